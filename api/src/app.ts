@@ -1,0 +1,58 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import type { Connection } from 'mongoose';
+import type { Logger } from 'pino';
+import type { Config } from '@crm/config';
+import type { AppState } from './context';
+import { AppError, CommonErrorCode } from './errors/app-error';
+import { requireAuth } from './middleware/auth';
+import { jsonBody } from './middleware/body-parser';
+import { errorHandler } from './middleware/error-handler';
+import { requestId } from './middleware/request-id';
+import { auditRoutes } from './modules/audit/audit.routes';
+import { authRoutes } from './modules/auth/auth.routes';
+import { healthRoutes } from './modules/health/health.routes';
+import { orgRoutes } from './modules/org/org.routes';
+import type { Services } from './services';
+
+export interface AppDeps {
+  config: Config;
+  logger: Logger;
+  connection: Connection;
+  /** Which database is in use, for /readyz. */
+  databaseKind: string;
+  services: Services;
+}
+
+/** Builds the HTTP app without listening: the server entry listens, tests drive app.callback(). */
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const { config, services } = deps;
+  const app = new Koa<AppState>({ proxy: true });
+  app.silent = true; // the error handler logs; Koa's default stderr printing would double it
+
+  app.use(requestId(deps.logger));
+  app.use(errorHandler());
+  app.use(jsonBody(config.http.jsonLimitBytes));
+
+  const health = healthRoutes(deps.connection, deps.databaseKind);
+  app.use(health.routes());
+
+  // Public routes first; everything after `protectedApi.use(authenticated)` needs a bearer token.
+  const authenticated = requireAuth(services.tokens, services.org);
+  const publicApi = authRoutes({ devLogin: config.auth.devLogin, tokens: services.tokens, org: services.org, audit: services.audit, authenticated });
+  publicApi.prefix('/api/v1');
+  const protectedApi = new Router<AppState>({ prefix: '/api/v1' });
+  protectedApi.use(authenticated);
+  for (const r of [orgRoutes(services.org), auditRoutes(services.audit)]) protectedApi.use(r.routes());
+
+  app.use(publicApi.routes());
+  app.use(protectedApi.routes());
+  app.use(protectedApi.allowedMethods(allowedMethodsOptions));
+  return app;
+}
+
+const allowedMethodsOptions = {
+  throw: true,
+  methodNotAllowed: () => new AppError(405, CommonErrorCode.METHOD_NOT_ALLOWED, '不支持该请求方法'),
+  notImplemented: () => new AppError(501, CommonErrorCode.METHOD_NOT_ALLOWED, '不支持该请求方法'),
+};

@@ -1,0 +1,73 @@
+import Router from '@koa/router';
+import {
+  createDepartmentBody,
+  createUserBody,
+  idParams,
+  listUsersQuery,
+  updateDepartmentBody,
+  updateUserBody,
+  type CreateDepartmentInput,
+  type CreateUserInput,
+  type ListUsersQuery,
+  type UpdateDepartmentInput,
+  type UpdateUserInput,
+} from '@crm/shared';
+import type { AppState } from '../../context';
+import { requirePermission } from '../../middleware/auth';
+import { validate } from '../../middleware/validate';
+import { toDepartmentDto, toUserDto } from './org.dto';
+import type { OrgService } from './org.service';
+
+type IdParams = { id: string };
+
+/** Users and departments. Reading needs org.read and is scoped; writing needs org.write (admins). */
+export function orgRoutes(org: OrgService): Router<AppState> {
+  const router = new Router<AppState>();
+  const read = requirePermission('org.read');
+  const write = requirePermission('org.write');
+
+  router.get('/users', read, validate({ query: listUsersQuery }), async (ctx) => {
+    const page = await org.listUsers(ctx.state.actor!, ctx.state.input.query as ListUsersQuery);
+    ctx.body = { items: page.items.map((u) => toUserDto(u as Parameters<typeof toUserDto>[0])), nextCursor: page.nextCursor };
+  });
+  router.get('/users/:id', read, validate({ params: idParams }), async (ctx) => {
+    const user = await org.getUser(ctx.state.actor!, (ctx.state.input.params as IdParams).id);
+    ctx.body = toUserDto(user.toObject());
+  });
+  router.post('/users', write, validate({ body: createUserBody }), async (ctx) => {
+    const user = await org.createUser(ctx.state.meta, ctx.state.input.body as CreateUserInput);
+    ctx.status = 201;
+    ctx.body = toUserDto(user.toObject());
+  });
+  router.patch('/users/:id', write, validate({ params: idParams, body: updateUserBody }), async (ctx) => {
+    const user = await org.updateUser(ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateUserInput);
+    ctx.body = toUserDto(user.toObject());
+  });
+  router.post('/users/:id/deactivate', write, validate({ params: idParams }), async (ctx) => {
+    const user = await org.deactivateUser(ctx.state.meta, (ctx.state.input.params as IdParams).id);
+    ctx.body = toUserDto(user.toObject());
+  });
+
+  router.get('/departments', read, async (ctx) => {
+    const items = await org.listDepartments(ctx.state.actor!);
+    ctx.body = { items: items.map((d) => toDepartmentDto(d as Parameters<typeof toDepartmentDto>[0])) };
+  });
+  router.get('/departments/:id', read, validate({ params: idParams }), async (ctx) => {
+    const dep = await org.getDepartment(ctx.state.actor!, (ctx.state.input.params as IdParams).id);
+    ctx.body = toDepartmentDto(dep.toObject());
+  });
+  router.post('/departments', write, validate({ body: createDepartmentBody }), async (ctx) => {
+    const dep = await org.createDepartment(ctx.state.meta, ctx.state.input.body as CreateDepartmentInput);
+    ctx.status = 201;
+    ctx.body = toDepartmentDto(dep.toObject());
+  });
+  router.patch('/departments/:id', write, validate({ params: idParams, body: updateDepartmentBody }), async (ctx) => {
+    const dep = await org.updateDepartment(ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateDepartmentInput);
+    ctx.body = toDepartmentDto(dep.toObject());
+  });
+  router.post('/departments/:id/deactivate', write, validate({ params: idParams }), async (ctx) => {
+    const dep = await org.archiveDepartment(ctx.state.meta, (ctx.state.input.params as IdParams).id);
+    ctx.body = toDepartmentDto(dep.toObject());
+  });
+  return router;
+}

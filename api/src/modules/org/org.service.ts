@@ -1,0 +1,287 @@
+import { Types, type Connection, type Model } from 'mongoose';
+import {
+  buildScopeFilter,
+  type CreateDepartmentInput,
+  type CreateUserInput,
+  type ListUsersQuery,
+  type ScopeViewer,
+  type UpdateDepartmentInput,
+  type UpdateUserInput,
+} from '@crm/shared';
+import type { Actor, RequestMeta } from '../../context';
+import { paginateById, type Page } from '../../db/paginate';
+import { AppError, CommonErrorCode, conflict, notFound } from '../../errors/app-error';
+import { diffFields, type AuditService } from '../audit/audit.service';
+import { departmentModel, type Department, type DepartmentDoc } from './department.model';
+import { userModel, type User, type UserDoc } from './user.model';
+
+export const USER_AUDITED_FIELDS = ['name', 'mobile', 'email', 'title', 'identities', 'departmentIds', 'leaderId', 'roles', 'dataScope', 'status'] as const;
+const DEPARTMENT_AUDITED_FIELDS = ['name', 'parentId', 'leaderIds', 'order', 'status'] as const;
+
+/** Users are scoped like records: "owner" is the user themself, "department" their departments. */
+const USER_SCOPE_FIELDS = { owner: '_id', department: 'departmentIds' };
+
+const oid = (s: string) => new Types.ObjectId(s);
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+export class OrgService {
+  readonly users: Model<User>;
+  readonly departments: Model<Department>;
+
+  constructor(
+    conn: Connection,
+    private readonly audit: AuditService,
+  ) {
+    this.users = userModel(conn);
+    this.departments = departmentModel(conn);
+  }
+
+  // ---- identity and scope ------------------------------------------------------------------
+
+  findActiveUserById(id: Types.ObjectId | string): Promise<UserDoc | null> {
+    return this.users.findOne({ _id: id, status: 'active' }).exec();
+  }
+
+  findActiveUserByPlatformId(platform: 'wecom' | 'dingtalk', platformUserId: string): Promise<UserDoc | null> {
+    return this.users.findOne({ [`identities.${platform}`]: platformUserId, status: 'active' }).exec();
+  }
+
+  /** Resolves what the user may see. Only the lookups the user's scope needs are made. */
+  async resolveViewer(user: UserDoc): Promise<ScopeViewer<Types.ObjectId>> {
+    const scope = user.dataScope;
+    const [departmentTreeIds, subordinateIds] = await Promise.all([
+      scope === 'department_and_children' ? this.departmentTree(user.departmentIds) : Promise.resolve(user.departmentIds),
+      scope === 'own_and_subordinates' ? this.users.distinct('_id', { leaderChain: user._id }).exec() : Promise.resolve([]),
+    ]);
+    return {
+      userId: user._id,
+      roles: user.roles,
+      scope,
+      departmentIds: user.departmentIds,
+      departmentTreeIds,
+      subordinateIds: subordinateIds as Types.ObjectId[],
+    };
+  }
+
+  /** The given departments and all below them. */
+  async departmentTree(rootIds: readonly Types.ObjectId[]): Promise<Types.ObjectId[]> {
+    if (rootIds.length === 0) return [];
+    const below = (await this.departments.distinct('_id', { ancestorIds: { $in: rootIds } }).exec()) as Types.ObjectId[];
+    return [...rootIds, ...below];
+  }
+
+  // ---- users -----------------------------------------------------------------------------
+
+  listUsers(actor: Actor, q: ListUsersQuery): Promise<Page<User>> {
+    const and: Record<string, unknown>[] = [buildScopeFilter(actor.viewer, USER_SCOPE_FIELDS)];
+    if (q.status) and.push({ status: q.status });
+    if (q.departmentId) and.push({ departmentIds: oid(q.departmentId) });
+    if (q.q) {
+      const re = new RegExp(escapeRegex(q.q), 'i');
+      and.push({ $or: [{ name: re }, { mobile: re }, { 'identities.wecom': re }, { 'identities.dingtalk': re }] });
+    }
+    return paginateById(this.users, { $and: and }, { cursor: q.cursor, limit: q.limit });
+  }
+
+  async getUser(actor: Actor, id: string): Promise<UserDoc> {
+    const user = await this.users.findOne({ $and: [{ _id: oid(id) }, buildScopeFilter(actor.viewer, USER_SCOPE_FIELDS)] }).exec();
+    if (!user) throw notFound('用户');
+    return user;
+  }
+
+  async createUser(meta: RequestMeta, input: CreateUserInput): Promise<UserDoc> {
+    await this.assertDepartmentsExist(input.departmentIds);
+    const leaderId = input.leaderId ? oid(input.leaderId) : null;
+    if (leaderId) await this.assertActiveUser(leaderId, 'leaderId');
+    const user = await this.users.create({ ...input, leaderId, departmentIds: input.departmentIds.map(oid) }).catch(duplicateIdentity);
+    await this.rebuildLeaderChains();
+    const created = (await this.users.findById(user._id).exec())!;
+    await this.audit.record(meta, {
+      action: 'user.create',
+      entityType: 'user',
+      entityId: created._id,
+      changes: diffFields(null, created.toObject(), USER_AUDITED_FIELDS),
+    });
+    return created;
+  }
+
+  async updateUser(meta: RequestMeta, id: string, input: UpdateUserInput): Promise<UserDoc> {
+    const before = await this.users.findById(oid(id)).exec();
+    if (!before) throw notFound('用户');
+    const set: Partial<User> = {};
+    if (input.departmentIds) {
+      await this.assertDepartmentsExist(input.departmentIds);
+      set.departmentIds = input.departmentIds.map(oid);
+    }
+    if (input.leaderId !== undefined) {
+      const leaderId = input.leaderId ? oid(input.leaderId) : null;
+      if (leaderId) {
+        if (leaderId.equals(before._id)) throw invalidField('leaderId', '不能把自己设为上级');
+        const leader = await this.assertActiveUser(leaderId, 'leaderId');
+        if (leader.leaderChain.some((l) => l.equals(before._id))) throw invalidField('leaderId', '不能把下属设为上级（会形成循环）');
+      }
+      set.leaderId = leaderId;
+    }
+    for (const key of ['name', 'mobile', 'email', 'title', 'identities', 'roles', 'dataScope'] as const) {
+      if (input[key] !== undefined) (set as Record<string, unknown>)[key] = input[key];
+    }
+    const after = await this.users.findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after', runValidators: true }).exec().catch(duplicateIdentity);
+    if (!after) throw notFound('用户');
+    if (set.leaderId !== undefined) await this.rebuildLeaderChains();
+    const changes = diffFields(before.toObject(), after.toObject(), USER_AUDITED_FIELDS);
+    if (Object.keys(changes).length > 0) await this.audit.record(meta, { action: 'user.update', entityType: 'user', entityId: after._id, changes });
+    return after;
+  }
+
+  /** Marks a user resigned: they can no longer sign in or use the bot. Their records stay (handover moves them). */
+  async deactivateUser(meta: RequestMeta, id: string): Promise<UserDoc> {
+    if (meta.actorId?.equals(id)) throw new AppError(409, CommonErrorCode.CONFLICT, '不能停用自己的账号');
+    const after = await this.users
+      .findOneAndUpdate({ _id: oid(id), status: 'active' }, { $set: { status: 'resigned', resignedAt: new Date() } }, { returnDocument: 'after' })
+      .exec();
+    if (!after) {
+      const exists = await this.users.exists({ _id: oid(id) });
+      if (!exists) throw notFound('用户');
+      throw conflict('该用户已停用');
+    }
+    await this.audit.record(meta, { action: 'user.deactivate', entityType: 'user', entityId: after._id, changes: { status: { before: 'active', after: 'resigned' } } });
+    return after;
+  }
+
+  // ---- departments -----------------------------------------------------------------------
+
+  /** Departments the actor may see: all with scope `all`, their tree with department_and_children, else their own. */
+  async listDepartments(actor: Actor): Promise<Department[]> {
+    const v = actor.viewer;
+    const filter = v.scope === 'all' ? {} : { _id: { $in: v.scope === 'department_and_children' ? v.departmentTreeIds : v.departmentIds } };
+    return this.departments.find(filter).sort({ order: 1, _id: 1 }).lean().exec();
+  }
+
+  async getDepartment(actor: Actor, id: string): Promise<DepartmentDoc> {
+    const visible = (await this.listDepartments(actor)).some((d) => (d as Department & { _id: Types.ObjectId })._id.equals(id));
+    const dep = visible ? await this.departments.findById(oid(id)).exec() : null;
+    if (!dep) throw notFound('部门');
+    return dep;
+  }
+
+  async createDepartment(meta: RequestMeta, input: CreateDepartmentInput): Promise<DepartmentDoc> {
+    const parent = input.parentId ? await this.departments.findOne({ _id: oid(input.parentId), status: 'active' }).exec() : null;
+    if (input.parentId && !parent) throw invalidField('parentId', '上级部门不存在');
+    for (const l of input.leaderIds) await this.assertActiveUser(oid(l), 'leaderIds');
+    const dep = await this.departments
+      .create({
+        name: input.name,
+        parentId: parent?._id ?? null,
+        ancestorIds: parent ? [...parent.ancestorIds, parent._id] : [],
+        leaderIds: input.leaderIds.map(oid),
+        order: input.order,
+      })
+      .catch((err: unknown) => {
+        if ((err as { code?: number }).code === 11000) throw conflict('同一上级部门下已有同名部门');
+        throw err;
+      });
+    await this.audit.record(meta, { action: 'department.create', entityType: 'department', entityId: dep._id, changes: diffFields(null, dep.toObject(), DEPARTMENT_AUDITED_FIELDS) });
+    return dep;
+  }
+
+  async updateDepartment(meta: RequestMeta, id: string, input: UpdateDepartmentInput): Promise<DepartmentDoc> {
+    const before = await this.departments.findById(oid(id)).exec();
+    if (!before) throw notFound('部门');
+    const set: Partial<Department> = {};
+    if (input.name !== undefined) set.name = input.name;
+    if (input.order !== undefined) set.order = input.order;
+    if (input.leaderIds !== undefined) {
+      for (const l of input.leaderIds) await this.assertActiveUser(oid(l), 'leaderIds');
+      set.leaderIds = input.leaderIds.map(oid);
+    }
+    if (input.parentId !== undefined) {
+      const parentId = input.parentId ? oid(input.parentId) : null;
+      if (parentId) {
+        const parent = await this.departments.findById(parentId).exec();
+        if (!parent) throw invalidField('parentId', '上级部门不存在');
+        if (parentId.equals(before._id) || parent.ancestorIds.some((a) => a.equals(before._id))) {
+          throw invalidField('parentId', '不能把部门移到它自己或它的下级部门之下');
+        }
+      }
+      set.parentId = parentId;
+    }
+    const after = await this.departments.findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after' }).exec();
+    if (!after) throw notFound('部门');
+    if (set.parentId !== undefined) await this.rebuildDepartmentAncestors();
+    const changes = diffFields(before.toObject(), after.toObject(), DEPARTMENT_AUDITED_FIELDS);
+    if (Object.keys(changes).length) await this.audit.record(meta, { action: 'department.update', entityType: 'department', entityId: after._id, changes });
+    return (await this.departments.findById(after._id).exec())!;
+  }
+
+  /** Archives an empty department; one with active members or active sub-departments is refused. */
+  async archiveDepartment(meta: RequestMeta, id: string): Promise<DepartmentDoc> {
+    const depId = oid(id);
+    const [members, children] = await Promise.all([
+      this.users.countDocuments({ departmentIds: depId, status: 'active' }).exec(),
+      this.departments.countDocuments({ parentId: depId, status: 'active' }).exec(),
+    ]);
+    if (members > 0 || children > 0) throw conflict(`部门下还有 ${members} 名在职成员、${children} 个下级部门，不能停用`, { members, children });
+    const after = await this.departments.findOneAndUpdate({ _id: depId, status: 'active' }, { $set: { status: 'archived' } }, { returnDocument: 'after' }).exec();
+    if (!after) throw notFound('部门');
+    await this.audit.record(meta, { action: 'department.archive', entityType: 'department', entityId: after._id, changes: { status: { before: 'active', after: 'archived' } } });
+    return after;
+  }
+
+  // ---- derived hierarchy -----------------------------------------------------------------
+
+  /**
+   * leaderChain is derived from leaderId. Recomputed for everyone after a leader change: org charts are
+   * small, changes are rare, and a full rebuild heals any chain a crash left half-updated.
+   */
+  async rebuildLeaderChains(): Promise<number> {
+    const rows = await this.users.find({}, { leaderId: 1, leaderChain: 1 }).lean().exec();
+    const leaderOf = new Map(rows.map((r) => [String(r._id), r.leaderId ? String(r.leaderId) : null]));
+    const ops = [];
+    for (const r of rows) {
+      const chain: string[] = [];
+      for (let l = leaderOf.get(String(r._id)); l && !chain.includes(l) && l !== String(r._id); l = leaderOf.get(l) ?? null) chain.push(l);
+      if (chain.join() !== r.leaderChain.map(String).join()) {
+        ops.push({ updateOne: { filter: { _id: r._id }, update: { $set: { leaderChain: chain.map(oid) } } } });
+      }
+    }
+    if (ops.length) await this.users.bulkWrite(ops);
+    return ops.length;
+  }
+
+  /** ancestorIds is derived from parentId, rebuilt the same way. */
+  async rebuildDepartmentAncestors(): Promise<number> {
+    const rows = await this.departments.find({}, { parentId: 1, ancestorIds: 1 }).lean().exec();
+    const parentOf = new Map(rows.map((r) => [String(r._id), r.parentId ? String(r.parentId) : null]));
+    const ops = [];
+    for (const r of rows) {
+      const up: string[] = [];
+      for (let p = parentOf.get(String(r._id)); p && !up.includes(p) && p !== String(r._id); p = parentOf.get(p) ?? null) up.push(p);
+      const ancestors = up.reverse();
+      if (ancestors.join() !== r.ancestorIds.map(String).join()) {
+        ops.push({ updateOne: { filter: { _id: r._id }, update: { $set: { ancestorIds: ancestors.map(oid) } } } });
+      }
+    }
+    if (ops.length) await this.departments.bulkWrite(ops);
+    return ops.length;
+  }
+
+  private async assertDepartmentsExist(ids: readonly string[]): Promise<void> {
+    const found = await this.departments.countDocuments({ _id: { $in: ids.map(oid) }, status: 'active' }).exec();
+    if (found !== new Set(ids).size) throw invalidField('departmentIds', '部门不存在或已停用');
+  }
+
+  private async assertActiveUser(id: Types.ObjectId, field: string): Promise<UserDoc> {
+    const user = await this.findActiveUserById(id);
+    if (!user) throw invalidField(field, '用户不存在或已停用');
+    return user;
+  }
+}
+
+function invalidField(path: string, message: string): AppError {
+  return new AppError(400, CommonErrorCode.VALIDATION_FAILED, message, { details: [{ path: `body.${path}`, message }] });
+}
+
+function duplicateIdentity(err: unknown): never {
+  if ((err as { code?: number }).code === 11000) throw conflict('该企业微信 / 钉钉账号已绑定其他用户');
+  throw err;
+}

@@ -1,0 +1,79 @@
+/**
+ * The composition root: config → logger → database → services → HTTP app → listen.
+ * `npm start` runs this file; it is the only place that reads process.env (through loadConfig).
+ */
+import http from 'node:http';
+import { ConfigError, loadConfig, maskConfig } from '@crm/config';
+import { createApp } from './app';
+import { connectMongo, ensureIndexes } from './db/connect';
+import { NoDatabaseError, resolveDatabase } from './db/embedded-mongo';
+import { createLogger } from './logger';
+import { isEmpty, seedDemoData } from './seed/seed';
+import { buildServices } from './services';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig(process.env); // eslint-disable-line no-restricted-properties -- the one place env is handed to config
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config, Boolean(process.stdout.isTTY));
+  logger.debug({ config: maskConfig(config) }, 'configuration');
+  if (config.auth.jwtSecretIsDevDefault) logger.warn('JWT_SECRET is not set: using the development secret (fine for the embedded database, never for production)');
+
+  const db = await resolveDatabase({
+    mongodbUri: config.database.uri,
+    persistent: true,
+    dataDir: config.database.dataDir,
+    cacheDir: config.database.cacheDir,
+    dbName: config.database.dbName,
+    systemBinary: config.database.systemBinary,
+    pathEnv: config.database.binarySearchPath,
+    log: (msg) => logger.info(msg),
+  }).catch((err: unknown) => {
+    if (err instanceof NoDatabaseError) {
+      logger.fatal(err.message);
+      process.exit(1);
+    }
+    throw err;
+  });
+  logger.info({ database: db.kind, dataLocation: db.dataLocation }, `database: ${db.description}`);
+
+  const connection = await connectMongo(db.uri);
+  const services = buildServices(connection, config);
+  await ensureIndexes(connection);
+  if (config.database.seedOnEmpty && (await isEmpty(services))) {
+    logger.info('empty database: seeding the demo company (npm run seed does the same)');
+    await seedDemoData(services, (msg) => logger.info(msg));
+  }
+
+  const app = createApp({ config, logger, connection, databaseKind: db.kind, services });
+  const server = http.createServer(app.callback());
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
+  const base = config.http.publicBaseUrl;
+  logger.info(`ready: ${base}/healthz · ${base}/readyz · API ${base}/api/v1 (dev login: ${config.auth.devLogin ? 'on' : 'off'})`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: shutting down`);
+    server.close();
+    await connection.close().catch(() => undefined);
+    await db.stop().catch(() => undefined);
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

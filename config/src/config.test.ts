@@ -1,0 +1,126 @@
+import { ConfigError, loadConfig, maskConfig } from './index';
+import { SENSITIVE_KEYS } from './schema';
+
+const AES = 'a'.repeat(43);
+const WECOM = {
+  WECOM_CORP_ID: 'ww123',
+  WECOM_AGENT_ID: '1000002',
+  WECOM_SECRET: 'wecom-secret-value-xyz',
+  WECOM_TOKEN: 'wecom-token-value',
+  WECOM_ENCODING_AES_KEY: AES,
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected ConfigError');
+}
+
+describe('loadConfig defaults', () => {
+  it('runs on the embedded database with sensible defaults and nothing set', () => {
+    const c = loadConfig({});
+    expect(c.http.port).toBe(3000);
+    expect(c.http.publicBaseUrl).toBe('http://localhost:3000');
+    expect(c.businessTz).toBe('Asia/Shanghai');
+    expect(c.logLevel).toBe('info');
+    expect(c.database.uri).toBeUndefined();
+    expect(c.database.seedOnEmpty).toBe(true);
+    expect(c.auth.devLogin).toBe(true);
+    expect(c.auth.jwtSecretIsDevDefault).toBe(true);
+    expect(c.auth.jwtTtlSeconds).toBe(12 * 3600);
+    expect(c.wecom).toBeNull();
+    expect(c.dingtalk).toBeNull();
+  });
+
+  it('turns dev login off by default when a real MongoDB is given', () => {
+    const c = loadConfig({ MONGODB_URI: 'mongodb://db:27017/crm', JWT_SECRET: 'x'.repeat(32) });
+    expect(c.auth.devLogin).toBe(false);
+    expect(c.database.seedOnEmpty).toBe(false);
+  });
+
+  it.each([
+    ['DEV_LOGIN', 'off', (c: ReturnType<typeof loadConfig>) => c.auth.devLogin, false],
+    ['DEV_LOGIN', 'YES', (c: ReturnType<typeof loadConfig>) => c.auth.devLogin, true],
+    ['PORT', '8080', (c: ReturnType<typeof loadConfig>) => c.http.publicBaseUrl, 'http://localhost:8080'],
+    ['PUBLIC_BASE_URL', 'https://crm.example.com/', (c: ReturnType<typeof loadConfig>) => c.http.publicBaseUrl, 'https://crm.example.com'],
+    ['BUSINESS_TZ', 'Asia/Urumqi', (c: ReturnType<typeof loadConfig>) => c.businessTz, 'Asia/Urumqi'],
+    ['JWT_TTL', '30m', (c: ReturnType<typeof loadConfig>) => c.auth.jwtTtlSeconds, 1800],
+    ['LOG_LEVEL', 'debug', (c: ReturnType<typeof loadConfig>) => c.logLevel, 'debug'],
+  ])('%s=%s is read', (key, value, pick, expected) => {
+    expect(pick(loadConfig({ [key]: value }))).toEqual(expected);
+  });
+});
+
+describe('loadConfig rejects malformed and missing values with a clear message', () => {
+  it.each([
+    [{ PORT: 'abc' }, /^PORT: expected a whole number from 1 to 65535 \(got "abc"\)$/],
+    [{ PORT: '70000' }, /^PORT: /],
+    [{ BUSINESS_TZ: 'Beijing' }, /^BUSINESS_TZ: expected an IANA time zone/],
+    [{ MONGODB_URI: 'postgres://x' }, /^MONGODB_URI: expected a MongoDB connection string/],
+    [{ PUBLIC_BASE_URL: 'crm.example.com' }, /^PUBLIC_BASE_URL: expected an http\(s\) URL/],
+    [{ DEV_LOGIN: 'maybe' }, /^DEV_LOGIN: expected one of/],
+    [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL: /],
+    [{ JWT_SECRET: 'short' }, /^JWT_SECRET: must be at least 32 characters/],
+    [{ JWT_TTL: 'forever' }, /^JWT_TTL: expected a duration/],
+    [{ MONGODB_URI: 'mongodb://db/crm' }, /^JWT_SECRET: required when MONGODB_URI is set/],
+    [{ NODE_ENV: 'production', DEV_LOGIN: 'on', JWT_SECRET: 'x'.repeat(32) }, /^DEV_LOGIN: must be off when NODE_ENV=production/],
+    [{ WECOM_ENCODING_AES_KEY: 'short' }, /^WECOM_ENCODING_AES_KEY: expected the 43-character EncodingAESKey/],
+  ])('%j', (env, message) => {
+    const problems = problemsOf(env as Record<string, string>);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+
+  it('reports every problem at once', () => {
+    expect(problemsOf({ PORT: 'x', BUSINESS_TZ: 'Mars/Base', LOG_LEVEL: 'loud' })).toHaveLength(3);
+  });
+});
+
+describe('channel settings are required only when the channel is on', () => {
+  it('WeCom off when no WECOM_* is set, on with all of them', () => {
+    expect(loadConfig({}).wecom).toBeNull();
+    const c = loadConfig(WECOM);
+    expect(c.wecom).toMatchObject({ corpId: 'ww123', agentId: 1000002, apiBase: 'https://qyapi.weixin.qq.com' });
+  });
+
+  it('a partial WeCom setup names what is missing', () => {
+    const [p] = problemsOf({ WECOM_CORP_ID: 'ww123', WECOM_SECRET: 's' });
+    expect(p).toContain('WECOM_AGENT_ID, WECOM_TOKEN, WECOM_ENCODING_AES_KEY');
+  });
+
+  it('an API base alone does not turn a channel on', () => {
+    expect(loadConfig({ WECOM_API_BASE: 'http://127.0.0.1:9999' }).wecom).toBeNull();
+  });
+
+  it('DingTalk stream mode needs client id, secret and robot code; http mode also token and AES key', () => {
+    const base = { DINGTALK_CLIENT_ID: 'ding1', DINGTALK_CLIENT_SECRET: 'sec', DINGTALK_ROBOT_CODE: 'robot' };
+    expect(loadConfig(base).dingtalk).toMatchObject({ mode: 'stream' });
+    const [p] = problemsOf({ ...base, DINGTALK_MODE: 'http' });
+    expect(p).toContain('DINGTALK_TOKEN, DINGTALK_AES_KEY');
+    expect(loadConfig({ ...base, DINGTALK_MODE: 'http', DINGTALK_TOKEN: 't', DINGTALK_AES_KEY: AES }).dingtalk?.mode).toBe('http');
+  });
+});
+
+describe('maskConfig', () => {
+  it('never lets a secret value through', () => {
+    const env = {
+      ...WECOM,
+      JWT_SECRET: 'jwt-secret-that-is-long-enough-123456',
+      DINGTALK_CLIENT_ID: 'ding1',
+      DINGTALK_CLIENT_SECRET: 'ding-secret-value',
+      DINGTALK_ROBOT_CODE: 'robot',
+      DINGTALK_MODE: 'http',
+      DINGTALK_TOKEN: 'ding-token-value',
+      DINGTALK_AES_KEY: 'b'.repeat(43),
+      MONGODB_URI: 'mongodb://crm:p%40ssw0rd@db1:27017,db2:27017/crm?replicaSet=rs0',
+    };
+    const text = JSON.stringify(maskConfig(loadConfig(env)));
+    for (const key of SENSITIVE_KEYS) expect(text).not.toContain(env[key]);
+    expect(text).not.toContain('p%40ssw0rd');
+    expect(text).toContain('mongodb://crm:******@db1:27017');
+  });
+});

@@ -1,0 +1,48 @@
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface WeComConfig {
+  corpId: string;
+  agentId: number;
+  secret: string;
+  token: string;
+  encodingAesKey: string;
+  apiBase: string;
+}
+
+export interface DingTalkConfig {
+  clientId: string;
+  clientSecret: string;
+  robotCode: string;
+  mode: 'stream' | 'http';
+  token?: string;
+  aesKey?: string;
+  apiBase: string;
+  oapiBase: string;
+}
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  http: { port: number; host: string; publicBaseUrl: string; jsonLimitBytes: number; textLimitBytes: number };
+  logLevel: LogLevel;
+  businessTz: string;
+  database: {
+    /** Set: use this MongoDB; unset: the embedded default (see docs/architecture.md). */
+    uri?: string;
+    systemBinary?: string;
+    /** PATH, to look for a local mongod. */
+    binarySearchPath: string;
+    dataDir: string;
+    cacheDir: string;
+    dbName: string;
+    seedOnEmpty: boolean;
+  };
+  auth: {
+    devLogin: boolean;
+    jwtSecret: string;
+    /** True when no JWT_SECRET was given and a development secret is in use. */
+    jwtSecretIsDevDefault: boolean;
+    jwtTtlSeconds: number;
+  };
+  wecom: WeComConfig | null;
+  dingtalk: DingTalkConfig | null;
+}

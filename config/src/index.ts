@@ -1,0 +1,118 @@
+import path from 'node:path';
+import { ConfigError } from './config-error';
+import type { Config } from './config.types';
+import { DINGTALK_HTTP_REQUIRED, DINGTALK_REQUIRED, envSchema, REPO_ROOT, WECOM_REQUIRED, type RawEnv } from './schema';
+
+export { ConfigError } from './config-error';
+export type { Config, DingTalkConfig, LogLevel, WeComConfig } from './config.types';
+export { maskConfig, maskMongoUri } from './mask';
+export { REPO_ROOT } from './schema';
+
+/** Used only with the embedded database and no JWT_SECRET: tokens are then meaningful on this machine only. */
+const DEV_JWT_SECRET = 'dev-only-secret-for-the-embedded-database-do-not-use';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The only place that reads the environment. Pass `process.env` (or a test object); returns a typed,
+ * validated Config or throws ConfigError listing every problem at once.
+ */
+export function loadConfig(env: Env): Config {
+  const known = Object.fromEntries(Object.keys(envSchema.shape).map((k) => [k, env[k]]));
+  const parsed = envSchema.safeParse(known);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const key = String(i.path[0] ?? '?');
+        const given = env[key];
+        return `${key}: ${i.message}${given !== undefined ? ` (got ${JSON.stringify(given)})` : ''}`;
+      }),
+    );
+  }
+  const e = parsed.data;
+  const problems = [...channelProblems(e)];
+  const embedded = e.MONGODB_URI === undefined;
+  if (!embedded && e.JWT_SECRET === undefined) {
+    problems.push('JWT_SECRET: required when MONGODB_URI is set (at least 32 characters, e.g. `openssl rand -hex 32`)');
+  }
+  const devLogin = e.DEV_LOGIN ?? embedded;
+  if (devLogin && e.NODE_ENV === 'production') {
+    problems.push('DEV_LOGIN: must be off when NODE_ENV=production (it lets anyone sign in as any user)');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const port = Number(e.PORT ?? 3000);
+  return {
+    env: e.NODE_ENV ?? 'development',
+    http: {
+      port,
+      host: e.HOST ?? '0.0.0.0',
+      publicBaseUrl: (e.PUBLIC_BASE_URL ?? `http://localhost:${port}`).replace(/\/+$/, ''),
+      jsonLimitBytes: 1024 * 1024,
+      textLimitBytes: 1024 * 1024,
+    },
+    logLevel: e.LOG_LEVEL ?? 'info',
+    businessTz: e.BUSINESS_TZ ?? 'Asia/Shanghai',
+    database: {
+      uri: e.MONGODB_URI,
+      systemBinary: e.MONGOMS_SYSTEM_BINARY,
+      binarySearchPath: env.PATH ?? '',
+      dataDir: path.resolve(REPO_ROOT, e.DATA_DIR ?? '.data'),
+      cacheDir: path.resolve(REPO_ROOT, e.CACHE_DIR ?? '.cache'),
+      dbName: 'chat_crm',
+      seedOnEmpty: e.SEED_ON_EMPTY ?? embedded,
+    },
+    auth: {
+      devLogin,
+      jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
+      jwtSecretIsDevDefault: e.JWT_SECRET === undefined,
+      jwtTtlSeconds: durationSeconds(e.JWT_TTL ?? '12h'),
+    },
+    wecom: e.WECOM_CORP_ID
+      ? {
+          corpId: e.WECOM_CORP_ID,
+          agentId: Number(e.WECOM_AGENT_ID),
+          secret: e.WECOM_SECRET!,
+          token: e.WECOM_TOKEN!,
+          encodingAesKey: e.WECOM_ENCODING_AES_KEY!,
+          apiBase: e.WECOM_API_BASE ?? 'https://qyapi.weixin.qq.com',
+        }
+      : null,
+    dingtalk: e.DINGTALK_CLIENT_ID
+      ? {
+          clientId: e.DINGTALK_CLIENT_ID,
+          clientSecret: e.DINGTALK_CLIENT_SECRET!,
+          robotCode: e.DINGTALK_ROBOT_CODE!,
+          mode: e.DINGTALK_MODE ?? 'stream',
+          token: e.DINGTALK_TOKEN,
+          aesKey: e.DINGTALK_AES_KEY,
+          apiBase: e.DINGTALK_API_BASE ?? 'https://api.dingtalk.com',
+          oapiBase: e.DINGTALK_OAPI_BASE ?? 'https://oapi.dingtalk.com',
+        }
+      : null,
+  };
+}
+
+/** A channel is on when any of its settings is present; then all of its required settings must be. */
+function channelProblems(e: RawEnv): string[] {
+  const problems: string[] = [];
+  const missing = (keys: readonly (keyof RawEnv)[]) => keys.filter((k) => e[k] === undefined);
+  const anyOf = (prefix: string) => Object.entries(e).some(([k, v]) => k.startsWith(prefix) && !k.endsWith('_API_BASE') && !k.endsWith('_OAPI_BASE') && v !== undefined);
+
+  if (anyOf('WECOM_')) {
+    const m = missing(WECOM_REQUIRED);
+    if (m.length) problems.push(`WeCom is partly configured: also set ${m.join(', ')} (or remove every WECOM_* variable to turn WeCom off)`);
+  }
+  if (anyOf('DINGTALK_')) {
+    const m = missing(DINGTALK_REQUIRED);
+    if (e.DINGTALK_MODE === 'http') m.push(...missing(DINGTALK_HTTP_REQUIRED));
+    if (m.length) problems.push(`DingTalk is partly configured: also set ${m.join(', ')} (or remove every DINGTALK_* variable to turn DingTalk off)`);
+  }
+  return problems;
+}
+
+function durationSeconds(text: string): number {
+  const m = /^(\d+)\s*(s|m|h|d)$/.exec(text)!;
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[m[2] as 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * unit;
+}

@@ -1,0 +1,104 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Where the repository lives; default data and cache folders sit under it. */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const TRUE_WORDS = ['1', 'true', 'yes', 'on'];
+const FALSE_WORDS = ['0', 'false', 'no', 'off'];
+
+const optionalString = z
+  .string()
+  .transform((v) => v.trim())
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+const booleanFlag = optionalString.refine(
+  (v) => v === undefined || TRUE_WORDS.includes(v.toLowerCase()) || FALSE_WORDS.includes(v.toLowerCase()),
+  { message: `expected one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}` },
+).transform((v) => (v === undefined ? undefined : TRUE_WORDS.includes(v.toLowerCase())));
+
+const port = optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535), {
+  message: 'expected a whole number from 1 to 65535',
+});
+
+const url = optionalString.refine((v) => v === undefined || /^https?:\/\/[^\s/$.?#].[^\s]*$/i.test(v), {
+  message: 'expected an http(s) URL, e.g. https://crm.example.com',
+});
+
+const mongodbUri = optionalString.refine((v) => v === undefined || /^mongodb(\+srv)?:\/\/\S+$/.test(v), {
+  message: 'expected a MongoDB connection string starting with mongodb:// or mongodb+srv://',
+});
+
+const timeZone = optionalString.refine((v) => v === undefined || isTimeZone(v), {
+  message: 'expected an IANA time zone such as Asia/Shanghai',
+});
+
+const duration = optionalString.refine((v) => v === undefined || /^\d+\s*(s|m|h|d)$/.test(v), {
+  message: 'expected a duration such as 30m, 12h or 7d',
+});
+
+function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Every environment variable the product reads, as strings. Names are documented in README.md and
+ * .env.example; the `sensitive` list below decides what is masked when config is logged.
+ */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).optional(),
+  PORT: port,
+  HOST: optionalString,
+  PUBLIC_BASE_URL: url,
+  LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  BUSINESS_TZ: timeZone,
+
+  MONGODB_URI: mongodbUri,
+  MONGOMS_SYSTEM_BINARY: optionalString,
+  DATA_DIR: optionalString,
+  CACHE_DIR: optionalString,
+
+  DEV_LOGIN: booleanFlag,
+  JWT_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
+    message: 'must be at least 32 characters (e.g. `openssl rand -hex 32`)',
+  }),
+  JWT_TTL: duration,
+  SEED_ON_EMPTY: booleanFlag,
+
+  WECOM_CORP_ID: optionalString,
+  WECOM_AGENT_ID: optionalString.refine((v) => v === undefined || /^\d+$/.test(v), { message: 'expected the numeric AgentId' }),
+  WECOM_SECRET: optionalString,
+  WECOM_TOKEN: optionalString,
+  WECOM_ENCODING_AES_KEY: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9]{43}$/.test(v), {
+    message: 'expected the 43-character EncodingAESKey from the WeCom admin console',
+  }),
+  WECOM_API_BASE: url,
+
+  DINGTALK_CLIENT_ID: optionalString,
+  DINGTALK_CLIENT_SECRET: optionalString,
+  DINGTALK_ROBOT_CODE: optionalString,
+  DINGTALK_MODE: z.enum(['stream', 'http']).optional(),
+  DINGTALK_TOKEN: optionalString,
+  DINGTALK_AES_KEY: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9]{43}$/.test(v), {
+    message: 'expected the 43-character aes_key from the DingTalk developer console',
+  }),
+  DINGTALK_API_BASE: url,
+  DINGTALK_OAPI_BASE: url,
+});
+
+export type RawEnv = z.infer<typeof envSchema>;
+
+export const WECOM_REQUIRED = ['WECOM_CORP_ID', 'WECOM_AGENT_ID', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY'] as const;
+export const DINGTALK_REQUIRED = ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET', 'DINGTALK_ROBOT_CODE'] as const;
+export const DINGTALK_HTTP_REQUIRED = ['DINGTALK_TOKEN', 'DINGTALK_AES_KEY'] as const;
+
+/** Values never written to a log as they are. */
+export const SENSITIVE_KEYS = ['JWT_SECRET', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'DINGTALK_CLIENT_SECRET', 'DINGTALK_TOKEN', 'DINGTALK_AES_KEY'] as const;

@@ -1,0 +1,55 @@
+import type { Server } from 'node:http';
+import type { Connection } from 'mongoose';
+import pino from 'pino';
+import supertest from 'supertest';
+import { loadConfig, type Config } from '@crm/config';
+import { createApp } from '../../api/src/app';
+import { ensureIndexes } from '../../api/src/db/connect';
+import { seedDemoData, type SeedResult } from '../../api/src/seed/seed';
+import { buildServices, type Services } from '../../api/src/services';
+import { closeTestConnection, openTestConnection, TEST_DB_KIND } from './test-db';
+
+export interface TestApp {
+  config: Config;
+  conn: Connection;
+  services: Services;
+  seeded: SeedResult;
+  http: ReturnType<typeof supertest>;
+  /** Every log line the app wrote, parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** Dev-login as a demo user (WeCom userid) and return the bearer header value. */
+  login(login: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** The real app on a fresh database with the demo org seeded; only the listening socket is left out. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', ...env });
+  const conn = await openTestConnection();
+  const services = buildServices(conn, config);
+  await ensureIndexes(conn);
+  const seeded = await seedDemoData(services, () => undefined);
+  const logs: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const app = createApp({ config, logger, connection: conn, databaseKind: TEST_DB_KIND, services });
+  const http = supertest(app.callback() as unknown as Server);
+  const tokens = new Map<string, string>();
+  return {
+    config,
+    conn,
+    services,
+    seeded,
+    http,
+    logs,
+    async login(login: string) {
+      const cached = tokens.get(login);
+      if (cached) return cached;
+      const res = await http.post('/api/v1/auth/dev-login').send({ login });
+      if (res.status !== 200) throw new Error(`dev-login ${login} failed: ${res.status} ${JSON.stringify(res.body)}`);
+      const header = `Bearer ${res.body.token as string}`;
+      tokens.set(login, header);
+      return header;
+    },
+    close: () => closeTestConnection(conn),
+  };
+}
