@@ -1,3 +1,5 @@
+import type { StageDefinition } from '@crm/shared';
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface WeComConfig {
@@ -42,6 +44,10 @@ export interface Config {
     /** True when no JWT_SECRET was given and a development secret is in use. */
     jwtSecretIsDevDefault: boolean;
     jwtTtlSeconds: number;
+  };
+  crm: {
+    stages: StageDefinition[];
+    protectionDays: number;
   };
   wecom: WeComConfig | null;
   dingtalk: DingTalkConfig | null;

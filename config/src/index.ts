@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from './config-error';
 import type { Config } from './config.types';
+import { DEFAULT_PROTECTION_DAYS, DEFAULT_STAGES } from './crm-defaults';
 import { DINGTALK_HTTP_REQUIRED, DINGTALK_REQUIRED, envSchema, REPO_ROOT, WECOM_REQUIRED, type RawEnv } from './schema';
 
 export { ConfigError } from './config-error';
@@ -67,6 +68,10 @@ export function loadConfig(env: Env): Config {
       jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
       jwtSecretIsDevDefault: e.JWT_SECRET === undefined,
       jwtTtlSeconds: durationSeconds(e.JWT_TTL ?? '12h'),
+    },
+    crm: {
+      stages: DEFAULT_STAGES,
+      protectionDays: Number(e.CUSTOMER_PROTECTION_DAYS ?? DEFAULT_PROTECTION_DAYS),
     },
     wecom: e.WECOM_CORP_ID
       ? {

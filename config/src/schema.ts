@@ -72,6 +72,9 @@ export const envSchema = z.object({
   }),
   JWT_TTL: duration,
   SEED_ON_EMPTY: booleanFlag,
+  CUSTOMER_PROTECTION_DAYS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 365), {
+    message: 'expected whole days from 1 to 365',
+  }),
 
   WECOM_CORP_ID: optionalString,
   WECOM_AGENT_ID: optionalString.refine((v) => v === undefined || /^\d+$/.test(v), { message: 'expected the numeric AgentId' }),

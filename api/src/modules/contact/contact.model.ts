@@ -1,0 +1,44 @@
+import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
+
+export interface Contact {
+  customerId: Types.ObjectId;
+  name: string;
+  title?: string;
+  /** E.164 mobiles (+8613800138000). */
+  mobiles: string[];
+  /** Landlines with area code (021-61234567). */
+  phones: string[];
+  emails: string[];
+  wecomExternalUserId?: string;
+  primary: boolean;
+  /** Copied from the customer so that the data scope applies directly. */
+  ownerId: Types.ObjectId | null;
+  departmentId: Types.ObjectId | null;
+  sharedWith: Types.ObjectId[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+export type ContactDoc = HydratedDocument<Contact>;
+
+const contactSchema = new Schema<Contact>(
+  {
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    name: { type: String, required: true },
+    title: String,
+    mobiles: { type: [String], default: [] },
+    phones: { type: [String], default: [] },
+    emails: { type: [String], default: [] },
+    wecomExternalUserId: String,
+    primary: { type: Boolean, default: false },
+    ownerId: { type: Schema.Types.ObjectId, default: null },
+    departmentId: { type: Schema.Types.ObjectId, default: null },
+    sharedWith: { type: [Schema.Types.ObjectId], default: [] },
+  },
+  { timestamps: true, strict: 'throw' },
+);
+contactSchema.index({ customerId: 1 });
+contactSchema.index({ mobiles: 1 });
+
+export function contactModel(conn: Connection): Model<Contact> {
+  return conn.models.Contact ?? conn.model<Contact>('Contact', contactSchema);
+}

@@ -1,0 +1,47 @@
+import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
+import { CONTRACT_STATUSES, type ContractStatus } from '@crm/shared';
+
+export interface Contract {
+  customerId: Types.ObjectId;
+  opportunityId: Types.ObjectId | null;
+  number: string;
+  title: string;
+  amountFen: number;
+  discountPercent: number;
+  status: ContractStatus;
+  statusHistory: Array<{ status: ContractStatus; at: Date; byId: Types.ObjectId | null; reason?: string }>;
+  signedAt: Date | null;
+  ownerId: Types.ObjectId | null;
+  departmentId: Types.ObjectId | null;
+  sharedWith: Types.ObjectId[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+export type ContractDoc = HydratedDocument<Contract>;
+
+const contractSchema = new Schema<Contract>(
+  {
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    opportunityId: { type: Schema.Types.ObjectId, default: null },
+    number: { type: String, required: true },
+    title: { type: String, required: true },
+    amountFen: { type: Number, required: true, min: 0, validate: Number.isInteger },
+    discountPercent: { type: Number, min: 0, max: 100, default: 0 },
+    status: { type: String, enum: CONTRACT_STATUSES, default: 'draft' },
+    statusHistory: {
+      type: [new Schema({ status: String, at: Date, byId: Schema.Types.ObjectId, reason: String }, { _id: false })],
+      default: [],
+    },
+    signedAt: { type: Date, default: null },
+    ownerId: { type: Schema.Types.ObjectId, default: null },
+    departmentId: { type: Schema.Types.ObjectId, default: null },
+    sharedWith: { type: [Schema.Types.ObjectId], default: [] },
+  },
+  { timestamps: true, strict: 'throw' },
+);
+contractSchema.index({ number: 1 }, { unique: true });
+contractSchema.index({ customerId: 1 });
+
+export function contractModel(conn: Connection): Model<Contract> {
+  return conn.models.Contract ?? conn.model<Contract>('Contract', contractSchema);
+}

@@ -1,0 +1,74 @@
+import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
+import { CUSTOMER_SOURCES, CUSTOMER_STATUSES, CUSTOMER_TIERS, type CustomerSource, type CustomerStatus, type CustomerTier } from '@crm/shared';
+
+export interface Customer {
+  name: string;
+  company?: string;
+  /** 上海某某信息科技有限公司 → 某某信息科技 */
+  companyNormalized?: string;
+  /** 某某: what the duplicate check compares. */
+  companyKey?: string;
+  industry?: string;
+  region?: { province?: string; city?: string };
+  source: CustomerSource;
+  tier: CustomerTier;
+  tags: string[];
+  ownerId: Types.ObjectId | null;
+  departmentId: Types.ObjectId | null;
+  status: CustomerStatus;
+  protectionEndsAt: Date | null;
+  lastFollowUpAt: Date | null;
+  nextFollowUpAt: Date | null;
+  /** Partners this customer is shared with (read-only for them). */
+  sharedWith: Types.ObjectId[];
+  /** Prefix-searchable keys (names, pinyin, initials, phones, reversed phones, emails); see shared/search-keys. */
+  searchKeys: string[];
+  /** Normalized identifiers of the customer and its contacts, for the duplicate check. */
+  dedupe: { mobiles: string[]; emails: string[]; personNames: string[] };
+  createdBy: Types.ObjectId | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+export type CustomerDoc = HydratedDocument<Customer>;
+
+const customerSchema = new Schema<Customer>(
+  {
+    name: { type: String, required: true, maxlength: 64 },
+    company: String,
+    companyNormalized: String,
+    companyKey: String,
+    industry: String,
+    region: { province: String, city: String },
+    source: { type: String, enum: CUSTOMER_SOURCES, required: true },
+    tier: { type: String, enum: CUSTOMER_TIERS, default: 'C' },
+    tags: { type: [String], default: [] },
+    ownerId: { type: Schema.Types.ObjectId, default: null },
+    departmentId: { type: Schema.Types.ObjectId, default: null },
+    status: { type: String, enum: CUSTOMER_STATUSES, default: 'owned' },
+    protectionEndsAt: { type: Date, default: null },
+    lastFollowUpAt: { type: Date, default: null },
+    nextFollowUpAt: { type: Date, default: null },
+    sharedWith: { type: [Schema.Types.ObjectId], default: [] },
+    searchKeys: { type: [String], default: [] },
+    dedupe: {
+      mobiles: { type: [String], default: [] },
+      emails: { type: [String], default: [] },
+      personNames: { type: [String], default: [] },
+    },
+    createdBy: { type: Schema.Types.ObjectId, default: null },
+  },
+  { timestamps: true, strict: 'throw' },
+);
+customerSchema.index({ searchKeys: 1 });
+customerSchema.index({ ownerId: 1, _id: -1 });
+customerSchema.index({ departmentId: 1, _id: -1 });
+customerSchema.index({ status: 1, _id: -1 });
+customerSchema.index({ companyKey: 1 });
+customerSchema.index({ 'dedupe.mobiles': 1 });
+customerSchema.index({ 'dedupe.emails': 1 });
+customerSchema.index({ 'dedupe.personNames': 1 });
+customerSchema.index({ sharedWith: 1 });
+
+export function customerModel(conn: Connection): Model<Customer> {
+  return conn.models.Customer ?? conn.model<Customer>('Customer', customerSchema);
+}

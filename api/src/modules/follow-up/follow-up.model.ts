@@ -1,0 +1,44 @@
+import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
+import { FOLLOW_UP_TYPES, RECORD_SOURCES, type FollowUpType, type RecordSource } from '@crm/shared';
+
+export interface FollowUp {
+  customerId: Types.ObjectId;
+  contactId: Types.ObjectId | null;
+  authorId: Types.ObjectId;
+  type: FollowUpType;
+  content: string;
+  happenedAt: Date;
+  location: { lat: number; lng: number; address?: string } | null;
+  nextStep: { text: string; dueAt: Date } | null;
+  source: RecordSource;
+  ownerId: Types.ObjectId | null;
+  departmentId: Types.ObjectId | null;
+  sharedWith: Types.ObjectId[];
+  createdAt: Date;
+  updatedAt: Date;
+}
+export type FollowUpDoc = HydratedDocument<FollowUp>;
+
+const followUpSchema = new Schema<FollowUp>(
+  {
+    customerId: { type: Schema.Types.ObjectId, required: true },
+    contactId: { type: Schema.Types.ObjectId, default: null },
+    authorId: { type: Schema.Types.ObjectId, required: true },
+    type: { type: String, enum: FOLLOW_UP_TYPES, required: true },
+    content: { type: String, required: true },
+    happenedAt: { type: Date, required: true },
+    location: { type: new Schema({ lat: Number, lng: Number, address: String }, { _id: false }), default: null },
+    nextStep: { type: new Schema({ text: String, dueAt: Date }, { _id: false }), default: null },
+    source: { type: String, enum: RECORD_SOURCES, default: 'api' },
+    ownerId: { type: Schema.Types.ObjectId, default: null },
+    departmentId: { type: Schema.Types.ObjectId, default: null },
+    sharedWith: { type: [Schema.Types.ObjectId], default: [] },
+  },
+  { timestamps: true, strict: 'throw' },
+);
+followUpSchema.index({ customerId: 1, happenedAt: -1 });
+followUpSchema.index({ authorId: 1, happenedAt: -1 });
+
+export function followUpModel(conn: Connection): Model<FollowUp> {
+  return conn.models.FollowUp ?? conn.model<FollowUp>('FollowUp', followUpSchema, 'follow_ups');
+}
