@@ -12,6 +12,11 @@ import { requestId } from './middleware/request-id';
 import { auditRoutes } from './modules/audit/audit.routes';
 import { authRoutes } from './modules/auth/auth.routes';
 import { healthRoutes } from './modules/health/health.routes';
+import { contactRoutes } from './modules/contact/contact.routes';
+import { contractRoutes } from './modules/contract/contract.routes';
+import { customerRoutes } from './modules/customer/customer.routes';
+import { followUpRoutes } from './modules/follow-up/follow-up.routes';
+import { opportunityRoutes } from './modules/opportunity/opportunity.routes';
 import { orgRoutes } from './modules/org/org.routes';
 import type { Services } from './services';
 
@@ -43,7 +48,16 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   publicApi.prefix('/api/v1');
   const protectedApi = new Router<AppState>({ prefix: '/api/v1' });
   protectedApi.use(authenticated);
-  for (const r of [orgRoutes(services.org), auditRoutes(services.audit)]) protectedApi.use(r.routes());
+  const domainRoutes = [
+    orgRoutes(services.org),
+    auditRoutes(services.audit),
+    customerRoutes(services),
+    contactRoutes(services),
+    followUpRoutes(services),
+    opportunityRoutes(services),
+    contractRoutes(services),
+  ];
+  for (const r of domainRoutes) protectedApi.use(r.routes());
 
   app.use(publicApi.routes());
   app.use(protectedApi.routes());

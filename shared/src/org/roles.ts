@@ -27,12 +27,13 @@ export const PERMISSIONS = [
   'audit.read',
   'record.read', // CRM records: customers, follow-ups, deals...
   'record.write',
+  'record.transfer', // hand a customer to another owner
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  manager: ['org.read', 'record.read', 'record.write'],
+  manager: ['org.read', 'record.read', 'record.write', 'record.transfer'],
   rep: ['org.read', 'record.read', 'record.write'],
   partner: ['record.read'],
 };

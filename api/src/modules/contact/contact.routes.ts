@@ -1,0 +1,27 @@
+import Router from '@koa/router';
+import { idParams, listByCustomerQuery, updateContactBody, type UpdateContactInput } from '@crm/shared';
+import type { z } from 'zod';
+import type { AppState } from '../../context';
+import { toDto } from '../../db/to-dto';
+import { requirePermission } from '../../middleware/auth';
+import { validate } from '../../middleware/validate';
+import type { Services } from '../../services';
+
+type IdParams = { id: string };
+
+/** Contacts are created under their customer (POST /customers/:id/contacts); read and edited here. */
+export function contactRoutes(s: Services): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/contacts' });
+  router.get('/', requirePermission('record.read'), validate({ query: listByCustomerQuery }), async (ctx) => {
+    const page = await s.contacts.list(ctx.state.actor!, ctx.state.input.query as z.infer<typeof listByCustomerQuery>);
+    ctx.body = { items: page.items.map((c) => toDto(c)), nextCursor: page.nextCursor };
+  });
+  router.get('/:id', requirePermission('record.read'), validate({ params: idParams }), async (ctx) => {
+    ctx.body = toDto(await s.contacts.get(ctx.state.actor!, (ctx.state.input.params as IdParams).id));
+  });
+  router.patch('/:id', requirePermission('record.write'), validate({ params: idParams, body: updateContactBody }), async (ctx) => {
+    const contact = await s.contacts.update(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateContactInput);
+    ctx.body = toDto(contact);
+  });
+  return router;
+}

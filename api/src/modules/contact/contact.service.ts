@@ -1,0 +1,69 @@
+import { Types } from 'mongoose';
+import type { ContactInput, UpdateContactInput } from '@crm/shared';
+import type { Actor, RequestMeta } from '../../context';
+import { paginateById, type Page } from '../../db/paginate';
+import { notFound } from '../../errors/app-error';
+import { diffFields, type AuditService } from '../audit/audit.service';
+import { assertCanWrite, recordVisibility } from '../customer/customer-scope';
+import { splitPhones } from '../customer/customer.derive';
+import { normalizeContacts, type CustomerService } from '../customer/customer.service';
+import type { Contact, ContactDoc } from './contact.model';
+import { normalizeEmail } from '@crm/shared';
+
+const AUDITED = ['name', 'title', 'mobiles', 'phones', 'emails', 'wecomExternalUserId', 'primary'] as const;
+
+export class ContactService {
+  constructor(
+    private readonly customers: CustomerService,
+    private readonly audit: AuditService,
+  ) {}
+
+  private get model() {
+    return this.customers.contacts;
+  }
+
+  list(actor: Actor, q: { customerId?: string; cursor?: string; limit: number }): Promise<Page<Contact>> {
+    const and: Record<string, unknown>[] = [recordVisibility(actor)];
+    if (q.customerId) and.push({ customerId: new Types.ObjectId(q.customerId) });
+    return paginateById(this.model, { $and: and }, q);
+  }
+
+  async get(actor: Actor, id: string): Promise<ContactDoc> {
+    const contact = await this.model.findOne({ $and: [{ _id: new Types.ObjectId(id) }, recordVisibility(actor)] }).exec();
+    if (!contact) throw notFound('联系人');
+    return contact;
+  }
+
+  async add(actor: Actor, meta: RequestMeta, customerId: string, input: ContactInput): Promise<ContactDoc> {
+    const customer = await this.customers.get(actor, customerId);
+    assertCanWrite(actor, customer);
+    const [row] = normalizeContacts([{ ...input, primary: input.primary }]);
+    if (row!.primary) await this.model.updateMany({ customerId: customer._id }, { $set: { primary: false } }).exec();
+    const contact = await this.model.create({ ...row!, primary: input.primary, customerId: customer._id, ...this.customers.scopeCopy(customer) });
+    await this.customers.refreshDerived(customer._id);
+    await this.audit.record(meta, { action: 'contact.create', entityType: 'contact', entityId: contact._id, changes: diffFields(null, contact.toObject(), AUDITED), note: `customer ${String(customer._id)}` });
+    return contact;
+  }
+
+  async update(actor: Actor, meta: RequestMeta, id: string, input: UpdateContactInput): Promise<ContactDoc> {
+    const before = await this.get(actor, id);
+    const customer = await this.customers.get(actor, before.customerId);
+    assertCanWrite(actor, customer);
+    const set: Partial<Contact> = {};
+    if (input.name !== undefined) set.name = input.name;
+    if (input.title !== undefined) set.title = input.title;
+    if (input.phones !== undefined) Object.assign(set, splitPhones(input.phones));
+    if (input.emails !== undefined) set.emails = [...new Set(input.emails.map((e) => normalizeEmail(e)).filter((e): e is string => !!e))];
+    if (input.wecomExternalUserId !== undefined) set.wecomExternalUserId = input.wecomExternalUserId;
+    if (input.primary !== undefined) {
+      set.primary = input.primary;
+      if (input.primary) await this.model.updateMany({ customerId: customer._id, _id: { $ne: before._id } }, { $set: { primary: false } }).exec();
+    }
+    const after = await this.model.findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after' }).exec();
+    if (!after) throw notFound('联系人');
+    await this.customers.refreshDerived(customer._id);
+    const changes = diffFields(before.toObject(), after.toObject(), AUDITED);
+    if (Object.keys(changes).length) await this.audit.record(meta, { action: 'contact.update', entityType: 'contact', entityId: after._id, changes });
+    return after;
+  }
+}

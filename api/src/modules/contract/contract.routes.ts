@@ -1,0 +1,47 @@
+import Router from '@koa/router';
+import {
+  contractActionBody,
+  createContractBody,
+  idParams,
+  listContractsQuery,
+  updateContractBody,
+  type ContractStatus,
+  type CreateContractInput,
+  type UpdateContractInput,
+} from '@crm/shared';
+import type { z } from 'zod';
+import type { AppState } from '../../context';
+import { toDto } from '../../db/to-dto';
+import { requirePermission } from '../../middleware/auth';
+import { validate } from '../../middleware/validate';
+import type { Services } from '../../services';
+
+type IdParams = { id: string };
+
+/** Submitting for approval (POST /:id/submit) arrives with the approvals work. */
+export function contractRoutes(s: Services): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/contracts' });
+  router.get('/', requirePermission('record.read'), validate({ query: listContractsQuery }), async (ctx) => {
+    const page = await s.contracts.list(ctx.state.actor!, ctx.state.input.query as z.infer<typeof listContractsQuery>);
+    ctx.body = { items: page.items.map((c) => toDto(c)), nextCursor: page.nextCursor };
+  });
+  router.get('/:id', requirePermission('record.read'), validate({ params: idParams }), async (ctx) => {
+    ctx.body = toDto(await s.contracts.get(ctx.state.actor!, (ctx.state.input.params as IdParams).id));
+  });
+  router.post('/', requirePermission('record.write'), validate({ body: createContractBody }), async (ctx) => {
+    const doc = await s.contracts.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateContractInput);
+    ctx.status = 201;
+    ctx.body = toDto(doc);
+  });
+  router.patch('/:id', requirePermission('record.write'), validate({ params: idParams, body: updateContractBody }), async (ctx) => {
+    ctx.body = toDto(await s.contracts.update(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateContractInput));
+  });
+  const action = (path: string, to: ContractStatus) =>
+    router.post(`/:id/${path}`, requirePermission('record.write'), validate({ params: idParams, body: contractActionBody }), async (ctx) => {
+      const body = ctx.state.input.body as z.infer<typeof contractActionBody>;
+      ctx.body = toDto(await s.contracts.transition(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, to, body.reason));
+    });
+  action('sign', 'signed');
+  action('void', 'void');
+  return router;
+}

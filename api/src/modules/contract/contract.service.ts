@@ -1,0 +1,111 @@
+import { Types, type Connection, type Model } from 'mongoose';
+import { CONTRACT_STATUS_LABELS, CONTRACT_TRANSITIONS, type ContractStatus, type CreateContractInput, type UpdateContractInput } from '@crm/shared';
+import type { Actor, RequestMeta } from '../../context';
+import { paginateById, type Page } from '../../db/paginate';
+import { AppError, CommonErrorCode, notFound } from '../../errors/app-error';
+import { diffFields, type AuditService } from '../audit/audit.service';
+import { assertCanWrite, recordVisibility } from '../customer/customer-scope';
+import type { CustomerService } from '../customer/customer.service';
+import { contractModel, type Contract, type ContractDoc } from './contract.model';
+
+export const ContractErrorCode = {
+  NUMBER_TAKEN: 'CONTRACT_NUMBER_TAKEN',
+  INVALID_TRANSITION: 'CONTRACT_INVALID_TRANSITION',
+} as const;
+
+const AUDITED = ['title', 'amountFen', 'discountPercent', 'status', 'signedAt'] as const;
+/** Only these states may be edited; a contract under approval or signed is frozen. */
+const EDITABLE: readonly ContractStatus[] = ['draft', 'rejected'];
+
+export class ContractService {
+  readonly model: Model<Contract>;
+
+  constructor(
+    conn: Connection,
+    private readonly customers: CustomerService,
+    private readonly audit: AuditService,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.model = contractModel(conn);
+    customers.registerDependent(this.model);
+  }
+
+  list(actor: Actor, q: { customerId?: string; status?: ContractStatus; cursor?: string; limit: number }): Promise<Page<Contract>> {
+    const and: Record<string, unknown>[] = [recordVisibility(actor)];
+    if (q.customerId) and.push({ customerId: new Types.ObjectId(q.customerId) });
+    if (q.status) and.push({ status: q.status });
+    return paginateById(this.model, { $and: and }, q);
+  }
+
+  async get(actor: Actor, id: string | Types.ObjectId): Promise<ContractDoc> {
+    const doc = await this.model.findOne({ $and: [{ _id: new Types.ObjectId(id) }, recordVisibility(actor)] }).exec();
+    if (!doc) throw notFound('合同');
+    return doc;
+  }
+
+  async create(actor: Actor, meta: RequestMeta, input: CreateContractInput): Promise<ContractDoc> {
+    const customer = await this.customers.get(actor, input.customerId);
+    assertCanWrite(actor, customer);
+    if (input.opportunityId) {
+      const ok = await this.model.db.collection('opportunities').countDocuments({ _id: new Types.ObjectId(input.opportunityId), customerId: customer._id });
+      if (!ok) throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '商机不属于该客户', { details: [{ path: 'body.opportunityId', message: 'not an opportunity of this customer' }] });
+    }
+    const doc = await this.model
+      .create({
+        customerId: customer._id,
+        opportunityId: input.opportunityId ? new Types.ObjectId(input.opportunityId) : null,
+        number: input.number,
+        title: input.title,
+        amountFen: input.amountFen,
+        discountPercent: input.discountPercent,
+        status: 'draft',
+        statusHistory: [{ status: 'draft', at: this.now(), byId: actor.user._id }],
+        ...this.customers.scopeCopy(customer),
+      })
+      .catch((err: unknown) => {
+        if ((err as { code?: number }).code === 11000) throw new AppError(409, ContractErrorCode.NUMBER_TAKEN, `合同编号 ${input.number} 已存在`);
+        throw err;
+      });
+    await this.audit.record(meta, { action: 'contract.create', entityType: 'contract', entityId: doc._id, changes: diffFields(null, doc.toObject(), AUDITED) });
+    return doc;
+  }
+
+  async update(actor: Actor, meta: RequestMeta, id: string, input: UpdateContractInput): Promise<ContractDoc> {
+    const before = await this.writable(actor, id);
+    const after = await this.model.findOneAndUpdate({ _id: before._id, status: { $in: EDITABLE } }, { $set: input }, { returnDocument: 'after', runValidators: true }).exec();
+    if (!after) throw new AppError(409, ContractErrorCode.INVALID_TRANSITION, `${CONTRACT_STATUS_LABELS[before.status]}的合同不能修改`);
+    const changes = diffFields(before.toObject(), after.toObject(), AUDITED);
+    if (Object.keys(changes).length) await this.audit.record(meta, { action: 'contract.update', entityType: 'contract', entityId: after._id, changes });
+    return after;
+  }
+
+  /**
+   * Moves a contract along CONTRACT_TRANSITIONS with one conditional update on the current status: a
+   * concurrent change makes this one fail with 409 rather than overwrite it.
+   */
+  async transition(actor: Actor, meta: RequestMeta, id: string | Types.ObjectId, to: ContractStatus, reason?: string): Promise<ContractDoc> {
+    const before = await this.writable(actor, id);
+    const from = before.status;
+    if (!CONTRACT_TRANSITIONS[from].includes(to)) {
+      throw new AppError(409, ContractErrorCode.INVALID_TRANSITION, `合同${CONTRACT_STATUS_LABELS[from]}，不能变为${CONTRACT_STATUS_LABELS[to]}`);
+    }
+    const now = this.now();
+    const after = await this.model
+      .findOneAndUpdate(
+        { _id: before._id, status: from },
+        { $set: { status: to, ...(to === 'signed' ? { signedAt: now } : {}) }, $push: { statusHistory: { status: to, at: now, byId: actor.user._id, reason } } },
+        { returnDocument: 'after' },
+      )
+      .exec();
+    if (!after) throw new AppError(409, CommonErrorCode.CONFLICT, '合同状态刚被他人修改，请刷新后重试');
+    await this.audit.record(meta, { action: `contract.${to}`, entityType: 'contract', entityId: after._id, changes: diffFields(before.toObject(), after.toObject(), AUDITED), note: reason });
+    return after;
+  }
+
+  private async writable(actor: Actor, id: string | Types.ObjectId): Promise<ContractDoc> {
+    const doc = await this.get(actor, id);
+    const customer = await this.customers.get(actor, doc.customerId);
+    assertCanWrite(actor, customer);
+    return doc;
+  }
+}

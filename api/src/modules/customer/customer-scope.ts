@@ -1,0 +1,41 @@
+import type { Types } from 'mongoose';
+import { buildScopeFilter, isInScope, type ScopeFilter } from '@crm/shared';
+import type { Actor } from '../../context';
+import { AppError, CommonErrorCode, forbidden } from '../../errors/app-error';
+import { can } from '@crm/shared';
+import { CustomerErrorCode } from './customer.errors';
+
+const isPartner = (actor: Actor) => actor.user.roles.includes('partner') && !actor.user.roles.includes('admin');
+
+/**
+ * What an actor may see of customers: their data scope, plus the public pool (公海) for everyone but
+ * partners, who see only what is shared with them.
+ */
+export function customerVisibility(actor: Actor): ScopeFilter {
+  const scope = buildScopeFilter(actor.viewer);
+  if (isPartner(actor)) return scope;
+  return Object.keys(scope).length === 0 ? {} : { $or: [scope, { status: 'pool' }] };
+}
+
+/** The same rule for records that belong to a customer (contacts, follow-ups, deals, contracts): no pool. */
+export function recordVisibility(actor: Actor): ScopeFilter {
+  return buildScopeFilter(actor.viewer);
+}
+
+type Scoped = { ownerId: Types.ObjectId | null; departmentId: Types.ObjectId | null; sharedWith?: Types.ObjectId[]; status?: string };
+
+export function canSeeRecord(actor: Actor, record: Scoped): boolean {
+  if (record.status === 'pool' && !isPartner(actor)) return true;
+  return isInScope(actor.viewer, { owner: record.ownerId, departments: record.departmentId ? [record.departmentId] : [], sharedWith: record.sharedWith }, (a, b) => a.equals(b));
+}
+
+/** Writing to a customer's records needs record.write and the customer in scope; pool customers must be claimed first. */
+export function assertCanWrite(actor: Actor, customer: Scoped): void {
+  if (!can(actor.user.roles, 'record.write')) throw new AppError(403, CustomerErrorCode.READ_ONLY, '只读账号不能修改客户资料');
+  if (customer.status === 'pool') throw new AppError(409, CustomerErrorCode.IN_POOL, '该客户在公海中，请先领取');
+  if (!canSeeRecord(actor, customer)) throw new AppError(404, CommonErrorCode.NOT_FOUND, '客户不存在或无权查看');
+}
+
+export function assertCan(actor: Actor, permission: Parameters<typeof can>[1]): void {
+  if (!can(actor.user.roles, permission)) throw forbidden();
+}

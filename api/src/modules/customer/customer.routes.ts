@@ -1,0 +1,109 @@
+import Router from '@koa/router';
+import {
+  contactBody,
+  createCustomerBody,
+  idParams,
+  listCustomersQuery,
+  releaseCustomerBody,
+  shareCustomerBody,
+  transferCustomerBody,
+  updateCustomerBody,
+  type ContactInput,
+  type CreateCustomerInput,
+  type ListCustomersQuery,
+  type UpdateCustomerInput,
+} from '@crm/shared';
+import type { z } from 'zod';
+import type { AppState } from '../../context';
+import { toDto } from '../../db/to-dto';
+import { requirePermission } from '../../middleware/auth';
+import { validate } from '../../middleware/validate';
+import type { Services } from '../../services';
+import { recordVisibility } from './customer-scope';
+
+type IdParams = { id: string };
+const INTERNAL = ['searchKeys', 'dedupe'];
+export const customerDto = (doc: unknown) => toDto(doc, INTERNAL);
+
+export function customerRoutes(s: Services): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/customers' });
+  const read = requirePermission('record.read');
+  const write = requirePermission('record.write');
+
+  router.get('/', read, validate({ query: listCustomersQuery }), async (ctx) => {
+    const page = await s.customers.list(ctx.state.actor!, ctx.state.input.query as ListCustomersQuery);
+    ctx.body = { items: page.items.map(customerDto), nextCursor: page.nextCursor };
+  });
+
+  /** The 360 view: customer, contacts, recent follow-ups, open deals, contracts, next reminder. */
+  router.get('/:id', read, validate({ params: idParams }), async (ctx) => {
+    const actor = ctx.state.actor!;
+    const customer = await s.customers.get(actor, (ctx.state.input.params as IdParams).id);
+    const mine = { $and: [{ customerId: customer._id }, recordVisibility(actor)] };
+    const [contacts, followUps, opportunities, contracts, owner] = await Promise.all([
+      s.customers.contacts.find(mine).sort({ primary: -1, _id: 1 }).lean().exec(),
+      s.followUps.model.find(mine).sort({ happenedAt: -1 }).limit(10).lean().exec(),
+      s.opportunities.model.find(mine).sort({ _id: -1 }).lean().exec(),
+      s.contracts.model.find(mine).sort({ _id: -1 }).lean().exec(),
+      customer.ownerId ? s.org.users.findById(customer.ownerId, { name: 1 }).lean().exec() : null,
+    ]);
+    ctx.body = {
+      customer: { ...customerDto(customer), ownerName: owner?.name ?? null },
+      contacts: contacts.map((c) => toDto(c)),
+      recentFollowUps: followUps.map((f) => toDto(f)),
+      openOpportunities: opportunities
+        .filter((o) => s.opportunities.stages.find((st) => st.key === o.stage)?.outcome === 'open')
+        .map((o) => ({ ...toDto(o), stageName: s.opportunities.stageName(o.stage) })),
+      contracts: contracts.map((c) => toDto(c)),
+      nextReminderAt: customer.nextFollowUpAt,
+    };
+  });
+
+  router.post('/', write, validate({ body: createCustomerBody }), async (ctx) => {
+    const customer = await s.customers.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateCustomerInput);
+    ctx.status = 201;
+    ctx.body = customerDto(customer);
+  });
+
+  /** Runs the duplicate check alone (the mini-app shows it before saving). */
+  router.post('/duplicate-check', write, validate({ body: createCustomerBody }), async (ctx) => {
+    const candidates = await s.customers.checkDuplicates(ctx.state.actor!, ctx.state.input.body as CreateCustomerInput);
+    ctx.body = { duplicate: candidates.length > 0, candidates };
+  });
+
+  router.patch('/:id', write, validate({ params: idParams, body: updateCustomerBody }), async (ctx) => {
+    const customer = await s.customers.update(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateCustomerInput);
+    ctx.body = customerDto(customer);
+  });
+
+  router.post('/:id/transfer', write, validate({ params: idParams, body: transferCustomerBody }), async (ctx) => {
+    const body = ctx.state.input.body as z.infer<typeof transferCustomerBody>;
+    const customer = await s.customers.transfer(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, body.ownerId, body.reason);
+    ctx.body = customerDto(customer);
+  });
+
+  router.post('/:id/release', write, validate({ params: idParams, body: releaseCustomerBody }), async (ctx) => {
+    const body = ctx.state.input.body as z.infer<typeof releaseCustomerBody>;
+    const customer = await s.customers.release(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, body.reason);
+    ctx.body = customerDto(customer);
+  });
+
+  router.post('/:id/claim', write, validate({ params: idParams }), async (ctx) => {
+    const customer = await s.customers.claim(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id);
+    ctx.body = customerDto(customer);
+  });
+
+  router.post('/:id/share', write, validate({ params: idParams, body: shareCustomerBody }), async (ctx) => {
+    const body = ctx.state.input.body as z.infer<typeof shareCustomerBody>;
+    const customer = await s.customers.share(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, body.partnerIds);
+    ctx.body = customerDto(customer);
+  });
+
+  router.post('/:id/contacts', write, validate({ params: idParams, body: contactBody }), async (ctx) => {
+    const contact = await s.contacts.add(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as ContactInput);
+    ctx.status = 201;
+    ctx.body = toDto(contact);
+  });
+
+  return router;
+}

@@ -1,0 +1,32 @@
+import Router from '@koa/router';
+import { createFollowUpBody, idParams, listByCustomerQuery, updateFollowUpBody, type CreateFollowUpInput, type UpdateFollowUpInput } from '@crm/shared';
+import type { z } from 'zod';
+import type { AppState } from '../../context';
+import { toDto } from '../../db/to-dto';
+import { requirePermission } from '../../middleware/auth';
+import { validate } from '../../middleware/validate';
+import type { Services } from '../../services';
+
+type IdParams = { id: string };
+
+export function followUpRoutes(s: Services): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/follow-ups' });
+  router.get('/', requirePermission('record.read'), validate({ query: listByCustomerQuery }), async (ctx) => {
+    const page = await s.followUps.list(ctx.state.actor!, ctx.state.input.query as z.infer<typeof listByCustomerQuery>);
+    ctx.body = { items: page.items.map((f) => toDto(f)), nextCursor: page.nextCursor };
+  });
+  router.get('/:id', requirePermission('record.read'), validate({ params: idParams }), async (ctx) => {
+    ctx.body = toDto(await s.followUps.get(ctx.state.actor!, (ctx.state.input.params as IdParams).id));
+  });
+  router.post('/', requirePermission('record.write'), validate({ body: createFollowUpBody }), async (ctx) => {
+    const source = ctx.state.meta.channel === 'miniapp' ? 'miniapp' : 'api';
+    const doc = await s.followUps.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateFollowUpInput, source);
+    ctx.status = 201;
+    ctx.body = toDto(doc);
+  });
+  router.patch('/:id', requirePermission('record.write'), validate({ params: idParams, body: updateFollowUpBody }), async (ctx) => {
+    const doc = await s.followUps.update(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateFollowUpInput);
+    ctx.body = toDto(doc);
+  });
+  return router;
+}

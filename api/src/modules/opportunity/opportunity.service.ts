@@ -1,0 +1,130 @@
+import { Types, type Connection, type Model } from 'mongoose';
+import type { CreateOpportunityInput, MoveStageInput, StageDefinition, UpdateOpportunityInput } from '@crm/shared';
+import type { Actor, RequestMeta } from '../../context';
+import { paginateById, type Page } from '../../db/paginate';
+import { AppError, CommonErrorCode, notFound } from '../../errors/app-error';
+import { diffFields, type AuditService } from '../audit/audit.service';
+import { assertCanWrite, recordVisibility } from '../customer/customer-scope';
+import type { CustomerService } from '../customer/customer.service';
+import { opportunityModel, type Opportunity, type OpportunityDoc } from './opportunity.model';
+
+export const OpportunityErrorCode = {
+  UNKNOWN_STAGE: 'UNKNOWN_STAGE',
+  CLOSED: 'OPPORTUNITY_CLOSED',
+  LOST_REASON_REQUIRED: 'LOST_REASON_REQUIRED',
+  STAGE_CHANGED: 'STAGE_CHANGED',
+} as const;
+
+const AUDITED = ['name', 'amountFen', 'stage', 'expectedCloseDate', 'probability', 'lostReason'] as const;
+
+export class OpportunityService {
+  readonly model: Model<Opportunity>;
+  private readonly stageByKey: Map<string, StageDefinition>;
+
+  constructor(
+    conn: Connection,
+    private readonly customers: CustomerService,
+    private readonly audit: AuditService,
+    readonly stages: StageDefinition[],
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.model = opportunityModel(conn);
+    this.stageByKey = new Map(stages.map((s) => [s.key, s]));
+    customers.registerDependent(this.model);
+  }
+
+  list(actor: Actor, q: { customerId?: string; stage?: string; cursor?: string; limit: number }): Promise<Page<Opportunity>> {
+    const and: Record<string, unknown>[] = [recordVisibility(actor)];
+    if (q.customerId) and.push({ customerId: new Types.ObjectId(q.customerId) });
+    if (q.stage) and.push({ stage: q.stage });
+    return paginateById(this.model, { $and: and }, q);
+  }
+
+  async get(actor: Actor, id: string): Promise<OpportunityDoc> {
+    const doc = await this.model.findOne({ $and: [{ _id: new Types.ObjectId(id) }, recordVisibility(actor)] }).exec();
+    if (!doc) throw notFound('商机');
+    return doc;
+  }
+
+  async create(actor: Actor, meta: RequestMeta, input: CreateOpportunityInput): Promise<OpportunityDoc> {
+    const customer = await this.customers.get(actor, input.customerId);
+    assertCanWrite(actor, customer);
+    const stage = this.stage(input.stage ?? this.stages.find((s) => s.outcome === 'open')!.key);
+    if (stage.outcome !== 'open') throw new AppError(400, OpportunityErrorCode.UNKNOWN_STAGE, '新商机只能从进行中的阶段开始');
+    const now = this.now();
+    const doc = await this.model.create({
+      customerId: customer._id,
+      name: input.name,
+      amountFen: input.amountFen,
+      stage: stage.key,
+      stageEnteredAt: now,
+      stageHistory: [{ stage: stage.key, enteredAt: now, byId: actor.user._id }],
+      expectedCloseDate: input.expectedCloseDate ?? null,
+      probability: input.probability ?? stage.probability,
+      ...this.customers.scopeCopy(customer),
+    });
+    await this.audit.record(meta, { action: 'opportunity.create', entityType: 'opportunity', entityId: doc._id, changes: diffFields(null, doc.toObject(), AUDITED) });
+    return doc;
+  }
+
+  async update(actor: Actor, meta: RequestMeta, id: string, input: UpdateOpportunityInput): Promise<OpportunityDoc> {
+    const before = await this.writable(actor, id);
+    const after = await this.model.findByIdAndUpdate(before._id, { $set: input }, { returnDocument: 'after', runValidators: true }).exec();
+    if (!after) throw notFound('商机');
+    const changes = diffFields(before.toObject(), after.toObject(), AUDITED);
+    if (Object.keys(changes).length) await this.audit.record(meta, { action: 'opportunity.update', entityType: 'opportunity', entityId: after._id, changes });
+    return after;
+  }
+
+  /**
+   * Moves the deal to another stage and records when it entered it. Conditional on the stage we read,
+   * so two people moving the same deal at once cannot both win. Closed deals (won / lost) stay closed.
+   */
+  async moveStage(actor: Actor, meta: RequestMeta, id: string, input: MoveStageInput): Promise<OpportunityDoc> {
+    const before = await this.writable(actor, id);
+    const target = this.stage(input.stage);
+    const current = this.stageByKey.get(before.stage);
+    if (current && current.outcome !== 'open') throw new AppError(409, OpportunityErrorCode.CLOSED, `商机已${current.name}，不能再变更阶段`);
+    if (target.key === before.stage) return before;
+    if (target.outcome === 'lost' && !input.lostReason) {
+      throw new AppError(400, OpportunityErrorCode.LOST_REASON_REQUIRED, '输单需要填写原因', { details: [{ path: 'body.lostReason', message: 'required when lost' }] });
+    }
+    const now = this.now();
+    const after = await this.model
+      .findOneAndUpdate(
+        { _id: before._id, stage: before.stage },
+        {
+          $set: {
+            stage: target.key,
+            stageEnteredAt: now,
+            probability: target.probability,
+            lostReason: target.outcome === 'lost' ? input.lostReason : null,
+            closedAt: target.outcome === 'open' ? null : now,
+          },
+          $push: { stageHistory: { stage: target.key, enteredAt: now, byId: actor.user._id } },
+        },
+        { returnDocument: 'after' },
+      )
+      .exec();
+    if (!after) throw new AppError(409, OpportunityErrorCode.STAGE_CHANGED, '商机阶段刚被他人修改，请刷新后重试');
+    await this.audit.record(meta, { action: 'opportunity.stage', entityType: 'opportunity', entityId: after._id, changes: diffFields(before.toObject(), after.toObject(), ['stage', 'probability', 'lostReason']) });
+    return after;
+  }
+
+  stageName(key: string): string {
+    return this.stageByKey.get(key)?.name ?? key;
+  }
+
+  private stage(key: string): StageDefinition {
+    const s = this.stageByKey.get(key);
+    if (!s) throw new AppError(400, OpportunityErrorCode.UNKNOWN_STAGE, `未知阶段：${key}`, { details: [{ path: 'body.stage', message: `one of ${[...this.stageByKey.keys()].join(', ')}` }] });
+    return s;
+  }
+
+  private async writable(actor: Actor, id: string): Promise<OpportunityDoc> {
+    const doc = await this.get(actor, id);
+    const customer = await this.customers.get(actor, doc.customerId);
+    assertCanWrite(actor, customer);
+    return doc;
+  }
+}
