@@ -2,7 +2,7 @@ import { Types, type Connection, type Model } from 'mongoose';
 import type { CreateOpportunityInput, MoveStageInput, StageDefinition, UpdateOpportunityInput } from '@crm/shared';
 import type { Actor, RequestMeta } from '../../context';
 import { paginateById, type Page } from '../../db/paginate';
-import { AppError, CommonErrorCode, notFound } from '../../errors/app-error';
+import { AppError, notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
 import { assertCanWrite, recordVisibility } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
