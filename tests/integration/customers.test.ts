@@ -217,9 +217,9 @@ describe('listing', () => {
     const ids: string[] = [];
     let cursor: string | null = null;
     do {
-      const res = await t.http.get(`/api/v1/customers?limit=2${cursor ? `&cursor=${cursor}` : ''}`).set(h);
+      const res: { status: number; body: { items: Array<{ id: string }>; nextCursor: string | null } } = await t.http.get(`/api/v1/customers?limit=2${cursor ? `&cursor=${cursor}` : ''}`).set(h);
       expect(res.status).toBe(200);
-      ids.push(...(res.body.items as Array<{ id: string }>).map((c) => c.id));
+      ids.push(...res.body.items.map((c) => c.id));
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(new Set(ids).size).toBe(ids.length);
