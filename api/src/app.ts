@@ -18,6 +18,8 @@ import { customerRoutes } from './modules/customer/customer.routes';
 import { followUpRoutes } from './modules/follow-up/follow-up.routes';
 import { opportunityRoutes } from './modules/opportunity/opportunity.routes';
 import { orgRoutes } from './modules/org/org.routes';
+import { buildOpenApi } from './modules/openapi/openapi.builder';
+import { DOCS_PAGE } from './modules/openapi/docs-page';
 import type { Services } from './services';
 
 export interface AppDeps {
@@ -42,6 +44,32 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   const health = healthRoutes(deps.connection, deps.databaseKind);
   app.use(health.routes());
 
+  const { publicApi, protectedApi } = apiRouters(config, services);
+  const { document: openapi } = buildOpenApi(
+    [
+      { router: publicApi, public: true },
+      { router: protectedApi, public: false },
+    ],
+    { version: '0.1.0', serverUrl: config.http.publicBaseUrl },
+  );
+  const docs = new Router<AppState>();
+  docs.get('/api/v1/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+  docs.get('/api/docs', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = DOCS_PAGE;
+  });
+
+  app.use(docs.routes());
+  app.use(publicApi.routes());
+  app.use(protectedApi.routes());
+  app.use(protectedApi.allowedMethods(allowedMethodsOptions));
+  return app;
+}
+
+/** The /api/v1 routers: public ones, and those behind `requireAuth`. */
+export function apiRouters(config: Config, services: Services): { publicApi: Router<AppState>; protectedApi: Router<AppState> } {
   // Public routes first; everything after `protectedApi.use(authenticated)` needs a bearer token.
   const authenticated = requireAuth(services.tokens, services.org);
   const publicApi = authRoutes({ devLogin: config.auth.devLogin, tokens: services.tokens, org: services.org, audit: services.audit, authenticated });
@@ -59,10 +87,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   ];
   for (const r of domainRoutes) protectedApi.use(r.routes());
 
-  app.use(publicApi.routes());
-  app.use(protectedApi.routes());
-  app.use(protectedApi.allowedMethods(allowedMethodsOptions));
-  return app;
+  return { publicApi, protectedApi };
 }
 
 const allowedMethodsOptions = {

@@ -24,11 +24,12 @@ export function requireAuth(tokens: TokenService, org: OrgService): AppMiddlewar
   };
 }
 
-export function requirePermission(permission: Permission): AppMiddleware {
-  return async (ctx, next) => {
+export function requirePermission(permission: Permission): AppMiddleware & { permission: Permission } {
+  const middleware: AppMiddleware = async (ctx, next) => {
     const actor = ctx.state.actor;
     if (!actor) throw unauthenticated();
     if (!can(actor.user.roles, permission)) throw forbidden();
     await next();
   };
+  return Object.assign(middleware, { permission });
 }

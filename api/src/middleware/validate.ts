@@ -35,8 +35,8 @@ export function findForbiddenKey(value: unknown, path: string[] = []): string | 
 }
 
 /** Parses body / query / params with zod; handlers read only `ctx.state.input`. */
-export function validate(schemas: InputSchemas): AppMiddleware {
-  return async (ctx, next) => {
+export function validate(schemas: InputSchemas): AppMiddleware & { inputSchemas: InputSchemas } {
+  const middleware: AppMiddleware = async (ctx, next) => {
     const raw = { body: ctx.request.body, query: ctx.query, params: (ctx as unknown as { params?: unknown }).params };
     for (const part of ['body', 'query'] as const) {
       const bad = findForbiddenKey(raw[part]);
@@ -55,4 +55,6 @@ export function validate(schemas: InputSchemas): AppMiddleware {
     }
     await next();
   };
+  // Read by the OpenAPI builder, so the published document is generated from the schemas in force.
+  return Object.assign(middleware, { inputSchemas: schemas });
 }
