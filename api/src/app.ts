@@ -12,6 +12,7 @@ import { requestId } from './middleware/request-id';
 import { auditRoutes } from './modules/audit/audit.routes';
 import { authRoutes } from './modules/auth/auth.routes';
 import { healthRoutes } from './modules/health/health.routes';
+import { homeRoutes } from './modules/health/home.routes';
 import { contactRoutes } from './modules/contact/contact.routes';
 import { contractRoutes } from './modules/contract/contract.routes';
 import { customerRoutes } from './modules/customer/customer.routes';
@@ -41,8 +42,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(errorHandler());
   app.use(jsonBody(config.http.jsonLimitBytes));
 
-  const health = healthRoutes(deps.connection, deps.databaseKind);
-  app.use(health.routes());
+  for (const r of [healthRoutes(deps.connection, deps.databaseKind), homeRoutes(config.auth.devLogin)]) app.use(r.routes());
 
   const { publicApi, protectedApi } = apiRouters(config, services);
   const { document: openapi } = buildOpenApi(

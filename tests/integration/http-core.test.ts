@@ -26,6 +26,15 @@ describe('health', () => {
   });
 });
 
+describe('start page', () => {
+  it('GET / shows where to go, in Chinese', async () => {
+    const res = await t.http.get('/');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('/api/docs');
+    expect(res.text).toContain('开发登录已开启');
+  });
+});
+
 describe('error shape', () => {
   it('an unknown route is a JSON 404', async () => {
     const res = await t.http.get('/api/v1/nope');
