@@ -22,13 +22,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on a fresh database with the demo org seeded; only the listening socket is left out. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** The real app on a fresh database with the demo org seeded (demo customers too with `{ crm: true }`); only the listening socket is left out. */
+export async function startTestApp(env: Record<string, string> = {}, seed: { crm?: boolean } = {}): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', ...env });
   const conn = await openTestConnection();
   const services = buildServices(conn, config);
   await ensureIndexes(conn);
-  const seeded = await seedDemoData(services, () => undefined);
+  const seeded = await seedDemoData(services, () => undefined, { crm: seed.crm ?? false });
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const app = createApp({ config, logger, connection: conn, databaseKind: TEST_DB_KIND, services });
