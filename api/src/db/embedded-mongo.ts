@@ -39,6 +39,8 @@ export interface ResolveOptions {
   log: (msg: string) => void;
   /** Cap on mongodb-memory-server's attempt (it downloads). */
   memoryServerTimeoutMs?: number;
+  /** Heap of the mongo-java-server JVM (MB); the stand-in keeps everything in memory, so big loads need more. */
+  javaHeapMb?: number;
   /** Steps to leave out (tests of the chain itself). */
   skip?: EmbeddedDbKind[];
 }
@@ -189,10 +191,11 @@ async function startMongoJavaServer(opts: ResolveOptions): Promise<ResolvedDatab
     store = `h2:${dataFile}`;
   }
   const port = await freePort();
-  const child = spawn('java', ['-Xmx512m', '-XX:+UseSerialGC', '-cp', path.join(lib, '*'), path.join(REPO_SCRIPTS, 'EmbeddedMongo.java'), store, String(port)], {
+  const child = spawn('java', [`-Xmx${opts.javaHeapMb ?? 512}m`, '-XX:+UseSerialGC', '-cp', path.join(lib, '*'), path.join(REPO_SCRIPTS, 'EmbeddedMongo.java'), store, String(port)], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   await waitForLine(child, /^READY \d+/m, 60_000, 'mongo-java-server');
+  watchForCrash(child, 'mongo-java-server', opts.log);
   return {
     kind: 'mongo-java-server',
     uri: `mongodb://127.0.0.1:${port}/${opts.dbName}`,
@@ -203,6 +206,20 @@ async function startMongoJavaServer(opts: ResolveOptions): Promise<ResolvedDatab
 }
 
 // ---- process helpers ---------------------------------------------------------------------------
+
+/** After start-up: keep the last output, and say so in the log if the server dies while we use it. */
+function watchForCrash(child: ChildProcess, name: string, log: (msg: string) => void): void {
+  let output = '';
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString('utf8')).slice(-4000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  child.once('exit', (code, signal) => {
+    if (signal === 'SIGTERM' || signal === 'SIGKILL' || code === 0 || code === 143) return;
+    log(`${name} stopped unexpectedly (code ${code}${signal ? `, signal ${signal}` : ''}): ${tail(output)}`);
+  });
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -22,6 +22,7 @@ import { findDuplicateCandidates, type DuplicateCandidate } from './duplicate-ch
 const oid = (s: string | Types.ObjectId) => (typeof s === 'string' ? new Types.ObjectId(s) : s);
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const DAY = 86_400_000;
+export const LIST_PROJECTION = { searchKeys: 0, dedupe: 0 } as const;
 
 export const CUSTOMER_AUDITED_FIELDS = ['name', 'company', 'industry', 'region', 'source', 'tier', 'tags', 'ownerId', 'departmentId', 'status', 'protectionEndsAt', 'sharedWith'] as const;
 
@@ -63,6 +64,11 @@ export class CustomerService {
 
   /** Search and filters, always within what the actor may see. `q` matches names, company, pinyin, initials, phone (or its last digits), email. */
   list(actor: Actor, q: ListCustomersQuery): Promise<Page<Customer>> {
+    return paginateById(this.customers, this.listFilter(actor, q), { cursor: q.cursor, limit: q.limit, projection: LIST_PROJECTION });
+  }
+
+  /** The exact filter `list` issues (the benchmark replays it through the bare driver). */
+  listFilter(actor: Actor, q: Omit<ListCustomersQuery, 'cursor' | 'limit'>): Record<string, unknown> {
     const and: Record<string, unknown>[] = [customerVisibility(actor)];
     if (q.owner) and.push({ ownerId: q.owner === 'me' ? actor.user._id : oid(q.owner) });
     if (q.tier) and.push({ tier: q.tier });
@@ -74,7 +80,7 @@ export class CustomerService {
         and.push({ $or: queries.map((s) => ({ searchKeys: { $regex: `^${escapeRegex(s.kind === 'prefix' ? s.prefix : s.reversedPrefix)}` } })) });
       }
     }
-    return paginateById(this.customers, { $and: and }, { cursor: q.cursor, limit: q.limit, projection: { searchKeys: 0, dedupe: 0 } });
+    return { $and: and };
   }
 
   /** One customer the actor may see, or 404 (never 403: existence does not leak). */

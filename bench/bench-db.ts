@@ -1,0 +1,65 @@
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig, REPO_ROOT, type Config } from '@crm/config';
+import type { Connection } from 'mongoose';
+import { connectMongo, ensureIndexes } from '../api/src/db/connect';
+import { resolveDatabase, type ResolvedDatabase } from '../api/src/db/embedded-mongo';
+import { buildServices, type Services } from '../api/src/services';
+
+export interface BenchEnv {
+  db: ResolvedDatabase;
+  conn: Connection;
+  config: Config;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** A fresh database for one benchmark: BENCH_MONGODB_URI if given, else the embedded chain (in memory). */
+export async function openBenchDatabase(name: string, log: (msg: string) => void): Promise<BenchEnv> {
+  const env = process.env; // eslint-disable-line no-restricted-properties -- bench entry: hands env to config
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PATH: env.PATH });
+  const db = await resolveDatabase({
+    mongodbUri: env.BENCH_MONGODB_URI || undefined,
+    persistent: false,
+    dataDir: path.join(os.tmpdir(), `crm-bench-${process.pid}`),
+    cacheDir: path.join(REPO_ROOT, '.cache'),
+    dbName: name,
+    pathEnv: env.PATH,
+    log,
+    javaHeapMb: 4096,
+  });
+  const conn = await connectMongo(db.uri);
+  await conn.dropDatabase();
+  const services = buildServices(conn, config);
+  await ensureIndexes(conn);
+  return {
+    db,
+    conn,
+    config,
+    services,
+    async close() {
+      await conn.dropDatabase().catch(() => undefined);
+      await conn.close();
+      await db.stop();
+    },
+  };
+}
+
+export function percentile(sortedMs: number[], p: number): number {
+  if (!sortedMs.length) return NaN;
+  const i = Math.min(sortedMs.length - 1, Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1));
+  return sortedMs[i]!;
+}
+
+/** Runs `fn` warmup + n times and returns p50 / p95 in milliseconds. */
+export async function measure(n: number, warmup: number, fn: () => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = process.hrtime.bigint();
+    await fn();
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}

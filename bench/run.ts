@@ -1,0 +1,22 @@
+/** `npm run bench`: runs every benchmark in order and prints its figures. `npm run bench -- <name>` runs one. */
+import { run as customerSearch } from './customer-search.bench';
+
+const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promise<void> }> = [{ name: 'customer-search', run: customerSearch }];
+
+async function main(): Promise<void> {
+  const only = process.argv[2];
+  const selected = BENCHES.filter((b) => !only || b.name === only);
+  if (!selected.length) throw new Error(`no benchmark named ${only}; have: ${BENCHES.map((b) => b.name).join(', ')}`);
+  console.log(`node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
+  for (const b of selected) {
+    console.log(`\n## ${b.name}`);
+    const started = Date.now();
+    await b.run((line) => console.log(line));
+    console.log(`(${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
