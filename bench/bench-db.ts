@@ -1,9 +1,9 @@
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, REPO_ROOT, type Config } from '@crm/config';
+import { loadConfig, type Config } from '@crm/config';
 import type { Connection } from 'mongoose';
 import { connectMongo, ensureIndexes } from '../api/src/db/connect';
-import { resolveDatabase, type ResolvedDatabase } from '../api/src/db/embedded-mongo';
+import { resolveDatabase, resolveOptionsFrom, type ResolvedDatabase } from '../api/src/db/embedded-mongo';
 import { buildServices, type Services } from '../api/src/services';
 
 export interface BenchEnv {
@@ -18,16 +18,15 @@ export interface BenchEnv {
 export async function openBenchDatabase(name: string, log: (msg: string) => void): Promise<BenchEnv> {
   const env = process.env; // eslint-disable-line no-restricted-properties -- bench entry: hands env to config
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', PATH: env.PATH });
-  const db = await resolveDatabase({
-    mongodbUri: env.BENCH_MONGODB_URI || undefined,
-    persistent: false,
-    dataDir: path.join(os.tmpdir(), `crm-bench-${process.pid}`),
-    cacheDir: path.join(REPO_ROOT, '.cache'),
-    dbName: name,
-    pathEnv: env.PATH,
-    log,
-    javaHeapMb: 4096,
-  });
+  const db = await resolveDatabase(
+    resolveOptionsFrom(config, log, {
+      mongodbUri: env.BENCH_MONGODB_URI || undefined,
+      persistent: false,
+      dataDir: path.join(os.tmpdir(), `crm-bench-${process.pid}`),
+      dbName: name,
+      javaHeapMb: 4096,
+    }),
+  );
   const conn = await connectMongo(db.uri);
   await conn.dropDatabase();
   const services = buildServices(conn, config);

@@ -1,23 +1,14 @@
 /** `npm run seed`: adds the demo company to the configured database (idempotent). */
 import { loadConfig } from '@crm/config';
 import { connectMongo, ensureIndexes } from '../api/src/db/connect';
-import { resolveDatabase } from '../api/src/db/embedded-mongo';
+import { resolveDatabase, resolveOptionsFrom } from '../api/src/db/embedded-mongo';
 import { seedDemoData } from '../api/src/seed/seed';
 import { buildServices } from '../api/src/services';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env); // eslint-disable-line no-restricted-properties -- entry point hands env to config
   const log = (msg: string) => console.log(`[seed] ${msg}`);
-  const db = await resolveDatabase({
-    mongodbUri: config.database.uri,
-    persistent: true,
-    dataDir: config.database.dataDir,
-    cacheDir: config.database.cacheDir,
-    dbName: config.database.dbName,
-    systemBinary: config.database.systemBinary,
-    pathEnv: config.database.binarySearchPath,
-    log,
-  });
+  const db = await resolveDatabase(resolveOptionsFrom(config, log));
   log(`database: ${db.description}`);
   const conn = await connectMongo(db.uri);
   try {

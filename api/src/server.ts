@@ -6,7 +6,7 @@ import http from 'node:http';
 import { ConfigError, loadConfig, maskConfig } from '@crm/config';
 import { createApp } from './app';
 import { connectMongo, ensureIndexes } from './db/connect';
-import { NoDatabaseError, resolveDatabase } from './db/embedded-mongo';
+import { NoDatabaseError, resolveDatabase, resolveOptionsFrom } from './db/embedded-mongo';
 import { createLogger } from './logger';
 import { isEmpty, seedDemoData } from './seed/seed';
 import { buildServices } from './services';
@@ -26,16 +26,7 @@ async function main(): Promise<void> {
   logger.debug({ config: maskConfig(config) }, 'configuration');
   if (config.auth.jwtSecretIsDevDefault) logger.warn('JWT_SECRET is not set: using the development secret (fine for the embedded database, never for production)');
 
-  const db = await resolveDatabase({
-    mongodbUri: config.database.uri,
-    persistent: true,
-    dataDir: config.database.dataDir,
-    cacheDir: config.database.cacheDir,
-    dbName: config.database.dbName,
-    systemBinary: config.database.systemBinary,
-    pathEnv: config.database.binarySearchPath,
-    log: (msg) => logger.info(msg),
-  }).catch((err: unknown) => {
+  const db = await resolveDatabase(resolveOptionsFrom(config, (msg) => logger.info(msg))).catch((err: unknown) => {
     if (err instanceof NoDatabaseError) {
       logger.fatal(err.message);
       process.exit(1);

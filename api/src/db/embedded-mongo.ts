@@ -11,7 +11,7 @@ import dns from 'node:dns/promises';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { maskMongoUri } from '@crm/config';
+import { maskMongoUri, type Config } from '@crm/config';
 
 export type EmbeddedDbKind = 'uri' | 'system-mongod' | 'memory-server' | 'mongo-java-server';
 
@@ -61,6 +61,21 @@ export class NoDatabaseError extends Error {
 
 export const MONGO_JAVA_SERVER_VERSION = '1.47.0';
 const REPO_SCRIPTS = path.resolve(__dirname, '..', '..', '..', 'scripts', 'mongo-java-server');
+
+/** The resolution options that follow from the configuration (used by start, seed and benchmarks). */
+export function resolveOptionsFrom(config: Config, log: (msg: string) => void, overrides: Partial<ResolveOptions> = {}): ResolveOptions {
+  return {
+    mongodbUri: config.database.uri,
+    persistent: true,
+    dataDir: config.database.dataDir,
+    cacheDir: config.database.cacheDir,
+    dbName: config.database.dbName,
+    systemBinary: config.database.systemBinary,
+    pathEnv: config.database.binarySearchPath,
+    log,
+    ...overrides,
+  };
+}
 
 export async function resolveDatabase(opts: ResolveOptions): Promise<ResolvedDatabase> {
   if (opts.mongodbUri) {

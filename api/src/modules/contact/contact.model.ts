@@ -1,6 +1,7 @@
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
+import { scopeFieldsDefinition, type ScopeFields } from '../customer/scope-fields';
 
-export interface Contact {
+export interface Contact extends ScopeFields {
   customerId: Types.ObjectId;
   name: string;
   title?: string;
@@ -11,10 +12,6 @@ export interface Contact {
   emails: string[];
   wecomExternalUserId?: string;
   primary: boolean;
-  /** Copied from the customer so that the data scope applies directly. */
-  ownerId: Types.ObjectId | null;
-  departmentId: Types.ObjectId | null;
-  sharedWith: Types.ObjectId[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -30,9 +27,7 @@ const contactSchema = new Schema<Contact>(
     emails: { type: [String], default: [] },
     wecomExternalUserId: String,
     primary: { type: Boolean, default: false },
-    ownerId: { type: Schema.Types.ObjectId, default: null },
-    departmentId: { type: Schema.Types.ObjectId, default: null },
-    sharedWith: { type: [Schema.Types.ObjectId], default: [] },
+    ...scopeFieldsDefinition,
   },
   { timestamps: true, strict: 'throw' },
 );

@@ -1,7 +1,8 @@
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
 import { CONTRACT_STATUSES, type ContractStatus } from '@crm/shared';
+import { scopeFieldsDefinition, type ScopeFields } from '../customer/scope-fields';
 
-export interface Contract {
+export interface Contract extends ScopeFields {
   customerId: Types.ObjectId;
   opportunityId: Types.ObjectId | null;
   number: string;
@@ -11,9 +12,6 @@ export interface Contract {
   status: ContractStatus;
   statusHistory: Array<{ status: ContractStatus; at: Date; byId: Types.ObjectId | null; reason?: string }>;
   signedAt: Date | null;
-  ownerId: Types.ObjectId | null;
-  departmentId: Types.ObjectId | null;
-  sharedWith: Types.ObjectId[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -33,9 +31,7 @@ const contractSchema = new Schema<Contract>(
       default: [],
     },
     signedAt: { type: Date, default: null },
-    ownerId: { type: Schema.Types.ObjectId, default: null },
-    departmentId: { type: Schema.Types.ObjectId, default: null },
-    sharedWith: { type: [Schema.Types.ObjectId], default: [] },
+    ...scopeFieldsDefinition,
   },
   { timestamps: true, strict: 'throw' },
 );

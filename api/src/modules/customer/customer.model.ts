@@ -1,7 +1,8 @@
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
 import { CUSTOMER_SOURCES, CUSTOMER_STATUSES, CUSTOMER_TIERS, type CustomerSource, type CustomerStatus, type CustomerTier } from '@crm/shared';
+import { scopeFieldsDefinition, type ScopeFields } from './scope-fields';
 
-export interface Customer {
+export interface Customer extends ScopeFields {
   name: string;
   company?: string;
   /** 上海某某信息科技有限公司 → 某某信息科技 */
@@ -13,14 +14,10 @@ export interface Customer {
   source: CustomerSource;
   tier: CustomerTier;
   tags: string[];
-  ownerId: Types.ObjectId | null;
-  departmentId: Types.ObjectId | null;
   status: CustomerStatus;
   protectionEndsAt: Date | null;
   lastFollowUpAt: Date | null;
   nextFollowUpAt: Date | null;
-  /** Partners this customer is shared with (read-only for them). */
-  sharedWith: Types.ObjectId[];
   /** Prefix-searchable keys (names, pinyin, initials, phones, reversed phones, emails); see shared/search-keys. */
   searchKeys: string[];
   /** Normalized identifiers of the customer and its contacts, for the duplicate check. */
@@ -42,13 +39,11 @@ const customerSchema = new Schema<Customer>(
     source: { type: String, enum: CUSTOMER_SOURCES, required: true },
     tier: { type: String, enum: CUSTOMER_TIERS, default: 'C' },
     tags: { type: [String], default: [] },
-    ownerId: { type: Schema.Types.ObjectId, default: null },
-    departmentId: { type: Schema.Types.ObjectId, default: null },
+    ...scopeFieldsDefinition,
     status: { type: String, enum: CUSTOMER_STATUSES, default: 'owned' },
     protectionEndsAt: { type: Date, default: null },
     lastFollowUpAt: { type: Date, default: null },
     nextFollowUpAt: { type: Date, default: null },
-    sharedWith: { type: [Schema.Types.ObjectId], default: [] },
     searchKeys: { type: [String], default: [] },
     dedupe: {
       mobiles: { type: [String], default: [] },

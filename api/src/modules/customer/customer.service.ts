@@ -18,6 +18,7 @@ import { deriveCustomerFields, splitPhones } from './customer.derive';
 import { CustomerErrorCode } from './customer.errors';
 import { customerModel, type Customer, type CustomerDoc } from './customer.model';
 import { findDuplicateCandidates, type DuplicateCandidate } from './duplicate-check';
+import type { ScopeFields } from './scope-fields';
 
 const oid = (s: string | Types.ObjectId) => (typeof s === 'string' ? new Types.ObjectId(s) : s);
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -28,11 +29,9 @@ export const CUSTOMER_AUDITED_FIELDS = ['name', 'company', 'industry', 'region',
 
 /** A collection of records that belong to a customer and copy its scope fields. */
 export interface DependentRecords {
-  updateMany(filter: { customerId: Types.ObjectId }, update: { $set: Partial<ScopeCopy> }): { exec(): Promise<unknown> };
+  updateMany(filter: { customerId: Types.ObjectId }, update: { $set: Partial<ScopeFields> }): { exec(): Promise<unknown> };
 }
 
-/** Fields every record of a customer copies, so that the data scope applies to it directly. */
-export type ScopeCopy = Pick<Customer, 'ownerId' | 'departmentId' | 'sharedWith'>;
 
 export class CustomerService {
   readonly customers: Model<Customer>;
@@ -237,7 +236,7 @@ export class CustomerService {
   }
 
   /** The customer's scope fields, for records created under it. */
-  scopeCopy(customer: Customer): ScopeCopy {
+  scopeCopy(customer: Customer): ScopeFields {
     return { ownerId: customer.ownerId, departmentId: customer.departmentId, sharedWith: customer.sharedWith };
   }
 

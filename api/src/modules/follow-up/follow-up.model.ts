@@ -1,7 +1,8 @@
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
 import { FOLLOW_UP_TYPES, RECORD_SOURCES, type FollowUpType, type RecordSource } from '@crm/shared';
+import { scopeFieldsDefinition, type ScopeFields } from '../customer/scope-fields';
 
-export interface FollowUp {
+export interface FollowUp extends ScopeFields {
   customerId: Types.ObjectId;
   contactId: Types.ObjectId | null;
   authorId: Types.ObjectId;
@@ -11,9 +12,6 @@ export interface FollowUp {
   location: { lat: number; lng: number; address?: string } | null;
   nextStep: { text: string; dueAt: Date } | null;
   source: RecordSource;
-  ownerId: Types.ObjectId | null;
-  departmentId: Types.ObjectId | null;
-  sharedWith: Types.ObjectId[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -30,9 +28,7 @@ const followUpSchema = new Schema<FollowUp>(
     location: { type: new Schema({ lat: Number, lng: Number, address: String }, { _id: false }), default: null },
     nextStep: { type: new Schema({ text: String, dueAt: Date }, { _id: false }), default: null },
     source: { type: String, enum: RECORD_SOURCES, default: 'api' },
-    ownerId: { type: Schema.Types.ObjectId, default: null },
-    departmentId: { type: Schema.Types.ObjectId, default: null },
-    sharedWith: { type: [Schema.Types.ObjectId], default: [] },
+    ...scopeFieldsDefinition,
   },
   { timestamps: true, strict: 'throw' },
 );

@@ -1,6 +1,7 @@
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
+import { scopeFieldsDefinition, type ScopeFields } from '../customer/scope-fields';
 
-export interface StageEntry {
+export interface StageEntry extends ScopeFields {
   stage: string;
   enteredAt: Date;
   byId: Types.ObjectId | null;
@@ -18,9 +19,6 @@ export interface Opportunity {
   probability: number;
   lostReason: string | null;
   closedAt: Date | null;
-  ownerId: Types.ObjectId | null;
-  departmentId: Types.ObjectId | null;
-  sharedWith: Types.ObjectId[];
   createdAt: Date;
   updatedAt: Date;
 }
@@ -38,9 +36,7 @@ const opportunitySchema = new Schema<Opportunity>(
     probability: { type: Number, min: 0, max: 100, default: 0 },
     lostReason: { type: String, default: null },
     closedAt: { type: Date, default: null },
-    ownerId: { type: Schema.Types.ObjectId, default: null },
-    departmentId: { type: Schema.Types.ObjectId, default: null },
-    sharedWith: { type: [Schema.Types.ObjectId], default: [] },
+    ...scopeFieldsDefinition,
   },
   { timestamps: true, strict: 'throw' },
 );
