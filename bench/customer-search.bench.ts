@@ -21,7 +21,8 @@ export async function run(log: (line: string) => void): Promise<void> {
   try {
     const { services, conn, config } = env;
     log(`database: ${env.db.description}`);
-    if (env.db.kind === 'mongo-java-server') log('NOTE: figures on the mongo-java-server stand-in are not MongoDB\'s speed (it ignores non-unique indexes: every search is a scan).');
+    if (env.db.kind === 'mongo-java-server')
+      log("NOTE: figures on the mongo-java-server stand-in are not MongoDB's speed (it ignores non-unique indexes: every search is a scan).");
 
     const org = await seedOrg(services);
     const t0 = Date.now();
@@ -34,14 +35,20 @@ export async function run(log: (line: string) => void): Promise<void> {
       sampleMobile ||= batch.contacts.find((c) => c.mobiles.length)!.mobiles[0]!;
     }
     const loadSeconds = (Date.now() - t0) / 1000;
-    log(`loaded ${loaded.toLocaleString('en')} customers with contacts in ${loadSeconds.toFixed(1)} s (${Math.round(loaded / loadSeconds).toLocaleString('en')} customers/s)`);
+    log(
+      `loaded ${loaded.toLocaleString('en')} customers with contacts in ${loadSeconds.toFixed(1)} s (${Math.round(loaded / loadSeconds).toLocaleString('en')} customers/s)`,
+    );
 
     const app = createApp({ config, logger: pino({ level: 'silent' }), connection: conn, databaseKind: env.db.kind, services });
     const server = http.createServer(app.callback());
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
-      const login = await fetch(`${base}/api/v1/auth/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: 'demo-admin' }) });
+      const login = await fetch(`${base}/api/v1/auth/dev-login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: 'demo-admin' }),
+      });
       const { token } = (await login.json()) as { token: string };
       const admin = await services.org.findActiveUserByPlatformId('wecom', 'demo-admin');
       const actor = { user: admin!, viewer: await services.org.resolveViewer(admin!) };

@@ -24,7 +24,8 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config, Boolean(process.stdout.isTTY));
   logger.debug({ config: maskConfig(config) }, 'configuration');
-  if (config.auth.jwtSecretIsDevDefault) logger.warn('JWT_SECRET is not set: using the development secret (fine for the embedded database, never for production)');
+  if (config.auth.jwtSecretIsDevDefault)
+    logger.warn('JWT_SECRET is not set: using the development secret (fine for the embedded database, never for production)');
 
   const db = await resolveDatabase(resolveOptionsFrom(config, (msg) => logger.info(msg))).catch((err: unknown) => {
     if (err instanceof NoDatabaseError) {

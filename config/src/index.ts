@@ -102,7 +102,8 @@ export function loadConfig(env: Env): Config {
 function channelProblems(e: RawEnv): string[] {
   const problems: string[] = [];
   const missing = (keys: readonly (keyof RawEnv)[]) => keys.filter((k) => e[k] === undefined);
-  const anyOf = (prefix: string) => Object.entries(e).some(([k, v]) => k.startsWith(prefix) && !k.endsWith('_API_BASE') && !k.endsWith('_OAPI_BASE') && v !== undefined);
+  const anyOf = (prefix: string) =>
+    Object.entries(e).some(([k, v]) => k.startsWith(prefix) && !k.endsWith('_API_BASE') && !k.endsWith('_OAPI_BASE') && v !== undefined);
 
   if (anyOf('WECOM_')) {
     const m = missing(WECOM_REQUIRED);

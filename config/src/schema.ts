@@ -15,10 +15,11 @@ const optionalString = z
   .optional()
   .transform((v) => (v === undefined || v === '' ? undefined : v));
 
-const booleanFlag = optionalString.refine(
-  (v) => v === undefined || TRUE_WORDS.includes(v.toLowerCase()) || FALSE_WORDS.includes(v.toLowerCase()),
-  { message: `expected one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}` },
-).transform((v) => (v === undefined ? undefined : TRUE_WORDS.includes(v.toLowerCase())));
+const booleanFlag = optionalString
+  .refine((v) => v === undefined || TRUE_WORDS.includes(v.toLowerCase()) || FALSE_WORDS.includes(v.toLowerCase()), {
+    message: `expected one of ${[...TRUE_WORDS, ...FALSE_WORDS].join(', ')}`,
+  })
+  .transform((v) => (v === undefined ? undefined : TRUE_WORDS.includes(v.toLowerCase())));
 
 const port = optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 65535), {
   message: 'expected a whole number from 1 to 65535',
@@ -104,4 +105,12 @@ export const DINGTALK_REQUIRED = ['DINGTALK_CLIENT_ID', 'DINGTALK_CLIENT_SECRET'
 export const DINGTALK_HTTP_REQUIRED = ['DINGTALK_TOKEN', 'DINGTALK_AES_KEY'] as const;
 
 /** Values never written to a log as they are. */
-export const SENSITIVE_KEYS = ['JWT_SECRET', 'WECOM_SECRET', 'WECOM_TOKEN', 'WECOM_ENCODING_AES_KEY', 'DINGTALK_CLIENT_SECRET', 'DINGTALK_TOKEN', 'DINGTALK_AES_KEY'] as const;
+export const SENSITIVE_KEYS = [
+  'JWT_SECRET',
+  'WECOM_SECRET',
+  'WECOM_TOKEN',
+  'WECOM_ENCODING_AES_KEY',
+  'DINGTALK_CLIENT_SECRET',
+  'DINGTALK_TOKEN',
+  'DINGTALK_AES_KEY',
+] as const;

@@ -42,7 +42,10 @@ describe('audit entries', () => {
     const admin = await t.login('demo-admin');
     const count = () => t.services.audit.list({ entityType: 'user', entityId: id('demo-rep2'), limit: 100 }).then((p) => p.items.length);
     const before = await count();
-    await t.http.patch(`/api/v1/users/${id('demo-rep2')}`).set('Authorization', admin).send({ title: '销售代表' });
+    await t.http
+      .patch(`/api/v1/users/${id('demo-rep2')}`)
+      .set('Authorization', admin)
+      .send({ title: '销售代表' });
     expect(await count()).toBe(before);
   });
 
@@ -60,13 +63,17 @@ describe('audit entries', () => {
 
 describe('the audit log is append-only', () => {
   it.each(['put', 'patch', 'delete', 'post'] as const)('%s /api/v1/audit is refused', async (method) => {
-    const res = await t.http[method]('/api/v1/audit').set('Authorization', await t.login('demo-admin')).send({});
+    const res = await t.http[method]('/api/v1/audit')
+      .set('Authorization', await t.login('demo-admin'))
+      .send({});
     expect(res.status).toBe(405);
   });
 
   it.each(['get', 'put', 'patch', 'delete'] as const)('%s /api/v1/audit/:id does not exist', async (method) => {
     const [first] = (await t.services.audit.list({ limit: 1 })).items as unknown as Array<{ _id: unknown }>;
-    const res = await t.http[method](`/api/v1/audit/${String(first!._id)}`).set('Authorization', await t.login('demo-admin')).send({});
+    const res = await t.http[method](`/api/v1/audit/${String(first!._id)}`)
+      .set('Authorization', await t.login('demo-admin'))
+      .send({});
     expect(res.status).toBe(404);
   });
 

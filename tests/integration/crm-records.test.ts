@@ -7,9 +7,15 @@ let otherCustomerId: string;
 beforeAll(async () => {
   t = await startTestApp();
   const h = { Authorization: await t.login('demo-rep1') };
-  const c = await t.http.post('/api/v1/customers').set(h).send({ name: '陈小春', company: '杭州云帆软件有限公司', source: '官网', contacts: [{ name: '陈小春', phones: ['13700001111'] }] });
+  const c = await t.http
+    .post('/api/v1/customers')
+    .set(h)
+    .send({ name: '陈小春', company: '杭州云帆软件有限公司', source: '官网', contacts: [{ name: '陈小春', phones: ['13700001111'] }] });
   customerId = c.body.id;
-  const o = await t.http.post('/api/v1/customers').set({ Authorization: await t.login('demo-rep3') }).send({ name: '林志', company: '厦门海风贸易有限公司', source: '展会', contacts: [{ name: '林志', phones: ['13700002222'] }] });
+  const o = await t.http
+    .post('/api/v1/customers')
+    .set({ Authorization: await t.login('demo-rep3') })
+    .send({ name: '林志', company: '厦门海风贸易有限公司', source: '展会', contacts: [{ name: '林志', phones: ['13700002222'] }] });
   otherCustomerId = o.body.id;
 });
 afterAll(() => t.close());
@@ -23,7 +29,14 @@ describe('follow-ups', () => {
       .post('/api/v1/follow-ups')
       .set(await as('demo-rep1'))
       .set('X-Client', 'miniapp')
-      .send({ customerId, type: 'visit', content: '上门拜访，演示产品', happenedAt, location: { lat: 31.23, lng: 121.47, address: '上海市黄浦区' }, nextStep: { text: '发报价', dueAt: '2031-03-04T02:00:00Z' } });
+      .send({
+        customerId,
+        type: 'visit',
+        content: '上门拜访，演示产品',
+        happenedAt,
+        location: { lat: 31.23, lng: 121.47, address: '上海市黄浦区' },
+        nextStep: { text: '发报价', dueAt: '2031-03-04T02:00:00Z' },
+      });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ source: 'miniapp', type: 'visit', location: { address: '上海市黄浦区' }, nextStep: { text: '发报价' } });
     const c = await t.services.customers.customers.findById(customerId).lean();
@@ -33,26 +46,50 @@ describe('follow-ups', () => {
 
   it('an older follow-up does not move lastFollowUpAt back', async () => {
     const before = (await t.services.customers.customers.findById(customerId).lean())!.lastFollowUpAt!;
-    await t.http.post('/api/v1/follow-ups').set(await as('demo-rep1')).send({ customerId, type: 'call', content: '补录上周电话', happenedAt: new Date(before.getTime() - 7 * 86_400_000).toISOString() });
+    await t.http
+      .post('/api/v1/follow-ups')
+      .set(await as('demo-rep1'))
+      .send({ customerId, type: 'call', content: '补录上周电话', happenedAt: new Date(before.getTime() - 7 * 86_400_000).toISOString() });
     expect((await t.services.customers.customers.findById(customerId).lean())!.lastFollowUpAt).toEqual(before);
   });
 
   it.each([
-    ['a contact of another customer', async () => ({ customerId, type: 'call', content: 'x', contactId: String((await t.services.customers.contacts.findOne({ customerId: otherCustomerId }).lean())!._id) }), 400],
+    [
+      'a contact of another customer',
+      async () => ({
+        customerId,
+        type: 'call',
+        content: 'x',
+        contactId: String((await t.services.customers.contacts.findOne({ customerId: otherCustomerId }).lean())!._id),
+      }),
+      400,
+    ],
     ['a time in the future', async () => ({ customerId, type: 'call', content: 'x', happenedAt: '2099-01-01T00:00:00Z' }), 400],
     ['an unknown type', async () => ({ customerId, type: 'fax', content: 'x' }), 400],
     ['empty content', async () => ({ customerId, type: 'call', content: '  ' }), 400],
     ['a customer out of scope', async () => ({ customerId: otherCustomerId, type: 'call', content: 'x' }), 404],
   ])('refuses %s', async (_name, body, status) => {
-    const res = await t.http.post('/api/v1/follow-ups').set(await as('demo-rep1')).send(await body());
+    const res = await t.http
+      .post('/api/v1/follow-ups')
+      .set(await as('demo-rep1'))
+      .send(await body());
     expect(res.status).toBe(status);
   });
 
   it('only the author may correct a follow-up', async () => {
-    const created = await t.http.post('/api/v1/follow-ups').set(await as('demo-rep1')).send({ customerId, type: 'wechat', content: '微信沟通' });
-    const byManager = await t.http.patch(`/api/v1/follow-ups/${created.body.id}`).set(await as('demo-manager')).send({ content: '改写' });
+    const created = await t.http
+      .post('/api/v1/follow-ups')
+      .set(await as('demo-rep1'))
+      .send({ customerId, type: 'wechat', content: '微信沟通' });
+    const byManager = await t.http
+      .patch(`/api/v1/follow-ups/${created.body.id}`)
+      .set(await as('demo-manager'))
+      .send({ content: '改写' });
     expect(byManager.status).toBe(403);
-    const byAuthor = await t.http.patch(`/api/v1/follow-ups/${created.body.id}`).set(await as('demo-rep1')).send({ content: '微信沟通，客户要资料' });
+    const byAuthor = await t.http
+      .patch(`/api/v1/follow-ups/${created.body.id}`)
+      .set(await as('demo-rep1'))
+      .send({ content: '微信沟通，客户要资料' });
     expect(byAuthor.status).toBe(200);
     expect(byAuthor.body.content).toBe('微信沟通，客户要资料');
   });
@@ -70,7 +107,10 @@ describe('follow-ups', () => {
 describe('opportunities and their stage history', () => {
   let oppId: string;
   beforeAll(async () => {
-    const res = await t.http.post('/api/v1/opportunities').set(await as('demo-rep1')).send({ customerId, name: '云帆 CRM 项目', amountFen: 12_345_600, expectedCloseDate: '2031-06-30' });
+    const res = await t.http
+      .post('/api/v1/opportunities')
+      .set(await as('demo-rep1'))
+      .send({ customerId, name: '云帆 CRM 项目', amountFen: 12_345_600, expectedCloseDate: '2031-06-30' });
     expect(res.status).toBe(201);
     oppId = res.body.id;
     expect(res.body).toMatchObject({ stage: 'initial', stageName: '初步接洽', probability: 10, amountFen: 12_345_600 });
@@ -97,13 +137,19 @@ describe('opportunities and their stage history', () => {
     [{ stage: 'signed-ish' }, 400, 'UNKNOWN_STAGE'],
     [{ stage: 'lost' }, 400, 'LOST_REASON_REQUIRED'],
   ])('refuses %j', async (body, status, code) => {
-    const res = await t.http.post(`/api/v1/opportunities/${oppId}/stage`).set(await as('demo-rep1')).send(body);
+    const res = await t.http
+      .post(`/api/v1/opportunities/${oppId}/stage`)
+      .set(await as('demo-rep1'))
+      .send(body);
     expect(res.status).toBe(status);
     expect(res.body.error.code).toBe(code);
   });
 
   it('concurrent stage moves never lose a history entry', async () => {
-    const created = await t.http.post('/api/v1/opportunities').set(await as('demo-rep1')).send({ customerId, name: '并发商机', amountFen: 100 });
+    const created = await t.http
+      .post('/api/v1/opportunities')
+      .set(await as('demo-rep1'))
+      .send({ customerId, name: '并发商机', amountFen: 100 });
     const h = await as('demo-rep1');
     const targets = ['needs', 'proposal', 'negotiation', 'needs', 'proposal', 'negotiation', 'needs', 'proposal'];
     const results = await Promise.all(targets.map((stage) => t.http.post(`/api/v1/opportunities/${created.body.id}/stage`).set(h).send({ stage })));
@@ -127,7 +173,10 @@ describe('opportunities and their stage history', () => {
   });
 
   it('money is whole fen', async () => {
-    const res = await t.http.post('/api/v1/opportunities').set(await as('demo-rep1')).send({ customerId, name: '小数金额', amountFen: 10.5 });
+    const res = await t.http
+      .post('/api/v1/opportunities')
+      .set(await as('demo-rep1'))
+      .send({ customerId, name: '小数金额', amountFen: 10.5 });
     expect(res.status).toBe(400);
   });
 
@@ -139,7 +188,10 @@ describe('opportunities and their stage history', () => {
 
 describe('contracts', () => {
   const newContract = async (number: string) =>
-    t.http.post('/api/v1/contracts').set(await as('demo-rep1')).send({ customerId, number, title: '软件采购合同', amountFen: 50_000_000, discountPercent: 12.5 });
+    t.http
+      .post('/api/v1/contracts')
+      .set(await as('demo-rep1'))
+      .send({ customerId, number, title: '软件采购合同', amountFen: 50_000_000, discountPercent: 12.5 });
 
   it('contract numbers are unique', async () => {
     expect((await newContract('HT-2031-0001')).status).toBe(201);
@@ -168,7 +220,15 @@ describe('contracts', () => {
       expect(CONTRACT_TRANSITIONS[doc!.status].includes(to)).toBe(to === 'approved' ? false : true);
       // approved comes from the approvals flow; set it directly to reach `signed`
       if (to === 'approved') await t.services.contracts.model.updateOne({ _id: c.body.id }, { $set: { status: 'approved' } });
-      else expect((await t.http.post(`/api/v1/contracts/${c.body.id}/sign`).set(await as('demo-rep1')).send({})).body).toMatchObject({ status: 'signed' });
+      else
+        expect(
+          (
+            await t.http
+              .post(`/api/v1/contracts/${c.body.id}/sign`)
+              .set(await as('demo-rep1'))
+              .send({})
+          ).body,
+        ).toMatchObject({ status: 'signed' });
     }
     const signed = await t.services.contracts.model.findById(c.body.id).lean();
     expect(signed!.signedAt).toBeInstanceOf(Date);
@@ -186,18 +246,77 @@ describe('permission matrix on records (rep1 owns the customer)', () => {
   const firstContact = async () => String((await t.services.customers.contacts.findOne({ customerId }).lean())!._id);
   const rows: Row[] = [
     ['list customers', 'get', async () => ({ method: 'get', url: '/api/v1/customers' }), { rep1: 200, rep3: 200, manager: 200, partner: 200, admin: 200 }],
-    ['get customer', 'get', async () => ({ method: 'get', url: `/api/v1/customers/${customerId}` }), { rep1: 200, rep3: 404, manager: 200, partner: 404, admin: 200 }],
-    ['create customer', 'post', async () => ({ method: 'post', url: '/api/v1/customers', body: { name: `矩阵${Math.random()}`, source: '其他' } }), { rep1: 201, rep3: 201, manager: 201, partner: 403, admin: 201 }],
-    ['update customer', 'patch', async () => ({ method: 'patch', url: `/api/v1/customers/${customerId}`, body: { tags: ['重点'] } }), { rep1: 200, rep3: 404, manager: 200, partner: 403, admin: 200 }],
-    ['transfer customer', 'post', async () => ({ method: 'post', url: `/api/v1/customers/${customerId}/transfer`, body: { ownerId: String(t.seeded.org.users.get('demo-rep1')) } }), { rep1: 403, rep3: 403, manager: 200, partner: 403, admin: 200 }],
-    ['add contact', 'post', async () => ({ method: 'post', url: `/api/v1/customers/${customerId}/contacts`, body: { name: '助理' } }), { rep1: 201, rep3: 404, manager: 201, partner: 403, admin: 201 }],
-    ['get contact', 'get', async () => ({ method: 'get', url: `/api/v1/contacts/${await firstContact()}` }), { rep1: 200, rep3: 404, manager: 200, partner: 404, admin: 200 }],
-    ['update contact', 'patch', async () => ({ method: 'patch', url: `/api/v1/contacts/${await firstContact()}`, body: { title: '总监' } }), { rep1: 200, rep3: 404, manager: 200, partner: 403, admin: 200 }],
-    ['log follow-up', 'post', async () => ({ method: 'post', url: '/api/v1/follow-ups', body: { customerId, type: 'call', content: '矩阵' } }), { rep1: 201, rep3: 404, manager: 201, partner: 403, admin: 201 }],
-    ['get follow-up', 'get', async () => ({ method: 'get', url: `/api/v1/follow-ups/${await firstFollowUp()}` }), { rep1: 200, rep3: 404, manager: 200, partner: 404, admin: 200 }],
-    ['create deal', 'post', async () => ({ method: 'post', url: '/api/v1/opportunities', body: { customerId, name: '矩阵商机', amountFen: 1 } }), { rep1: 201, rep3: 404, manager: 201, partner: 403, admin: 201 }],
+    [
+      'get customer',
+      'get',
+      async () => ({ method: 'get', url: `/api/v1/customers/${customerId}` }),
+      { rep1: 200, rep3: 404, manager: 200, partner: 404, admin: 200 },
+    ],
+    [
+      'create customer',
+      'post',
+      async () => ({ method: 'post', url: '/api/v1/customers', body: { name: `矩阵${Math.random()}`, source: '其他' } }),
+      { rep1: 201, rep3: 201, manager: 201, partner: 403, admin: 201 },
+    ],
+    [
+      'update customer',
+      'patch',
+      async () => ({ method: 'patch', url: `/api/v1/customers/${customerId}`, body: { tags: ['重点'] } }),
+      { rep1: 200, rep3: 404, manager: 200, partner: 403, admin: 200 },
+    ],
+    [
+      'transfer customer',
+      'post',
+      async () => ({ method: 'post', url: `/api/v1/customers/${customerId}/transfer`, body: { ownerId: String(t.seeded.org.users.get('demo-rep1')) } }),
+      { rep1: 403, rep3: 403, manager: 200, partner: 403, admin: 200 },
+    ],
+    [
+      'add contact',
+      'post',
+      async () => ({ method: 'post', url: `/api/v1/customers/${customerId}/contacts`, body: { name: '助理' } }),
+      { rep1: 201, rep3: 404, manager: 201, partner: 403, admin: 201 },
+    ],
+    [
+      'get contact',
+      'get',
+      async () => ({ method: 'get', url: `/api/v1/contacts/${await firstContact()}` }),
+      { rep1: 200, rep3: 404, manager: 200, partner: 404, admin: 200 },
+    ],
+    [
+      'update contact',
+      'patch',
+      async () => ({ method: 'patch', url: `/api/v1/contacts/${await firstContact()}`, body: { title: '总监' } }),
+      { rep1: 200, rep3: 404, manager: 200, partner: 403, admin: 200 },
+    ],
+    [
+      'log follow-up',
+      'post',
+      async () => ({ method: 'post', url: '/api/v1/follow-ups', body: { customerId, type: 'call', content: '矩阵' } }),
+      { rep1: 201, rep3: 404, manager: 201, partner: 403, admin: 201 },
+    ],
+    [
+      'get follow-up',
+      'get',
+      async () => ({ method: 'get', url: `/api/v1/follow-ups/${await firstFollowUp()}` }),
+      { rep1: 200, rep3: 404, manager: 200, partner: 404, admin: 200 },
+    ],
+    [
+      'create deal',
+      'post',
+      async () => ({ method: 'post', url: '/api/v1/opportunities', body: { customerId, name: '矩阵商机', amountFen: 1 } }),
+      { rep1: 201, rep3: 404, manager: 201, partner: 403, admin: 201 },
+    ],
     ['list deals', 'get', async () => ({ method: 'get', url: '/api/v1/opportunities' }), { rep1: 200, rep3: 200, manager: 200, partner: 200, admin: 200 }],
-    ['create contract', 'post', async () => ({ method: 'post', url: '/api/v1/contracts', body: { customerId, number: `M-${Math.random().toString(36).slice(2, 10)}`, title: '矩阵合同', amountFen: 1 } }), { rep1: 201, rep3: 404, manager: 201, partner: 403, admin: 201 }],
+    [
+      'create contract',
+      'post',
+      async () => ({
+        method: 'post',
+        url: '/api/v1/contracts',
+        body: { customerId, number: `M-${Math.random().toString(36).slice(2, 10)}`, title: '矩阵合同', amountFen: 1 },
+      }),
+      { rep1: 201, rep3: 404, manager: 201, partner: 403, admin: 201 },
+    ],
     ['list contracts', 'get', async () => ({ method: 'get', url: '/api/v1/contracts' }), { rep1: 200, rep3: 200, manager: 200, partner: 200, admin: 200 }],
   ];
   const logins: Record<string, string> = { rep1: 'demo-rep1', rep3: 'demo-rep3', manager: 'demo-manager', partner: 'demo-partner', admin: 'demo-admin' };

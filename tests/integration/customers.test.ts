@@ -10,7 +10,10 @@ const uid = (login: string) => String(t.seeded.org.users.get(login));
 const as = async (login: string) => ({ Authorization: await t.login(login) });
 
 async function create(login: string, body: Record<string, unknown>) {
-  return t.http.post('/api/v1/customers').set(await as(login)).send({ source: '展会', ...body });
+  return t.http
+    .post('/api/v1/customers')
+    .set(await as(login))
+    .send({ source: '展会', ...body });
 }
 
 async function search(login: string, q: string): Promise<string[]> {
@@ -30,7 +33,14 @@ describe('create, search and scope', () => {
     });
     expect(res.status).toBe(201);
     zhangId = res.body.id;
-    expect(res.body).toMatchObject({ name: '张三', ownerId: uid('demo-rep1'), status: 'owned', tier: 'A', companyNormalized: '星辰信息科技', companyKey: '星辰' });
+    expect(res.body).toMatchObject({
+      name: '张三',
+      ownerId: uid('demo-rep1'),
+      status: 'owned',
+      tier: 'A',
+      companyNormalized: '星辰信息科技',
+      companyKey: '星辰',
+    });
     expect(res.body.searchKeys).toBeUndefined();
     expect(new Date(res.body.protectionEndsAt).getTime()).toBeGreaterThan(Date.now() + 29 * 86_400_000);
   });
@@ -78,13 +88,18 @@ describe('create, search and scope', () => {
 
   it('the 360 view carries contacts, follow-ups, open deals and contracts', async () => {
     const h = await as('demo-rep1');
-    await t.http.post('/api/v1/follow-ups').set(h).send({ customerId: zhangId, type: 'call', content: '电话沟通报价', nextStep: { text: '发送方案', dueAt: '2030-01-02T06:00:00Z' } });
+    await t.http
+      .post('/api/v1/follow-ups')
+      .set(h)
+      .send({ customerId: zhangId, type: 'call', content: '电话沟通报价', nextStep: { text: '发送方案', dueAt: '2030-01-02T06:00:00Z' } });
     await t.http.post('/api/v1/opportunities').set(h).send({ customerId: zhangId, name: '年度采购', amountFen: 60_000_000 });
     await t.http.post('/api/v1/contracts').set(h).send({ customerId: zhangId, number: 'HT-360-1', title: '采购合同', amountFen: 60_000_000 });
     const res = await t.http.get(`/api/v1/customers/${zhangId}`).set(h);
     expect(res.status).toBe(200);
     expect(res.body.customer).toMatchObject({ name: '张三', ownerName: '刘洋' });
-    expect(res.body.contacts).toEqual([expect.objectContaining({ name: '张三', mobiles: ['+8613912345678'], phones: ['021-61234567'], emails: ['zhang.san@xingchen.com'], primary: true })]);
+    expect(res.body.contacts).toEqual([
+      expect.objectContaining({ name: '张三', mobiles: ['+8613912345678'], phones: ['021-61234567'], emails: ['zhang.san@xingchen.com'], primary: true }),
+    ]);
     expect(res.body.recentFollowUps[0]).toMatchObject({ type: 'call', content: '电话沟通报价', authorId: uid('demo-rep1') });
     expect(res.body.openOpportunities[0]).toMatchObject({ name: '年度采购', stage: 'initial', stageName: '初步接洽', amountFen: 60_000_000 });
     expect(res.body.contracts[0]).toMatchObject({ number: 'HT-360-1', status: 'draft' });
@@ -110,7 +125,11 @@ describe('create, search and scope', () => {
 
     it.each([
       ['the same mobile written differently', { name: '李雷', company: '北京无关公司', contacts: [{ name: '李雷', phones: ['13912345678'] }] }, ['mobile']],
-      ['the same email in other case', { name: '韩梅梅', company: '广州另一家公司', contacts: [{ name: '韩梅梅', emails: ['ZHANG.SAN@xingchen.COM'] }] }, ['email']],
+      [
+        'the same email in other case',
+        { name: '韩梅梅', company: '广州另一家公司', contacts: [{ name: '韩梅梅', emails: ['ZHANG.SAN@xingchen.COM'] }] },
+        ['email'],
+      ],
       ['the same person with a similar company', { name: '张三', company: '星晨信息科技' }, ['name_and_company']],
     ])('%s is a likely duplicate', async (_name, body, reasons) => {
       const res = await create('demo-rep2', body);
@@ -125,7 +144,10 @@ describe('create, search and scope', () => {
 
     it('POST /customers/duplicate-check answers without creating', async () => {
       const before = await t.services.customers.customers.countDocuments();
-      const res = await t.http.post('/api/v1/customers/duplicate-check').set(await as('demo-rep3')).send({ name: 'x', company: '上海星辰科技', source: '官网' });
+      const res = await t.http
+        .post('/api/v1/customers/duplicate-check')
+        .set(await as('demo-rep3'))
+        .send({ name: 'x', company: '上海星辰科技', source: '官网' });
       expect(res.status).toBe(200);
       expect(res.body.duplicate).toBe(true);
       expect(await t.services.customers.customers.countDocuments()).toBe(before);
@@ -146,16 +168,28 @@ describe('create, search and scope', () => {
 describe('ownership: transfer, release, claim, share', () => {
   let id: string;
   beforeEach(async () => {
-    const res = await create('demo-rep1', { name: `客户${Math.random().toString(36).slice(2, 8)}`, company: `独立测试${Math.random().toString(36).slice(2, 8)}有限公司` });
+    const res = await create('demo-rep1', {
+      name: `客户${Math.random().toString(36).slice(2, 8)}`,
+      company: `独立测试${Math.random().toString(36).slice(2, 8)}有限公司`,
+    });
     expect(res.status).toBe(201);
     id = res.body.id;
-    await t.http.post('/api/v1/follow-ups').set(await as('demo-rep1')).send({ customerId: id, type: 'visit', content: '上门拜访' });
+    await t.http
+      .post('/api/v1/follow-ups')
+      .set(await as('demo-rep1'))
+      .send({ customerId: id, type: 'visit', content: '上门拜访' });
   });
 
   it('a rep cannot transfer; the manager can, and the records move with the customer', async () => {
-    const denied = await t.http.post(`/api/v1/customers/${id}/transfer`).set(await as('demo-rep1')).send({ ownerId: uid('demo-rep2') });
+    const denied = await t.http
+      .post(`/api/v1/customers/${id}/transfer`)
+      .set(await as('demo-rep1'))
+      .send({ ownerId: uid('demo-rep2') });
     expect(denied.status).toBe(403);
-    const ok = await t.http.post(`/api/v1/customers/${id}/transfer`).set(await as('demo-manager')).send({ ownerId: uid('demo-rep2'), reason: '区域调整' });
+    const ok = await t.http
+      .post(`/api/v1/customers/${id}/transfer`)
+      .set(await as('demo-manager'))
+      .send({ ownerId: uid('demo-rep2'), reason: '区域调整' });
     expect(ok.status).toBe(200);
     expect(ok.body.ownerId).toBe(uid('demo-rep2'));
     expect((await t.http.get(`/api/v1/customers/${id}`).set(await as('demo-rep1'))).status).toBe(404);
@@ -166,15 +200,24 @@ describe('ownership: transfer, release, claim, share', () => {
   });
 
   it('refuses to transfer to a partner or a resigned user', async () => {
-    const res = await t.http.post(`/api/v1/customers/${id}/transfer`).set(await as('demo-manager')).send({ ownerId: uid('demo-partner') });
+    const res = await t.http
+      .post(`/api/v1/customers/${id}/transfer`)
+      .set(await as('demo-manager'))
+      .send({ ownerId: uid('demo-partner') });
     expect(res.status).toBe(400);
   });
 
   it('release puts it in the pool, visible to every rep; exactly one of many simultaneous claims wins', async () => {
-    const rel = await t.http.post(`/api/v1/customers/${id}/release`).set(await as('demo-rep1')).send({ reason: '暂无需求' });
+    const rel = await t.http
+      .post(`/api/v1/customers/${id}/release`)
+      .set(await as('demo-rep1'))
+      .send({ reason: '暂无需求' });
     expect(rel.body).toMatchObject({ status: 'pool', ownerId: null });
     expect((await t.http.get(`/api/v1/customers/${id}`).set(await as('demo-rep3'))).status).toBe(200);
-    const noWrite = await t.http.post('/api/v1/follow-ups').set(await as('demo-rep3')).send({ customerId: id, type: 'call', content: 'x' });
+    const noWrite = await t.http
+      .post('/api/v1/follow-ups')
+      .set(await as('demo-rep3'))
+      .send({ customerId: id, type: 'call', content: 'x' });
     expect(noWrite.status).toBe(409);
     expect(noWrite.body.error.code).toBe('IN_POOL');
 
@@ -193,20 +236,32 @@ describe('ownership: transfer, release, claim, share', () => {
 
   it('shared with a partner: the partner reads it, cannot write it', async () => {
     expect((await t.http.get(`/api/v1/customers/${id}`).set(await as('demo-partner'))).status).toBe(404);
-    const share = await t.http.post(`/api/v1/customers/${id}/share`).set(await as('demo-rep1')).send({ partnerIds: [uid('demo-partner')] });
+    const share = await t.http
+      .post(`/api/v1/customers/${id}/share`)
+      .set(await as('demo-rep1'))
+      .send({ partnerIds: [uid('demo-partner')] });
     expect(share.status).toBe(200);
     expect((await t.http.get(`/api/v1/customers/${id}`).set(await as('demo-partner'))).status).toBe(200);
     expect((await search('demo-partner', share.body.name)).length).toBe(1);
     const fu = await t.http.get(`/api/v1/follow-ups?customerId=${id}`).set(await as('demo-partner'));
     expect(fu.body.items).toHaveLength(1);
-    const patch = await t.http.patch(`/api/v1/customers/${id}`).set(await as('demo-partner')).send({ tier: 'A' });
+    const patch = await t.http
+      .patch(`/api/v1/customers/${id}`)
+      .set(await as('demo-partner'))
+      .send({ tier: 'A' });
     expect(patch.status).toBe(403);
-    const log = await t.http.post('/api/v1/follow-ups').set(await as('demo-partner')).send({ customerId: id, type: 'call', content: 'x' });
+    const log = await t.http
+      .post('/api/v1/follow-ups')
+      .set(await as('demo-partner'))
+      .send({ customerId: id, type: 'call', content: 'x' });
     expect(log.status).toBe(403);
   });
 
   it('sharing only with partners', async () => {
-    const res = await t.http.post(`/api/v1/customers/${id}/share`).set(await as('demo-rep1')).send({ partnerIds: [uid('demo-rep2')] });
+    const res = await t.http
+      .post(`/api/v1/customers/${id}/share`)
+      .set(await as('demo-rep1'))
+      .send({ partnerIds: [uid('demo-rep2')] });
     expect(res.status).toBe(400);
   });
 });
@@ -217,7 +272,9 @@ describe('listing', () => {
     const ids: string[] = [];
     let cursor: string | null = null;
     do {
-      const res: { status: number; body: { items: Array<{ id: string }>; nextCursor: string | null } } = await t.http.get(`/api/v1/customers?limit=2${cursor ? `&cursor=${cursor}` : ''}`).set(h);
+      const res: { status: number; body: { items: Array<{ id: string }>; nextCursor: string | null } } = await t.http
+        .get(`/api/v1/customers?limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(h);
       expect(res.status).toBe(200);
       ids.push(...res.body.items.map((c) => c.id));
       cursor = res.body.nextCursor;
@@ -244,7 +301,10 @@ describe('bad input', () => {
     ['bad phone', { name: 'x', contacts: [{ name: 'y', phones: ['12345'] }] }, 'VALIDATION_FAILED', 'body.contacts.0.phones.0'],
     ['too many tags', { name: 'x', tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }, 'VALIDATION_FAILED', 'body.tags'],
   ])('%s', async (_name, body, code, path) => {
-    const res = await t.http.post('/api/v1/customers').set(await as('demo-rep1')).send({ source: '展会', ...body });
+    const res = await t.http
+      .post('/api/v1/customers')
+      .set(await as('demo-rep1'))
+      .send({ source: '展会', ...body });
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe(code);
     expect(JSON.stringify(res.body.error.details)).toContain(path);

@@ -78,10 +78,16 @@ describe('error shape', () => {
 
 describe('request id', () => {
   it('echoes a given X-Request-Id and writes it in every log line of that request', async () => {
-    const res = await t.http.get('/api/v1/me').set('X-Request-Id', 'trace-abc-123').set('Authorization', await t.login('demo-rep1'));
+    const res = await t.http
+      .get('/api/v1/me')
+      .set('X-Request-Id', 'trace-abc-123')
+      .set('Authorization', await t.login('demo-rep1'));
     expect(res.status).toBe(200);
     expect(res.headers['x-request-id']).toBe('trace-abc-123');
-    await t.http.get('/api/v1/users/not-an-id').set('X-Request-Id', 'trace-bad-id').set('Authorization', await t.login('demo-rep1'));
+    await t.http
+      .get('/api/v1/users/not-an-id')
+      .set('X-Request-Id', 'trace-bad-id')
+      .set('Authorization', await t.login('demo-rep1'));
     const lines = t.logs.filter((l) => l.reqId === 'trace-bad-id');
     expect(lines.length).toBeGreaterThan(0);
   });

@@ -13,8 +13,12 @@ describe('OpenAPI document', () => {
     const res = await t.http.get('/api/v1/openapi.json');
     expect(res.status).toBe(200);
     expect(res.body.openapi).toBe('3.1.0');
-    const ops = Object.entries(res.body.paths as Record<string, Record<string, { summary: string }>>).flatMap(([p, m]) => Object.keys(m).map((k) => `${k.toUpperCase()} ${p}`));
-    expect(ops).toEqual(expect.arrayContaining(['GET /api/v1/customers', 'POST /api/v1/customers', 'POST /api/v1/opportunities/{id}/stage', 'GET /api/v1/audit']));
+    const ops = Object.entries(res.body.paths as Record<string, Record<string, { summary: string }>>).flatMap(([p, m]) =>
+      Object.keys(m).map((k) => `${k.toUpperCase()} ${p}`),
+    );
+    expect(ops).toEqual(
+      expect.arrayContaining(['GET /api/v1/customers', 'POST /api/v1/customers', 'POST /api/v1/opportunities/{id}/stage', 'GET /api/v1/audit']),
+    );
     for (const [, methods] of Object.entries(res.body.paths as Record<string, Record<string, { summary: string }>>)) {
       for (const op of Object.values(methods)) expect(op.summary).not.toMatch(/^(GET|POST|PATCH|PUT|DELETE) /);
     }

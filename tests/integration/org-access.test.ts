@@ -60,7 +60,11 @@ describe('permission matrix', () => {
   const requests: Record<string, () => { method: 'get' | 'post' | 'patch'; url: string; body?: object }> = {
     'list users': () => ({ method: 'get', url: '/api/v1/users' }),
     'get user': () => ({ method: 'get', url: `/api/v1/users/${id('demo-rep1')}` }),
-    'create user': () => ({ method: 'post', url: '/api/v1/users', body: { name: `新人${++n}`, departmentIds: [dep('east')], identities: { wecom: `new-${n}-${Date.now()}` } } }),
+    'create user': () => ({
+      method: 'post',
+      url: '/api/v1/users',
+      body: { name: `新人${++n}`, departmentIds: [dep('east')], identities: { wecom: `new-${n}-${Date.now()}` } },
+    }),
     'update user': () => ({ method: 'patch', url: `/api/v1/users/${id('demo-rep2')}`, body: { title: `高级销售${++n}` } }),
     'deactivate user': () => ({ method: 'post', url: `/api/v1/users/${id('demo-legal')}/deactivate` }),
     'list departments': () => ({ method: 'get', url: '/api/v1/departments' }),
@@ -72,8 +76,28 @@ describe('permission matrix', () => {
   const table: Array<[string, string, 'ok' | 403]> = [];
   const expectations: Record<string, Record<string, 'ok' | 403>> = {
     'demo-admin': Object.fromEntries(Object.keys(requests).map((k) => [k, OK])),
-    'demo-manager': { 'list users': OK, 'get user': OK, 'list departments': OK, 'create user': 403, 'update user': 403, 'deactivate user': 403, 'create department': 403, 'update department': 403, 'read audit': 403 },
-    'demo-rep1': { 'list users': OK, 'get user': OK, 'list departments': OK, 'create user': 403, 'update user': 403, 'deactivate user': 403, 'create department': 403, 'update department': 403, 'read audit': 403 },
+    'demo-manager': {
+      'list users': OK,
+      'get user': OK,
+      'list departments': OK,
+      'create user': 403,
+      'update user': 403,
+      'deactivate user': 403,
+      'create department': 403,
+      'update department': 403,
+      'read audit': 403,
+    },
+    'demo-rep1': {
+      'list users': OK,
+      'get user': OK,
+      'list departments': OK,
+      'create user': 403,
+      'update user': 403,
+      'deactivate user': 403,
+      'create department': 403,
+      'update department': 403,
+      'read audit': 403,
+    },
     'demo-partner': Object.fromEntries(Object.keys(requests).map((k) => [k, 403])),
   };
   // admin's deactivation runs last so the other rows still see demo-legal active
@@ -100,7 +124,14 @@ describe('admin endpoints', () => {
     const res = await t.http
       .post('/api/v1/users')
       .set('Authorization', admin)
-      .send({ name: '钱多多', mobile: '13912345678', departmentIds: [dep('east')], leaderId: id('demo-manager'), identities: { wecom: 'qian-dd' }, roles: ['rep'] });
+      .send({
+        name: '钱多多',
+        mobile: '13912345678',
+        departmentIds: [dep('east')],
+        leaderId: id('demo-manager'),
+        identities: { wecom: 'qian-dd' },
+        roles: ['rep'],
+      });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ name: '钱多多', leaderId: id('demo-manager'), dataScope: 'own', status: 'active' });
     const stored = await t.services.org.users.findById(res.body.id).lean();
@@ -135,9 +166,15 @@ describe('admin endpoints', () => {
 
   it('moving a department re-derives the scope of those above it', async () => {
     const admin = await t.login('demo-admin');
-    const created = await t.http.post('/api/v1/departments').set('Authorization', admin).send({ name: '华东二组', parentId: dep('gmo') });
+    const created = await t.http
+      .post('/api/v1/departments')
+      .set('Authorization', admin)
+      .send({ name: '华东二组', parentId: dep('gmo') });
     expect(created.status).toBe(201);
-    const moved = await t.http.patch(`/api/v1/departments/${created.body.id}`).set('Authorization', admin).send({ parentId: dep('east') });
+    const moved = await t.http
+      .patch(`/api/v1/departments/${created.body.id}`)
+      .set('Authorization', admin)
+      .send({ parentId: dep('east') });
     expect(moved.status).toBe(200);
     expect(moved.body.ancestorIds).toEqual([dep('hq'), dep('sales'), dep('east')]);
     const seen = await t.http.get('/api/v1/departments').set('Authorization', await t.login('demo-director'));
@@ -161,7 +198,7 @@ describe('admin endpoints', () => {
       cursor = res.body.nextCursor as string | null;
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.length).toBe((await t.services.org.users.countDocuments()));
+    expect(seen.length).toBe(await t.services.org.users.countDocuments());
   });
 });
 
@@ -174,7 +211,10 @@ describe('bad input', () => {
     ['bad mobile', { name: 'x', departmentIds: ['0123456789abcdef01234567'], mobile: '12345' }, 'VALIDATION_FAILED'],
     ['too long name', { name: '长'.repeat(65), departmentIds: ['0123456789abcdef01234567'] }, 'VALIDATION_FAILED'],
   ])('POST /users with %s → 400 %s', async (_name, body, code) => {
-    const res = await t.http.post('/api/v1/users').set('Authorization', await t.login('demo-admin')).send(body);
+    const res = await t.http
+      .post('/api/v1/users')
+      .set('Authorization', await t.login('demo-admin'))
+      .send(body);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe(code);
   });

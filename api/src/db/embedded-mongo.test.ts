@@ -21,7 +21,13 @@ describe('resolveDatabase', () => {
   });
 
   it('fails with one message naming every step tried and how to fix it', async () => {
-    const err = await resolveDatabase({ ...base, persistent: false, dataDir: os.tmpdir(), systemBinary: '/no/such/mongod', skip: ['memory-server', 'mongo-java-server'] }).catch((e: unknown) => e);
+    const err = await resolveDatabase({
+      ...base,
+      persistent: false,
+      dataDir: os.tmpdir(),
+      systemBinary: '/no/such/mongod',
+      skip: ['memory-server', 'mongo-java-server'],
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NoDatabaseError);
     const message = (err as Error).message;
     expect(message).toContain('local mongod: MONGOMS_SYSTEM_BINARY points at /no/such/mongod, which does not exist');

@@ -148,7 +148,10 @@ async function startMemoryServer(opts: ResolveOptions): Promise<ResolvedDatabase
   const cached = existsSync(downloadDir) && readdirSync(downloadDir).some((f) => f.startsWith('mongod'));
   if (!cached) {
     const reachable = await Promise.race([
-      dns.lookup(MONGODB_DOWNLOAD_HOST).then(() => true, () => false),
+      dns.lookup(MONGODB_DOWNLOAD_HOST).then(
+        () => true,
+        () => false,
+      ),
       new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref()),
     ]);
     if (!reachable) throw new Error(`no cached mongod and ${MONGODB_DOWNLOAD_HOST} cannot be reached to download one (no internet?)`);
@@ -190,9 +193,12 @@ function ensureJars(opts: ResolveOptions): string {
   const java = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (java.error) throw new Error('java is not installed (Java 17 is needed)');
   opts.log(`fetching mongo-java-server ${MONGO_JAVA_SERVER_VERSION} jars from Maven Central (first start only, about 10 s)…`);
-  const mvn = spawnSync('mvn', ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`, '-f', path.join(REPO_SCRIPTS, 'pom.xml')], { encoding: 'utf8' });
+  const mvn = spawnSync('mvn', ['-q', '-B', 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`, '-f', path.join(REPO_SCRIPTS, 'pom.xml')], {
+    encoding: 'utf8',
+  });
   if (mvn.error) throw new Error('the jars are missing and Maven (mvn) is not installed to fetch them');
-  if (mvn.status !== 0 || !jarsPresent(lib)) throw new Error(`mvn could not fetch the jars: ${(mvn.stdout + mvn.stderr).trim().split('\n').slice(-3).join(' | ')}`);
+  if (mvn.status !== 0 || !jarsPresent(lib))
+    throw new Error(`mvn could not fetch the jars: ${(mvn.stdout + mvn.stderr).trim().split('\n').slice(-3).join(' | ')}`);
   return lib;
 }
 
@@ -206,9 +212,13 @@ async function startMongoJavaServer(opts: ResolveOptions): Promise<ResolvedDatab
     store = `h2:${dataFile}`;
   }
   const port = await freePort();
-  const child = spawn('java', [`-Xmx${opts.javaHeapMb ?? 512}m`, '-XX:+UseSerialGC', '-cp', path.join(lib, '*'), path.join(REPO_SCRIPTS, 'EmbeddedMongo.java'), store, String(port)], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    'java',
+    [`-Xmx${opts.javaHeapMb ?? 512}m`, '-XX:+UseSerialGC', '-cp', path.join(lib, '*'), path.join(REPO_SCRIPTS, 'EmbeddedMongo.java'), store, String(port)],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   await waitForLine(child, /^READY \d+/m, 60_000, 'mongo-java-server');
   watchForCrash(child, 'mongo-java-server', opts.log);
   return {

@@ -13,7 +13,8 @@ export function encodeCursor(id: Types.ObjectId): string {
 
 export function decodeCursor(cursor: string): Types.ObjectId {
   const hex = Buffer.from(cursor, 'base64url').toString('hex');
-  if (!/^[0-9a-f]{24}$/.test(hex)) throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '无效的分页游标', { details: [{ path: 'query.cursor', message: 'invalid cursor' }] });
+  if (!/^[0-9a-f]{24}$/.test(hex))
+    throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '无效的分页游标', { details: [{ path: 'query.cursor', message: 'invalid cursor' }] });
   return new Types.ObjectId(hex);
 }
 

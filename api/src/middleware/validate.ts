@@ -40,7 +40,8 @@ export function validate(schemas: InputSchemas): AppMiddleware & { inputSchemas:
     const raw = { body: ctx.request.body, query: ctx.query, params: (ctx as unknown as { params?: unknown }).params };
     for (const part of ['body', 'query'] as const) {
       const bad = findForbiddenKey(raw[part]);
-      if (bad) throw new AppError(400, CommonErrorCode.FORBIDDEN_KEY, `不允许的字段名：${bad}`, { details: [{ path: bad, message: 'keys may not contain $ or .' }] });
+      if (bad)
+        throw new AppError(400, CommonErrorCode.FORBIDDEN_KEY, `不允许的字段名：${bad}`, { details: [{ path: bad, message: 'keys may not contain $ or .' }] });
     }
     for (const part of ['params', 'query', 'body'] as const) {
       const schema = schemas[part];

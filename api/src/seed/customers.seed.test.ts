@@ -53,7 +53,8 @@ describe('demo CRM seed', () => {
     const fus = await t.services.followUps.model.find().lean();
     expect(fus.length).toBeGreaterThan(300);
     const latest = new Map<string, Date>();
-    for (const f of fus) if (!latest.get(String(f.customerId)) || latest.get(String(f.customerId))! < f.happenedAt) latest.set(String(f.customerId), f.happenedAt);
+    for (const f of fus)
+      if (!latest.get(String(f.customerId)) || latest.get(String(f.customerId))! < f.happenedAt) latest.set(String(f.customerId), f.happenedAt);
     const customers = await t.services.customers.customers.find({ _id: { $in: [...latest.keys()] } }).lean();
     for (const c of customers) expect(c.lastFollowUpAt).toEqual(latest.get(String(c._id)));
   });

@@ -6,7 +6,18 @@ import type { Contact } from '../modules/contact/contact.model';
 import type { FollowUp } from '../modules/follow-up/follow-up.model';
 import type { Services } from '../services';
 import {
-  BRANDS, FOLLOW_UP_TEXTS, GIVEN_NAMES, INDUSTRIES, LEGAL_SUFFIXES, LOST_REASONS, NEXT_STEPS, REGIONS, SURNAMES, TITLES, pick, seededRandom,
+  BRANDS,
+  FOLLOW_UP_TEXTS,
+  GIVEN_NAMES,
+  INDUSTRIES,
+  LEGAL_SUFFIXES,
+  LOST_REASONS,
+  NEXT_STEPS,
+  REGIONS,
+  SURNAMES,
+  TITLES,
+  pick,
+  seededRandom,
 } from './demo-names';
 import type { SeededOrg } from './org.seed';
 
@@ -26,11 +37,47 @@ export interface CustomerSpec {
 
 /** Hand-made customers that make the demo tell its story: 张三 for `zs`, and near-duplicates for 查重. */
 export const STORY_CUSTOMERS: CustomerSpec[] = [
-  { name: '张三', company: '上海星辰信息科技有限公司', owner: 'demo-rep1', tier: 'A', source: '老客户推荐', contacts: [{ name: '张三', phones: ['13800138000'], emails: ['zhangsan@xingchen.example.com'], title: '采购经理' }] },
-  { name: '王五', company: '星辰信息科技(上海)有限公司', owner: 'demo-rep3', tier: 'B', source: '展会', contacts: [{ name: '王五', phones: ['021-6123 4567'] }] },
-  { name: '李雷', company: '北京博远软件有限公司', owner: 'demo-rep2', tier: 'B', source: '官网', contacts: [{ name: '李雷', phones: ['+86 139-1234-5678'], emails: ['Li.Lei@Boyuan.example.com'] }] },
-  { name: '韩梅梅', company: '博远软件(北京)股份有限公司', owner: 'demo-rep1', tier: 'C', source: '电话营销', contacts: [{ name: '韩梅梅', phones: ['13912345678'], emails: ['li.lei@boyuan.example.com'] }] },
-  { name: '曾小贤', company: '杭州云帆网络科技有限公司', owner: 'demo-rep1', tier: 'A', source: '合作伙伴', contacts: [{ name: '曾小贤', phones: ['13700001234'] }], sharedWithPartner: true },
+  {
+    name: '张三',
+    company: '上海星辰信息科技有限公司',
+    owner: 'demo-rep1',
+    tier: 'A',
+    source: '老客户推荐',
+    contacts: [{ name: '张三', phones: ['13800138000'], emails: ['zhangsan@xingchen.example.com'], title: '采购经理' }],
+  },
+  {
+    name: '王五',
+    company: '星辰信息科技(上海)有限公司',
+    owner: 'demo-rep3',
+    tier: 'B',
+    source: '展会',
+    contacts: [{ name: '王五', phones: ['021-6123 4567'] }],
+  },
+  {
+    name: '李雷',
+    company: '北京博远软件有限公司',
+    owner: 'demo-rep2',
+    tier: 'B',
+    source: '官网',
+    contacts: [{ name: '李雷', phones: ['+86 139-1234-5678'], emails: ['Li.Lei@Boyuan.example.com'] }],
+  },
+  {
+    name: '韩梅梅',
+    company: '博远软件(北京)股份有限公司',
+    owner: 'demo-rep1',
+    tier: 'C',
+    source: '电话营销',
+    contacts: [{ name: '韩梅梅', phones: ['13912345678'], emails: ['li.lei@boyuan.example.com'] }],
+  },
+  {
+    name: '曾小贤',
+    company: '杭州云帆网络科技有限公司',
+    owner: 'demo-rep1',
+    tier: 'A',
+    source: '合作伙伴',
+    contacts: [{ name: '曾小贤', phones: ['13700001234'] }],
+    sharedWithPartner: true,
+  },
   { name: '单田芳', company: '成都天府文化传媒有限公司', owner: null, tier: 'C', source: '广告', contacts: [{ name: '单田芳', phones: ['13600005678'] }] },
 ];
 
@@ -57,7 +104,13 @@ function randomSpec(rand: () => number, i: number, poolShare: number): CustomerS
   // brand + a serial keeps companies distinct, so the demo's duplicates are only the deliberate ones
   const brand = pick(rand, BRANDS) + (i >= BRANDS.length ? String.fromCharCode(0x4e00 + ((i * 7919) % 20000)) : '');
   const contacts = [{ name: person, phones: [mobile(rand)], emails: rand() < 0.4 ? [`user${i}@example.com`] : [], title: pick(rand, TITLES) }];
-  if (rand() < 0.35) contacts.push({ name: pick(rand, SURNAMES) + pick(rand, GIVEN_NAMES), phones: [rand() < 0.5 ? mobile(rand) : `${pick(rand, REGIONS)[2]}-${6000_0000 + Math.floor(rand() * 999_9999)}`], emails: [], title: pick(rand, TITLES) });
+  if (rand() < 0.35)
+    contacts.push({
+      name: pick(rand, SURNAMES) + pick(rand, GIVEN_NAMES),
+      phones: [rand() < 0.5 ? mobile(rand) : `${pick(rand, REGIONS)[2]}-${6000_0000 + Math.floor(rand() * 999_9999)}`],
+      emails: [],
+      title: pick(rand, TITLES),
+    });
   return {
     name: person,
     company: `${city}${brand}${industry}${pick(rand, LEGAL_SUFFIXES)}`,
@@ -70,7 +123,9 @@ function randomSpec(rand: () => number, i: number, poolShare: number): CustomerS
 
 /** An ObjectId whose time part is `at`, so that newest-first order follows creation time. */
 function idAt(at: Date, rand: () => number): Types.ObjectId {
-  const seconds = Math.floor(at.getTime() / 1000).toString(16).padStart(8, '0');
+  const seconds = Math.floor(at.getTime() / 1000)
+    .toString(16)
+    .padStart(8, '0');
   const rest = Array.from({ length: 16 }, () => Math.floor(rand() * 16).toString(16)).join('');
   return new Types.ObjectId(seconds + rest);
 }
@@ -118,7 +173,9 @@ export function buildCustomer(spec: CustomerSpec, org: SeededOrg, createdAt: Dat
 }
 
 /** Customers with contacts in chunks, for the demo and for large benchmark loads (constant memory). */
-export async function* generateCustomers(opts: GenerateOptions & { chunk?: number; story?: boolean }): AsyncGenerator<{ customers: NewCustomer[]; contacts: NewContact[] }> {
+export async function* generateCustomers(
+  opts: GenerateOptions & { chunk?: number; story?: boolean },
+): AsyncGenerator<{ customers: NewCustomer[]; contacts: NewContact[] }> {
   const chunk = opts.chunk ?? 2_000;
   const specs = opts.story ? STORY_CUSTOMERS : [];
   let customers: NewCustomer[] = [];
@@ -190,7 +247,8 @@ export async function seedCustomers(services: Services, org: SeededOrg, opts: { 
             type,
             content: pick(rand, FOLLOW_UP_TEXTS),
             happenedAt,
-            location: type === 'visit' ? { lat: 31.2 + rand() / 10, lng: 121.4 + rand() / 10, address: `${c.region?.city ?? '上海'}市${c.company ?? ''}` } : null,
+            location:
+              type === 'visit' ? { lat: 31.2 + rand() / 10, lng: 121.4 + rand() / 10, address: `${c.region?.city ?? '上海'}市${c.company ?? ''}` } : null,
             nextStep,
             source: 'api' as const,
             ...scope,
@@ -214,7 +272,10 @@ export async function seedCustomers(services: Services, org: SeededOrg, opts: { 
               amountFen: deal.amountFen,
               discountPercent: Math.floor(rand() * 20),
               status,
-              statusHistory: [{ status: 'draft' as const, at: created, byId: c.ownerId }, ...(status === 'draft' ? [] : [{ status, at: new Date(created.getTime() + DAY), byId: c.ownerId }])],
+              statusHistory: [
+                { status: 'draft' as const, at: created, byId: c.ownerId },
+                ...(status === 'draft' ? [] : [{ status, at: new Date(created.getTime() + DAY), byId: c.ownerId }]),
+              ],
               signedAt: status === 'signed' ? new Date(created.getTime() + DAY) : null,
               ...scope,
             });
@@ -236,7 +297,14 @@ export async function seedCustomers(services: Services, org: SeededOrg, opts: { 
   return counts;
 }
 
-function buildDeal(stages: StageDefinition[], stage: StageDefinition, c: NewCustomer, now: Date, rand: () => number, scope: Pick<Customer, 'ownerId' | 'departmentId' | 'sharedWith'>) {
+function buildDeal(
+  stages: StageDefinition[],
+  stage: StageDefinition,
+  c: NewCustomer,
+  now: Date,
+  rand: () => number,
+  scope: Pick<Customer, 'ownerId' | 'departmentId' | 'sharedWith'>,
+) {
   const open = stages.filter((s) => s.outcome === 'open');
   const path = stage.outcome === 'open' ? open.slice(0, open.indexOf(stage) + 1) : [...open.slice(0, 1 + Math.floor(rand() * open.length)), stage];
   let t = now.getTime() - (20 + Math.floor(rand() * 60)) * DAY;

@@ -36,8 +36,26 @@ export const DEMO_DEPARTMENTS: DemoDepartment[] = [
 export const DEMO_USERS: DemoUser[] = [
   { login: 'demo-admin', name: '孙立', title: '系统管理员', department: 'it', leader: 'demo-gm', roles: ['admin'], scope: 'all', mobile: '13800000001' },
   { login: 'demo-gm', name: '王建国', title: '总经理', department: 'gmo', leader: null, roles: ['manager'], scope: 'all', mobile: '13800000002' },
-  { login: 'demo-director', name: '李娜', title: '销售总监', department: 'sales', leader: 'demo-gm', roles: ['manager'], scope: 'department_and_children', mobile: '13800000003' },
-  { login: 'demo-manager', name: '张伟', title: '华东销售部经理', department: 'east', leader: 'demo-director', roles: ['manager'], scope: 'department_and_children', mobile: '13800000004' },
+  {
+    login: 'demo-director',
+    name: '李娜',
+    title: '销售总监',
+    department: 'sales',
+    leader: 'demo-gm',
+    roles: ['manager'],
+    scope: 'department_and_children',
+    mobile: '13800000003',
+  },
+  {
+    login: 'demo-manager',
+    name: '张伟',
+    title: '华东销售部经理',
+    department: 'east',
+    leader: 'demo-director',
+    roles: ['manager'],
+    scope: 'department_and_children',
+    mobile: '13800000004',
+  },
   { login: 'demo-rep1', name: '刘洋', title: '销售代表', department: 'east', leader: 'demo-manager', roles: ['rep'], scope: 'own', mobile: '13800000005' },
   { login: 'demo-rep2', name: '陈静', title: '销售代表', department: 'east', leader: 'demo-manager', roles: ['rep'], scope: 'own', mobile: '13800000006' },
   { login: 'demo-rep3', name: '黄磊', title: '销售代表', department: 'south', leader: 'demo-director', roles: ['rep'], scope: 'own', mobile: '13800000007' },
@@ -67,7 +85,11 @@ export async function seedOrg({ org }: Services): Promise<SeededOrg> {
   for (const d of DEMO_DEPARTMENTS) {
     const parentId = d.parent ? departments.get(d.parent)! : null;
     const doc = await org.departments
-      .findOneAndUpdate({ parentId, name: d.name }, { $setOnInsert: { parentId, name: d.name, order: d.order, externalIds: { wecom: d.key, dingtalk: d.key } } }, { upsert: true, returnDocument: 'after' })
+      .findOneAndUpdate(
+        { parentId, name: d.name },
+        { $setOnInsert: { parentId, name: d.name, order: d.order, externalIds: { wecom: d.key, dingtalk: d.key } } },
+        { upsert: true, returnDocument: 'after' },
+      )
       .exec();
     departments.set(d.key, doc._id);
   }

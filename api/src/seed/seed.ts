@@ -25,9 +25,14 @@ export async function seedDemoData(services: Services, log: (msg: string) => voi
   let crm: CrmSeedCounts | null = null;
   if (opts.crm ?? true) {
     crm = await seedCustomers(services, org, { count: opts.customers, now: opts.now });
-    log(`demo CRM: ${crm.customers} customers, ${crm.contacts} contacts, ${crm.followUps} follow-ups, ${crm.opportunities} opportunities, ${crm.contracts} contracts`);
+    log(
+      `demo CRM: ${crm.customers} customers, ${crm.contacts} contacts, ${crm.followUps} follow-ups, ${crm.opportunities} opportunities, ${crm.contracts} contracts`,
+    );
   }
-  await services.audit.record({ requestId: 'seed', channel: 'system', actorId: null }, { action: 'seed.demo', entityType: 'system', entityId: 'demo', note: `demo data seeded in ${Date.now() - started} ms` });
+  await services.audit.record(
+    { requestId: 'seed', channel: 'system', actorId: null },
+    { action: 'seed.demo', entityType: 'system', entityId: 'demo', note: `demo data seeded in ${Date.now() - started} ms` },
+  );
   return { org, crm };
 }
 

@@ -53,18 +53,20 @@ const customerFields = {
   tags: z.array(z.string().trim().min(1).max(16)).max(20),
 };
 
-export const createCustomerBody = z.strictObject({
-  ...customerFields,
-  company: customerFields.company.optional(),
-  industry: customerFields.industry.optional(),
-  region: region.optional(),
-  tier: customerFields.tier.default('C'),
-  tags: customerFields.tags.default([]),
-  contacts: z.array(contactBody).max(20).default([]),
-  /** Create even though the duplicate check found likely duplicates; needs a reason, and is audited. */
-  force: z.boolean().default(false),
-  reason: z.string().trim().max(200).optional(),
-}).refine((v) => !v.force || (v.reason && v.reason.length >= 2), { message: '强制创建需要填写原因', path: ['reason'] });
+export const createCustomerBody = z
+  .strictObject({
+    ...customerFields,
+    company: customerFields.company.optional(),
+    industry: customerFields.industry.optional(),
+    region: region.optional(),
+    tier: customerFields.tier.default('C'),
+    tags: customerFields.tags.default([]),
+    contacts: z.array(contactBody).max(20).default([]),
+    /** Create even though the duplicate check found likely duplicates; needs a reason, and is audited. */
+    force: z.boolean().default(false),
+    reason: z.string().trim().max(200).optional(),
+  })
+  .refine((v) => !v.force || (v.reason && v.reason.length >= 2), { message: '强制创建需要填写原因', path: ['reason'] });
 export type CreateCustomerInput = z.infer<typeof createCustomerBody>;
 
 export const updateCustomerBody = z
@@ -137,7 +139,12 @@ export const listOpportunitiesQuery = z.strictObject({ customerId: objectId.opti
 export const createContractBody = z.strictObject({
   customerId: objectId,
   opportunityId: objectId.optional(),
-  number: z.string().trim().min(1).max(40).regex(/^[A-Za-z0-9-_/]+$/, { message: '合同编号只能包含字母、数字和 - _ /' }),
+  number: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40)
+    .regex(/^[A-Za-z0-9-_/]+$/, { message: '合同编号只能包含字母、数字和 - _ /' }),
   title: text(100),
   amountFen,
   discountPercent: z.number().min(0).max(100).multipleOf(0.01).default(0),

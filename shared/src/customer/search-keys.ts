@@ -60,9 +60,7 @@ export function buildSearchKeys(src: SearchSource): string[] {
   return [...keys];
 }
 
-export type SearchQuery =
-  | { kind: 'prefix'; prefix: string }
-  | { kind: 'phone-suffix'; reversedPrefix: string };
+export type SearchQuery = { kind: 'prefix'; prefix: string } | { kind: 'phone-suffix'; reversedPrefix: string };
 
 /**
  * How a search box entry is matched against buildSearchKeys: a whole phone number matches that number;

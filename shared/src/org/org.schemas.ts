@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { mobileCN, objectId, pageQuery } from '../common/schemas';
 import { DATA_SCOPES, ROLES } from './roles';
 
-const platformUserId = z.string().trim().min(1).max(64).regex(/^[\w@.-]+$/, { message: '只能包含字母、数字和 _ @ . -' });
+const platformUserId = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[\w@.-]+$/, { message: '只能包含字母、数字和 _ @ . -' });
 
 const identities = z.strictObject({ wecom: platformUserId.optional(), dingtalk: platformUserId.optional() });
 

@@ -20,7 +20,12 @@ export function contactRoutes(s: Services): Router<AppState> {
     ctx.body = toDto(await s.contacts.get(ctx.state.actor!, (ctx.state.input.params as IdParams).id));
   });
   router.patch('/:id', requirePermission('record.write'), validate({ params: idParams, body: updateContactBody }), async (ctx) => {
-    const contact = await s.contacts.update(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateContactInput);
+    const contact = await s.contacts.update(
+      ctx.state.actor!,
+      ctx.state.meta,
+      (ctx.state.input.params as IdParams).id,
+      ctx.state.input.body as UpdateContactInput,
+    );
     ctx.body = toDto(contact);
   });
   return router;

@@ -41,7 +41,13 @@ export class ContactService {
     if (row!.primary) await this.model.updateMany({ customerId: customer._id }, { $set: { primary: false } }).exec();
     const contact = await this.model.create({ ...row!, primary: input.primary, customerId: customer._id, ...this.customers.scopeCopy(customer) });
     await this.customers.refreshDerived(customer._id);
-    await this.audit.record(meta, { action: 'contact.create', entityType: 'contact', entityId: contact._id, changes: diffFields(null, contact.toObject(), AUDITED), note: `customer ${String(customer._id)}` });
+    await this.audit.record(meta, {
+      action: 'contact.create',
+      entityType: 'contact',
+      entityId: contact._id,
+      changes: diffFields(null, contact.toObject(), AUDITED),
+      note: `customer ${String(customer._id)}`,
+    });
     return contact;
   }
 

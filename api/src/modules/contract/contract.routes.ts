@@ -34,7 +34,9 @@ export function contractRoutes(s: Services): Router<AppState> {
     ctx.body = toDto(doc);
   });
   router.patch('/:id', requirePermission('record.write'), validate({ params: idParams, body: updateContractBody }), async (ctx) => {
-    ctx.body = toDto(await s.contracts.update(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateContractInput));
+    ctx.body = toDto(
+      await s.contracts.update(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateContractInput),
+    );
   });
   const action = (path: string, to: ContractStatus) =>
     router.post(`/:id/${path}`, requirePermission('record.write'), validate({ params: idParams, body: contractActionBody }), async (ctx) => {

@@ -48,7 +48,10 @@ export class ContractService {
     assertCanWrite(actor, customer);
     if (input.opportunityId) {
       const ok = await this.model.db.collection('opportunities').countDocuments({ _id: new Types.ObjectId(input.opportunityId), customerId: customer._id });
-      if (!ok) throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '商机不属于该客户', { details: [{ path: 'body.opportunityId', message: 'not an opportunity of this customer' }] });
+      if (!ok)
+        throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '商机不属于该客户', {
+          details: [{ path: 'body.opportunityId', message: 'not an opportunity of this customer' }],
+        });
     }
     const doc = await this.model
       .create({
@@ -72,7 +75,9 @@ export class ContractService {
 
   async update(actor: Actor, meta: RequestMeta, id: string, input: UpdateContractInput): Promise<ContractDoc> {
     const before = await this.writable(actor, id);
-    const after = await this.model.findOneAndUpdate({ _id: before._id, status: { $in: EDITABLE } }, { $set: input }, { returnDocument: 'after', runValidators: true }).exec();
+    const after = await this.model
+      .findOneAndUpdate({ _id: before._id, status: { $in: EDITABLE } }, { $set: input }, { returnDocument: 'after', runValidators: true })
+      .exec();
     if (!after) throw new AppError(409, ContractErrorCode.INVALID_TRANSITION, `${CONTRACT_STATUS_LABELS[before.status]}的合同不能修改`);
     const changes = diffFields(before.toObject(), after.toObject(), AUDITED);
     if (Object.keys(changes).length) await this.audit.record(meta, { action: 'contract.update', entityType: 'contract', entityId: after._id, changes });
@@ -93,12 +98,21 @@ export class ContractService {
     const after = await this.model
       .findOneAndUpdate(
         { _id: before._id, status: from },
-        { $set: { status: to, ...(to === 'signed' ? { signedAt: now } : {}) }, $push: { statusHistory: { status: to, at: now, byId: actor.user._id, reason } } },
+        {
+          $set: { status: to, ...(to === 'signed' ? { signedAt: now } : {}) },
+          $push: { statusHistory: { status: to, at: now, byId: actor.user._id, reason } },
+        },
         { returnDocument: 'after' },
       )
       .exec();
     if (!after) throw new AppError(409, CommonErrorCode.CONFLICT, '合同状态刚被他人修改，请刷新后重试');
-    await this.audit.record(meta, { action: `contract.${to}`, entityType: 'contract', entityId: after._id, changes: diffFields(before.toObject(), after.toObject(), AUDITED), note: reason });
+    await this.audit.record(meta, {
+      action: `contract.${to}`,
+      entityType: 'contract',
+      entityId: after._id,
+      changes: diffFields(before.toObject(), after.toObject(), AUDITED),
+      note: reason,
+    });
     return after;
   }
 

@@ -26,7 +26,11 @@ type Scoped = { ownerId: Types.ObjectId | null; departmentId: Types.ObjectId | n
 
 export function canSeeRecord(actor: Actor, record: Scoped): boolean {
   if (record.status === 'pool' && !isPartner(actor)) return true;
-  return isInScope(actor.viewer, { owner: record.ownerId, departments: record.departmentId ? [record.departmentId] : [], sharedWith: record.sharedWith }, (a, b) => a.equals(b));
+  return isInScope(
+    actor.viewer,
+    { owner: record.ownerId, departments: record.departmentId ? [record.departmentId] : [], sharedWith: record.sharedWith },
+    (a, b) => a.equals(b),
+  );
 }
 
 /** Writing to a customer's records needs record.write and the customer in scope; pool customers must be claimed first. */

@@ -72,7 +72,12 @@ export function customerRoutes(s: Services): Router<AppState> {
   });
 
   router.patch('/:id', write, validate({ params: idParams, body: updateCustomerBody }), async (ctx) => {
-    const customer = await s.customers.update(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateCustomerInput);
+    const customer = await s.customers.update(
+      ctx.state.actor!,
+      ctx.state.meta,
+      (ctx.state.input.params as IdParams).id,
+      ctx.state.input.body as UpdateCustomerInput,
+    );
     ctx.body = customerDto(customer);
   });
 

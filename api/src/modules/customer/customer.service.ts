@@ -25,13 +25,25 @@ const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const DAY = 86_400_000;
 export const LIST_PROJECTION = { searchKeys: 0, dedupe: 0 } as const;
 
-export const CUSTOMER_AUDITED_FIELDS = ['name', 'company', 'industry', 'region', 'source', 'tier', 'tags', 'ownerId', 'departmentId', 'status', 'protectionEndsAt', 'sharedWith'] as const;
+export const CUSTOMER_AUDITED_FIELDS = [
+  'name',
+  'company',
+  'industry',
+  'region',
+  'source',
+  'tier',
+  'tags',
+  'ownerId',
+  'departmentId',
+  'status',
+  'protectionEndsAt',
+  'sharedWith',
+] as const;
 
 /** A collection of records that belong to a customer and copy its scope fields. */
 export interface DependentRecords {
   updateMany(filter: { customerId: Types.ObjectId }, update: { $set: Partial<ScopeFields> }): { exec(): Promise<unknown> };
 }
-
 
 export class CustomerService {
   readonly customers: Model<Customer>;
@@ -92,8 +104,16 @@ export class CustomerService {
   // ---- duplicate check -----------------------------------------------------------------------
 
   /** Likely duplicates of a would-be customer, each reported only as far as the actor may see it. */
-  async checkDuplicates(actor: Actor, input: Pick<CreateCustomerInput, 'name' | 'company' | 'contacts'>, excludeId?: Types.ObjectId): Promise<DuplicateCandidate[]> {
-    const contacts = input.contacts.map((c) => ({ name: c.name, ...splitPhones(c.phones), emails: c.emails.map((e) => normalizeEmail(e)).filter((e): e is string => !!e) }));
+  async checkDuplicates(
+    actor: Actor,
+    input: Pick<CreateCustomerInput, 'name' | 'company' | 'contacts'>,
+    excludeId?: Types.ObjectId,
+  ): Promise<DuplicateCandidate[]> {
+    const contacts = input.contacts.map((c) => ({
+      name: c.name,
+      ...splitPhones(c.phones),
+      emails: c.emails.map((e) => normalizeEmail(e)).filter((e): e is string => !!e),
+    }));
     const derived = deriveCustomerFields({ name: input.name, company: input.company }, contacts);
     const found = await findDuplicateCandidates(this.customers, { company: input.company, companyKey: derived.companyKey, dedupe: derived.dedupe }, excludeId);
     const ownerNames = await this.ownerNames(found.map((f) => f.customer.ownerId));
@@ -123,7 +143,9 @@ export class CustomerService {
     assertCan(actor, 'record.write');
     const candidates = await this.checkDuplicates(actor, input);
     if (candidates.length > 0 && !input.force) {
-      throw new AppError(409, CustomerErrorCode.DUPLICATE_SUSPECTED, '可能与已有客户重复，请确认；如确需新建，请填写原因后强制创建', { details: { candidates } });
+      throw new AppError(409, CustomerErrorCode.DUPLICATE_SUSPECTED, '可能与已有客户重复，请确认；如确需新建，请填写原因后强制创建', {
+        details: { candidates },
+      });
     }
     const now = this.now();
     const contactRows = normalizeContacts(input.contacts);
@@ -153,8 +175,14 @@ export class CustomerService {
         await this.contacts.insertMany(contactRows.map((c) => ({ ...c, customerId: id, ownerId, departmentId, sharedWith: [] })));
       }
     } catch (err) {
-      await this.contacts.deleteMany({ customerId: id }).exec().catch(() => undefined);
-      await this.customers.deleteOne({ _id: id }).exec().catch(() => undefined);
+      await this.contacts
+        .deleteMany({ customerId: id })
+        .exec()
+        .catch(() => undefined);
+      await this.customers
+        .deleteOne({ _id: id })
+        .exec()
+        .catch(() => undefined);
       throw err;
     }
     await this.audit.record(meta, {
@@ -162,7 +190,10 @@ export class CustomerService {
       entityType: 'customer',
       entityId: id,
       changes: diffFields(null, customer.toObject(), CUSTOMER_AUDITED_FIELDS),
-      note: input.force && candidates.length ? `强制创建：${input.reason}；疑似重复 ${candidates.length} 个：${candidates.map((c) => (c.visible ? c.id : '其他团队')).join(', ')}` : undefined,
+      note:
+        input.force && candidates.length
+          ? `强制创建：${input.reason}；疑似重复 ${candidates.length} 个：${candidates.map((c) => (c.visible ? c.id : '其他团队')).join(', ')}`
+          : undefined,
     });
     return customer;
   }
@@ -190,9 +221,17 @@ export class CustomerService {
     if (before.status === 'pool') throw new AppError(409, CustomerErrorCode.IN_POOL, '公海客户请用领取或分配');
     const owner = await this.org.findActiveUserById(newOwnerId);
     if (!owner || owner.roles.every((r) => r === 'partner')) {
-      throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '新负责人不存在、已停用或不是内部员工', { details: [{ path: 'body.ownerId', message: 'not an active employee' }] });
+      throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '新负责人不存在、已停用或不是内部员工', {
+        details: [{ path: 'body.ownerId', message: 'not an active employee' }],
+      });
     }
-    return this.moveOwnership(meta, before, { ownerId: owner._id, departmentId: owner.departmentIds[0] ?? null, status: 'owned', protectionEndsAt: before.protectionEndsAt }, 'customer.transfer', reason);
+    return this.moveOwnership(
+      meta,
+      before,
+      { ownerId: owner._id, departmentId: owner.departmentIds[0] ?? null, status: 'owned', protectionEndsAt: before.protectionEndsAt },
+      'customer.transfer',
+      reason,
+    );
   }
 
   /** Releases a customer to the public pool (公海). */
@@ -208,22 +247,37 @@ export class CustomerService {
     const before = await this.get(actor, id);
     if (before.status !== 'pool') throw new AppError(409, CustomerErrorCode.NOT_IN_POOL, '该客户不在公海中，可能已被他人领取');
     const protectionEndsAt = new Date(this.now().getTime() + this.settings.protectionDays * DAY);
-    return this.moveOwnership(meta, before, { ownerId: actor.user._id, departmentId: actor.user.departmentIds[0] ?? null, status: 'owned', protectionEndsAt }, 'customer.claim');
+    return this.moveOwnership(
+      meta,
+      before,
+      { ownerId: actor.user._id, departmentId: actor.user.departmentIds[0] ?? null, status: 'owned', protectionEndsAt },
+      'customer.claim',
+    );
   }
 
   /** Shares a customer read-only with partners (replaces the list). */
   async share(actor: Actor, meta: RequestMeta, id: string, partnerIds: string[]): Promise<CustomerDoc> {
     const before = await this.get(actor, id);
     assertCanWrite(actor, before);
-    const partners = await this.org.users.find({ _id: { $in: partnerIds.map(oid) }, roles: 'partner', status: 'active' }, { _id: 1 }).lean().exec();
+    const partners = await this.org.users
+      .find({ _id: { $in: partnerIds.map(oid) }, roles: 'partner', status: 'active' }, { _id: 1 })
+      .lean()
+      .exec();
     if (partners.length !== new Set(partnerIds).size) {
-      throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '只能共享给在职的外部合作方', { details: [{ path: 'body.partnerIds', message: 'not all are active partners' }] });
+      throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '只能共享给在职的外部合作方', {
+        details: [{ path: 'body.partnerIds', message: 'not all are active partners' }],
+      });
     }
     const sharedWith = partners.map((p) => p._id);
     const after = await this.customers.findOneAndUpdate({ _id: before._id }, { $set: { sharedWith } }, { returnDocument: 'after' }).exec();
     if (!after) throw notFound('客户');
     await Promise.all(this.dependents.map((m) => m.updateMany({ customerId: before._id }, { $set: { sharedWith } }).exec()));
-    await this.audit.record(meta, { action: 'customer.share', entityType: 'customer', entityId: after._id, changes: diffFields(before.toObject(), after.toObject(), ['sharedWith']) });
+    await this.audit.record(meta, {
+      action: 'customer.share',
+      entityType: 'customer',
+      entityId: after._id,
+      changes: diffFields(before.toObject(), after.toObject(), ['sharedWith']),
+    });
     return after;
   }
 
@@ -252,21 +306,34 @@ export class CustomerService {
       .findOneAndUpdate({ _id: before._id, status: before.status, ownerId: before.ownerId }, { $set: next }, { returnDocument: 'after' })
       .exec();
     if (!after) throw new AppError(409, CommonErrorCode.CONFLICT, '客户刚被他人处理，请刷新后重试');
-    await Promise.all(this.dependents.map((m) => m.updateMany({ customerId: before._id }, { $set: { ownerId: next.ownerId, departmentId: next.departmentId } }).exec()));
-    await this.audit.record(meta, { action, entityType: 'customer', entityId: after._id, changes: diffFields(before.toObject(), after.toObject(), CUSTOMER_AUDITED_FIELDS), note: reason });
+    await Promise.all(
+      this.dependents.map((m) => m.updateMany({ customerId: before._id }, { $set: { ownerId: next.ownerId, departmentId: next.departmentId } }).exec()),
+    );
+    await this.audit.record(meta, {
+      action,
+      entityType: 'customer',
+      entityId: after._id,
+      changes: diffFields(before.toObject(), after.toObject(), CUSTOMER_AUDITED_FIELDS),
+      note: reason,
+    });
     return after;
   }
 
   private async ownerNames(ids: Array<Types.ObjectId | null>): Promise<Map<string, string>> {
     const wanted = ids.filter((x): x is Types.ObjectId => x !== null);
     if (!wanted.length) return new Map();
-    const users = await this.org.users.find({ _id: { $in: wanted } }, { name: 1 }).lean().exec();
+    const users = await this.org.users
+      .find({ _id: { $in: wanted } }, { name: 1 })
+      .lean()
+      .exec();
     return new Map(users.map((u) => [String(u._id), u.name]));
   }
 }
 
 /** Contact input as typed → stored form. */
-export function normalizeContacts(input: CreateCustomerInput['contacts']): Array<Omit<Contact, 'customerId' | 'ownerId' | 'departmentId' | 'sharedWith' | 'createdAt' | 'updatedAt'>> {
+export function normalizeContacts(
+  input: CreateCustomerInput['contacts'],
+): Array<Omit<Contact, 'customerId' | 'ownerId' | 'departmentId' | 'sharedWith' | 'createdAt' | 'updatedAt'>> {
   let primarySeen = false;
   return input.map((c, i) => {
     const primary = (c.primary || (i === 0 && !input.some((x) => x.primary))) && !primarySeen;

@@ -64,7 +64,8 @@ export async function findDuplicateCandidates(
     if (c.dedupe.mobiles.some((m) => probe.dedupe.mobiles.includes(m))) reasons.push('mobile');
     if (c.dedupe.emails.some((e) => probe.dedupe.emails.includes(e))) reasons.push('email');
     if (probe.companyKey && c.companyKey === probe.companyKey) reasons.push('company');
-    else if (c.dedupe.personNames.some((n) => probe.dedupe.personNames.includes(n)) && similarCompany(c.company, probe.company)) reasons.push('name_and_company');
+    else if (c.dedupe.personNames.some((n) => probe.dedupe.personNames.includes(n)) && similarCompany(c.company, probe.company))
+      reasons.push('name_and_company');
     if (reasons.length) out.push({ customer: c, reasons });
     if (out.length >= MAX_CANDIDATES) break;
   }

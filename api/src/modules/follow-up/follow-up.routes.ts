@@ -25,7 +25,12 @@ export function followUpRoutes(s: Services): Router<AppState> {
     ctx.body = toDto(doc);
   });
   router.patch('/:id', requirePermission('record.write'), validate({ params: idParams, body: updateFollowUpBody }), async (ctx) => {
-    const doc = await s.followUps.update(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateFollowUpInput);
+    const doc = await s.followUps.update(
+      ctx.state.actor!,
+      ctx.state.meta,
+      (ctx.state.input.params as IdParams).id,
+      ctx.state.input.body as UpdateFollowUpInput,
+    );
     ctx.body = toDto(doc);
   });
   return router;

@@ -53,7 +53,10 @@ export class FollowUpService {
     assertCanWrite(actor, customer);
     if (input.contactId) {
       const ok = await this.customers.contacts.exists({ _id: new Types.ObjectId(input.contactId), customerId: customer._id });
-      if (!ok) throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '联系人不属于该客户', { details: [{ path: 'body.contactId', message: 'not a contact of this customer' }] });
+      if (!ok)
+        throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '联系人不属于该客户', {
+          details: [{ path: 'body.contactId', message: 'not a contact of this customer' }],
+        });
     }
     const happenedAt = input.happenedAt ?? this.now();
     if (happenedAt.getTime() > this.now().getTime() + 5 * 60_000) {
@@ -74,7 +77,13 @@ export class FollowUpService {
     await this.customers.customers
       .updateOne({ _id: customer._id }, { $max: { lastFollowUpAt: happenedAt }, ...(input.nextStep ? { $set: { nextFollowUpAt: input.nextStep.dueAt } } : {}) })
       .exec();
-    await this.audit.record(meta, { action: 'follow-up.create', entityType: 'follow-up', entityId: doc._id, changes: diffFields(null, doc.toObject(), AUDITED), note: `customer ${String(customer._id)}` });
+    await this.audit.record(meta, {
+      action: 'follow-up.create',
+      entityType: 'follow-up',
+      entityId: doc._id,
+      changes: diffFields(null, doc.toObject(), AUDITED),
+      note: `customer ${String(customer._id)}`,
+    });
     if (doc.nextStep) await this.events.nextStepChanged(doc);
     return doc;
   }
@@ -83,7 +92,8 @@ export class FollowUpService {
   async update(actor: Actor, meta: RequestMeta, id: string, input: UpdateFollowUpInput): Promise<FollowUpDoc> {
     const before = await this.get(actor, id);
     if (!before.authorId.equals(actor.user._id)) throw forbidden('只有记录人可以修改跟进记录');
-    if (this.now().getTime() - before.createdAt.getTime() > EDIT_WINDOW_MS) throw new AppError(409, CommonErrorCode.CONFLICT, '跟进记录超过 24 小时后不能修改，请补充一条新记录');
+    if (this.now().getTime() - before.createdAt.getTime() > EDIT_WINDOW_MS)
+      throw new AppError(409, CommonErrorCode.CONFLICT, '跟进记录超过 24 小时后不能修改，请补充一条新记录');
     const after = await this.model.findByIdAndUpdate(before._id, { $set: input }, { returnDocument: 'after' }).exec();
     if (!after) throw notFound('跟进记录');
     if (input.nextStep !== undefined) {

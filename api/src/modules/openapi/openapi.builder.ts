@@ -73,7 +73,10 @@ export function buildOpenApi(routers: Array<{ router: { stack: unknown[] }; publ
         const doc = SUMMARIES[key];
         if (!doc) undocumented.push(key);
         const parameters: unknown[] = [];
-        for (const [where, schema] of [['path', schemas.params], ['query', schemas.query]] as const) {
+        for (const [where, schema] of [
+          ['path', schemas.params],
+          ['query', schemas.query],
+        ] as const) {
           if (!schema) continue;
           const js = jsonSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
           for (const [name, s] of Object.entries(js.properties ?? {})) {
@@ -88,7 +91,10 @@ export function buildOpenApi(routers: Array<{ router: { stack: unknown[] }; publ
           ...(parameters.length ? { parameters } : {}),
           ...(schemas.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(schemas.body) } } } } : {}),
           responses: {
-            [method === 'POST' && !path.includes('{id}/') && !path.endsWith('dev-login') && !path.endsWith('duplicate-check') ? '201' : '200']: { description: '成功', content: { 'application/json': { schema: { type: 'object' } } } },
+            [method === 'POST' && !path.includes('{id}/') && !path.endsWith('dev-login') && !path.endsWith('duplicate-check') ? '201' : '200']: {
+              description: '成功',
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
             '400': errorResponse,
             '401': errorResponse,
             '403': errorResponse,
@@ -102,7 +108,11 @@ export function buildOpenApi(routers: Array<{ router: { stack: unknown[] }; publ
   return {
     document: {
       openapi: '3.1.0',
-      info: { title: '聊天式 CRM API', version: info.version, description: '所有列表、详情、搜索都按调用者的数据范围过滤；范围外的记录返回 404。错误格式统一为 { error: { code, message, details, requestId } }。' },
+      info: {
+        title: '聊天式 CRM API',
+        version: info.version,
+        description: '所有列表、详情、搜索都按调用者的数据范围过滤；范围外的记录返回 404。错误格式统一为 { error: { code, message, details, requestId } }。',
+      },
       servers: [{ url: info.serverUrl }],
       security: [{ bearer: [] }],
       paths,

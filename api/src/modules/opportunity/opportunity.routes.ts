@@ -38,10 +38,14 @@ export function opportunityRoutes(s: Services): Router<AppState> {
     ctx.body = dto(doc);
   });
   router.patch('/:id', requirePermission('record.write'), validate({ params: idParams, body: updateOpportunityBody }), async (ctx) => {
-    ctx.body = dto(await s.opportunities.update(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateOpportunityInput));
+    ctx.body = dto(
+      await s.opportunities.update(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateOpportunityInput),
+    );
   });
   router.post('/:id/stage', requirePermission('record.write'), validate({ params: idParams, body: moveStageBody }), async (ctx) => {
-    ctx.body = dto(await s.opportunities.moveStage(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as MoveStageInput));
+    ctx.body = dto(
+      await s.opportunities.moveStage(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as MoveStageInput),
+    );
   });
   return router;
 }

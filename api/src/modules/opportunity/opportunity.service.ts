@@ -63,7 +63,12 @@ export class OpportunityService {
       probability: input.probability ?? stage.probability,
       ...this.customers.scopeCopy(customer),
     });
-    await this.audit.record(meta, { action: 'opportunity.create', entityType: 'opportunity', entityId: doc._id, changes: diffFields(null, doc.toObject(), AUDITED) });
+    await this.audit.record(meta, {
+      action: 'opportunity.create',
+      entityType: 'opportunity',
+      entityId: doc._id,
+      changes: diffFields(null, doc.toObject(), AUDITED),
+    });
     return doc;
   }
 
@@ -87,7 +92,9 @@ export class OpportunityService {
     if (current && current.outcome !== 'open') throw new AppError(409, OpportunityErrorCode.CLOSED, `商机已${current.name}，不能再变更阶段`);
     if (target.key === before.stage) return before;
     if (target.outcome === 'lost' && !input.lostReason) {
-      throw new AppError(400, OpportunityErrorCode.LOST_REASON_REQUIRED, '输单需要填写原因', { details: [{ path: 'body.lostReason', message: 'required when lost' }] });
+      throw new AppError(400, OpportunityErrorCode.LOST_REASON_REQUIRED, '输单需要填写原因', {
+        details: [{ path: 'body.lostReason', message: 'required when lost' }],
+      });
     }
     const now = this.now();
     const after = await this.model
@@ -107,7 +114,12 @@ export class OpportunityService {
       )
       .exec();
     if (!after) throw new AppError(409, OpportunityErrorCode.STAGE_CHANGED, '商机阶段刚被他人修改，请刷新后重试');
-    await this.audit.record(meta, { action: 'opportunity.stage', entityType: 'opportunity', entityId: after._id, changes: diffFields(before.toObject(), after.toObject(), ['stage', 'probability', 'lostReason']) });
+    await this.audit.record(meta, {
+      action: 'opportunity.stage',
+      entityType: 'opportunity',
+      entityId: after._id,
+      changes: diffFields(before.toObject(), after.toObject(), ['stage', 'probability', 'lostReason']),
+    });
     return after;
   }
 
@@ -117,7 +129,10 @@ export class OpportunityService {
 
   private stage(key: string): StageDefinition {
     const s = this.stageByKey.get(key);
-    if (!s) throw new AppError(400, OpportunityErrorCode.UNKNOWN_STAGE, `未知阶段：${key}`, { details: [{ path: 'body.stage', message: `one of ${[...this.stageByKey.keys()].join(', ')}` }] });
+    if (!s)
+      throw new AppError(400, OpportunityErrorCode.UNKNOWN_STAGE, `未知阶段：${key}`, {
+        details: [{ path: 'body.stage', message: `one of ${[...this.stageByKey.keys()].join(', ')}` }],
+      });
     return s;
   }
 

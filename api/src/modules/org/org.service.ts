@@ -125,7 +125,10 @@ export class OrgService {
     for (const key of ['name', 'mobile', 'email', 'title', 'identities', 'roles', 'dataScope'] as const) {
       if (input[key] !== undefined) (set as Record<string, unknown>)[key] = input[key];
     }
-    const after = await this.users.findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after', runValidators: true }).exec().catch(duplicateIdentity);
+    const after = await this.users
+      .findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after', runValidators: true })
+      .exec()
+      .catch(duplicateIdentity);
     if (!after) throw notFound('用户');
     if (set.leaderId !== undefined) await this.rebuildLeaderChains();
     const changes = diffFields(before.toObject(), after.toObject(), USER_AUDITED_FIELDS);
@@ -144,7 +147,12 @@ export class OrgService {
       if (!exists) throw notFound('用户');
       throw conflict('该用户已停用');
     }
-    await this.audit.record(meta, { action: 'user.deactivate', entityType: 'user', entityId: after._id, changes: { status: { before: 'active', after: 'resigned' } } });
+    await this.audit.record(meta, {
+      action: 'user.deactivate',
+      entityType: 'user',
+      entityId: after._id,
+      changes: { status: { before: 'active', after: 'resigned' } },
+    });
     return after;
   }
 
@@ -180,7 +188,12 @@ export class OrgService {
         if ((err as { code?: number }).code === 11000) throw conflict('同一上级部门下已有同名部门');
         throw err;
       });
-    await this.audit.record(meta, { action: 'department.create', entityType: 'department', entityId: dep._id, changes: diffFields(null, dep.toObject(), DEPARTMENT_AUDITED_FIELDS) });
+    await this.audit.record(meta, {
+      action: 'department.create',
+      entityType: 'department',
+      entityId: dep._id,
+      changes: diffFields(null, dep.toObject(), DEPARTMENT_AUDITED_FIELDS),
+    });
     return dep;
   }
 
@@ -221,9 +234,16 @@ export class OrgService {
       this.departments.countDocuments({ parentId: depId, status: 'active' }).exec(),
     ]);
     if (members > 0 || children > 0) throw conflict(`部门下还有 ${members} 名在职成员、${children} 个下级部门，不能停用`, { members, children });
-    const after = await this.departments.findOneAndUpdate({ _id: depId, status: 'active' }, { $set: { status: 'archived' } }, { returnDocument: 'after' }).exec();
+    const after = await this.departments
+      .findOneAndUpdate({ _id: depId, status: 'active' }, { $set: { status: 'archived' } }, { returnDocument: 'after' })
+      .exec();
     if (!after) throw notFound('部门');
-    await this.audit.record(meta, { action: 'department.archive', entityType: 'department', entityId: after._id, changes: { status: { before: 'active', after: 'archived' } } });
+    await this.audit.record(meta, {
+      action: 'department.archive',
+      entityType: 'department',
+      entityId: after._id,
+      changes: { status: { before: 'active', after: 'archived' } },
+    });
     return after;
   }
 
