@@ -30,6 +30,8 @@ export interface AppDeps {
   /** Which database is in use, for /readyz. */
   databaseKind: string;
   services: Services;
+  /** Routers mounted by the composition root beside the API (bot callbacks, the sandbox chat). */
+  extraRouters?: Array<Router<AppState>>;
 }
 
 /** Builds the HTTP app without listening: the server entry listens, tests drive app.callback(). */
@@ -62,6 +64,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   });
 
   app.use(docs.routes());
+  for (const r of deps.extraRouters ?? []) app.use(r.routes());
   app.use(publicApi.routes());
   app.use(protectedApi.routes());
   app.use(protectedApi.allowedMethods(allowedMethodsOptions));

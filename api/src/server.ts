@@ -10,6 +10,7 @@ import { NoDatabaseError, resolveDatabase, resolveOptionsFrom } from './db/embed
 import { createLogger } from './logger';
 import { isEmpty, seedDemoData } from './seed/seed';
 import { buildServices } from './services';
+import { createBot } from '../../bot/src';
 
 async function main(): Promise<void> {
   let config;
@@ -38,18 +39,21 @@ async function main(): Promise<void> {
 
   const connection = await connectMongo(db.uri);
   const services = buildServices(connection, config);
+  const bot = createBot({ conn: connection, services, logger, config });
   await ensureIndexes(connection);
   if (config.database.seedOnEmpty && (await isEmpty(services))) {
     logger.info('empty database: seeding the demo company (npm run seed does the same)');
     await seedDemoData(services, (msg) => logger.info(msg));
   }
 
-  const app = createApp({ config, logger, connection, databaseKind: db.kind, services });
+  const app = createApp({ config, logger, connection, databaseKind: db.kind, services, extraRouters: bot.routers });
   const server = http.createServer(app.callback());
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
   const base = config.http.publicBaseUrl;
-  logger.info(`ready: ${base}/healthz · ${base}/readyz · API ${base}/api/v1 (dev login: ${config.auth.devLogin ? 'on' : 'off'})`);
+  logger.info(
+    `ready: ${base}/ · API docs ${base}/api/docs${bot.sandbox ? ` · sandbox chat ${base}/sandbox` : ''} (dev login: ${config.auth.devLogin ? 'on' : 'off'})`,
+  );
 
   let stopping = false;
   const stop = async (signal: string) => {

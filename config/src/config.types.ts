@@ -49,6 +49,8 @@ export interface Config {
     stages: StageDefinition[];
     protectionDays: number;
   };
+  /** The local web chat at /sandbox (no sign-in: any demo user). */
+  sandbox: boolean;
   wecom: WeComConfig | null;
   dingtalk: DingTalkConfig | null;
 }

@@ -37,6 +37,9 @@ export function loadConfig(env: Env): Config {
     problems.push('JWT_SECRET: required when MONGODB_URI is set (at least 32 characters, e.g. `openssl rand -hex 32`)');
   }
   const devLogin = e.DEV_LOGIN ?? embedded;
+  if (e.SANDBOX && e.NODE_ENV === 'production') {
+    problems.push('SANDBOX: must be off when NODE_ENV=production (anyone could act as any user in the sandbox chat)');
+  }
   if (devLogin && e.NODE_ENV === 'production') {
     problems.push('DEV_LOGIN: must be off when NODE_ENV=production (it lets anyone sign in as any user)');
   }
@@ -73,6 +76,7 @@ export function loadConfig(env: Env): Config {
       stages: DEFAULT_STAGES,
       protectionDays: Number(e.CUSTOMER_PROTECTION_DAYS ?? DEFAULT_PROTECTION_DAYS),
     },
+    sandbox: e.SANDBOX ?? devLogin,
     wecom: e.WECOM_CORP_ID
       ? {
           corpId: e.WECOM_CORP_ID,

@@ -73,6 +73,7 @@ export const envSchema = z.object({
   }),
   JWT_TTL: duration,
   SEED_ON_EMPTY: booleanFlag,
+  SANDBOX: booleanFlag,
   CUSTOMER_PROTECTION_DAYS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 365), {
     message: 'expected whole days from 1 to 365',
   }),

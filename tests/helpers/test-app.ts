@@ -7,6 +7,7 @@ import { createApp } from '../../api/src/app';
 import { ensureIndexes } from '../../api/src/db/connect';
 import { seedDemoData, type SeedResult } from '../../api/src/seed/seed';
 import { buildServices, type Services } from '../../api/src/services';
+import { createBot, type Bot } from '../../bot/src';
 import { closeTestConnection, openTestConnection, TEST_DB_KIND } from './test-db';
 
 export interface TestApp {
@@ -14,6 +15,7 @@ export interface TestApp {
   conn: Connection;
   services: Services;
   seeded: SeedResult;
+  bot: Bot;
   http: ReturnType<typeof supertest>;
   /** Every log line the app wrote, parsed. */
   logs: Array<Record<string, unknown>>;
@@ -27,11 +29,12 @@ export async function startTestApp(env: Record<string, string> = {}, seed: { crm
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', ...env });
   const conn = await openTestConnection();
   const services = buildServices(conn, config);
+  const bot = createBot({ conn, services, logger: pino({ level: 'silent' }), config });
   await ensureIndexes(conn);
   const seeded = await seedDemoData(services, () => undefined, { crm: seed.crm ?? false });
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const app = createApp({ config, logger, connection: conn, databaseKind: TEST_DB_KIND, services });
+  const app = createApp({ config, logger, connection: conn, databaseKind: TEST_DB_KIND, services, extraRouters: bot.routers });
   const http = supertest(app.callback() as unknown as Server);
   const tokens = new Map<string, string>();
   return {
@@ -39,6 +42,7 @@ export async function startTestApp(env: Record<string, string> = {}, seed: { crm
     conn,
     services,
     seeded,
+    bot,
     http,
     logs,
     async login(login: string) {

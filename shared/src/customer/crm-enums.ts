@@ -52,3 +52,5 @@ export function formatFen(fen: number): string {
   const yuan = (fen / 100).toLocaleString('zh-CN', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   return `¥${yuan}`;
 }
+
+export const CUSTOMER_TIER_LABELS: Record<CustomerTier, string> = { A: 'A 级', B: 'B 级', C: 'C 级', D: 'D 级' };

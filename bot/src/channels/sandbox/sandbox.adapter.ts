@@ -1,0 +1,39 @@
+import { Types, type Connection, type Model } from 'mongoose';
+import type { Card, ChannelAdapter, OutboundMessage, SendResult } from '../../core/bot-event';
+import { sandboxModel, type SandboxMessage } from './sandbox.model';
+
+/** The local web chat: "sending" stores the message in MongoDB, where the sandbox page reads it. */
+export class SandboxAdapter implements ChannelAdapter {
+  readonly name = 'sandbox' as const;
+  readonly messages: Model<SandboxMessage>;
+
+  constructor(conn: Connection) {
+    this.messages = sandboxModel(conn);
+  }
+
+  async send(platformUserId: string, message: OutboundMessage): Promise<SendResult> {
+    const doc = await this.messages.create({
+      platformUserId,
+      direction: 'out',
+      message,
+      taskId: message.kind === 'card' ? message.card.taskId : null,
+      at: new Date(),
+    });
+    return { messageId: String(doc._id) };
+  }
+
+  async updateCard(platformUserId: string, card: Card): Promise<void> {
+    await this.messages.updateOne({ platformUserId, taskId: card.taskId }, { $set: { message: { kind: 'card', card } } }).exec();
+  }
+
+  async recordInbound(platformUserId: string, text: string): Promise<void> {
+    await this.messages.create({ platformUserId, direction: 'in', message: { kind: 'text', text }, taskId: null, at: new Date() });
+  }
+
+  /** The conversation after a message id (for polling), oldest first. */
+  async conversation(platformUserId: string, afterId?: string): Promise<Array<SandboxMessage & { _id: Types.ObjectId }>> {
+    const filter: Record<string, unknown> = { platformUserId };
+    if (afterId && Types.ObjectId.isValid(afterId)) filter._id = { $gt: new Types.ObjectId(afterId) };
+    return this.messages.find(filter).sort({ _id: 1 }).limit(200).lean().exec() as Promise<Array<SandboxMessage & { _id: Types.ObjectId }>>;
+  }
+}

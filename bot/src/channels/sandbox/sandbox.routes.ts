@@ -1,0 +1,66 @@
+import Router from '@koa/router';
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { AppState } from '../../../../api/src/context';
+import { validate } from '../../../../api/src/middleware/validate';
+import type { OrgService } from '../../../../api/src/modules/org/org.service';
+import type { BotApp } from '../../core/bot-app';
+import { SANDBOX_PAGE } from './sandbox.page';
+import type { SandboxAdapter } from './sandbox.adapter';
+
+const user = z.string().trim().min(1).max(64);
+const messageBody = z.strictObject({ user, text: z.string().trim().min(1).max(2000) });
+const actionBody = z.strictObject({ user, key: z.string().min(1).max(1024), taskId: z.string().max(128), label: z.string().max(40).optional() });
+const conversationQuery = z.strictObject({ user });
+
+/**
+ * The sandbox chat (development and the embedded database only): pick a demo user, talk to the bot,
+ * tap card buttons. Events go through the same BotApp as WeCom and DingTalk.
+ */
+export function sandboxRoutes(bot: BotApp, sandbox: SandboxAdapter, org: OrgService): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/sandbox' });
+
+  router.get('/', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = SANDBOX_PAGE;
+  });
+
+  router.get('/api/users', async (ctx) => {
+    const users = await org.users
+      .find({ status: 'active', 'identities.wecom': { $exists: true } }, { name: 1, title: 1, identities: 1, roles: 1 })
+      .sort({ _id: 1 })
+      .lean()
+      .exec();
+    ctx.body = { items: users.map((u) => ({ login: u.identities.wecom, name: u.name, title: u.title ?? '', roles: u.roles })) };
+  });
+
+  router.get('/api/conversation', validate({ query: conversationQuery }), async (ctx) => {
+    const { user: login } = ctx.state.input.query as z.infer<typeof conversationQuery>;
+    const rows = await sandbox.conversation(login);
+    ctx.body = { items: rows.map((r) => ({ id: String(r._id), direction: r.direction, message: r.message, at: r.at })) };
+  });
+
+  router.post('/api/messages', validate({ body: messageBody }), async (ctx) => {
+    const { user: login, text } = ctx.state.input.body as z.infer<typeof messageBody>;
+    await sandbox.recordInbound(login, text);
+    const result = await bot.handle({ channel: 'sandbox', platformUserId: login, type: 'message', text, dedupeKey: randomUUID(), receivedAt: new Date() });
+    ctx.body = { result };
+  });
+
+  router.post('/api/actions', validate({ body: actionBody }), async (ctx) => {
+    const { user: login, key, taskId, label } = ctx.state.input.body as z.infer<typeof actionBody>;
+    if (label) await sandbox.recordInbound(login, `【点击】${label}`);
+    // a tap on one card's button is delivered once: the same key and task again is a duplicate
+    const result = await bot.handle({
+      channel: 'sandbox',
+      platformUserId: login,
+      type: 'action',
+      action: { key, taskId },
+      dedupeKey: `${taskId}:${key}`,
+      receivedAt: new Date(),
+    });
+    ctx.body = { result };
+  });
+
+  return router;
+}

@@ -1,0 +1,161 @@
+import type { Connection, Model } from 'mongoose';
+import type { Logger } from 'pino';
+import type { Actor, RequestMeta } from '../../../api/src/context';
+import { AppError } from '../../../api/src/errors/app-error';
+import type { UserDoc } from '../../../api/src/modules/org/user.model';
+import type { Services } from '../../../api/src/services';
+import type { BotEvent, Card, ChannelAdapter, ChannelName, OutboundMessage, SendResult } from './bot-event';
+import { friendlyError } from './bot-errors';
+import { firstDelivery, inboundModel, type InboundRecord } from './inbound.model';
+
+export interface BotContext {
+  event: BotEvent;
+  user: UserDoc;
+  actor: Actor;
+  /** Request meta for services: audit entries from chat carry channel `bot`. */
+  meta: RequestMeta;
+  services: Services;
+  /** Link into the mini-app / web for this deployment. */
+  appUrl(path: string): string;
+  reply(message: OutboundMessage): Promise<SendResult>;
+  updateCard(card: Card): Promise<void>;
+}
+
+type Handler<A> = (ctx: BotContext, arg: A) => Promise<void>;
+
+interface CommandListener {
+  words: string[];
+  help: string;
+  handler: Handler<string>;
+}
+
+export interface BotAppOptions {
+  conn: Connection;
+  services: Services;
+  logger: Logger;
+  publicBaseUrl: string;
+}
+
+/**
+ * The bot core: listeners registered like routes (actions by key, commands by leading word, free
+ * text), one dispatch path for every channel, dedupe of platform retries, identity and scope.
+ */
+export class BotApp {
+  private readonly adapters = new Map<ChannelName, ChannelAdapter>();
+  private readonly actions = new Map<string, Handler<string[]>>();
+  private readonly commands: CommandListener[] = [];
+  private messageHandler: Handler<string> | null = null;
+  private enterHandler: Handler<void> | null = null;
+  private readonly inbound: Model<InboundRecord>;
+
+  constructor(private readonly opts: BotAppOptions) {
+    this.inbound = inboundModel(opts.conn);
+  }
+
+  use(adapter: ChannelAdapter): this {
+    this.adapters.set(adapter.name, adapter);
+    return this;
+  }
+
+  adapter(name: ChannelName): ChannelAdapter | undefined {
+    return this.adapters.get(name);
+  }
+
+  /** Card buttons: key `name:arg1:arg2` reaches the handler registered for `name` with [arg1, arg2]. */
+  action(name: string, handler: Handler<string[]>): this {
+    if (this.actions.has(name)) throw new Error(`action ${name} registered twice`);
+    this.actions.set(name, handler);
+    return this;
+  }
+
+  /** A command is a leading word (查 / cx); the rest of the text is its argument. */
+  command(words: string[], help: string, handler: Handler<string>): this {
+    this.commands.push({ words, help, handler });
+    return this;
+  }
+
+  message(handler: Handler<string>): this {
+    this.messageHandler = handler;
+    return this;
+  }
+
+  enter(handler: Handler<void>): this {
+    this.enterHandler = handler;
+    return this;
+  }
+
+  helpLines(): string[] {
+    return this.commands.map((c) => c.help);
+  }
+
+  /**
+   * Handles one event. Duplicate deliveries are dropped here, before any side effect. Never throws:
+   * failures become a friendly reply and a log line.
+   */
+  async handle(event: BotEvent): Promise<'handled' | 'duplicate' | 'unknown-user'> {
+    const log = this.opts.logger.child({ channel: event.channel, platformUserId: event.platformUserId, dedupeKey: event.dedupeKey });
+    const adapter = this.adapters.get(event.channel);
+    if (!adapter) throw new Error(`no adapter for channel ${event.channel}`);
+    if (!(await firstDelivery(this.inbound, `${event.channel}:${event.dedupeKey}`, event.channel, event.platformUserId, event.receivedAt))) {
+      log.debug('duplicate delivery dropped');
+      return 'duplicate';
+    }
+    const { org, audit } = this.opts.services;
+    const user = await org.findActiveUserByPlatformId(event.channel === 'dingtalk' ? 'dingtalk' : 'wecom', event.platformUserId);
+    const meta: RequestMeta = { requestId: `${event.channel}:${event.dedupeKey}`, channel: 'bot', actorId: user?._id ?? null };
+    if (!user) {
+      await audit.record(meta, { action: 'bot.unknown-user', entityType: 'platform-user', entityId: `${event.channel}:${event.platformUserId}` });
+      await adapter.send(event.platformUserId, { kind: 'text', text: '你好！你还没有开通 CRM 账号，或账号已停用。请联系系统管理员开通后再试。' });
+      return 'unknown-user';
+    }
+    const actor: Actor = { user, viewer: await org.resolveViewer(user) };
+    const ctx: BotContext = {
+      event,
+      user,
+      actor,
+      meta,
+      services: this.opts.services,
+      appUrl: (path) => `${this.opts.publicBaseUrl}${path}`,
+      reply: (message) => adapter.send(event.platformUserId, message),
+      updateCard: (card) => adapter.updateCard(event.platformUserId, card, { responseCode: event.action?.responseCode }),
+    };
+    try {
+      await this.dispatch(ctx);
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : undefined;
+      if (!(err instanceof AppError) || err.status >= 500) log.error({ err }, 'bot listener failed');
+      await adapter
+        .send(event.platformUserId, { kind: 'text', text: friendlyError(code, err instanceof AppError && err.expose ? err.message : undefined) })
+        .catch((e: unknown) => log.error({ err: e }, 'could not send the error reply'));
+    }
+    return 'handled';
+  }
+
+  private async dispatch(ctx: BotContext): Promise<void> {
+    const { event } = ctx;
+    if (event.type === 'enter') {
+      if (this.enterHandler) await this.enterHandler(ctx, undefined);
+      return;
+    }
+    if (event.type === 'action' && event.action) {
+      const [name = '', ...args] = event.action.key.split(':');
+      const handler = this.actions.get(name);
+      if (!handler) {
+        await ctx.reply({ kind: 'text', text: '这个按钮已失效，请刷新或重新打开。' });
+        return;
+      }
+      await handler(ctx, args);
+      return;
+    }
+    const text = (event.text ?? '').trim();
+    for (const c of this.commands) {
+      for (const w of c.words) {
+        if (text === w || text.startsWith(`${w} `) || text.startsWith(`${w}　`) || (/[\u4e00-\u9fff]$/.test(w) && text.startsWith(w))) {
+          await c.handler(ctx, text.slice(w.length).trim());
+          return;
+        }
+      }
+    }
+    if (this.messageHandler) await this.messageHandler(ctx, text);
+  }
+}

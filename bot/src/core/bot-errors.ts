@@ -1,0 +1,16 @@
+/** The API's error codes as friendly chat replies; anything unknown gets a generic apology. */
+const FRIENDLY: Record<string, string> = {
+  VALIDATION_FAILED: '内容格式不对',
+  NOT_FOUND: '没找到，或者你没有权限查看',
+  FORBIDDEN: '你没有权限做这个操作',
+  DUPLICATE_SUSPECTED: '可能和已有客户重复',
+  IN_POOL: '这个客户在公海里，请先领取',
+  NOT_IN_POOL: '这个客户已经被领走了',
+  READ_ONLY: '你的账号是只读的',
+  CONFLICT: '刚刚有人改过，请稍后再试',
+};
+
+export function friendlyError(code: string | undefined, message?: string): string {
+  const base = (code && FRIENDLY[code]) ?? '出了点问题，请稍后再试';
+  return message && code && FRIENDLY[code] ? `${base}：${message}` : base;
+}

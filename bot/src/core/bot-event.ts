@@ -1,0 +1,53 @@
+/** The channels the bot speaks on. The sandbox is a local web chat that drives the same code paths. */
+export type ChannelName = 'wecom' | 'dingtalk' | 'sandbox';
+
+/** One inbound interaction, whatever the platform: the bot core never sees platform formats. */
+export interface BotEvent {
+  channel: ChannelName;
+  /** The user's id on the platform (WeCom / DingTalk userid; the sandbox uses the WeCom userid). */
+  platformUserId: string;
+  type: 'message' | 'action' | 'enter';
+  /** Message text (type message). */
+  text?: string;
+  /** The tapped button (type action). */
+  action?: { key: string; taskId?: string; responseCode?: string };
+  /** Platform ids that make a repeated delivery recognisable (MsgId, user + CreateTime, TaskId + ResponseCode...). */
+  dedupeKey: string;
+  receivedAt: Date;
+}
+
+export interface CardButton {
+  key: string;
+  text: string;
+  style?: 'primary' | 'danger' | 'default';
+}
+
+/** A channel-neutral interactive card; adapters render it as a WeCom template card, a DingTalk card, or HTML. */
+export interface Card {
+  /** Unique per card sent (WeCom task_id, DingTalk outTrackId). */
+  taskId: string;
+  title: string;
+  description?: string;
+  fields?: Array<{ label: string; value: string }>;
+  /** Opens the mini-app or a page. */
+  url?: string;
+  buttons: CardButton[];
+  /** Shown instead of the buttons once the card is settled (e.g. "已完成 ✓ 10:32"). */
+  doneText?: string;
+}
+
+export type OutboundMessage = { kind: 'text'; text: string } | { kind: 'markdown'; title: string; markdown: string } | { kind: 'card'; card: Card };
+
+export interface SendResult {
+  messageId?: string;
+  /** WeCom: the code to update this card later (single use, 72 h). */
+  responseCode?: string;
+}
+
+/** What every channel can do; the bot core and the domain ports use only this. */
+export interface ChannelAdapter {
+  readonly name: ChannelName;
+  send(platformUserId: string, message: OutboundMessage): Promise<SendResult>;
+  /** Redraws a card already sent to this user (WeCom needs the click's response code). */
+  updateCard(platformUserId: string, card: Card, opts: { responseCode?: string }): Promise<void>;
+}

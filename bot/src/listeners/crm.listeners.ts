@@ -1,0 +1,90 @@
+import { CUSTOMER_TIER_LABELS, normalizePhone } from '@crm/shared';
+import type { BotApp, BotContext } from '../core/bot-app';
+import { customerPath } from './links';
+
+const MAX_RESULTS = 5;
+
+function fmtDate(d: Date | null | undefined): string {
+  if (!d) return '无';
+  return new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric' }).format(d);
+}
+
+/** 查 <关键词>: the best matches from customer search, within the user's scope. */
+async function searchCustomers(ctx: BotContext, keyword: string): Promise<void> {
+  if (!keyword) {
+    await ctx.reply({ kind: 'text', text: '请在“查”后面加上关键词，例如：查 张三、cx zs、查 8000（手机尾号）' });
+    return;
+  }
+  const page = await ctx.services.customers.list(ctx.actor, { q: keyword, limit: MAX_RESULTS + 1 });
+  if (!page.items.length) {
+    await ctx.reply({ kind: 'text', text: `没有找到“${keyword}”相关的客户（只在你有权限查看的客户中搜索）。可以试试拼音首字母或手机尾号。` });
+    return;
+  }
+  const items = page.items.slice(0, MAX_RESULTS) as Array<(typeof page.items)[number] & { _id: { toString(): string } }>;
+  const owners = await ctx.services.org.users.find({ _id: { $in: items.map((c) => c.ownerId).filter(Boolean) } }, { name: 1 }).lean();
+  const ownerName = new Map(owners.map((o) => [String(o._id), o.name]));
+  const lines = items.map((c, i) => {
+    const owner = c.ownerId ? (ownerName.get(String(c.ownerId)) ?? '') : '公海';
+    return `${i + 1}. [${c.name}${c.company ? ` · ${c.company}` : ''}](${ctx.appUrl(customerPath(String(c._id)))})\n> ${CUSTOMER_TIER_LABELS[c.tier]} · 负责人 ${owner} · 最近跟进 ${fmtDate(c.lastFollowUpAt)}`;
+  });
+  const more = page.items.length > MAX_RESULTS ? `\n还有更多结果，请输入更完整的关键词。` : '';
+  await ctx.reply({ kind: 'markdown', title: `“${keyword}”的搜索结果`, markdown: `**“${keyword}”的客户**\n${lines.join('\n')}${more}` });
+}
+
+/** 新客户 <公司> <联系人> <手机>: quick create with the duplicate check. */
+async function quickCreate(ctx: BotContext, args: string): Promise<void> {
+  const parts = args.split(/\s+/).filter(Boolean);
+  const [company, contact, phone] = parts;
+  if (!company || !contact || !phone || !normalizePhone(phone)) {
+    await ctx.reply({ kind: 'text', text: '格式：新客户 公司名 联系人 手机号\n例如：新客户 杭州云帆科技 王磊 13900001111' });
+    return;
+  }
+  const candidates = await ctx.services.customers.checkDuplicates(ctx.actor, {
+    name: contact,
+    company,
+    contacts: [{ name: contact, phones: [phone], emails: [], primary: true }],
+  });
+  if (candidates.length) {
+    const list = candidates
+      .slice(0, 3)
+      .map((c) => (c.visible ? `· ${c.name}${c.company ? `（${c.company}）` : ''}，负责人 ${c.ownerName ?? '公海'}` : `· 已存在，属于${c.ownedBy}`))
+      .join('\n');
+    await ctx.reply({ kind: 'text', text: `可能和已有客户重复，没有新建：\n${list}\n如确需新建，请在小程序中填写原因后强制创建。` });
+    return;
+  }
+  const customer = await ctx.services.customers.create(ctx.actor, ctx.meta, {
+    name: contact,
+    company,
+    source: '其他',
+    tier: 'C',
+    tags: [],
+    contacts: [{ name: contact, phones: [phone], emails: [], primary: true }],
+    force: false,
+  });
+  await ctx.reply({
+    kind: 'markdown',
+    title: '已新建客户',
+    markdown: `已新建客户 [${customer.name} · ${company}](${ctx.appUrl(customerPath(String(customer._id)))})\n> 来源暂记为“其他”，可在小程序中补充。`,
+  });
+}
+
+export function registerCrmListeners(bot: BotApp): void {
+  bot.command(['查', 'cx', 'CX'], '查 <关键词>：查客户（姓名、公司、拼音首字母、手机尾号）', searchCustomers);
+  bot.command(['新客户'], '新客户 <公司> <联系人> <手机>：快速新建（自动查重）', quickCreate);
+  bot.command(['帮助', 'help', '?', '？'], '帮助：看看我能做什么', async (ctx) => {
+    await ctx.reply({
+      kind: 'markdown',
+      title: 'CRM 助手',
+      markdown: `**我可以帮你：**\n${bot
+        .helpLines()
+        .map((l) => `- ${l}`)
+        .join('\n')}`,
+    });
+  });
+  bot.enter(async (ctx) => {
+    await ctx.reply({ kind: 'text', text: `${ctx.user.name}，你好！输入“帮助”看看我能做什么，或直接输入“查 客户名”。` });
+  });
+  bot.message(async (ctx, text) => {
+    await ctx.reply({ kind: 'text', text: text ? `没看懂“${text.slice(0, 20)}”。输入“帮助”查看可用命令，例如“查 张三”。` : '输入“帮助”查看可用命令。' });
+  });
+}

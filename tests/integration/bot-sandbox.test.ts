@@ -1,0 +1,108 @@
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({}, { crm: true });
+});
+afterAll(() => t.close());
+
+async function say(user: string, text: string) {
+  const res = await t.http.post('/sandbox/api/messages').send({ user, text });
+  expect(res.status).toBe(200);
+  return res.body.result as string;
+}
+
+async function lastReply(user: string): Promise<{ kind: string; text?: string; markdown?: string }> {
+  const res = await t.http.get(`/sandbox/api/conversation?user=${user}`);
+  const out = (res.body.items as Array<{ direction: string; message: { kind: string } }>).filter((m) => m.direction === 'out');
+  return out[out.length - 1]!.message;
+}
+
+describe('bot through the sandbox channel', () => {
+  it('serves the page and the demo users', async () => {
+    const page = await t.http.get('/sandbox');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('沙盒');
+    const users = await t.http.get('/sandbox/api/users');
+    expect(users.body.items.map((u: { login: string }) => u.login)).toEqual(expect.arrayContaining(['demo-rep1', 'demo-manager']));
+  });
+
+  it('查 zs answers with rep1’s matching customers and links into the mini-app', async () => {
+    await say('demo-rep1', '查 zs');
+    const reply = await lastReply('demo-rep1');
+    expect(reply.kind).toBe('markdown');
+    expect(reply.markdown).toContain('张三');
+    expect(reply.markdown).toContain('/app/#/pages/customer/detail?id=');
+  });
+
+  it.each([
+    ['cx zs', '张三'],
+    ['查张三', '张三'],
+    ['查 8000', '张三'],
+  ])('%s works too', async (text, expected) => {
+    await say('demo-rep1', text);
+    expect((await lastReply('demo-rep1')).markdown).toContain(expected);
+  });
+
+  it('replies respect the data scope: rep3 does not find rep1’s 张三', async () => {
+    await say('demo-rep3', '查 上海星辰');
+    const reply = await lastReply('demo-rep3');
+    expect(JSON.stringify(reply)).not.toContain('张三');
+  });
+
+  it('帮助 lists the commands; unknown text gets a short helpful answer', async () => {
+    await say('demo-rep2', '帮助');
+    expect((await lastReply('demo-rep2')).markdown).toContain('查 <关键词>');
+    await say('demo-rep2', '今天天气不错');
+    expect((await lastReply('demo-rep2')).text).toContain('帮助');
+  });
+
+  it('新客户 creates with the duplicate check, audited as a bot action', async () => {
+    await say('demo-rep2', '新客户 宁波海曙精工机械 周强 13588889999');
+    expect((await lastReply('demo-rep2')).markdown).toContain('已新建客户');
+    const created = await t.services.customers.customers.findOne({ name: '周强' }).lean();
+    expect(created!.ownerId!.equals(t.seeded.org.users.get('demo-rep2')!)).toBe(true);
+    const audit = await t.services.audit.list({ entityType: 'customer', entityId: String(created!._id), limit: 5 });
+    expect(audit.items[0]).toMatchObject({ action: 'customer.create', channel: 'bot' });
+
+    await say('demo-rep3', '新客户 宁波海曙精工机械有限公司 吴刚 13500001111');
+    expect((await lastReply('demo-rep3')).text).toContain('可能和已有客户重复');
+  });
+
+  it('an unknown or resigned user is refused politely and audited', async () => {
+    expect(await say('stranger', '查 zs')).toBe('unknown-user');
+    expect((await lastReply('stranger')).text).toContain('还没有开通 CRM 账号');
+    const audit = await t.services.audit.list({ entityType: 'platform-user', limit: 5 });
+    expect(audit.items[0]).toMatchObject({ action: 'bot.unknown-user', entityId: 'sandbox:stranger', channel: 'bot' });
+  });
+
+  it('a repeated delivery of the same event is handled once', async () => {
+    const event = {
+      channel: 'sandbox' as const,
+      platformUserId: 'demo-rep1',
+      type: 'message' as const,
+      text: '帮助',
+      dedupeKey: 'same-msg-1',
+      receivedAt: new Date(),
+    };
+    const results = await Promise.all([t.bot.app.handle(event), t.bot.app.handle(event), t.bot.app.handle(event)]);
+    expect(results.filter((r) => r === 'handled')).toHaveLength(1);
+    expect(results.filter((r) => r === 'duplicate')).toHaveLength(2);
+  });
+
+  it('rejects bad input to the sandbox API', async () => {
+    expect((await t.http.post('/sandbox/api/messages').send({ user: 'demo-rep1', text: '' })).status).toBe(400);
+    expect((await t.http.post('/sandbox/api/messages').send({ user: { $ne: 1 }, text: 'x' })).status).toBe(400);
+  });
+});
+
+describe('sandbox off', () => {
+  it('is not mounted when SANDBOX is off', async () => {
+    const off = await startTestApp({ SANDBOX: 'off' });
+    try {
+      expect((await off.http.get('/sandbox')).status).toBe(404);
+    } finally {
+      await off.close();
+    }
+  });
+});
