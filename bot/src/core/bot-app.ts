@@ -150,7 +150,7 @@ export class BotApp {
     const text = (event.text ?? '').trim();
     for (const c of this.commands) {
       for (const w of c.words) {
-        if (text === w || text.startsWith(`${w} `) || text.startsWith(`${w}　`) || (/[\u4e00-\u9fff]$/.test(w) && text.startsWith(w))) {
+        if (text === w || text.startsWith(`${w} `) || text.startsWith(`${w}\u3000`) || (/[\u4e00-\u9fff]$/.test(w) && text.startsWith(w))) {
           await c.handler(ctx, text.slice(w.length).trim());
           return;
         }
