@@ -8,6 +8,9 @@ import { BotApp } from './core/bot-app';
 import { SandboxAdapter } from './channels/sandbox/sandbox.adapter';
 import { sandboxRoutes } from './channels/sandbox/sandbox.routes';
 import { registerCrmListeners } from './listeners/crm.listeners';
+import { InFlight, wecomCallbackRoutes } from './channels/wecom/wecom-callback.routes';
+import { WeComClient } from './channels/wecom/wecom-client';
+import { WeComAdapter } from './channels/wecom/wecom.adapter';
 
 export type { BotEvent, Card, ChannelAdapter, OutboundMessage } from './core/bot-event';
 export { BotApp } from './core/bot-app';
@@ -15,7 +18,10 @@ export { BotApp } from './core/bot-app';
 export interface Bot {
   app: BotApp;
   sandbox: SandboxAdapter | null;
+  wecom: WeComAdapter | null;
   routers: Array<Router<AppState>>;
+  /** Callback work still running after its acknowledgement (await on shutdown and in tests). */
+  inFlight: InFlight;
 }
 
 /** Builds the bot with every configured channel and its HTTP routes. */
@@ -34,5 +40,21 @@ export function createBot(deps: { conn: Connection; services: Services; logger: 
     app.use(sandbox);
     routers.push(sandboxRoutes(app, sandbox, deps.services.org));
   }
-  return { app, sandbox, routers };
+  let wecom: WeComAdapter | null = null;
+  const inFlight = new InFlight();
+  if (deps.config.wecom) {
+    const w = deps.config.wecom;
+    const client = new WeComClient(w, deps.logger.child({ component: 'wecom' }));
+    wecom = new WeComAdapter(client, w.agentId);
+    app.use(wecom);
+    routers.push(
+      wecomCallbackRoutes(
+        app,
+        { secrets: { token: w.token, encodingAesKey: w.encodingAesKey, corpId: w.corpId }, agentId: w.agentId, windowSeconds: w.callbackWindowSeconds },
+        deps.logger.child({ component: 'wecom-callback' }),
+        inFlight,
+      ),
+    );
+  }
+  return { app, sandbox, wecom, routers, inFlight };
 }

@@ -9,6 +9,8 @@ export interface WeComConfig {
   token: string;
   encodingAesKey: string;
   apiBase: string;
+  /** Callbacks whose timestamp is further than this from our clock are refused (replays). */
+  callbackWindowSeconds: number;
 }
 
 export interface DingTalkConfig {

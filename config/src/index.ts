@@ -85,6 +85,7 @@ export function loadConfig(env: Env): Config {
           token: e.WECOM_TOKEN!,
           encodingAesKey: e.WECOM_ENCODING_AES_KEY!,
           apiBase: e.WECOM_API_BASE ?? 'https://qyapi.weixin.qq.com',
+          callbackWindowSeconds: Number(e.WECOM_CALLBACK_WINDOW_SECONDS ?? 300),
         }
       : null,
     dingtalk: e.DINGTALK_CLIENT_ID
@@ -107,7 +108,7 @@ function channelProblems(e: RawEnv): string[] {
   const problems: string[] = [];
   const missing = (keys: readonly (keyof RawEnv)[]) => keys.filter((k) => e[k] === undefined);
   const anyOf = (prefix: string) =>
-    Object.entries(e).some(([k, v]) => k.startsWith(prefix) && !k.endsWith('_API_BASE') && !k.endsWith('_OAPI_BASE') && v !== undefined);
+    Object.entries(e).some(([k, v]) => k.startsWith(prefix) && !k.endsWith('_API_BASE') && !k.endsWith('_OAPI_BASE') && !k.endsWith('_WINDOW_SECONDS') && v !== undefined);
 
   if (anyOf('WECOM_')) {
     const m = missing(WECOM_REQUIRED);

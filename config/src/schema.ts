@@ -86,6 +86,9 @@ export const envSchema = z.object({
     message: 'expected the 43-character EncodingAESKey from the WeCom admin console',
   }),
   WECOM_API_BASE: url,
+  WECOM_CALLBACK_WINDOW_SECONDS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 10 && Number(v) <= 3600), {
+    message: 'expected whole seconds from 10 to 3600',
+  }),
 
   DINGTALK_CLIENT_ID: optionalString,
   DINGTALK_CLIENT_SECRET: optionalString,

@@ -1,0 +1,103 @@
+import Router from '@koa/router';
+import getRawBody from 'raw-body';
+import type { Logger } from 'pino';
+import type { AppState } from '../../../../api/src/context';
+import type { BotApp } from '../../core/bot-app';
+import { openCallback, WeComCallbackError, type CallbackSecrets } from './wecom-crypto';
+import { toBotEvent } from './wecom-event';
+import { MAX_CALLBACK_BYTES, parseWeComXml, UnsafeXmlError } from './wecom-xml';
+
+export interface WeComCallbackOptions {
+  secrets: CallbackSecrets;
+  agentId: number;
+  windowSeconds: number;
+  now?: () => number;
+}
+
+/** Work started by callbacks after they were acknowledged; awaited by tests and on shutdown. */
+export class InFlight {
+  private readonly pending = new Set<Promise<unknown>>();
+  add(p: Promise<unknown>): void {
+    this.pending.add(p);
+    void p.finally(() => this.pending.delete(p));
+  }
+  async drain(): Promise<void> {
+    while (this.pending.size) await Promise.allSettled([...this.pending]);
+  }
+}
+
+/**
+ * WeCom callback URL: GET answers the URL check with the decrypted echostr; POST verifies and decrypts
+ * the packet, acknowledges at once with an empty 200, and hands the event to the bot afterwards.
+ */
+export function wecomCallbackRoutes(bot: BotApp, opts: WeComCallbackOptions, log: Logger, inFlight: InFlight): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/bot/wecom' });
+  const now = opts.now ?? (() => Date.now());
+  const refuse = (ctx: { status: number; body: unknown }, status: number, reason: string, message: string) => {
+    log.warn({ reason }, `WeCom callback refused: ${message}`);
+    ctx.status = status;
+    ctx.body = { error: { code: `WECOM_${reason.toUpperCase()}`, message } };
+  };
+
+  router.get('/callback', (ctx) => {
+    const q = ctx.query as Record<string, string | undefined>;
+    try {
+      const plain = openCallback(
+        opts.secrets,
+        { msgSignature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce, encrypt: q.echostr },
+        { nowMs: now(), windowSeconds: opts.windowSeconds },
+      );
+      ctx.type = 'text/plain';
+      ctx.body = plain;
+    } catch (err) {
+      if (err instanceof WeComCallbackError) return refuse(ctx, err.reason === 'missing_params' ? 400 : 401, err.reason, err.message);
+      throw err;
+    }
+  });
+
+  router.post('/callback', async (ctx) => {
+    const q = ctx.query as Record<string, string | undefined>;
+    let raw: string;
+    try {
+      raw = await getRawBody(ctx.req, { limit: MAX_CALLBACK_BYTES, encoding: 'utf8' });
+    } catch (err) {
+      const tooLarge = (err as { type?: string }).type === 'entity.too.large';
+      return refuse(ctx, tooLarge ? 413 : 400, tooLarge ? 'too_large' : 'bad_body', tooLarge ? 'callback body over 64 KB' : 'unreadable body');
+    }
+    let plain: string;
+    let event;
+    try {
+      const outer = parseWeComXml(raw);
+      plain = openCallback(
+        opts.secrets,
+        { msgSignature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce, encrypt: typeof outer.Encrypt === 'string' ? outer.Encrypt : undefined },
+        { nowMs: now(), windowSeconds: opts.windowSeconds },
+      );
+      const inner = parseWeComXml(plain);
+      if (inner.AgentID && String(inner.AgentID) !== String(opts.agentId)) {
+        log.warn({ agentId: inner.AgentID }, 'WeCom callback for another AgentID ignored');
+        ctx.status = 200;
+        ctx.body = '';
+        return;
+      }
+      event = toBotEvent(inner, new Date(now()));
+    } catch (err) {
+      if (err instanceof WeComCallbackError) return refuse(ctx, err.reason === 'missing_params' ? 400 : 401, err.reason, err.message);
+      if (err instanceof UnsafeXmlError) return refuse(ctx, 400, 'bad_xml', err.message);
+      throw err;
+    }
+    // Acknowledge now (WeCom waits 5 s, then retries); the work continues after the response.
+    ctx.status = 200;
+    ctx.body = '';
+    if (event) {
+      const ev = event;
+      inFlight.add(
+        new Promise<void>((resolve) => setImmediate(resolve))
+          .then(() => bot.handle(ev))
+          .catch((err: unknown) => log.error({ err, dedupeKey: ev.dedupeKey }, 'WeCom event failed after acknowledgement')),
+      );
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,103 @@
+import axios, { type AxiosInstance } from 'axios';
+import type { Logger } from 'pino';
+
+export interface WeComApiConfig {
+  corpId: string;
+  agentId: number;
+  secret: string;
+  apiBase: string;
+}
+
+export class WeComApiError extends Error {
+  constructor(
+    readonly errcode: number,
+    readonly errmsg: string,
+    readonly path: string,
+  ) {
+    super(`WeCom ${path} failed: errcode ${errcode} ${errmsg}`);
+    this.name = 'WeComApiError';
+  }
+}
+
+const TOKEN_INVALID = new Set([40014, 42001]);
+const SYSTEM_BUSY = -1;
+const RATE_LIMITED = 45009;
+
+interface WeComResponse {
+  errcode?: number;
+  errmsg?: string;
+  [k: string]: unknown;
+}
+
+/**
+ * The WeCom server API: a cached access token per app (refreshed once on 40014 / 42001, concurrent
+ * callers share one refresh), retries with backoff for "system busy" (-1) and rate limiting (45009),
+ * every other error surfaced with its errcode. The base URL is injectable, so tests run a fake server.
+ */
+export class WeComClient {
+  private readonly http: AxiosInstance;
+  private token: { value: string; expiresAt: number } | null = null;
+  private refreshing: Promise<string> | null = null;
+
+  constructor(
+    private readonly cfg: WeComApiConfig,
+    private readonly log: Logger,
+    private readonly opts: { timeoutMs?: number; sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
+  ) {
+    this.http = axios.create({ baseURL: cfg.apiBase, timeout: opts.timeoutMs ?? 10_000, validateStatus: () => true });
+  }
+
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return this.opts.sleep?.(ms) ?? new Promise((r) => setTimeout(r, ms));
+  }
+
+  /** The cached token, or one fresh fetch shared by every concurrent caller. */
+  async accessToken(forceRefresh = false): Promise<string> {
+    if (!forceRefresh && this.token && this.token.expiresAt > this.now()) return this.token.value;
+    this.refreshing ??= (async () => {
+      try {
+        const res = await this.http.get<WeComResponse>('/cgi-bin/gettoken', { params: { corpid: this.cfg.corpId, corpsecret: this.cfg.secret } });
+        const body = res.data;
+        if (res.status !== 200 || body.errcode || typeof body.access_token !== 'string') {
+          throw new WeComApiError(body.errcode ?? res.status, body.errmsg ?? 'no token', '/cgi-bin/gettoken');
+        }
+        // refresh five minutes early
+        const ttl = Math.max(60, Number(body.expires_in ?? 7200) - 300);
+        this.token = { value: body.access_token, expiresAt: this.now() + ttl * 1000 };
+        return body.access_token;
+      } finally {
+        this.refreshing = null;
+      }
+    })();
+    return this.refreshing;
+  }
+
+  /** POSTs to a token-authenticated API with the retry rules above. */
+  async post<T extends WeComResponse>(path: string, body: unknown): Promise<T> {
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      const token = await this.accessToken();
+      const res = await this.http.post<T>(path, body, { params: { access_token: token } });
+      const data = res.data;
+      const code = typeof data?.errcode === 'number' ? data.errcode : res.status === 200 ? 0 : res.status;
+      if (code === 0) return data;
+      if (TOKEN_INVALID.has(code) && !refreshed) {
+        refreshed = true;
+        if (this.token?.value === token) this.token = null;
+        continue;
+      }
+      if ((code === SYSTEM_BUSY || code === RATE_LIMITED || res.status >= 500) && attempt < 4) {
+        const wait = (code === RATE_LIMITED ? 2000 : 300) * 2 ** (attempt - 1);
+        this.log.warn({ path, errcode: code, attempt, wait }, 'WeCom busy or rate limited: retrying');
+        await this.sleep(wait);
+        continue;
+      }
+      this.log.error({ path, errcode: code, errmsg: data?.errmsg }, 'WeCom API call failed');
+      throw new WeComApiError(code, String(data?.errmsg ?? res.statusText), path);
+    }
+  }
+}

@@ -1,0 +1,62 @@
+import { SendBudget } from './send-budget';
+
+/** A manual clock: sleeping advances time instantly, so nothing waits for real. */
+function fakeClock() {
+  let now = 0;
+  const sleeps: number[] = [];
+  return {
+    now: () => now,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    sleeps,
+    advance: (ms: number) => (now += ms),
+  };
+}
+
+describe('SendBudget', () => {
+  it('lets 30 through in a minute, then delays the 31st until the window frees — none dropped', async () => {
+    const clock = fakeClock();
+    const budget = new SendBudget(
+      [
+        { limit: 30, ms: 60_000 },
+        { limit: 1000, ms: 3_600_000 },
+      ],
+      clock,
+    );
+    const times: number[] = [];
+    await Promise.all(Array.from({ length: 65 }, () => budget.acquire('u1').then(() => times.push(clock.now()))));
+    expect(times).toHaveLength(65);
+    for (let i = 30; i < times.length; i++) expect(times[i]! - times[i - 30]!).toBeGreaterThanOrEqual(60_000);
+    expect(times.filter((t) => t < 60_000)).toHaveLength(30);
+  });
+
+  it('keeps recipients independent', async () => {
+    const clock = fakeClock();
+    const budget = new SendBudget([{ limit: 2, ms: 1000 }], clock);
+    await budget.acquire('a');
+    await budget.acquire('a');
+    await budget.acquire('b');
+    expect(clock.sleeps).toEqual([]);
+    expect(budget.waitMs('a')).toBe(1001);
+    expect(budget.waitMs('b')).toBe(0);
+  });
+
+  it('enforces the hourly cap too', async () => {
+    const clock = fakeClock();
+    const budget = new SendBudget(
+      [
+        { limit: 30, ms: 60_000 },
+        { limit: 100, ms: 3_600_000 },
+      ],
+      clock,
+    );
+    const times: number[] = [];
+    for (let i = 0; i < 101; i++) {
+      await budget.acquire('u');
+      times.push(clock.now());
+    }
+    expect(times[100]! - times[0]!).toBeGreaterThanOrEqual(3_600_000);
+  });
+});

@@ -1,0 +1,57 @@
+/**
+ * Per-recipient send budget as sliding windows (WeCom drops, silently, a member's app messages beyond
+ * 30 a minute and 1,000 an hour). `acquire` waits until a slot is free: messages are delayed, never
+ * dropped. In-process; several sender processes must split the budget (see docs/architecture.md).
+ */
+export interface BudgetWindow {
+  limit: number;
+  ms: number;
+}
+
+export const WECOM_MEMBER_WINDOWS: BudgetWindow[] = [
+  { limit: 30, ms: 60_000 },
+  { limit: 1000, ms: 3_600_000 },
+];
+
+export class SendBudget {
+  private readonly sent = new Map<string, number[]>();
+  private readonly queues = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly windows: BudgetWindow[],
+    private readonly clock: { now(): number; sleep(ms: number): Promise<void> } = {
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    },
+  ) {}
+
+  /** How long a send to `key` would have to wait now (0 = go). */
+  waitMs(key: string): number {
+    const now = this.clock.now();
+    const times = this.sent.get(key) ?? [];
+    let wait = 0;
+    for (const w of this.windows) {
+      const inWindow = times.filter((t) => t > now - w.ms);
+      if (inWindow.length >= w.limit) wait = Math.max(wait, inWindow[inWindow.length - w.limit]! + w.ms - now + 1);
+    }
+    return wait;
+  }
+
+  /** Resolves when a send to `key` fits in every window, and records it. Sends to one key keep their order. */
+  acquire(key: string): Promise<void> {
+    const prev = this.queues.get(key) ?? Promise.resolve();
+    const next = prev.then(async () => {
+      for (let wait = this.waitMs(key); wait > 0; wait = this.waitMs(key)) await this.clock.sleep(wait);
+      const longest = Math.max(...this.windows.map((w) => w.ms));
+      const now = this.clock.now();
+      const times = (this.sent.get(key) ?? []).filter((t) => t > now - longest);
+      times.push(now);
+      this.sent.set(key, times);
+    });
+    this.queues.set(
+      key,
+      next.catch(() => undefined),
+    );
+    return next;
+  }
+}

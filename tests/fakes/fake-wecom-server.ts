@@ -1,0 +1,138 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * A local stand-in for WeCom's server API (the edge we do not own), speaking its documented HTTP API:
+ * gettoken, message/send, message/update_template_card. It behaves like WeCom where it matters:
+ * tokens expire, an error can be injected once (40014, -1 ...), a member's messages beyond 30 a minute
+ * or 1,000 an hour are silently dropped (and counted), a reused task_id answers 42014, and a
+ * response_code works once.
+ */
+export interface Delivered {
+  touser: string;
+  msgtype: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export class FakeWeComServer {
+  readonly delivered: Delivered[] = [];
+  readonly updates: Array<{ userids: string[]; response_code: string; template_card: Record<string, unknown>; at: number }> = [];
+  readonly calls: Array<{ path: string; at: number }> = [];
+  dropped = 0;
+  /** errcodes to answer instead of the next API calls (not gettoken), one each. */
+  readonly failNext: number[] = [];
+  tokenTtlSeconds = 7200;
+  now: () => number = () => Date.now();
+
+  private server: http.Server | null = null;
+  private readonly tokens = new Map<string, number>();
+  private readonly taskIds = new Set<string>();
+  private readonly responseCodes = new Map<string, 'fresh' | 'used'>();
+  private readonly sentTimes = new Map<string, number[]>();
+
+  constructor(private readonly app: { corpId: string; secret: string; agentId: number }) {}
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.route(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  /** Makes every issued token invalid (as WeCom may do early). */
+  expireTokens(): void {
+    this.tokens.clear();
+  }
+
+  /** Messages delivered to one member, in order. */
+  to(user: string): Delivered[] {
+    return this.delivered.filter((d) => d.touser === user);
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    this.calls.push({ path: url.pathname, at: this.now() });
+    const send = (body: unknown) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(body));
+    };
+    if (url.pathname === '/cgi-bin/gettoken') {
+      if (url.searchParams.get('corpid') !== this.app.corpId) return send({ errcode: 40013, errmsg: 'invalid corpid' });
+      if (url.searchParams.get('corpsecret') !== this.app.secret) return send({ errcode: 40001, errmsg: 'invalid credential' });
+      const token = randomBytes(16).toString('hex');
+      this.tokens.set(token, this.now() + this.tokenTtlSeconds * 1000);
+      return send({ errcode: 0, errmsg: 'ok', access_token: token, expires_in: this.tokenTtlSeconds });
+    }
+    const token = url.searchParams.get('access_token') ?? '';
+    const expiry = this.tokens.get(token);
+    if (expiry === undefined) return send({ errcode: 40014, errmsg: 'invalid access_token' });
+    if (expiry <= this.now()) return send({ errcode: 42001, errmsg: 'access_token expired' });
+    const injected = this.failNext.shift();
+    if (injected !== undefined) return send({ errcode: injected, errmsg: 'injected by the fake' });
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    let body: Record<string, unknown>;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return send({ errcode: 47001, errmsg: 'data format error' });
+    }
+    if (url.pathname === '/cgi-bin/message/send') return send(this.messageSend(body));
+    if (url.pathname === '/cgi-bin/message/update_template_card') return send(this.updateCard(body));
+    res.statusCode = 404;
+    send({ errcode: 404, errmsg: 'not found in fake' });
+  }
+
+  private messageSend(body: Record<string, unknown>) {
+    if (body.agentid !== this.app.agentId) return { errcode: 40056, errmsg: 'invalid agentid' };
+    const touser = String(body.touser ?? '');
+    if (!touser) return { errcode: 40031, errmsg: 'empty touser' };
+    const msgtype = String(body.msgtype);
+    let responseCode: string | undefined;
+    if (msgtype === 'template_card') {
+      const card = body.template_card as Record<string, unknown>;
+      const taskId = String(card.task_id ?? '');
+      if (!taskId || this.taskIds.has(taskId)) return { errcode: 42014, errmsg: 'taskid has existed or empty or exceed max len' };
+      this.taskIds.add(taskId);
+      responseCode = randomBytes(12).toString('hex');
+      this.responseCodes.set(responseCode, 'fresh');
+    }
+    const msgid = randomBytes(8).toString('hex');
+    for (const user of touser.split('|')) {
+      const now = this.now();
+      const times = (this.sentTimes.get(user) ?? []).filter((t) => t > now - 3_600_000);
+      if (times.filter((t) => t > now - 60_000).length >= 30 || times.length >= 1000) {
+        this.dropped += 1; // WeCom answers success and drops silently
+        continue;
+      }
+      times.push(now);
+      this.sentTimes.set(user, times);
+      this.delivered.push({ touser: user, msgtype, body, at: now });
+    }
+    return { errcode: 0, errmsg: 'ok', msgid, ...(responseCode ? { response_code: responseCode } : {}) };
+  }
+
+  private updateCard(body: Record<string, unknown>) {
+    const code = String(body.response_code ?? '');
+    if (this.responseCodes.get(code) !== 'fresh') return { errcode: 40004, errmsg: 'invalid or used response_code' };
+    this.responseCodes.set(code, 'used');
+    this.updates.push({ userids: body.userids as string[], response_code: code, template_card: body.template_card as Record<string, unknown>, at: this.now() });
+    return { errcode: 0, errmsg: 'ok' };
+  }
+
+  /** A response code as a click callback would carry it (WeCom issues a new one with every click). */
+  issueClickResponseCode(): string {
+    const code = randomBytes(12).toString('hex');
+    this.responseCodes.set(code, 'fresh');
+    return code;
+  }
+}
