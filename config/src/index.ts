@@ -108,7 +108,9 @@ function channelProblems(e: RawEnv): string[] {
   const problems: string[] = [];
   const missing = (keys: readonly (keyof RawEnv)[]) => keys.filter((k) => e[k] === undefined);
   const anyOf = (prefix: string) =>
-    Object.entries(e).some(([k, v]) => k.startsWith(prefix) && !k.endsWith('_API_BASE') && !k.endsWith('_OAPI_BASE') && !k.endsWith('_WINDOW_SECONDS') && v !== undefined);
+    Object.entries(e).some(
+      ([k, v]) => k.startsWith(prefix) && !k.endsWith('_API_BASE') && !k.endsWith('_OAPI_BASE') && !k.endsWith('_WINDOW_SECONDS') && v !== undefined,
+    );
 
   if (anyOf('WECOM_')) {
     const m = missing(WECOM_REQUIRED);
