@@ -50,6 +50,8 @@ async function main(): Promise<void> {
   const server = http.createServer(app.callback());
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
+  if (bot.dingtalkStream)
+    await bot.dingtalkStream.start().catch((err: unknown) => logger.error({ err }, 'DingTalk stream could not connect; retrying in the background'));
   const base = config.http.publicBaseUrl;
   logger.info(
     `ready: ${base}/ · API docs ${base}/api/docs${bot.sandbox ? ` · sandbox chat ${base}/sandbox` : ''} (dev login: ${config.auth.devLogin ? 'on' : 'off'})`,
@@ -61,6 +63,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info(`${signal}: shutting down`);
     server.close();
+    bot.dingtalkStream?.stop();
+    await bot.inFlight.drain();
     await connection.close().catch(() => undefined);
     await db.stop().catch(() => undefined);
     process.exit(0);

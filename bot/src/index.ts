@@ -11,6 +11,10 @@ import { registerCrmListeners } from './listeners/crm.listeners';
 import { InFlight, wecomCallbackRoutes } from './channels/wecom/wecom-callback.routes';
 import { WeComClient } from './channels/wecom/wecom-client';
 import { WeComAdapter } from './channels/wecom/wecom.adapter';
+import { dingtalkCallbackRoutes } from './channels/dingtalk/dingtalk-callback.routes';
+import { DingTalkClient } from './channels/dingtalk/dingtalk-client';
+import { DingTalkStreamTransport } from './channels/dingtalk/dingtalk-stream.transport';
+import { DingTalkAdapter } from './channels/dingtalk/dingtalk.adapter';
 
 export type { BotEvent, Card, ChannelAdapter, OutboundMessage } from './core/bot-event';
 export { BotApp } from './core/bot-app';
@@ -19,6 +23,9 @@ export interface Bot {
   app: BotApp;
   sandbox: SandboxAdapter | null;
   wecom: WeComAdapter | null;
+  dingtalk: DingTalkAdapter | null;
+  /** Stream mode: started by the server (`start()`), not by tests, which drive its handlers directly. */
+  dingtalkStream: DingTalkStreamTransport | null;
   routers: Array<Router<AppState>>;
   /** Callback work still running after its acknowledgement (await on shutdown and in tests). */
   inFlight: InFlight;
@@ -56,5 +63,25 @@ export function createBot(deps: { conn: Connection; services: Services; logger: 
       ),
     );
   }
-  return { app, sandbox, wecom, routers, inFlight };
+  let dingtalk: DingTalkAdapter | null = null;
+  let dingtalkStream: DingTalkStreamTransport | null = null;
+  if (deps.config.dingtalk) {
+    const d = deps.config.dingtalk;
+    const client = new DingTalkClient(d, deps.logger.child({ component: 'dingtalk' }));
+    dingtalk = new DingTalkAdapter(client, { cardTemplateId: d.cardTemplateId, businessTz: deps.config.businessTz });
+    app.use(dingtalk);
+    if (d.mode === 'stream') {
+      dingtalkStream = new DingTalkStreamTransport(app, d, deps.logger.child({ component: 'dingtalk-stream' }), inFlight);
+    } else {
+      routers.push(
+        dingtalkCallbackRoutes(
+          app,
+          { secrets: { token: d.token!, aesKey: d.aesKey!, ownerKey: d.clientId }, appSecret: d.clientSecret, windowSeconds: 3600 },
+          deps.logger.child({ component: 'dingtalk-callback' }),
+          inFlight,
+        ),
+      );
+    }
+  }
+  return { app, sandbox, wecom, dingtalk, dingtalkStream, routers, inFlight };
 }

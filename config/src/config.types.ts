@@ -20,6 +20,8 @@ export interface DingTalkConfig {
   mode: 'stream' | 'http';
   token?: string;
   aesKey?: string;
+  /** Interactive card template (card platform); without one, cards go out as markdown. */
+  cardTemplateId?: string;
   apiBase: string;
   oapiBase: string;
 }

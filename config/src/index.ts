@@ -96,6 +96,7 @@ export function loadConfig(env: Env): Config {
           mode: e.DINGTALK_MODE ?? 'stream',
           token: e.DINGTALK_TOKEN,
           aesKey: e.DINGTALK_AES_KEY,
+          cardTemplateId: e.DINGTALK_CARD_TEMPLATE_ID,
           apiBase: e.DINGTALK_API_BASE ?? 'https://api.dingtalk.com',
           oapiBase: e.DINGTALK_OAPI_BASE ?? 'https://oapi.dingtalk.com',
         }

@@ -98,6 +98,7 @@ export const envSchema = z.object({
   DINGTALK_AES_KEY: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9]{43}$/.test(v), {
     message: 'expected the 43-character aes_key from the DingTalk developer console',
   }),
+  DINGTALK_CARD_TEMPLATE_ID: optionalString,
   DINGTALK_API_BASE: url,
   DINGTALK_OAPI_BASE: url,
 });

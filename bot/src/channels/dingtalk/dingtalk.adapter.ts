@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import type { Card, ChannelAdapter, OutboundMessage, SendResult } from '../../core/bot-event';
+import type { DingTalkClient } from './dingtalk-client';
+
+const dayKey = (ms: number, tz: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(ms);
+const clock = (ms: number, tz: string) =>
+  new Intl.DateTimeFormat('zh-CN', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(ms);
+
+/** A DingTalk interactive card's public data: every value must be a string. */
+export function cardParamMap(card: Card): Record<string, string> {
+  return {
+    title: card.title,
+    description: card.description ?? '',
+    fields: JSON.stringify(card.fields ?? []),
+    buttons: JSON.stringify(card.buttons),
+    url: card.url ?? '',
+    doneText: card.doneText ?? '',
+  };
+}
+
+/**
+ * DingTalk robot 1:1 messages and interactive cards. DingTalk drops content identical to what the same
+ * user already got today, so a repeat gets the time appended rather than vanishing.
+ */
+export class DingTalkAdapter implements ChannelAdapter {
+  readonly name = 'dingtalk' as const;
+  private readonly sentToday = new Map<string, Set<string>>();
+
+  constructor(
+    private readonly client: DingTalkClient,
+    private readonly opts: { cardTemplateId?: string; businessTz: string; now?: () => number },
+  ) {}
+
+  private now(): number {
+    return this.opts.now?.() ?? Date.now();
+  }
+
+  /** Content as sent: unchanged the first time today, with the time appended on a repeat. */
+  distinct(user: string, content: string): string {
+    const now = this.now();
+    const key = `${user}|${dayKey(now, this.opts.businessTz)}`;
+    const seen = this.sentToday.get(key) ?? new Set<string>();
+    if (this.sentToday.size > 10_000) this.sentToday.clear();
+    let out = content;
+    if (seen.has(createHash('sha1').update(out).digest('hex'))) out = `${content}\n（${clock(now, this.opts.businessTz)}）`;
+    seen.add(createHash('sha1').update(out).digest('hex'));
+    this.sentToday.set(key, seen);
+    return out;
+  }
+
+  async send(platformUserId: string, message: OutboundMessage): Promise<SendResult> {
+    const { robotCode } = this.client.cfg;
+    if (message.kind === 'card' && this.opts.cardTemplateId) {
+      await this.client.call('post', '/v1.0/card/instances/createAndDeliver', {
+        cardTemplateId: this.opts.cardTemplateId,
+        outTrackId: message.card.taskId,
+        callbackType: 'STREAM',
+        cardData: { cardParamMap: cardParamMap(message.card) },
+        openSpaceId: `dtv1.card//IM_ROBOT.${platformUserId}`,
+        imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode },
+        imRobotOpenSpaceModel: { supportForward: false },
+        userId: platformUserId,
+        userIdType: 1,
+      });
+      return { messageId: message.card.taskId };
+    }
+    const [msgKey, msgParam] =
+      message.kind === 'text'
+        ? ['sampleText', { content: this.distinct(platformUserId, message.text) }]
+        : message.kind === 'markdown'
+          ? ['sampleMarkdown', { title: message.title, text: this.distinct(platformUserId, message.markdown) }]
+          : ['sampleMarkdown', { title: message.card.title, text: this.distinct(platformUserId, cardAsMarkdown(message.card)) }];
+    const res = await this.client.call<{ processQueryKey?: string }>('post', '/v1.0/robot/oToMessages/batchSend', {
+      robotCode,
+      userIds: [platformUserId],
+      msgKey,
+      msgParam: JSON.stringify(msgParam),
+    });
+    return { messageId: res.processQueryKey };
+  }
+
+  async updateCard(_platformUserId: string, card: Card): Promise<void> {
+    if (!this.opts.cardTemplateId) return; // markdown stand-ins cannot change; the next message says what happened
+    await this.client.call('put', '/v1.0/card/instances', {
+      outTrackId: card.taskId,
+      cardData: { cardParamMap: cardParamMap(card) },
+      cardUpdateOptions: { updateCardDataByKey: true },
+    });
+  }
+}
+
+/** Without a card template, a card is a markdown message; its buttons become a hint to open the mini-app. */
+function cardAsMarkdown(card: Card): string {
+  const fields = (card.fields ?? []).map((f) => `- ${f.label}：${f.value}`).join('\n');
+  const tail = card.doneText ? `\n\n**${card.doneText}**` : card.url ? `\n\n[在小程序中处理](${card.url})` : '';
+  return `### ${card.title}\n${card.description ?? ''}\n${fields}${tail}`;
+}

@@ -1,0 +1,98 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * A local stand-in for DingTalk's v1.0 API (the edge we do not own): app access tokens that expire,
+ * robot 1:1 messages (identical content to the same user on the same day is dropped, as DingTalk does,
+ * and counted), interactive cards created, delivered and updated by outTrackId.
+ */
+export class FakeDingTalkServer {
+  readonly messages: Array<{ userId: string; msgKey: string; param: Record<string, string>; at: number }> = [];
+  readonly cards = new Map<string, { userId: string; cardParamMap: Record<string, string>; updates: number }>();
+  droppedAsDuplicate = 0;
+  readonly failNext: number[] = [];
+  now: () => number = () => Date.now();
+  private server: http.Server | null = null;
+  private readonly tokens = new Map<string, number>();
+  private readonly seenToday = new Set<string>();
+
+  constructor(private readonly app: { clientId: string; clientSecret: string; robotCode: string }) {}
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = http.createServer((req, res) => void this.route(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  to(userId: string) {
+    return this.messages.filter((m) => m.userId === userId);
+  }
+
+  expireTokens(): void {
+    this.tokens.clear();
+  }
+
+  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+    const send = (status: number, payload: unknown) => {
+      res.statusCode = status;
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify(payload));
+    };
+    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    if (path === '/v1.0/oauth2/accessToken') {
+      if (body.appKey !== this.app.clientId || body.appSecret !== this.app.clientSecret)
+        return send(400, { code: 'invalidClientIdOrSecret', message: 'bad credentials' });
+      const token = randomBytes(16).toString('hex');
+      this.tokens.set(token, this.now() + 7200_000);
+      return send(200, { accessToken: token, expireIn: 7200 });
+    }
+    const token = String(req.headers['x-acs-dingtalk-access-token'] ?? '');
+    if (!((this.tokens.get(token) ?? 0) > this.now())) return send(401, { code: 'InvalidAuthentication', message: 'token invalid or expired' });
+    const injected = this.failNext.shift();
+    if (injected) return send(injected, { code: injected === 429 ? 'Throttling' : 'ServiceUnavailable', message: 'injected by the fake' });
+    if (path === '/v1.0/robot/oToMessages/batchSend' && req.method === 'POST') {
+      if (body.robotCode !== this.app.robotCode) return send(400, { code: 'invalidRobotCode', message: 'robotCode' });
+      const param = JSON.parse(String(body.msgParam)) as Record<string, string>;
+      for (const userId of body.userIds as string[]) {
+        const day = new Date(this.now()).toISOString().slice(0, 10);
+        const key = `${userId}|${day}|${body.msgKey}|${JSON.stringify(param)}`;
+        if (this.seenToday.has(key)) {
+          this.droppedAsDuplicate += 1;
+          continue;
+        }
+        this.seenToday.add(key);
+        this.messages.push({ userId, msgKey: String(body.msgKey), param, at: this.now() });
+      }
+      return send(200, { processQueryKey: randomBytes(8).toString('hex'), invalidStaffIdList: [], flowControlledStaffIdList: [] });
+    }
+    if (path === '/v1.0/card/instances/createAndDeliver' && req.method === 'POST') {
+      const outTrackId = String(body.outTrackId);
+      if (this.cards.has(outTrackId)) return send(400, { code: 'outTrackIdExists', message: 'duplicate outTrackId' });
+      const cardData = body.cardData as { cardParamMap: Record<string, string> };
+      for (const v of Object.values(cardData.cardParamMap))
+        if (typeof v !== 'string') return send(400, { code: 'invalidParam', message: 'cardParamMap values must be strings' });
+      this.cards.set(outTrackId, { userId: String(body.userId), cardParamMap: cardData.cardParamMap, updates: 0 });
+      return send(200, { success: true, result: { outTrackId, deliverResults: [{ success: true }] } });
+    }
+    if (path === '/v1.0/card/instances' && req.method === 'PUT') {
+      const card = this.cards.get(String(body.outTrackId));
+      if (!card) return send(400, { code: 'cardNotFound', message: 'unknown outTrackId' });
+      card.cardParamMap = { ...card.cardParamMap, ...(body.cardData as { cardParamMap: Record<string, string> }).cardParamMap };
+      card.updates += 1;
+      return send(200, { success: true });
+    }
+    send(404, { code: 'NotFound', message: `no ${req.method} ${path} in fake` });
+  }
+}

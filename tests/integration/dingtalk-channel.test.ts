@@ -1,0 +1,147 @@
+import { randomUUID } from 'node:crypto';
+import { hmacSign, sealEvent } from '../../bot/src/channels/dingtalk/dingtalk-crypto';
+import { TOPIC_CARD, TOPIC_ROBOT } from '../../bot/src/channels/dingtalk/dingtalk-stream.transport';
+import { FakeDingTalkServer } from '../fakes/fake-dingtalk-server';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+const APP = { clientId: 'dingtestapp', clientSecret: 'dingtestsecret', robotCode: 'dingtestrobot' };
+const AES = 'o1w0aum42yaptlz8alnhwikjd3jenzt9cb9wmzptgus';
+const env = (apiBase: string, extra: Record<string, string> = {}) => ({
+  DINGTALK_CLIENT_ID: APP.clientId,
+  DINGTALK_CLIENT_SECRET: APP.clientSecret,
+  DINGTALK_ROBOT_CODE: APP.robotCode,
+  DINGTALK_API_BASE: apiBase,
+  ...extra,
+});
+
+/** A frame as the DingTalk gateway pushes it over the stream WebSocket. */
+function frame(topic: string, data: Record<string, unknown>, messageId: string = randomUUID()) {
+  return JSON.stringify({
+    specVersion: '1.0',
+    type: 'CALLBACK',
+    headers: { topic, messageId, contentType: 'application/json', time: String(Date.now()), appId: 'x', connectionId: 'c' },
+    data: JSON.stringify(data),
+  });
+}
+
+const robotMessage = (from: string, text: string, msgId: string = randomUUID()) => ({
+  msgId,
+  msgtype: 'text',
+  text: { content: ` ${text}` },
+  senderStaffId: from,
+  conversationType: '1',
+  senderNick: from,
+  createAt: Date.now(),
+  robotCode: APP.robotCode,
+});
+
+let fake: FakeDingTalkServer;
+beforeAll(async () => {
+  fake = await new FakeDingTalkServer(APP).start();
+});
+afterAll(() => fake.stop());
+
+describe('DingTalk stream mode (frames through the SDK’s own handler)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp(env(fake.baseUrl, { DINGTALK_CARD_TEMPLATE_ID: 'crm-card.schema' }), { crm: true });
+  });
+  afterAll(() => t.close());
+
+  it('查 张三 from demo-rep1 is answered through the robot API, scoped to rep1', async () => {
+    t.bot.dingtalkStream!.client.onDownStream(frame(TOPIC_ROBOT, robotMessage('demo-rep1', '查 张三')));
+    await t.bot.inFlight.drain();
+    const reply = fake.to('demo-rep1').at(-1)!;
+    expect(reply.msgKey).toBe('sampleMarkdown');
+    expect(reply.param.text).toContain('上海星辰信息科技有限公司');
+
+    t.bot.dingtalkStream!.client.onDownStream(frame(TOPIC_ROBOT, robotMessage('demo-rep3', '查 张三')));
+    await t.bot.inFlight.drain();
+    expect(JSON.stringify(fake.to('demo-rep3').at(-1))).not.toContain('上海星辰信息科技有限公司');
+  });
+
+  it('a re-pushed message (same msgId) is answered once', async () => {
+    const before = fake.to('demo-rep2').length;
+    const msg = robotMessage('demo-rep2', '帮助', 'dup-msg-1');
+    for (let i = 0; i < 3; i++) t.bot.dingtalkStream!.client.onDownStream(frame(TOPIC_ROBOT, msg));
+    await t.bot.inFlight.drain();
+    expect(fake.to('demo-rep2').length - before).toBe(1);
+  });
+
+  it('repeated identical notices get the time appended instead of being dropped by DingTalk', async () => {
+    await t.bot.dingtalk!.send('demo-manager', { kind: 'text', text: '今日待跟进 3 个客户' });
+    await t.bot.dingtalk!.send('demo-manager', { kind: 'text', text: '今日待跟进 3 个客户' });
+    expect(fake.to('demo-manager')).toHaveLength(2);
+    expect(fake.droppedAsDuplicate).toBe(0);
+  });
+
+  it('cards are created with string-only params and updated on a click', async () => {
+    t.bot.app.action('test.dd', async (ctx, args) => {
+      await ctx.updateCard({ taskId: ctx.event.action!.taskId!, title: '测试', buttons: [], doneText: `已完成 ${args[0]}` });
+    });
+    await t.bot.dingtalk!.send('demo-rep1', {
+      kind: 'card',
+      card: { taskId: 'dd-card-1', title: '测试', fields: [{ label: '客户', value: '张三' }], buttons: [{ key: 'test.dd:7', text: '完成' }] },
+    });
+    expect(fake.cards.get('dd-card-1')!.cardParamMap.title).toBe('测试');
+    const click = {
+      userId: 'demo-rep1',
+      outTrackId: 'dd-card-1',
+      type: 'actionCallback',
+      content: JSON.stringify({ cardPrivateData: { actionIds: ['done'], params: { key: 'test.dd:7' } } }),
+    };
+    t.bot.dingtalkStream!.client.onDownStream(frame(TOPIC_CARD, click, 'click-1'));
+    t.bot.dingtalkStream!.client.onDownStream(frame(TOPIC_CARD, click, 'click-1'));
+    await t.bot.inFlight.drain();
+    expect(fake.cards.get('dd-card-1')).toMatchObject({ updates: 1, cardParamMap: { doneText: '已完成 7' } });
+  });
+
+  it('gets a new token when DingTalk says the old one is invalid', async () => {
+    fake.expireTokens();
+    await t.bot.dingtalk!.send('demo-rep2', { kind: 'text', text: `令牌刷新 ${Date.now()}` });
+    expect(fake.to('demo-rep2').at(-1)!.param.content).toContain('令牌刷新');
+  });
+});
+
+describe('DingTalk HTTP mode', () => {
+  let t: TestApp;
+  const TOKEN = 'ddCallbackToken';
+  beforeAll(async () => {
+    t = await startTestApp(env(fake.baseUrl, { DINGTALK_MODE: 'http', DINGTALK_TOKEN: TOKEN, DINGTALK_AES_KEY: AES }), { crm: true });
+  });
+  afterAll(() => t.close());
+
+  it('answers an encrypted event with the encrypted success', async () => {
+    const ts = String(Date.now());
+    const sealed = sealEvent({ token: TOKEN, aesKey: AES, ownerKey: APP.clientId }, '{"EventType":"check_url"}', ts, 'abc');
+    const started = Date.now();
+    const res = await t.http
+      .post('/bot/dingtalk/callback')
+      .query({ signature: sealed.signature, timestamp: ts, nonce: 'abc' })
+      .send({ encrypt: sealed.encrypt });
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(res.status).toBe(200);
+    expect(Object.keys(res.body).sort()).toEqual(['encrypt', 'msg_signature', 'nonce', 'timeStamp']);
+  });
+
+  it('refuses a tampered event signature', async () => {
+    const ts = String(Date.now());
+    const sealed = sealEvent({ token: TOKEN, aesKey: AES, ownerKey: APP.clientId }, '{}', ts, 'abc');
+    const res = await t.http.post('/bot/dingtalk/callback').query({ signature: 'bad', timestamp: ts, nonce: 'abc' }).send({ encrypt: sealed.encrypt });
+    expect(res.status).toBe(401);
+  });
+
+  it('handles a signed robot message and refuses an unsigned one', async () => {
+    const ts = String(Date.now());
+    const ok = await t.http
+      .post('/bot/dingtalk/callback')
+      .set('timestamp', ts)
+      .set('sign', hmacSign(APP.clientSecret, ts))
+      .send(robotMessage('demo-rep1', '查 zs'));
+    expect(ok.status).toBe(200);
+    await t.bot.inFlight.drain();
+    expect(fake.to('demo-rep1').at(-1)!.param.text).toContain('张三');
+    const bad = await t.http.post('/bot/dingtalk/callback').set('timestamp', ts).set('sign', 'forged').send(robotMessage('demo-rep1', '查 zs'));
+    expect(bad.status).toBe(401);
+  });
+});
