@@ -1,4 +1,5 @@
-import type { Server } from 'node:http';
+import http, { type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Connection } from 'mongoose';
 import pino from 'pino';
 import supertest from 'supertest';
@@ -19,6 +20,8 @@ export interface TestApp {
   http: ReturnType<typeof supertest>;
   /** Every log line the app wrote, parsed. */
   logs: Array<Record<string, unknown>>;
+  /** Listens on 127.0.0.1 (for a real browser); returns the base URL. Closed by close(). */
+  listen(): Promise<string>;
   /** Dev-login as a demo user (WeCom userid) and return the bearer header value. */
   login(login: string): Promise<string>;
   close(): Promise<void>;
@@ -35,25 +38,35 @@ export async function startTestApp(env: Record<string, string> = {}, seed: { crm
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const app = createApp({ config, logger, connection: conn, databaseKind: TEST_DB_KIND, services, extraRouters: bot.routers });
-  const http = supertest(app.callback() as unknown as Server);
+  const request = supertest(app.callback() as unknown as Server);
   const tokens = new Map<string, string>();
+  let server: Server | null = null;
   return {
     config,
     conn,
     services,
     seeded,
     bot,
-    http,
+    http: request,
     logs,
     async login(login: string) {
       const cached = tokens.get(login);
       if (cached) return cached;
-      const res = await http.post('/api/v1/auth/dev-login').send({ login });
+      const res = await request.post('/api/v1/auth/dev-login').send({ login });
       if (res.status !== 200) throw new Error(`dev-login ${login} failed: ${res.status} ${JSON.stringify(res.body)}`);
       const header = `Bearer ${res.body.token as string}`;
       tokens.set(login, header);
       return header;
     },
-    close: () => closeTestConnection(conn),
+    async listen() {
+      server = http.createServer(app.callback());
+      await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    },
+    async close() {
+      if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
+      await bot.inFlight.drain();
+      await closeTestConnection(conn);
+    },
   };
 }

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { ARTIFACTS, BROWSER_AVAILABLE, CHROMIUM, launchBrowser } from '../helpers/browser';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+
+const describeBrowser = BROWSER_AVAILABLE ? describe : describe.skip;
+if (!BROWSER_AVAILABLE) console.warn(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium fonts-wqy-zenhei)`);
+
+describeBrowser('sandbox chat in a real browser', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  beforeAll(async () => {
+    t = await startTestApp({}, { crm: true });
+    base = await t.listen();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('demo-rep1 types 查 zs at phone width and sees 张三 with a link into the mini-app', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2 });
+    await page.goto(`${base}/sandbox?user=demo-rep1`);
+    await page.waitForSelector('#user option[value="demo-rep1"]', { state: 'attached' });
+    await page.fill('#text', '查 zs');
+    await page.click('form button[type=submit]');
+    const reply = page.locator('.row.out .bubble').last();
+    await reply.waitFor();
+    await page.waitForFunction(() => document.querySelector('#log')!.textContent!.includes('张三'));
+    const link = await page.locator('.row.out .bubble a', { hasText: '张三' }).first().getAttribute('href');
+    expect(link).toContain('/app/#/pages/customer/detail?id=');
+    expect(await page.locator('.row.in .bubble').last().textContent()).toBe('查 zs');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox-search-zs.png') });
+    await page.close();
+  });
+
+  it('a card’s buttons work from the page, and the card shows what happened', async () => {
+    t.bot.app.action('e2e.done', async (ctx) => {
+      await ctx.updateCard({ taskId: ctx.event.action!.taskId!, title: '跟进提醒：张三', buttons: [], doneText: '已完成 ✓' });
+    });
+    await t.bot.sandbox!.send('demo-rep2', {
+      kind: 'card',
+      card: {
+        taskId: 'e2e-card-1',
+        title: '跟进提醒：张三',
+        description: '计划：发送报价单',
+        fields: [{ label: '上次联系', value: '11月20日 电话' }],
+        buttons: [
+          { key: 'e2e.done', text: '完成', style: 'primary' },
+          { key: 'e2e.later', text: '延后 1 小时' },
+        ],
+      },
+    });
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2 });
+    await page.goto(`${base}/sandbox?user=demo-rep2`);
+    await page.locator('.card button', { hasText: '完成' }).click();
+    await page.locator('.card .done', { hasText: '已完成 ✓' }).waitFor();
+    expect(await page.locator('.card button').count()).toBe(0);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox-card-done.png') });
+    await page.close();
+  });
+});
