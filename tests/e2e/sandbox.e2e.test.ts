@@ -28,7 +28,7 @@ describeBrowser('sandbox chat in a real browser', () => {
     await page.click('form button[type=submit]');
     const reply = page.locator('.row.out .bubble').last();
     await reply.waitFor();
-    await page.waitForFunction(() => document.querySelector('#log')!.textContent!.includes('张三'));
+    await page.locator('#log', { hasText: '张三' }).waitFor();
     const link = await page.locator('.row.out .bubble a', { hasText: '张三' }).first().getAttribute('href');
     expect(link).toContain('/app/#/pages/customer/detail?id=');
     expect(await page.locator('.row.in .bubble').last().textContent()).toBe('查 zs');
