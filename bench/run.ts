@@ -1,7 +1,11 @@
 /** `npm run bench`: runs every benchmark in order and prints its figures. `npm run bench -- <name>` runs one. */
 import { run as customerSearch } from './customer-search.bench';
+import { run as wecomCallback } from './wecom-callback.bench';
 
-const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promise<void> }> = [{ name: 'customer-search', run: customerSearch }];
+const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promise<void> }> = [
+  { name: 'customer-search', run: customerSearch },
+  { name: 'wecom-callback', run: wecomCallback },
+];
 
 async function main(): Promise<void> {
   const only = process.argv[2];

@@ -50,6 +50,11 @@ async function main(): Promise<void> {
   const server = http.createServer(app.callback());
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
+  // Events acknowledged by a process that stopped before handling them: picked up at start and every minute.
+  const recover = () => void bot.app.recoverPending().catch((err: unknown) => logger.error({ err }, 'recovering unhandled chat events failed'));
+  recover();
+  const recovery = setInterval(recover, 60_000);
+  recovery.unref();
   if (bot.dingtalkStream)
     await bot.dingtalkStream.start().catch((err: unknown) => logger.error({ err }, 'DingTalk stream could not connect; retrying in the background'));
   const base = config.http.publicBaseUrl;
@@ -63,6 +68,7 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info(`${signal}: shutting down`);
     server.close();
+    clearInterval(recovery);
     bot.dingtalkStream?.stop();
     await bot.inFlight.drain();
     await connection.close().catch(() => undefined);

@@ -8,9 +8,11 @@ import { BotApp } from './core/bot-app';
 import { SandboxAdapter } from './channels/sandbox/sandbox.adapter';
 import { sandboxRoutes } from './channels/sandbox/sandbox.routes';
 import { registerCrmListeners } from './listeners/crm.listeners';
-import { InFlight, wecomCallbackRoutes } from './channels/wecom/wecom-callback.routes';
+import { wecomCallbackRoutes } from './channels/wecom/wecom-callback.routes';
+import { WorkQueue } from './core/work-queue';
 import { WeComClient } from './channels/wecom/wecom-client';
 import { WeComAdapter } from './channels/wecom/wecom.adapter';
+import { SendBudget, WECOM_MEMBER_WINDOWS, type BudgetWindow } from './outbound/send-budget';
 import { dingtalkCallbackRoutes } from './channels/dingtalk/dingtalk-callback.routes';
 import { DingTalkClient } from './channels/dingtalk/dingtalk-client';
 import { DingTalkStreamTransport } from './channels/dingtalk/dingtalk-stream.transport';
@@ -28,11 +30,11 @@ export interface Bot {
   dingtalkStream: DingTalkStreamTransport | null;
   routers: Array<Router<AppState>>;
   /** Callback work still running after its acknowledgement (await on shutdown and in tests). */
-  inFlight: InFlight;
+  inFlight: WorkQueue;
 }
 
 /** Builds the bot with every configured channel and its HTTP routes. */
-export function createBot(deps: { conn: Connection; services: Services; logger: Logger; config: Config }): Bot {
+export function createBot(deps: { conn: Connection; services: Services; logger: Logger; config: Config; wecomBudget?: BudgetWindow[] }): Bot {
   const app = new BotApp({
     conn: deps.conn,
     services: deps.services,
@@ -41,6 +43,8 @@ export function createBot(deps: { conn: Connection; services: Services; logger: 
   });
   registerCrmListeners(app);
   const routers: Array<Router<AppState>> = [];
+  const botLog = deps.logger.child({ component: 'bot' });
+  const inFlight = new WorkQueue(8, (err) => botLog.error({ err }, 'bot work failed'));
   let sandbox: SandboxAdapter | null = null;
   if (deps.config.sandbox) {
     sandbox = new SandboxAdapter(deps.conn);
@@ -48,11 +52,11 @@ export function createBot(deps: { conn: Connection; services: Services; logger: 
     routers.push(sandboxRoutes(app, sandbox, deps.services.org));
   }
   let wecom: WeComAdapter | null = null;
-  const inFlight = new InFlight();
+
   if (deps.config.wecom) {
     const w = deps.config.wecom;
     const client = new WeComClient(w, deps.logger.child({ component: 'wecom' }));
-    wecom = new WeComAdapter(client, w.agentId);
+    wecom = new WeComAdapter(client, w.agentId, new SendBudget(deps.wecomBudget ?? WECOM_MEMBER_WINDOWS));
     app.use(wecom);
     routers.push(
       wecomCallbackRoutes(

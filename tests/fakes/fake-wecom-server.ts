@@ -25,6 +25,8 @@ export class FakeWeComServer {
   readonly failNext: number[] = [];
   tokenTtlSeconds = 7200;
   now: () => number = () => Date.now();
+  /** WeCom's per-member limits (a benchmark may lift them to measure something else). */
+  memberLimits = { perMinute: 30, perHour: 1000 };
 
   private server: http.Server | null = null;
   private readonly tokens = new Map<string, number>();
@@ -110,7 +112,7 @@ export class FakeWeComServer {
     for (const user of touser.split('|')) {
       const now = this.now();
       const times = (this.sentTimes.get(user) ?? []).filter((t) => t > now - 3_600_000);
-      if (times.filter((t) => t > now - 60_000).length >= 30 || times.length >= 1000) {
+      if (times.filter((t) => t > now - 60_000).length >= this.memberLimits.perMinute || times.length >= this.memberLimits.perHour) {
         this.dropped += 1; // WeCom answers success and drops silently
         continue;
       }

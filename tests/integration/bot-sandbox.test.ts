@@ -90,6 +90,24 @@ describe('bot through the sandbox channel', () => {
     expect(results.filter((r) => r === 'duplicate')).toHaveLength(2);
   });
 
+  it('an event accepted by a process that died before handling it is handled once after its lease', async () => {
+    const event = {
+      channel: 'sandbox' as const,
+      platformUserId: 'demo-rep3',
+      type: 'message' as const,
+      text: '查 上海星辰',
+      dedupeKey: 'orphan-1',
+      receivedAt: new Date(),
+    };
+    expect(await t.bot.app.accept(event, -1)).toBe('accepted'); // lease already expired: its worker is gone
+    expect(await t.bot.app.accept(event)).toBe('duplicate');
+    const before = (await t.http.get('/sandbox/api/conversation?user=demo-rep3')).body.items.length;
+    expect(await t.bot.app.recoverPending()).toBe(1);
+    expect(await t.bot.app.recoverPending()).toBe(0);
+    const after = (await t.http.get('/sandbox/api/conversation?user=demo-rep3')).body.items.length;
+    expect(after - before).toBe(1);
+  });
+
   it('rejects bad input to the sandbox API', async () => {
     expect((await t.http.post('/sandbox/api/messages').send({ user: 'demo-rep1', text: '' })).status).toBe(400);
     expect((await t.http.post('/sandbox/api/messages').send({ user: { $ne: 1 }, text: 'x' })).status).toBe(400);

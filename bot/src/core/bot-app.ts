@@ -6,7 +6,11 @@ import type { UserDoc } from '../../../api/src/modules/org/user.model';
 import type { Services } from '../../../api/src/services';
 import type { BotEvent, Card, ChannelAdapter, ChannelName, OutboundMessage, SendResult } from './bot-event';
 import { friendlyError } from './bot-errors';
-import { firstDelivery, inboundModel, type InboundRecord } from './inbound.model';
+import { inboundModel, type InboundRecord } from './inbound.model';
+
+/** How long a worker may hold an accepted event before another may take it over. */
+const LEASE_MS = 60_000;
+const MAX_ATTEMPTS = 5;
 
 export interface BotContext {
   event: BotEvent;
@@ -89,17 +93,73 @@ export class BotApp {
   }
 
   /**
-   * Handles one event. Duplicate deliveries are dropped here, before any side effect. Never throws:
-   * failures become a friendly reply and a log line.
+   * Records a delivery before it is acknowledged. 'duplicate' when it was seen before (a platform
+   * retry, a double tap): the caller acknowledges it and does nothing else.
    */
+  async accept(event: BotEvent, leaseMs = LEASE_MS): Promise<'accepted' | 'duplicate'> {
+    const now = new Date();
+    try {
+      await this.inbound.create({
+        key: `${event.channel}:${event.dedupeKey}`,
+        channel: event.channel,
+        platformUserId: event.platformUserId,
+        receivedAt: event.receivedAt,
+        event,
+        handledAt: null,
+        leaseUntil: new Date(now.getTime() + leaseMs),
+        attempts: 1,
+      });
+      return 'accepted';
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) return 'duplicate';
+      throw err;
+    }
+  }
+
+  /** Accepts and handles in one go (the sandbox, and tests). */
   async handle(event: BotEvent): Promise<'handled' | 'duplicate' | 'unknown-user'> {
+    if ((await this.accept(event)) === 'duplicate') return 'duplicate';
+    return this.process(event);
+  }
+
+  /**
+   * Handles an accepted event, then marks it handled. Never throws: failures become a friendly reply
+   * and a log line.
+   */
+  async process(event: BotEvent): Promise<'handled' | 'unknown-user'> {
+    const result = await this.run(event);
+    await this.inbound.updateOne({ key: `${event.channel}:${event.dedupeKey}` }, { $set: { handledAt: new Date(), leaseUntil: null } }).exec();
+    return result;
+  }
+
+  /**
+   * Events accepted but never handled (their process died after the acknowledgement): each is claimed
+   * with a lease, so several instances never run the same one twice, and handled.
+   */
+  async recoverPending(limit = 100): Promise<number> {
+    let recovered = 0;
+    for (; recovered < limit; recovered++) {
+      const now = new Date();
+      const claimed = await this.inbound
+        .findOneAndUpdate(
+          { handledAt: null, leaseUntil: { $lt: now }, attempts: { $lt: MAX_ATTEMPTS } },
+          { $set: { leaseUntil: new Date(now.getTime() + LEASE_MS) }, $inc: { attempts: 1 } },
+          { returnDocument: 'after', sort: { receivedAt: 1 } },
+        )
+        .lean()
+        .exec();
+      if (!claimed) break;
+      const event = { ...claimed.event, receivedAt: new Date(claimed.event.receivedAt) };
+      this.opts.logger.warn({ key: claimed.key, attempts: claimed.attempts }, 'handling an event left unhandled by a stopped process');
+      await this.process(event);
+    }
+    return recovered;
+  }
+
+  private async run(event: BotEvent): Promise<'handled' | 'unknown-user'> {
     const log = this.opts.logger.child({ channel: event.channel, platformUserId: event.platformUserId, dedupeKey: event.dedupeKey });
     const adapter = this.adapters.get(event.channel);
     if (!adapter) throw new Error(`no adapter for channel ${event.channel}`);
-    if (!(await firstDelivery(this.inbound, `${event.channel}:${event.dedupeKey}`, event.channel, event.platformUserId, event.receivedAt))) {
-      log.debug('duplicate delivery dropped');
-      return 'duplicate';
-    }
     const { org, audit } = this.opts.services;
     const user = await org.findActiveUserByPlatformId(event.channel === 'dingtalk' ? 'dingtalk' : 'wecom', event.platformUserId);
     const meta: RequestMeta = { requestId: `${event.channel}:${event.dedupeKey}`, channel: 'bot', actorId: user?._id ?? null };

@@ -2,7 +2,7 @@ import Router from '@koa/router';
 import type { Logger } from 'pino';
 import type { AppState } from '../../../../api/src/context';
 import type { BotApp } from '../../core/bot-app';
-import type { InFlight } from '../wecom/wecom-callback.routes';
+import type { WorkQueue } from '../../core/work-queue';
 import { DingTalkCallbackError, openDingTalkEvent, robotSignatureValid, sealSuccess, type DingTalkEventSecrets } from './dingtalk-crypto';
 import { robotMessageToEvent, type DingTalkRobotMessage } from './dingtalk-event';
 
@@ -14,7 +14,7 @@ export function dingtalkCallbackRoutes(
   bot: BotApp,
   opts: { secrets: DingTalkEventSecrets; appSecret: string; windowSeconds: number; now?: () => number },
   log: Logger,
-  inFlight: InFlight,
+  work: WorkQueue,
 ): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/bot/dingtalk' });
   const now = opts.now ?? (() => Date.now());
@@ -48,9 +48,9 @@ export function dingtalkCallbackRoutes(
       ctx.body = { error: { code: 'DINGTALK_BAD_SIGNATURE', message: 'robot message signature invalid: check DINGTALK_CLIENT_SECRET' } };
       return;
     }
-    ctx.body = {};
     const event = robotMessageToEvent(body as DingTalkRobotMessage, new Date(now()));
-    if (event) inFlight.add(bot.handle(event).catch((err: unknown) => log.error({ err }, 'DingTalk robot message failed')));
+    if (event && (await bot.accept(event)) === 'accepted') work.push(() => bot.process(event));
+    ctx.body = {};
   });
   return router;
 }

@@ -1,7 +1,7 @@
 import { DWClient, type DWClientDownStream } from 'dingtalk-stream';
 import type { Logger } from 'pino';
 import type { BotApp } from '../../core/bot-app';
-import type { InFlight } from '../wecom/wecom-callback.routes';
+import type { WorkQueue } from '../../core/work-queue';
 import { cardCallbackToEvent, robotMessageToEvent, type DingTalkRobotMessage } from './dingtalk-event';
 
 export const TOPIC_ROBOT = '/v1.0/im/bot/messages/get';
@@ -9,8 +9,8 @@ export const TOPIC_CARD = '/v1.0/card/instances/callback';
 
 /**
  * DingTalk stream mode with the official `dingtalk-stream` SDK: an outbound WebSocket, no public URL.
- * Each push is acknowledged at once (so DingTalk does not re-push it), then handled; re-pushes are
- * caught by the bot's dedupe on the message id.
+ * Each push is acknowledged at once (so DingTalk does not re-push it), then stored and handled;
+ * re-pushes are caught by the bot's dedupe on the message id.
  */
 export class DingTalkStreamTransport {
   readonly client: DWClient;
@@ -19,7 +19,7 @@ export class DingTalkStreamTransport {
     private readonly bot: BotApp,
     credentials: { clientId: string; clientSecret: string },
     private readonly log: Logger,
-    private readonly inFlight: InFlight,
+    private readonly work: WorkQueue,
   ) {
     this.client = new DWClient({ clientId: credentials.clientId, clientSecret: credentials.clientSecret, keepAlive: true });
     this.client.registerCallbackListener(TOPIC_ROBOT, (frame) => this.onRobot(frame));
@@ -46,7 +46,9 @@ export class DingTalkStreamTransport {
     }
     const event = toEvent(data);
     if (!event) return;
-    this.inFlight.add(this.bot.handle(event).catch((err: unknown) => this.log.error({ err, dedupeKey: event.dedupeKey }, 'DingTalk event failed')));
+    this.work.push(async () => {
+      if ((await this.bot.accept(event)) === 'accepted') await this.bot.process(event);
+    });
   }
 
   private onRobot(frame: DWClientDownStream): void {

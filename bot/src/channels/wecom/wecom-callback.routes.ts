@@ -6,6 +6,7 @@ import type { BotApp } from '../../core/bot-app';
 import { openCallback, WeComCallbackError, type CallbackSecrets } from './wecom-crypto';
 import { toBotEvent } from './wecom-event';
 import { MAX_CALLBACK_BYTES, parseWeComXml, UnsafeXmlError } from './wecom-xml';
+import type { WorkQueue } from '../../core/work-queue';
 
 export interface WeComCallbackOptions {
   secrets: CallbackSecrets;
@@ -14,23 +15,11 @@ export interface WeComCallbackOptions {
   now?: () => number;
 }
 
-/** Work started by callbacks after they were acknowledged; awaited by tests and on shutdown. */
-export class InFlight {
-  private readonly pending = new Set<Promise<unknown>>();
-  add(p: Promise<unknown>): void {
-    this.pending.add(p);
-    void p.finally(() => this.pending.delete(p));
-  }
-  async drain(): Promise<void> {
-    while (this.pending.size) await Promise.allSettled([...this.pending]);
-  }
-}
-
 /**
  * WeCom callback URL: GET answers the URL check with the decrypted echostr; POST verifies and decrypts
  * the packet, acknowledges at once with an empty 200, and hands the event to the bot afterwards.
  */
-export function wecomCallbackRoutes(bot: BotApp, opts: WeComCallbackOptions, log: Logger, inFlight: InFlight): Router<AppState> {
+export function wecomCallbackRoutes(bot: BotApp, opts: WeComCallbackOptions, log: Logger, work: WorkQueue): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/bot/wecom' });
   const now = opts.now ?? (() => Date.now());
   const refuse = (ctx: { status: number; body: unknown }, status: number, reason: string, message: string) => {
@@ -86,17 +75,14 @@ export function wecomCallbackRoutes(bot: BotApp, opts: WeComCallbackOptions, log
       if (err instanceof UnsafeXmlError) return refuse(ctx, 400, 'bad_xml', err.message);
       throw err;
     }
-    // Acknowledge now (WeCom waits 5 s, then retries); the work continues after the response.
+    // Stored first (so an acknowledged event survives a crash), then acknowledged at once (WeCom waits
+    // 5 s, then retries); the work continues after the response.
+    if (event && (await bot.accept(event)) === 'accepted') {
+      const ev = event;
+      work.push(() => bot.process(ev));
+    }
     ctx.status = 200;
     ctx.body = '';
-    if (event) {
-      const ev = event;
-      inFlight.add(
-        new Promise<void>((resolve) => setImmediate(resolve))
-          .then(() => bot.handle(ev))
-          .catch((err: unknown) => log.error({ err, dedupeKey: ev.dedupeKey }, 'WeCom event failed after acknowledgement')),
-      );
-    }
   });
 
   return router;
