@@ -34,7 +34,14 @@ export interface Bot {
 }
 
 /** Builds the bot with every configured channel and its HTTP routes. */
-export function createBot(deps: { conn: Connection; services: Services; logger: Logger; config: Config; wecomBudget?: BudgetWindow[] }): Bot {
+export function createBot(deps: {
+  conn: Connection;
+  services: Services;
+  logger: Logger;
+  config: Config;
+  wecomBudget?: BudgetWindow[];
+  workConcurrency?: number;
+}): Bot {
   const app = new BotApp({
     conn: deps.conn,
     services: deps.services,
@@ -44,7 +51,7 @@ export function createBot(deps: { conn: Connection; services: Services; logger: 
   registerCrmListeners(app);
   const routers: Array<Router<AppState>> = [];
   const botLog = deps.logger.child({ component: 'bot' });
-  const inFlight = new WorkQueue(8, (err) => botLog.error({ err }, 'bot work failed'));
+  const inFlight = new WorkQueue(deps.workConcurrency ?? 8, (err) => botLog.error({ err }, 'bot work failed'));
   let sandbox: SandboxAdapter | null = null;
   if (deps.config.sandbox) {
     sandbox = new SandboxAdapter(deps.conn);

@@ -1,3 +1,4 @@
+import type { Collection } from 'mongodb';
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Actor, RequestMeta } from '../../../api/src/context';
@@ -7,6 +8,7 @@ import type { Services } from '../../../api/src/services';
 import type { BotEvent, Card, ChannelAdapter, ChannelName, OutboundMessage, SendResult } from './bot-event';
 import { friendlyError } from './bot-errors';
 import { inboundModel, type InboundRecord } from './inbound.model';
+import { InboundWriter } from './inbound-writer';
 
 /** How long a worker may hold an accepted event before another may take it over. */
 const LEASE_MS = 60_000;
@@ -52,8 +54,12 @@ export class BotApp {
   private enterHandler: Handler<void> | null = null;
   private readonly inbound: Model<InboundRecord>;
 
+  /** Inserts accepted deliveries in small batches (one round trip for many callbacks). */
+  private readonly writer: InboundWriter;
+
   constructor(private readonly opts: BotAppOptions) {
     this.inbound = inboundModel(opts.conn);
+    this.writer = new InboundWriter(() => this.inbound.collection as unknown as Collection);
   }
 
   use(adapter: ChannelAdapter): this {
@@ -98,22 +104,17 @@ export class BotApp {
    */
   async accept(event: BotEvent, leaseMs = LEASE_MS): Promise<'accepted' | 'duplicate'> {
     const now = new Date();
-    try {
-      await this.inbound.create({
-        key: `${event.channel}:${event.dedupeKey}`,
-        channel: event.channel,
-        platformUserId: event.platformUserId,
-        receivedAt: event.receivedAt,
-        event,
-        handledAt: null,
-        leaseUntil: new Date(now.getTime() + leaseMs),
-        attempts: 1,
-      });
-      return 'accepted';
-    } catch (err) {
-      if ((err as { code?: number }).code === 11000) return 'duplicate';
-      throw err;
-    }
+    const fresh = await this.writer.insert({
+      key: `${event.channel}:${event.dedupeKey}`,
+      channel: event.channel,
+      platformUserId: event.platformUserId,
+      receivedAt: event.receivedAt,
+      event,
+      handledAt: null,
+      leaseUntil: new Date(now.getTime() + leaseMs),
+      attempts: 1,
+    });
+    return fresh ? 'accepted' : 'duplicate';
   }
 
   /** Accepts and handles in one go (the sandbox, and tests). */
