@@ -69,8 +69,7 @@ export async function run(log: (line: string) => void): Promise<void> {
       logger: pino({ level: 'silent' }),
       config,
       wecomBudget: [{ limit: 1e9, ms: 1000 }],
-      workConcurrency: Number(process.env.BENCH_WORK_CONCURRENCY ?? 8),
-    }); // eslint-disable-line no-restricted-properties -- bench knob
+    });
     await inboundModel(env.conn).createIndexes();
     const app = createApp({
       config,
