@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /**
  * A local stand-in for DingTalk's v1.0 API (the edge we do not own): app access tokens that expire,
@@ -33,6 +33,21 @@ export class FakeDingTalkServer {
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
 
+  /** Custom group robots: access_token → its SEC secret. */
+  readonly groupRobots = new Map<string, string>();
+  readonly groupMessages: Array<{ token: string; body: Record<string, unknown> }> = [];
+
+  private groupRobotSend(url: URL, body: Record<string, unknown>) {
+    const token = url.searchParams.get('access_token') ?? '';
+    const secret = this.groupRobots.get(token);
+    if (!secret) return { errcode: 300001, errmsg: 'token is not exist' };
+    const timestamp = url.searchParams.get('timestamp') ?? '';
+    const expected = createHmac('sha256', secret).update(`${timestamp}\n${secret}`).digest('base64');
+    if (url.searchParams.get('sign') !== expected || Math.abs(this.now() - Number(timestamp)) > 3_600_000) return { errcode: 310000, errmsg: 'sign not match' };
+    this.groupMessages.push({ token, body });
+    return { errcode: 0, errmsg: 'ok' };
+  }
+
   to(userId: string) {
     return this.messages.filter((m) => m.userId === userId);
   }
@@ -50,7 +65,9 @@ export class FakeDingTalkServer {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(payload));
     };
-    const path = new URL(req.url ?? '/', 'http://fake').pathname;
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const path = url.pathname;
+    if (path === '/robot/send') return send(200, this.groupRobotSend(url, body));
     if (path === '/v1.0/oauth2/accessToken') {
       if (body.appKey !== this.app.clientId || body.appSecret !== this.app.clientSecret)
         return send(400, { code: 'invalidClientIdOrSecret', message: 'bad credentials' });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hmacSign, sealEvent } from '../../bot/src/channels/dingtalk/dingtalk-crypto';
+import { DingTalkGroupRobot } from '../../bot/src/channels/dingtalk/dingtalk-group-robot';
 import { TOPIC_CARD, TOPIC_ROBOT } from '../../bot/src/channels/dingtalk/dingtalk-stream.transport';
 import { FakeDingTalkServer } from '../fakes/fake-dingtalk-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -100,6 +101,21 @@ describe('DingTalk stream mode (frames through the SDK’s own handler)', () => 
     fake.expireTokens();
     await t.bot.dingtalk!.send('demo-rep2', { kind: 'text', text: `令牌刷新 ${Date.now()}` });
     expect(fake.to('demo-rep2').at(-1)!.param.content).toContain('令牌刷新');
+  });
+});
+
+describe('DingTalk custom group robot (team channel)', () => {
+  it('posts signed markdown; a wrong secret is refused by DingTalk and surfaces as an error', async () => {
+    fake.groupRobots.set('grouptoken1', 'SECgroupsecret');
+    const robot = new DingTalkGroupRobot(`${fake.baseUrl}/robot/send?access_token=grouptoken1`, 'SECgroupsecret');
+    await robot.markdown('华东销售部 · 今日待办', '**3** 个客户今天需要跟进', ['demo-rep1']);
+    expect(fake.groupMessages.at(-1)!.body).toMatchObject({
+      msgtype: 'markdown',
+      markdown: { title: '华东销售部 · 今日待办' },
+      at: { atUserIds: ['demo-rep1'] },
+    });
+    const wrong = new DingTalkGroupRobot(`${fake.baseUrl}/robot/send?access_token=grouptoken1`, 'SECwrong');
+    await expect(wrong.markdown('x', 'y')).rejects.toThrow(/sign not match/);
   });
 });
 
