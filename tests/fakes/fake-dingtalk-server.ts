@@ -1,5 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { FakeHttpServer } from './fake-http-server';
 import { createHmac, randomBytes } from 'node:crypto';
 
 /**
@@ -7,30 +7,17 @@ import { createHmac, randomBytes } from 'node:crypto';
  * robot 1:1 messages (identical content to the same user on the same day is dropped, as DingTalk does,
  * and counted), interactive cards created, delivered and updated by outTrackId.
  */
-export class FakeDingTalkServer {
+export class FakeDingTalkServer extends FakeHttpServer {
   readonly messages: Array<{ userId: string; msgKey: string; param: Record<string, string>; at: number }> = [];
   readonly cards = new Map<string, { userId: string; cardParamMap: Record<string, string>; updates: number }>();
   droppedAsDuplicate = 0;
   readonly failNext: number[] = [];
   now: () => number = () => Date.now();
-  private server: http.Server | null = null;
   private readonly tokens = new Map<string, number>();
   private readonly seenToday = new Set<string>();
 
-  constructor(private readonly app: { clientId: string; clientSecret: string; robotCode: string }) {}
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.route(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  constructor(private readonly app: { clientId: string; clientSecret: string; robotCode: string }) {
+    super();
   }
 
   /** Custom group robots: access_token → its SEC secret. */
@@ -56,7 +43,7 @@ export class FakeDingTalkServer {
     this.tokens.clear();
   }
 
-  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};

@@ -1,5 +1,5 @@
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type http from 'node:http';
+import { FakeHttpServer } from './fake-http-server';
 import { randomBytes } from 'node:crypto';
 
 /**
@@ -16,7 +16,7 @@ export interface Delivered {
   at: number;
 }
 
-export class FakeWeComServer {
+export class FakeWeComServer extends FakeHttpServer {
   readonly delivered: Delivered[] = [];
   readonly updates: Array<{ userids: string[]; response_code: string; template_card: Record<string, unknown>; at: number }> = [];
   readonly calls: Array<{ path: string; at: number }> = [];
@@ -28,26 +28,13 @@ export class FakeWeComServer {
   /** WeCom's per-member limits (a benchmark may lift them to measure something else). */
   memberLimits = { perMinute: 30, perHour: 1000 };
 
-  private server: http.Server | null = null;
   private readonly tokens = new Map<string, number>();
   private readonly taskIds = new Set<string>();
   private readonly responseCodes = new Map<string, 'fresh' | 'used'>();
   private readonly sentTimes = new Map<string, number[]>();
 
-  constructor(private readonly app: { corpId: string; secret: string; agentId: number }) {}
-
-  get baseUrl(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = http.createServer((req, res) => void this.route(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  constructor(private readonly app: { corpId: string; secret: string; agentId: number }) {
+    super();
   }
 
   /** Makes every issued token invalid (as WeCom may do early). */
@@ -60,7 +47,7 @@ export class FakeWeComServer {
     return this.delivered.filter((d) => d.touser === user);
   }
 
-  private async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  protected async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://fake');
     this.calls.push({ path: url.pathname, at: this.now() });
     const send = (body: unknown) => {
