@@ -6,3 +6,5 @@ export * from './customer/crm-enums';
 export * from './customer/normalize';
 export * from './customer/search-keys';
 export * from './customer/crm.schemas';
+export * from './time/parse-chinese-datetime';
+export * from './time/zoned';

@@ -1,0 +1,85 @@
+import { parseChineseDateTime } from './parse-chinese-datetime';
+
+const TZ = 'Asia/Shanghai';
+/** Sunday 2026-11-22 10:00 in Beijing. */
+const NOW = new Date('2026-11-22T02:00:00Z');
+/** A Beijing wall-clock time as an ISO instant. */
+const bj = (y: number, mo: number, d: number, h: number, mi = 0) => new Date(Date.UTC(y, mo - 1, d, h - 8, mi)).toISOString();
+
+describe('parseChineseDateTime (now: Sunday 2026-11-22 10:00 Beijing)', () => {
+  it.each([
+    ['今天下午3点', bj(2026, 11, 22, 15)],
+    ['明早', bj(2026, 11, 23, 9)],
+    ['今晚', bj(2026, 11, 22, 20)],
+    ['后天上午十点', bj(2026, 11, 24, 10)],
+    ['3天后', bj(2026, 11, 25, 9)],
+    ['下周二', bj(2026, 11, 24, 9)],
+    ['周五前', bj(2026, 11, 27, 9)],
+    ['下个月5号', bj(2026, 12, 5, 9)],
+    ['月底', bj(2026, 11, 30, 9)],
+    ['两小时后', bj(2026, 11, 22, 12)],
+    ['国庆后', bj(2027, 10, 8, 9)],
+    ['已电话沟通，客户要求下周二下午再联系', bj(2026, 11, 24, 14)],
+    ['明天上午', bj(2026, 11, 23, 9)],
+    ['下周一', bj(2026, 11, 23, 9)],
+    ['十二月三号下午两点半', bj(2026, 12, 3, 14, 30)],
+    ['明天下午3点半', bj(2026, 11, 23, 15, 30)],
+    ['明天14:30', bj(2026, 11, 23, 14, 30)],
+    ['半小时后', bj(2026, 11, 22, 10, 30)],
+    ['30分钟后', bj(2026, 11, 22, 10, 30)],
+    ['大后天', bj(2026, 11, 25, 9)],
+    ['下下周三', bj(2026, 12, 2, 9)],
+    ['星期三', bj(2026, 11, 25, 9)],
+    ['下周', bj(2026, 11, 23, 9)],
+    ['下个月底', bj(2026, 12, 31, 9)],
+    ['下月初', bj(2026, 12, 1, 9)],
+    ['12月1日', bj(2026, 12, 1, 9)],
+    ['1月5号', bj(2027, 1, 5, 9)],
+    ['25号', bj(2026, 11, 25, 9)],
+    ['15号', bj(2026, 12, 15, 9)],
+    ['元旦后', bj(2027, 1, 2, 9)],
+    ['晚上8点', bj(2026, 11, 22, 20)],
+    ['下午两点', bj(2026, 11, 22, 14)],
+    ['中午', bj(2026, 11, 22, 12)],
+    ['早上9点', bj(2026, 11, 23, 9)],
+    ['3点', bj(2026, 11, 22, 15)],
+    ['明天10点', bj(2026, 11, 23, 10)],
+    ['后天晚上7点', bj(2026, 11, 24, 19)],
+    ['下周三上午10点半', bj(2026, 11, 25, 10, 30)],
+    ['5天以后', bj(2026, 11, 27, 9)],
+    ['明晚', bj(2026, 11, 23, 20)],
+    ['周五下午', bj(2026, 11, 27, 14)],
+    ['２小时后', bj(2026, 11, 22, 12)],
+    ['约了明天下午三点一刻见面', bj(2026, 11, 23, 15, 15)],
+    ['今晚11点半提醒我', bj(2026, 11, 22, 23, 30)],
+  ])('%s → %s', (text, expected) => {
+    expect(parseChineseDateTime(text, NOW, TZ)?.at.toISOString()).toBe(expected);
+  });
+
+  it.each(['你好', '客户很满意', '周报已发', '已经处理了', '三个月', '2小时', '明白了', '下载资料', '价格是3000', '晚点再说', '春节后', ''])(
+    '%j names no time',
+    (text) => {
+      expect(parseChineseDateTime(text, NOW, TZ)).toBeNull();
+    },
+  );
+
+  it('23:30 in Beijing is 15:30 UTC the same day', () => {
+    expect(parseChineseDateTime('今晚11点半', NOW, TZ)!.at.toISOString()).toBe('2026-11-22T15:30:00.000Z');
+  });
+
+  it('computes in the business time zone, not the server’s', () => {
+    // 2026-11-22 10:00 Beijing is still 2026-11-21 in Los Angeles: "明天" differs
+    expect(parseChineseDateTime('明天上午10点', NOW, 'America/Los_Angeles')!.at.toISOString()).toBe('2026-11-22T18:00:00.000Z');
+  });
+
+  it('says when the time of day was a default', () => {
+    expect(parseChineseDateTime('下周二', NOW, TZ)!.defaultTime).toBe(true);
+    expect(parseChineseDateTime('下周二下午', NOW, TZ)!.defaultTime).toBe(false);
+  });
+
+  it('rolls over the year end', () => {
+    const dec31 = new Date('2026-12-31T04:00:00Z'); // Thursday 12:00 Beijing
+    expect(parseChineseDateTime('明天', dec31, TZ)!.at.toISOString()).toBe(bj(2027, 1, 1, 9));
+    expect(parseChineseDateTime('下个月5号', dec31, TZ)!.at.toISOString()).toBe(bj(2027, 1, 5, 9));
+  });
+});
