@@ -56,7 +56,7 @@ describe('parseChineseDateTime (now: Sunday 2026-11-22 10:00 Beijing)', () => {
     expect(parseChineseDateTime(text, NOW, TZ)?.at.toISOString()).toBe(expected);
   });
 
-  it.each(['你好', '客户很满意', '周报已发', '已经处理了', '三个月', '2小时', '明白了', '下载资料', '价格是3000', '晚点再说', '春节后', ''])(
+  it.each(['你好', '客户很满意', '周报已发', '已经处理了', '三个月', '2小时', '明白了', '下载资料', '价格是3000', '晚点再说', '春节后', '初步沟通了需求', ''])(
     '%j names no time',
     (text) => {
       expect(parseChineseDateTime(text, NOW, TZ)).toBeNull();

@@ -70,59 +70,63 @@ export function parseChineseDateTime(text: string, now: Date, tz: string): Parse
     if (Number.isFinite(minutes) && minutes > 0) return { at: new Date(now.getTime() + minutes * 60_000), text: offset[0], defaultTime: false };
   }
 
-  // 2. the day
-  let date: { year: number; month: number; day: number } | null = null;
-  const day = (m: RegExpExecArray | null) => {
-    if (m) matched.push(m[0]);
-    return m;
-  };
-  let m: RegExpExecArray | null;
-  if ((m = day(/大后天/.exec(s)))) date = addDays(today.year, today.month, today.day, 3);
-  else if ((m = day(/后天/.exec(s)))) date = addDays(today.year, today.month, today.day, 2);
-  else if ((m = day(/(明天|明日|明早|明晚|明儿)/.exec(s)))) date = addDays(today.year, today.month, today.day, 1);
-  else if ((m = day(/(今天|今日|今早|今晚|今儿)/.exec(s)))) date = { year: today.year, month: today.month, day: today.day };
-  else if ((m = day(new RegExp(`${NUM}\\s*(天|日)(以)?后`).exec(s)))) date = addDays(today.year, today.month, today.day, chineseNumber(m[1]!));
-  else if ((m = day(/(下下|下|这|本)?(周|星期|礼拜)([一二三四五六日天1-7])(前|之前)?/.exec(s)))) {
-    const target = WEEKDAY_CHARS[m[3]!]!;
-    const weekOffset = m[1] === '下下' ? 14 : m[1] === '下' ? 7 : 0;
-    let delta = target - today.weekday + weekOffset;
-    if (!m[1] && delta < 0) delta += 7; // a bare 周五 that has passed means the next one
-    date = addDays(today.year, today.month, today.day, delta);
-  } else if ((m = day(/(下下|下)(周|星期|礼拜)(?![一二三四五六日天1-7])/.exec(s)))) {
-    date = addDays(today.year, today.month, today.day, 8 - today.weekday + (m[1] === '下下' ? 7 : 0));
-  } else if ((m = day(/(下个?月|下月)(底|末)/.exec(s)))) {
-    const nm = today.month === 12 ? { year: today.year + 1, month: 1 } : { year: today.year, month: today.month + 1 };
-    date = { ...nm, day: daysInMonth(nm.year, nm.month) };
-  } else if ((m = day(/(月底|月末)/.exec(s)))) date = { year: today.year, month: today.month, day: daysInMonth(today.year, today.month) };
-  else if ((m = day(/(下个?月|下月)(初|月初)/.exec(s)) ?? day(/月初/.exec(s)))) {
-    const nm = today.month === 12 ? { year: today.year + 1, month: 1 } : { year: today.year, month: today.month + 1 };
-    date = { ...nm, day: 1 };
-  } else if ((m = day(new RegExp(`(下个?月|下月)\\s*${NUM}\\s*(号|日)`).exec(s)))) {
-    const nm = today.month === 12 ? { year: today.year + 1, month: 1 } : { year: today.year, month: today.month + 1 };
-    date = { ...nm, day: Math.min(chineseNumber(m[2]!), daysInMonth(nm.year, nm.month)) };
-  } else if ((m = day(new RegExp(`${NUM}\\s*月\\s*${NUM}\\s*(号|日)?`).exec(s)))) {
-    const month = chineseNumber(m[1]!);
-    const d = chineseNumber(m[2]!);
-    if (month >= 1 && month <= 12 && d >= 1 && d <= 31) {
-      const past = month < today.month || (month === today.month && d < today.day);
-      date = { year: today.year + (past ? 1 : 0), month, day: d };
-    }
-  } else if ((m = day(new RegExp(`(?<![\\d月])${NUM}\\s*(号)`).exec(s)))) {
-    const d = chineseNumber(m[1]!);
-    if (d >= 1 && d <= 31) {
-      const nm =
-        d < today.day
-          ? today.month === 12
-            ? { year: today.year + 1, month: 1 }
-            : { year: today.year, month: today.month + 1 }
-          : { year: today.year, month: today.month };
-      date = { ...nm, day: d };
-    }
-  } else if ((m = day(/(国庆|十一)(节)?(后|之后|以后|过后)/.exec(s)))) {
-    const past = today.month > 10 || (today.month === 10 && today.day >= 8);
-    date = { year: today.year + (past ? 1 : 0), month: 10, day: 8 };
-  } else if ((m = day(/元旦(节)?(后|之后|以后|过后)/.exec(s)))) {
-    date = { year: today.year + 1, month: 1, day: 2 };
+  // 2. the day: the first rule whose pattern occurs in the text decides it
+  type Ymd = { year: number; month: number; day: number };
+  const plus = (days: number): Ymd => addDays(today.year, today.month, today.day, days);
+  const nextMonth = () => (today.month === 12 ? { year: today.year + 1, month: 1 } : { year: today.year, month: today.month + 1 });
+  const dayRules: Array<[RegExp, (m: RegExpExecArray) => Ymd | null]> = [
+    [/大后天/, () => plus(3)],
+    [/后天/, () => plus(2)],
+    [/(明天|明日|明早|明晚|明儿)/, () => plus(1)],
+    [/(今天|今日|今早|今晚|今儿)/, () => plus(0)],
+    [new RegExp(`${NUM}\\s*(天|日)(以)?后`), (m) => plus(chineseNumber(m[1]!))],
+    [
+      /(下下|下|这|本)?(周|星期|礼拜)([一二三四五六日天1-7])(前|之前)?/,
+      (m) => {
+        let delta = WEEKDAY_CHARS[m[3]!]! - today.weekday + (m[1] === '下下' ? 14 : m[1] === '下' ? 7 : 0);
+        if (!m[1] && delta < 0) delta += 7; // a bare 周五 that has passed means the next one
+        return plus(delta);
+      },
+    ],
+    [/(下下|下)(周|星期|礼拜)(?![一二三四五六日天1-7])/, (m) => plus(8 - today.weekday + (m[1] === '下下' ? 7 : 0))],
+    [/(下个?月|下月)(底|末)/, () => ({ ...nextMonth(), day: daysInMonth(nextMonth().year, nextMonth().month) })],
+    [/(月底|月末)/, () => ({ year: today.year, month: today.month, day: daysInMonth(today.year, today.month) })],
+    [/(下个?月|下月)月?初|月初/, () => ({ ...nextMonth(), day: 1 })],
+    [
+      new RegExp(`(下个?月|下月)\\s*${NUM}\\s*(号|日)`),
+      (m) => ({ ...nextMonth(), day: Math.min(chineseNumber(m[2]!), daysInMonth(nextMonth().year, nextMonth().month)) }),
+    ],
+    [
+      new RegExp(`${NUM}\\s*月\\s*${NUM}\\s*(号|日)?`),
+      (m) => {
+        const month = chineseNumber(m[1]!);
+        const d = chineseNumber(m[2]!);
+        if (!(month >= 1 && month <= 12 && d >= 1 && d <= 31)) return null;
+        const past = month < today.month || (month === today.month && d < today.day);
+        return { year: today.year + (past ? 1 : 0), month, day: d };
+      },
+    ],
+    [
+      new RegExp(`(?<![\\d月])${NUM}\\s*(号)`),
+      (m) => {
+        const d = chineseNumber(m[1]!);
+        if (!(d >= 1 && d <= 31)) return null;
+        return d < today.day ? { ...nextMonth(), day: d } : { year: today.year, month: today.month, day: d };
+      },
+    ],
+    [
+      /(国庆|十一)(节)?(后|之后|以后|过后)/,
+      () => ({ year: today.year + (today.month > 10 || (today.month === 10 && today.day >= 8) ? 1 : 0), month: 10, day: 8 }),
+    ],
+    [/元旦(节)?(后|之后|以后|过后)/, () => ({ year: today.year + 1, month: 1, day: 2 })],
+  ];
+  let date: Ymd | null = null;
+  for (const [re, toDate] of dayRules) {
+    const m = re.exec(s);
+    if (!m) continue;
+    date = toDate(m);
+    if (date) matched.push(m[0]);
+    break;
   }
 
   // 3. the time of day
