@@ -22,6 +22,7 @@ import { openBenchDatabase } from './bench-db';
 
 const CONNECTIONS = 100;
 const DURATION_S = 10;
+const STEADY_RATE = 200;
 const USERS = ['demo-rep1', 'demo-rep2', 'demo-rep3', 'demo-manager', 'demo-director'];
 
 async function listen(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
@@ -96,9 +97,9 @@ export async function run(log: (line: string) => void): Promise<void> {
       packets.push({ path, body: p.body });
       if (i % 10 === 0) packets.push({ path, body: p.body });
     }
-    const plan = (url: string, requests: Array<{ path: string; body: string }>) => {
+    const plan = (url: string, requests: Array<{ path: string; body: string }>, overallRate?: number) => {
       const file = path.join(os.tmpdir(), `crm-load-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
-      writeFileSync(file, JSON.stringify({ url, connections: CONNECTIONS, durationSec: DURATION_S, requests }));
+      writeFileSync(file, JSON.stringify({ url, connections: CONNECTIONS, durationSec: DURATION_S, overallRate, requests }));
       return file;
     };
     const base = await load(plan(baseline.url, [{ path: '/', body: '<xml/>' }]));
@@ -108,16 +109,24 @@ export async function run(log: (line: string) => void): Promise<void> {
     await bot.inFlight.drain();
     const handledSeconds = (Date.now() - started) / 1000;
 
-    const attempted = Math.min(res.sent, packets.length);
+    // the same, at a steady rate well inside capacity (open loop): the latency a person's tap sees on a busy day
+    await bot.inFlight.drain();
+    const steadyPackets = packets.slice(res.sent);
+    const steady = await load(plan(crm.url, steadyPackets, STEADY_RATE));
+    await bot.inFlight.drain();
+
+    const attempted = Math.min(res.sent, packets.length) + Math.min(steady.sent, steadyPackets.length);
     const distinct = new Set(packets.slice(0, attempted).map((p) => p.path)).size;
+    const steadyTarget = steady.p99 < 50 ? 'met' : 'NOT met';
     const recorded = await inboundModel(env.conn).countDocuments();
     const handled = await inboundModel(env.conn).countDocuments({ handledAt: { $ne: null } });
     log('| endpoint | req/s (mean) | p50 ms | p99 ms | non-2xx |');
     log('|---|---|---|---|---|');
     log(`| bare Koa 200 | ${Math.round(base.requestsAverage)} | ${base.p50} | ${base.p99} | ${base.non2xx} |`);
     log(`| WeCom callback (verify, decrypt, parse, store, ack) | ${Math.round(res.requestsAverage)} | ${res.p50} | ${res.p99} | ${res.non2xx} |`);
+    log(`| WeCom callback at a steady ${STEADY_RATE}/s | ${Math.round(steady.requestsAverage)} | ${steady.p50} | ${steady.p99} | ${steady.non2xx} |`);
     log(
-      `ratio callback / bare: throughput ${(res.requestsAverage / base.requestsAverage).toFixed(2)}, p99 ${(res.p99 / Math.max(1, base.p99)).toFixed(2)}; target p99 < 50 ms: ${res.p99 < 50 ? 'met' : 'NOT met'}`,
+      `ratio callback / bare: throughput ${(res.requestsAverage / base.requestsAverage).toFixed(2)}, p99 ${(res.p99 / Math.max(1, base.p99)).toFixed(2)}; target p99 < 50 ms: ${res.p99 < 50 ? 'met' : 'NOT met'} at full load, ${steadyTarget} at a steady ${STEADY_RATE}/s`,
     );
     log(
       `events: ${attempted} deliveries (${attempted - distinct} of them retries) → ${recorded} stored once, ${handled} handled, ${fake.delivered.length} replies sent; lost ${Math.max(0, distinct - handled)}, doubled ${Math.max(0, fake.delivered.length - recorded)}; all handled ${handledSeconds.toFixed(1)} s after the load started`,

@@ -10,6 +10,8 @@ const plan = JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as {
   url: string;
   connections: number;
   durationSec: number;
+  /** Requests per second across all connections (open loop); absent = as fast as the server answers. */
+  overallRate?: number;
   requests: Array<{ path: string; body: string }>;
 };
 let next = 0;
@@ -18,6 +20,7 @@ autocannon(
     url: plan.url,
     connections: plan.connections,
     duration: plan.durationSec,
+    ...(plan.overallRate ? { overallRate: plan.overallRate } : {}),
     method: 'POST',
     headers: { 'content-type': 'text/xml' },
     requests: [
