@@ -1,10 +1,9 @@
-import { Types } from 'mongoose';
 import type { ContactInput, UpdateContactInput } from '@crm/shared';
 import type { Actor, RequestMeta } from '../../context';
-import { paginateById, type Page } from '../../db/paginate';
+import type { Page } from '../../db/paginate';
 import { notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
-import { assertCanWrite, recordVisibility } from '../customer/customer-scope';
+import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
 import { splitPhones } from '../customer/customer.derive';
 import { normalizeContacts, type CustomerService } from '../customer/customer.service';
 import type { Contact, ContactDoc } from './contact.model';
@@ -23,15 +22,11 @@ export class ContactService {
   }
 
   list(actor: Actor, q: { customerId?: string; cursor?: string; limit: number }): Promise<Page<Contact>> {
-    const and: Record<string, unknown>[] = [recordVisibility(actor)];
-    if (q.customerId) and.push({ customerId: new Types.ObjectId(q.customerId) });
-    return paginateById(this.model, { $and: and }, q);
+    return listVisible(this.model, actor, q);
   }
 
   async get(actor: Actor, id: string): Promise<ContactDoc> {
-    const contact = await this.model.findOne({ $and: [{ _id: new Types.ObjectId(id) }, recordVisibility(actor)] }).exec();
-    if (!contact) throw notFound('联系人');
-    return contact;
+    return findVisible(this.model, actor, id, '联系人');
   }
 
   async add(actor: Actor, meta: RequestMeta, customerId: string, input: ContactInput): Promise<ContactDoc> {

@@ -1,10 +1,10 @@
 import { Types, type Connection, type Model } from 'mongoose';
 import { CONTRACT_STATUS_LABELS, CONTRACT_TRANSITIONS, type ContractStatus, type CreateContractInput, type UpdateContractInput } from '@crm/shared';
 import type { Actor, RequestMeta } from '../../context';
-import { paginateById, type Page } from '../../db/paginate';
-import { AppError, CommonErrorCode, notFound } from '../../errors/app-error';
+import type { Page } from '../../db/paginate';
+import { AppError, CommonErrorCode } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
-import { assertCanWrite, recordVisibility } from '../customer/customer-scope';
+import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
 import { contractModel, type Contract, type ContractDoc } from './contract.model';
 
@@ -31,16 +31,11 @@ export class ContractService {
   }
 
   list(actor: Actor, q: { customerId?: string; status?: ContractStatus; cursor?: string; limit: number }): Promise<Page<Contract>> {
-    const and: Record<string, unknown>[] = [recordVisibility(actor)];
-    if (q.customerId) and.push({ customerId: new Types.ObjectId(q.customerId) });
-    if (q.status) and.push({ status: q.status });
-    return paginateById(this.model, { $and: and }, q);
+    return listVisible(this.model, actor, q, q.status ? { status: q.status } : {});
   }
 
   async get(actor: Actor, id: string | Types.ObjectId): Promise<ContractDoc> {
-    const doc = await this.model.findOne({ $and: [{ _id: new Types.ObjectId(id) }, recordVisibility(actor)] }).exec();
-    if (!doc) throw notFound('合同');
-    return doc;
+    return findVisible(this.model, actor, id, '合同');
   }
 
   async create(actor: Actor, meta: RequestMeta, input: CreateContractInput): Promise<ContractDoc> {

@@ -1,7 +1,8 @@
-import type { Types } from 'mongoose';
+import { Types, type HydratedDocument, type Model } from 'mongoose';
 import { buildScopeFilter, isInScope, type ScopeFilter } from '@crm/shared';
 import type { Actor } from '../../context';
-import { AppError, CommonErrorCode, forbidden } from '../../errors/app-error';
+import { paginateById, type Page } from '../../db/paginate';
+import { AppError, CommonErrorCode, forbidden, notFound } from '../../errors/app-error';
 import { can } from '@crm/shared';
 import { CustomerErrorCode } from './customer.errors';
 
@@ -42,4 +43,26 @@ export function assertCanWrite(actor: Actor, customer: Scoped): void {
 
 export function assertCan(actor: Actor, permission: Parameters<typeof can>[1]): void {
   if (!can(actor.user.roles, permission)) throw forbidden();
+}
+
+/**
+ * Lists records that belong to customers (contacts, follow-ups, deals, contracts) within the actor's
+ * scope, optionally for one customer, with any further conditions; newest first, by cursor.
+ */
+export function listVisible<T>(
+  model: Model<T>,
+  actor: Actor,
+  q: { customerId?: string; cursor?: string; limit: number },
+  conditions: Record<string, unknown> = {},
+): Promise<Page<T>> {
+  const and: Record<string, unknown>[] = [recordVisibility(actor), conditions];
+  if (q.customerId) and.push({ customerId: new Types.ObjectId(q.customerId) });
+  return paginateById(model, { $and: and }, q);
+}
+
+/** One such record within the actor's scope, or 404 naming what was asked for. */
+export async function findVisible<T>(model: Model<T>, actor: Actor, id: string | Types.ObjectId, what: string): Promise<HydratedDocument<T>> {
+  const doc = await model.findOne({ $and: [{ _id: new Types.ObjectId(id) }, recordVisibility(actor)] }).exec();
+  if (!doc) throw notFound(what);
+  return doc as HydratedDocument<T>;
 }

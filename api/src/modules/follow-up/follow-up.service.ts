@@ -1,10 +1,10 @@
 import { Types, type Connection, type Model } from 'mongoose';
 import type { CreateFollowUpInput, RecordSource, UpdateFollowUpInput } from '@crm/shared';
 import type { Actor, RequestMeta } from '../../context';
-import { paginateById, type Page } from '../../db/paginate';
+import type { Page } from '../../db/paginate';
 import { AppError, CommonErrorCode, forbidden, notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
-import { assertCanWrite, recordVisibility } from '../customer/customer-scope';
+import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
 import { followUpModel, type FollowUp, type FollowUpDoc } from './follow-up.model';
 
@@ -36,15 +36,11 @@ export class FollowUpService {
   }
 
   list(actor: Actor, q: { customerId?: string; cursor?: string; limit: number }): Promise<Page<FollowUp>> {
-    const and: Record<string, unknown>[] = [recordVisibility(actor)];
-    if (q.customerId) and.push({ customerId: new Types.ObjectId(q.customerId) });
-    return paginateById(this.model, { $and: and }, q);
+    return listVisible(this.model, actor, q);
   }
 
   async get(actor: Actor, id: string): Promise<FollowUpDoc> {
-    const doc = await this.model.findOne({ $and: [{ _id: new Types.ObjectId(id) }, recordVisibility(actor)] }).exec();
-    if (!doc) throw notFound('跟进记录');
-    return doc;
+    return findVisible(this.model, actor, id, '跟进记录');
   }
 
   /** Logs a follow-up and moves the customer's last / next follow-up times. */

@@ -1,10 +1,10 @@
-import { Types, type Connection, type Model } from 'mongoose';
+import type { Connection, Model } from 'mongoose';
 import type { CreateOpportunityInput, MoveStageInput, StageDefinition, UpdateOpportunityInput } from '@crm/shared';
 import type { Actor, RequestMeta } from '../../context';
-import { paginateById, type Page } from '../../db/paginate';
+import type { Page } from '../../db/paginate';
 import { AppError, notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
-import { assertCanWrite, recordVisibility } from '../customer/customer-scope';
+import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
 import { opportunityModel, type Opportunity, type OpportunityDoc } from './opportunity.model';
 
@@ -34,16 +34,11 @@ export class OpportunityService {
   }
 
   list(actor: Actor, q: { customerId?: string; stage?: string; cursor?: string; limit: number }): Promise<Page<Opportunity>> {
-    const and: Record<string, unknown>[] = [recordVisibility(actor)];
-    if (q.customerId) and.push({ customerId: new Types.ObjectId(q.customerId) });
-    if (q.stage) and.push({ stage: q.stage });
-    return paginateById(this.model, { $and: and }, q);
+    return listVisible(this.model, actor, q, q.stage ? { stage: q.stage } : {});
   }
 
   async get(actor: Actor, id: string): Promise<OpportunityDoc> {
-    const doc = await this.model.findOne({ $and: [{ _id: new Types.ObjectId(id) }, recordVisibility(actor)] }).exec();
-    if (!doc) throw notFound('商机');
-    return doc;
+    return findVisible(this.model, actor, id, '商机');
   }
 
   async create(actor: Actor, meta: RequestMeta, input: CreateOpportunityInput): Promise<OpportunityDoc> {
