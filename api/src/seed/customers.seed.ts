@@ -6,6 +6,7 @@ import type { Contact } from '../modules/contact/contact.model';
 import type { FollowUp } from '../modules/follow-up/follow-up.model';
 import type { Services } from '../services';
 import {
+  BRAND_SECOND,
   BRANDS,
   FOLLOW_UP_TEXTS,
   GIVEN_NAMES,
@@ -101,8 +102,9 @@ function randomSpec(rand: () => number, i: number, poolShare: number): CustomerS
   const [, city] = pick(rand, REGIONS);
   const person = pick(rand, SURNAMES) + pick(rand, GIVEN_NAMES);
   const [industry] = pick(rand, INDUSTRIES);
-  // brand + a serial keeps companies distinct, so the demo's duplicates are only the deliberate ones
-  const brand = pick(rand, BRANDS) + (i >= BRANDS.length ? String.fromCharCode(0x4e00 + ((i * 7919) % 20000)) : '');
+  // brand + a second common character, walked in order, keeps the first 1,000 companies distinct, so the
+  // demo's duplicates are only the deliberate ones
+  const brand = BRANDS[i % BRANDS.length]! + (i >= BRANDS.length ? BRAND_SECOND[Math.floor(i / BRANDS.length) % BRAND_SECOND.length]! : '');
   const contacts = [{ name: person, phones: [mobile(rand)], emails: rand() < 0.4 ? [`user${i}@example.com`] : [], title: pick(rand, TITLES) }];
   if (rand() < 0.35)
     contacts.push({

@@ -96,6 +96,8 @@ export const BRANDS = [
   '致远',
   '和光',
 ];
+/** Second characters that make a brand distinct and still read naturally (启明 → 启明华). */
+export const BRAND_SECOND = [...'华星瑞信达通泰源盛恒安宏博诚德丰嘉康隆美'];
 export const INDUSTRIES: Array<[string, string]> = [
   ['信息科技', '互联网'],
   ['网络科技', '互联网'],
