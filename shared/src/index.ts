@@ -8,3 +8,5 @@ export * from './customer/search-keys';
 export * from './customer/crm.schemas';
 export * from './time/parse-chinese-datetime';
 export * from './time/zoned';
+export * from './reminder/reminder.dto';
+export * from './approval/approval.dto';
