@@ -17,9 +17,11 @@ import { dingtalkCallbackRoutes } from './channels/dingtalk/dingtalk-callback.ro
 import { DingTalkClient } from './channels/dingtalk/dingtalk-client';
 import { DingTalkStreamTransport } from './channels/dingtalk/dingtalk-stream.transport';
 import { DingTalkAdapter } from './channels/dingtalk/dingtalk.adapter';
+import { Notifier } from './outbound/notifier';
 
 export type { BotEvent, Card, ChannelAdapter, OutboundMessage } from './core/bot-event';
 export { BotApp } from './core/bot-app';
+export { Notifier, type Delivery } from './outbound/notifier';
 
 export interface Bot {
   app: BotApp;
@@ -31,6 +33,8 @@ export interface Bot {
   routers: Array<Router<AppState>>;
   /** Callback work still running after its acknowledgement (await on shutdown and in tests). */
   inFlight: WorkQueue;
+  /** Proactive messages to CRM users (reminders, approvals, digests) on their channel. */
+  notifier: Notifier;
 }
 
 /** Builds the bot with every configured channel and its HTTP routes. */
@@ -94,5 +98,5 @@ export function createBot(deps: {
       );
     }
   }
-  return { app, sandbox, wecom, dingtalk, dingtalkStream, routers, inFlight };
+  return { app, sandbox, wecom, dingtalk, dingtalkStream, routers, inFlight, notifier: new Notifier(app, deps.services.org) };
 }

@@ -1,0 +1,62 @@
+import type { Types } from 'mongoose';
+import type { UserDoc } from '../../../api/src/modules/org/user.model';
+import type { OrgService } from '../../../api/src/modules/org/org.service';
+import type { BotApp } from '../core/bot-app';
+import type { Card, ChannelName, OutboundMessage } from '../core/bot-event';
+
+/** Where a message to a CRM user went: enough to redraw a card later. */
+export interface Delivery {
+  channel: ChannelName;
+  platformUserId: string;
+  messageId: string | null;
+  /** WeCom: the code that lets this card be updated once (72 h). Refreshed by every click. */
+  responseCode: string | null;
+  sentAt: Date;
+}
+
+/** Channels tried in this order; the first one configured on which the user has an identity wins. */
+export const CHANNEL_PREFERENCE: readonly ChannelName[] = ['wecom', 'dingtalk', 'sandbox'];
+
+/**
+ * Proactive messages to CRM users (reminders, approval cards, digests): picks the user's channel and
+ * platform id, sends, and tells the caller where it went. The domain stores the Delivery; the bot never does.
+ */
+export class Notifier {
+  constructor(
+    private readonly bot: BotApp,
+    private readonly org: OrgService,
+  ) {}
+
+  /** The channel and platform id that reach this user, or null (no identity on any configured channel). */
+  route(user: Pick<UserDoc, 'identities'>): { channel: ChannelName; platformUserId: string } | null {
+    for (const channel of CHANNEL_PREFERENCE) {
+      if (!this.bot.adapter(channel)) continue;
+      // The sandbox speaks as the WeCom userid (the demo logins).
+      const id = channel === 'dingtalk' ? user.identities?.dingtalk : user.identities?.wecom;
+      if (id) return { channel, platformUserId: id };
+    }
+    return null;
+  }
+
+  /** Sends to an active user; null when the user is gone or unreachable (the caller records why). */
+  async send(userId: Types.ObjectId | string, message: OutboundMessage): Promise<Delivery | null> {
+    const user = await this.org.findActiveUserById(userId);
+    if (!user) return null;
+    const to = this.route(user);
+    if (!to) return null;
+    const result = await this.bot.adapter(to.channel)!.send(to.platformUserId, message);
+    return { ...to, messageId: result.messageId ?? null, responseCode: result.responseCode ?? null, sentAt: new Date() };
+  }
+
+  /** Redraws a card sent earlier. WeCom needs an unused response code; without one this throws. */
+  async updateCard(delivery: Pick<Delivery, 'channel' | 'platformUserId'>, card: Card, responseCode: string | null): Promise<void> {
+    const adapter = this.bot.adapter(delivery.channel);
+    if (!adapter) throw new Error(`channel ${delivery.channel} is not configured`);
+    await adapter.updateCard(delivery.platformUserId, card, { responseCode: responseCode ?? undefined });
+  }
+
+  /** True when a card on this channel can be redrawn without a fresh response code (sandbox, DingTalk). */
+  static needsResponseCode(channel: ChannelName): boolean {
+    return channel === 'wecom';
+  }
+}
