@@ -124,3 +124,41 @@ describe('sandbox off', () => {
     }
   });
 });
+
+describe('questions asked in chat (the next message answers them)', () => {
+  const answers: Array<{ user: string; text: string; args: string[] }> = [];
+  beforeAll(() => {
+    t.bot.app.prompt('test.reason', async (ctx, answer) => {
+      answers.push({ user: ctx.user.name, text: answer.text, args: answer.args });
+      await ctx.reply({ kind: 'text', text: `收到原因：${answer.text}` });
+    });
+    t.bot.app.action('test.ask', async (ctx, args) => {
+      await ctx.ask('test.reason', args);
+      await ctx.reply({ kind: 'text', text: '请回复原因' });
+    });
+  });
+  const tap = (user: string, key: string, taskId: string) => t.http.post('/sandbox/api/actions').send({ user, key, taskId }).expect(200);
+
+  it('the next message is the answer, once; a command in between still runs as a command', async () => {
+    answers.length = 0;
+    await tap('demo-rep2', 'test.ask:A1:2', 'ask-1');
+    await say('demo-rep2', '查 zs'); // a command is not taken as the answer
+    expect((await lastReply('demo-rep2')).kind).toBe('markdown');
+    await say('demo-rep2', '价格太高');
+    expect(answers).toEqual([{ user: '陈静', text: '价格太高', args: ['A1', '2'] }]);
+    await say('demo-rep2', '价格太高');
+    expect(answers).toHaveLength(1); // answered already: the second one is ordinary text
+    expect((await lastReply('demo-rep2')).text).toContain('帮助');
+  });
+
+  it('取消 drops the question; an expired question is ignored', async () => {
+    answers.length = 0;
+    await tap('demo-rep2', 'test.ask:A2', 'ask-2');
+    await say('demo-rep2', '取消');
+    expect((await lastReply('demo-rep2')).text).toBe('好的，已取消。');
+    await tap('demo-rep2', 'test.ask:A3', 'ask-3');
+    await t.conn.collection('bot_pending_prompts').updateMany({}, { $set: { expiresAt: new Date(Date.now() - 1000) } });
+    await say('demo-rep2', '太贵');
+    expect(answers).toEqual([]);
+  });
+});

@@ -9,6 +9,11 @@ import type { BotEvent, Card, ChannelAdapter, ChannelName, OutboundMessage, Send
 import { friendlyError } from './bot-errors';
 import { inboundModel, type InboundRecord } from './inbound.model';
 import { InboundWriter } from './inbound-writer';
+import { pendingPromptModel, type PendingPrompt } from './pending-prompt.model';
+
+/** How long a question asked in chat waits for its answer by default. */
+const PROMPT_TTL_MS = 15 * 60_000;
+const CANCEL_WORDS = ['取消', '算了', 'cancel'];
 
 /** How long a worker may hold an accepted event before another may take it over. */
 const LEASE_MS = 60_000;
@@ -25,9 +30,15 @@ export interface BotContext {
   appUrl(path: string): string;
   reply(message: OutboundMessage): Promise<SendResult>;
   updateCard(card: Card): Promise<void>;
+  /**
+   * Makes this user's next message the answer to a question (handled by the listener registered with
+   * `bot.prompt(kind, …)`); a command still runs as a command, and "取消" drops the question.
+   */
+  ask(kind: string, args: string[], ttlMs?: number): Promise<void>;
 }
 
 type Handler<A> = (ctx: BotContext, arg: A) => Promise<void>;
+export type PromptAnswer = { text: string; args: string[]; askedAt: Date };
 
 interface CommandListener {
   words: string[];
@@ -52,13 +63,16 @@ export class BotApp {
   private readonly commands: CommandListener[] = [];
   private messageHandler: Handler<string> | null = null;
   private enterHandler: Handler<void> | null = null;
+  private readonly prompts = new Map<string, Handler<PromptAnswer>>();
   private readonly inbound: Model<InboundRecord>;
+  private readonly pending: Model<PendingPrompt>;
 
   /** Inserts accepted deliveries in small batches (one round trip for many callbacks). */
   private readonly writer: InboundWriter;
 
   constructor(private readonly opts: BotAppOptions) {
     this.inbound = inboundModel(opts.conn);
+    this.pending = pendingPromptModel(opts.conn);
     this.writer = new InboundWriter(() => this.inbound.collection as unknown as Collection);
   }
 
@@ -81,6 +95,13 @@ export class BotApp {
   /** A command is a leading word (查 / cx); the rest of the text is its argument. */
   command(words: string[], help: string, handler: Handler<string>): this {
     this.commands.push({ words, help, handler });
+    return this;
+  }
+
+  /** The listener for answers to questions of this kind (see BotContext.ask). */
+  prompt(kind: string, handler: Handler<PromptAnswer>): this {
+    if (this.prompts.has(kind)) throw new Error(`prompt ${kind} registered twice`);
+    this.prompts.set(kind, handler);
     return this;
   }
 
@@ -179,6 +200,17 @@ export class BotApp {
       appUrl: (path) => `${this.opts.publicBaseUrl}${path}`,
       reply: (message) => adapter.send(event.platformUserId, message),
       updateCard: (card) => adapter.updateCard(event.platformUserId, card, { responseCode: event.action?.responseCode }),
+      ask: async (kind, args, ttlMs = PROMPT_TTL_MS) => {
+        if (!this.prompts.has(kind)) throw new Error(`no prompt listener for ${kind}`);
+        const now = new Date();
+        await this.pending
+          .updateOne(
+            { key: `${event.channel}:${event.platformUserId}` },
+            { $set: { kind, args, expiresAt: new Date(now.getTime() + ttlMs), createdAt: now } },
+            { upsert: true },
+          )
+          .exec();
+      },
     };
     try {
       await this.dispatch(ctx);
@@ -215,6 +247,21 @@ export class BotApp {
           await c.handler(ctx, text.slice(w.length).trim());
           return;
         }
+      }
+    }
+    const asked = await this.pending
+      .findOneAndDelete({ key: `${event.channel}:${event.platformUserId}`, expiresAt: { $gt: new Date() } })
+      .lean()
+      .exec();
+    if (asked) {
+      if (CANCEL_WORDS.includes(text.toLowerCase())) {
+        await ctx.reply({ kind: 'text', text: '好的，已取消。' });
+        return;
+      }
+      const handler = this.prompts.get(asked.kind);
+      if (handler) {
+        await handler(ctx, { text, args: asked.args, askedAt: asked.createdAt });
+        return;
       }
     }
     if (this.messageHandler) await this.messageHandler(ctx, text);
