@@ -69,6 +69,11 @@ describe('loadConfig rejects malformed and missing values with a clear message',
     [{ MONGODB_URI: 'mongodb://db/crm' }, /^JWT_SECRET: required when MONGODB_URI is set/],
     [{ NODE_ENV: 'production', DEV_LOGIN: 'on', JWT_SECRET: 'x'.repeat(32) }, /^DEV_LOGIN: must be off when NODE_ENV=production/],
     [{ WECOM_ENCODING_AES_KEY: 'short' }, /^WECOM_ENCODING_AES_KEY: expected the 43-character EncodingAESKey/],
+    [{ DIGEST_TIME: '9am' }, /^DIGEST_TIME: expected a time of day/],
+    [{ QUIET_HOURS: '21:00' }, /^QUIET_HOURS: expected start-end/],
+    [{ WORKING_DAYS: '1-8' }, /^WORKING_DAYS: expected days 1 \(Monday\) to 7/],
+    [{ SCHEDULER_TICK_MS: '10' }, /^SCHEDULER_TICK_MS: expected milliseconds/],
+    [{ REMINDER_REPLY_WINDOW_MINUTES: '-5' }, /^REMINDER_REPLY_WINDOW_MINUTES: /],
   ])('%j', (env, message) => {
     const problems = problemsOf(env as Record<string, string>);
     expect(problems).toHaveLength(1);
@@ -102,6 +107,31 @@ describe('channel settings are required only when the channel is on', () => {
     const [p] = problemsOf({ ...base, DINGTALK_MODE: 'http' });
     expect(p).toContain('DINGTALK_TOKEN, DINGTALK_AES_KEY');
     expect(loadConfig({ ...base, DINGTALK_MODE: 'http', DINGTALK_TOKEN: 't', DINGTALK_AES_KEY: AES }).dingtalk?.mode).toBe('http');
+  });
+});
+
+describe('reminder policy', () => {
+  it('defaults: quiet 21:00–08:00, Monday–Friday, digest 09:00, cold days by tier, 2-hour reply window', () => {
+    const r = loadConfig({}).reminders;
+    expect(r.hours).toEqual({ quietStartMinute: 1260, quietEndMinute: 480, workingDays: [1, 2, 3, 4, 5] });
+    expect(r.digestMinute).toBe(540);
+    expect(r.coldDaysByTier).toEqual({ A: 7, B: 14, C: 30, D: null });
+    expect(r.replyWindowMinutes).toBe(120);
+  });
+
+  it('reads the environment overrides', () => {
+    const r = loadConfig({
+      QUIET_HOURS: '22:30-07:00',
+      WORKING_DAYS: '1-6',
+      DIGEST_TIME: '8:30',
+      SCHEDULER_TICK_MS: '1000',
+      REMINDER_REPLY_WINDOW_MINUTES: '30',
+    }).reminders;
+    expect(r.hours).toEqual({ quietStartMinute: 1350, quietEndMinute: 420, workingDays: [1, 2, 3, 4, 5, 6] });
+    expect(r.digestMinute).toBe(510);
+    expect(r.scheduler.tickMs).toBe(1000);
+    expect(r.replyWindowMinutes).toBe(30);
+    expect(loadConfig({ QUIET_HOURS: 'off' }).reminders.hours.quietStartMinute).toBe(loadConfig({ QUIET_HOURS: 'off' }).reminders.hours.quietEndMinute);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { StageDefinition } from '@crm/shared';
+import type { ReminderPolicy } from './reminder-policy';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -53,6 +54,7 @@ export interface Config {
     stages: StageDefinition[];
     protectionDays: number;
   };
+  reminders: ReminderPolicy;
   /** The local web chat at /sandbox (no sign-in: any demo user). */
   sandbox: boolean;
   wecom: WeComConfig | null;

@@ -2,11 +2,13 @@ import path from 'node:path';
 import { ConfigError } from './config-error';
 import type { Config } from './config.types';
 import { DEFAULT_PROTECTION_DAYS, DEFAULT_STAGES } from './crm-defaults';
+import { DEFAULT_REMINDER_POLICY, parseClock, parseWorkingDays, type ReminderPolicy } from './reminder-policy';
 import { DINGTALK_HTTP_REQUIRED, DINGTALK_REQUIRED, envSchema, REPO_ROOT, WECOM_REQUIRED, type RawEnv } from './schema';
 
 export { ConfigError } from './config-error';
 export type { Config, DingTalkConfig, LogLevel, WeComConfig } from './config.types';
 export { maskConfig, maskMongoUri } from './mask';
+export { DEFAULT_REMINDER_POLICY, type ReminderPolicy } from './reminder-policy';
 export { REPO_ROOT } from './schema';
 
 /** Used only with the embedded database and no JWT_SECRET: tokens are then meaningful on this machine only. */
@@ -76,6 +78,7 @@ export function loadConfig(env: Env): Config {
       stages: DEFAULT_STAGES,
       protectionDays: Number(e.CUSTOMER_PROTECTION_DAYS ?? DEFAULT_PROTECTION_DAYS),
     },
+    reminders: reminderPolicy(e),
     sandbox: e.SANDBOX ?? devLogin,
     wecom: e.WECOM_CORP_ID
       ? {
@@ -123,6 +126,22 @@ function channelProblems(e: RawEnv): string[] {
     if (m.length) problems.push(`DingTalk is partly configured: also set ${m.join(', ')} (or remove every DINGTALK_* variable to turn DingTalk off)`);
   }
   return problems;
+}
+
+function reminderPolicy(e: RawEnv): ReminderPolicy {
+  const d = DEFAULT_REMINDER_POLICY;
+  const quiet = e.QUIET_HOURS === 'off' ? null : e.QUIET_HOURS?.split('-').map(parseClock);
+  return {
+    ...d,
+    hours: {
+      quietStartMinute: quiet === null ? 0 : (quiet?.[0] ?? d.hours.quietStartMinute),
+      quietEndMinute: quiet === null ? 0 : (quiet?.[1] ?? d.hours.quietEndMinute),
+      workingDays: e.WORKING_DAYS ? parseWorkingDays(e.WORKING_DAYS.replace(/\s/g, '')) : d.hours.workingDays,
+    },
+    digestMinute: e.DIGEST_TIME ? parseClock(e.DIGEST_TIME) : d.digestMinute,
+    replyWindowMinutes: e.REMINDER_REPLY_WINDOW_MINUTES !== undefined ? Number(e.REMINDER_REPLY_WINDOW_MINUTES) : d.replyWindowMinutes,
+    scheduler: { ...d.scheduler, tickMs: e.SCHEDULER_TICK_MS ? Number(e.SCHEDULER_TICK_MS) : d.scheduler.tickMs },
+  };
 }
 
 function durationSeconds(text: string): number {

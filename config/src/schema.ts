@@ -78,6 +78,20 @@ export const envSchema = z.object({
     message: 'expected whole days from 1 to 365',
   }),
 
+  SCHEDULER_TICK_MS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 200 && Number(v) <= 600_000), {
+    message: 'expected milliseconds from 200 to 600000',
+  }),
+  DIGEST_TIME: optionalString.refine((v) => v === undefined || /^([01]?\d|2[0-3]):[0-5]\d$/.test(v), { message: 'expected a time of day such as 09:00' }),
+  QUIET_HOURS: optionalString.refine((v) => v === undefined || v === 'off' || /^([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-3]):[0-5]\d$/.test(v), {
+    message: 'expected start-end such as 21:00-08:00, or off',
+  }),
+  WORKING_DAYS: optionalString.refine((v) => v === undefined || /^[1-7](-[1-7])?(,[1-7](-[1-7])?)*$/.test(v.replace(/\s/g, '')), {
+    message: 'expected days 1 (Monday) to 7 (Sunday), e.g. 1-5 or 1-6 or 1,2,3,4,5',
+  }),
+  REMINDER_REPLY_WINDOW_MINUTES: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 0 && Number(v) <= 1440), {
+    message: 'expected whole minutes from 0 to 1440',
+  }),
+
   WECOM_CORP_ID: optionalString,
   WECOM_AGENT_ID: optionalString.refine((v) => v === undefined || /^\d+$/.test(v), { message: 'expected the numeric AgentId' }),
   WECOM_SECRET: optionalString,
