@@ -19,6 +19,7 @@ import { customerRoutes } from './modules/customer/customer.routes';
 import { followUpRoutes } from './modules/follow-up/follow-up.routes';
 import { opportunityRoutes } from './modules/opportunity/opportunity.routes';
 import { orgRoutes } from './modules/org/org.routes';
+import { reminderRoutes } from './modules/reminder/reminder.routes';
 import { buildOpenApi } from './modules/openapi/openapi.builder';
 import { DOCS_PAGE } from './modules/openapi/docs-page';
 import type { Services } from './services';
@@ -87,6 +88,7 @@ export function apiRouters(config: Config, services: Services): { publicApi: Rou
     followUpRoutes(services),
     opportunityRoutes(services),
     contractRoutes(services),
+    reminderRoutes(services),
   ];
   for (const r of domainRoutes) protectedApi.use(r.routes());
 

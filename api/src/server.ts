@@ -11,6 +11,7 @@ import { createLogger } from './logger';
 import { isEmpty, seedDemoData } from './seed/seed';
 import { buildServices } from './services';
 import { createBot } from '../../bot/src';
+import { ReminderScheduler } from './modules/reminder/reminder.scheduler';
 
 async function main(): Promise<void> {
   let config;
@@ -55,6 +56,16 @@ async function main(): Promise<void> {
   recover();
   const recovery = setInterval(recover, 60_000);
   recovery.unref();
+  const scheduler = new ReminderScheduler(services.reminders, bot.reminderSender, {
+    policy: config.reminders,
+    businessTz: config.businessTz,
+    logger: logger.child({ component: 'scheduler' }),
+    now: () => new Date(),
+  });
+  scheduler.start();
+  logger.info(
+    `reminder scheduler ${scheduler.workerId}: every ${config.reminders.scheduler.tickMs} ms, digest at ${clock(config.reminders.digestMinute)} (${config.businessTz})`,
+  );
   if (bot.dingtalkStream)
     await bot.dingtalkStream.start().catch((err: unknown) => logger.error({ err }, 'DingTalk stream could not connect; retrying in the background'));
   const base = config.http.publicBaseUrl;
@@ -69,6 +80,7 @@ async function main(): Promise<void> {
     logger.info(`${signal}: shutting down`);
     server.close();
     clearInterval(recovery);
+    await scheduler.stop();
     bot.dingtalkStream?.stop();
     await bot.inFlight.drain();
     await connection.close().catch(() => undefined);
@@ -78,6 +90,8 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 }
+
+const clock = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
 
 main().catch((err: unknown) => {
   console.error(err);

@@ -8,6 +8,7 @@ import { CustomerService } from './modules/customer/customer.service';
 import { FollowUpService, noFollowUpEvents, type FollowUpEvents } from './modules/follow-up/follow-up.service';
 import { OpportunityService } from './modules/opportunity/opportunity.service';
 import { OrgService } from './modules/org/org.service';
+import { ReminderService } from './modules/reminder/reminder.service';
 
 /** The domain services, built once per process (or per test) on one connection. */
 export interface Services {
@@ -19,10 +20,12 @@ export interface Services {
   followUps: FollowUpService;
   opportunities: OpportunityService;
   contracts: ContractService;
+  reminders: ReminderService;
 }
 
 /** Ports the domain calls out through; the bot and scheduler fill them in as they land. */
 export interface Ports {
+  /** Extra listeners for follow-up next steps (the reminders always listen). */
   followUpEvents?: FollowUpEvents;
   now?: () => Date;
 }
@@ -32,14 +35,33 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
   const audit = new AuditService(conn);
   const org = new OrgService(conn, audit);
   const customers = new CustomerService(conn, org, audit, { protectionDays: config.crm.protectionDays, now });
+  const opportunities = new OpportunityService(conn, customers, audit, config.crm.stages, now);
+  const reminders = new ReminderService(conn, {
+    org,
+    customers,
+    opportunities,
+    audit,
+    policy: config.reminders,
+    stages: config.crm.stages,
+    businessTz: config.businessTz,
+    now,
+  });
+  const extra = ports.followUpEvents ?? noFollowUpEvents;
+  const followUpEvents: FollowUpEvents = {
+    async nextStepChanged(f) {
+      await reminders.nextStepChanged(f);
+      await extra.nextStepChanged(f);
+    },
+  };
   return {
     audit,
     org,
     tokens: new TokenService(config.auth.jwtSecret, config.auth.jwtTtlSeconds),
     customers,
     contacts: new ContactService(customers, audit),
-    followUps: new FollowUpService(conn, customers, audit, ports.followUpEvents ?? noFollowUpEvents, now),
-    opportunities: new OpportunityService(conn, customers, audit, config.crm.stages, now),
+    followUps: new FollowUpService(conn, customers, audit, followUpEvents, now),
+    opportunities,
     contracts: new ContractService(conn, customers, audit, now),
+    reminders,
   };
 }

@@ -7,7 +7,9 @@ import type { Services } from '../../api/src/services';
 import { BotApp } from './core/bot-app';
 import { SandboxAdapter } from './channels/sandbox/sandbox.adapter';
 import { sandboxRoutes } from './channels/sandbox/sandbox.routes';
-import { registerCrmListeners } from './listeners/crm.listeners';
+import { registerCrmListeners, unknownText } from './listeners/crm.listeners';
+import { ChatReminderSender } from './reminders/reminder-cards';
+import { registerReminderListeners } from './reminders/reminder.listeners';
 import { wecomCallbackRoutes } from './channels/wecom/wecom-callback.routes';
 import { WorkQueue } from './core/work-queue';
 import { WeComClient } from './channels/wecom/wecom-client';
@@ -35,6 +37,8 @@ export interface Bot {
   inFlight: WorkQueue;
   /** Proactive messages to CRM users (reminders, approvals, digests) on their channel. */
   notifier: Notifier;
+  /** The reminders' way into chat (the scheduler in api/ sends through it). */
+  reminderSender: ChatReminderSender;
 }
 
 /** Builds the bot with every configured channel and its HTTP routes. */
@@ -45,6 +49,8 @@ export function createBot(deps: {
   config: Config;
   wecomBudget?: BudgetWindow[];
   workConcurrency?: number;
+  /** The clock for dates read from chat ("下周二下午"); tests pin it. */
+  now?: () => Date;
 }): Bot {
   const app = new BotApp({
     conn: deps.conn,
@@ -53,6 +59,15 @@ export function createBot(deps: {
     publicBaseUrl: deps.config.http.publicBaseUrl,
   });
   registerCrmListeners(app);
+  const notifier = new Notifier(app, deps.services.org);
+  const appUrl = (path: string) => `${deps.config.http.publicBaseUrl}${path}`;
+  registerReminderListeners(app, {
+    businessTz: deps.config.businessTz,
+    now: deps.now ?? (() => new Date()),
+    notifier,
+    logger: deps.logger.child({ component: 'reminders' }),
+    fallback: unknownText,
+  });
   const routers: Array<Router<AppState>> = [];
   const botLog = deps.logger.child({ component: 'bot' });
   const inFlight = new WorkQueue(deps.workConcurrency ?? 8, (err) => botLog.error({ err }, 'bot work failed'));
@@ -98,5 +113,6 @@ export function createBot(deps: {
       );
     }
   }
-  return { app, sandbox, wecom, dingtalk, dingtalkStream, routers, inFlight, notifier: new Notifier(app, deps.services.org) };
+  const reminderSender = new ChatReminderSender(notifier, deps.services.org, deps.config.businessTz, appUrl);
+  return { app, sandbox, wecom, dingtalk, dingtalkStream, routers, inFlight, notifier, reminderSender };
 }

@@ -11,3 +11,4 @@ export * from './time/zoned';
 export * from './reminder/reminder.dto';
 export * from './approval/approval.dto';
 export * from './time/business-hours';
+export * from './reminder/reminder.schemas';

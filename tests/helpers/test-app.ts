@@ -9,6 +9,7 @@ import { ensureIndexes } from '../../api/src/db/connect';
 import { seedDemoData, type SeedResult } from '../../api/src/seed/seed';
 import { buildServices, type Services } from '../../api/src/services';
 import { createBot, type Bot } from '../../bot/src';
+import { ReminderScheduler } from '../../api/src/modules/reminder/reminder.scheduler';
 import { closeTestConnection, openTestConnection, TEST_DB_KIND } from './test-db';
 
 export interface TestApp {
@@ -22,17 +23,23 @@ export interface TestApp {
   logs: Array<Record<string, unknown>>;
   /** Listens on 127.0.0.1 (for a real browser); returns the base URL. Closed by close(). */
   listen(): Promise<string>;
+  /** A reminder scheduler on this app's clock (not started: tests call tick()). */
+  scheduler(workerId?: string): ReminderScheduler;
   /** Dev-login as a demo user (WeCom userid) and return the bearer header value. */
   login(login: string): Promise<string>;
   close(): Promise<void>;
 }
 
-/** The real app on a fresh database with the demo org seeded (demo customers too with `{ crm: true }`); only the listening socket is left out. */
-export async function startTestApp(env: Record<string, string> = {}, seed: { crm?: boolean } = {}): Promise<TestApp> {
+/**
+ * The real app on a fresh database with the demo org seeded (demo customers too with `{ crm: true }`);
+ * only the listening socket is left out. `now` pins the clock of the services, the bot and the scheduler.
+ */
+export async function startTestApp(env: Record<string, string> = {}, seed: { crm?: boolean; now?: () => Date } = {}): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', ...env });
   const conn = await openTestConnection();
-  const services = buildServices(conn, config);
-  const bot = createBot({ conn, services, logger: pino({ level: 'silent' }), config });
+  const now = seed.now ?? (() => new Date());
+  const services = buildServices(conn, config, { now });
+  const bot = createBot({ conn, services, logger: pino({ level: 'silent' }), config, now });
   await ensureIndexes(conn);
   const seeded = await seedDemoData(services, () => undefined, { crm: seed.crm ?? false });
   const logs: Array<Record<string, unknown>> = [];
@@ -49,6 +56,15 @@ export async function startTestApp(env: Record<string, string> = {}, seed: { crm
     bot,
     http: request,
     logs,
+    scheduler(workerId?: string) {
+      return new ReminderScheduler(services.reminders, bot.reminderSender, {
+        policy: config.reminders,
+        businessTz: config.businessTz,
+        logger: pino({ level: 'silent' }),
+        now,
+        workerId,
+      });
+    },
     async login(login: string) {
       const cached = tokens.get(login);
       if (cached) return cached;

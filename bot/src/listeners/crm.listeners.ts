@@ -84,7 +84,9 @@ export function registerCrmListeners(bot: BotApp): void {
   bot.enter(async (ctx) => {
     await ctx.reply({ kind: 'text', text: `${ctx.user.name}，你好！输入“帮助”看看我能做什么，或直接输入“查 客户名”。` });
   });
-  bot.message(async (ctx, text) => {
-    await ctx.reply({ kind: 'text', text: text ? `没看懂“${text.slice(0, 20)}”。输入“帮助”查看可用命令，例如“查 张三”。` : '输入“帮助”查看可用命令。' });
-  });
+}
+
+/** The answer to text no listener understood. */
+export async function unknownText(ctx: BotContext, text: string): Promise<void> {
+  await ctx.reply({ kind: 'text', text: text ? `没看懂“${text.slice(0, 20)}”。输入“帮助”查看可用命令，例如“查 张三”。` : '输入“帮助”查看可用命令。' });
 }

@@ -1,0 +1,32 @@
+import Router from '@koa/router';
+import { idParams, listRemindersQuery, snoozeReminderBody, type ListRemindersQuery, type SnoozeReminderInput } from '@crm/shared';
+import type { AppState } from '../../context';
+import { validate } from '../../middleware/validate';
+import type { Services } from '../../services';
+import { toReminderDto } from './reminder.service';
+
+type IdParams = { id: string };
+
+/** The signed-in person's own reminders: list, complete, snooze. */
+export function reminderRoutes(s: Services): Router<AppState> {
+  const router = new Router<AppState>({ prefix: '/reminders' });
+  router.get('/', validate({ query: listRemindersQuery }), async (ctx) => {
+    const q = ctx.state.input.query as ListRemindersQuery;
+    const items = await s.reminders.list(ctx.state.actor!, q.box, q.limit);
+    ctx.body = { items: items.map(toReminderDto) };
+  });
+  router.get('/:id', validate({ params: idParams }), async (ctx) => {
+    const r = await s.reminders.get(ctx.state.actor!, (ctx.state.input.params as IdParams).id);
+    ctx.body = toReminderDto((await s.reminders.views([r]))[0]!);
+  });
+  router.post('/:id/complete', validate({ params: idParams }), async (ctx) => {
+    const { reminder } = await s.reminders.complete(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id);
+    ctx.body = toReminderDto((await s.reminders.views([reminder]))[0]!);
+  });
+  router.post('/:id/snooze', validate({ params: idParams, body: snoozeReminderBody }), async (ctx) => {
+    const body = ctx.state.input.body as SnoozeReminderInput;
+    const r = await s.reminders.snooze(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, body);
+    ctx.body = toReminderDto((await s.reminders.views([r]))[0]!);
+  });
+  return router;
+}

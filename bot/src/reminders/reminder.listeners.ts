@@ -1,0 +1,170 @@
+import type { Logger } from 'pino';
+import {
+  formatClockZh,
+  formatDateTimeZh,
+  FOLLOW_UP_TYPE_LABELS,
+  parseChineseDateTime,
+  SNOOZE_PRESETS,
+  type FollowUpType,
+  type SnoozePreset,
+} from '@crm/shared';
+import type { ReminderDoc } from '../../../api/src/modules/reminder/reminder.model';
+import type { BotApp, BotContext } from '../core/bot-app';
+import { Notifier } from '../outbound/notifier';
+import { reminderCard, summaryCard } from './reminder-cards';
+
+/** A chat reply shorter than this is not taken as a follow-up ("好的", "嗯"). */
+const MIN_FOLLOW_UP_CHARS = 4;
+
+const TYPE_WORDS: Array<[RegExp, FollowUpType]> = [
+  [/拜访|上门|面谈|见面|到访|登门/, 'visit'],
+  [/会议|开会|视频会/, 'meeting'],
+  [/微信/, 'wechat'],
+  [/邮件|邮箱|email/i, 'email'],
+  [/电话|致电|通话|打给|回电/, 'call'],
+];
+
+/** The kind of contact a sentence describes; a phone call when it does not say. */
+export function followUpTypeOf(text: string): FollowUpType {
+  return TYPE_WORDS.find(([re]) => re.test(text))?.[1] ?? 'call';
+}
+
+export interface ReminderListenerDeps {
+  businessTz: string;
+  now: () => Date;
+  notifier: Notifier;
+  logger: Logger;
+  /** The reply to text nobody else understood. */
+  fallback: (ctx: BotContext, text: string) => Promise<void>;
+}
+
+/**
+ * The follow-up loop in chat: 完成 / 延后 / 记录跟进 on reminder cards, a free-text reply after a reminder
+ * logged as a follow-up (a date in it becomes the next reminder), and 改到 to correct that date.
+ */
+export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDeps): void {
+  const tz = deps.businessTz;
+  const now = deps.now;
+
+  /** Redraws the card a reminder went out on: with the tap's fresh code, or its stored one (used once). */
+  async function settleCard(ctx: BotContext, r: ReminderDoc, doneText: string): Promise<void> {
+    const [view] = await ctx.services.reminders.views([r]);
+    const card = reminderCard(view!, tz, ctx.appUrl, r.delivery?.taskId ?? '', doneText);
+    try {
+      if (ctx.event.type === 'action' && ctx.event.action?.taskId === r.delivery?.taskId) {
+        await ctx.updateCard(card);
+        return;
+      }
+      const d = r.delivery;
+      if (!d?.taskId || d.folded) return;
+      if (Notifier.needsResponseCode(d.channel as 'wecom') && !d.responseCode) return; // no code left: the reply says what happened
+      await deps.notifier.updateCard({ channel: d.channel as 'wecom', platformUserId: d.platformUserId }, card, d.responseCode);
+      await ctx.services.reminders.model.updateOne({ _id: r._id }, { $set: { 'delivery.responseCode': null } }).exec();
+    } catch (err) {
+      deps.logger.warn({ err, reminder: String(r._id) }, 'could not redraw the reminder card');
+    }
+  }
+
+  async function rememberTapCode(ctx: BotContext): Promise<void> {
+    const a = ctx.event.action;
+    if (a?.taskId && a.responseCode) await ctx.services.reminders.rememberResponseCode(a.taskId, a.responseCode);
+  }
+
+  bot.action('rem.done', async (ctx, [id = '']) => {
+    const { reminder, changed } = await ctx.services.reminders.complete(ctx.actor, ctx.meta, id, '已完成（聊天卡片）');
+    const at = reminder.doneAt ?? now();
+    await settleCard(ctx, reminder, reminder.status === 'done' ? `已完成 ✓ ${formatClockZh(at, tz)}` : '已处理');
+    if (!changed && ctx.event.channel !== 'wecom') await ctx.reply({ kind: 'text', text: '这条提醒已经处理过了。' });
+  });
+
+  bot.action('rem.snooze', async (ctx, [id = '', preset = '1h']) => {
+    if (!(SNOOZE_PRESETS as readonly string[]).includes(preset)) throw new Error(`unknown snooze preset ${preset}`);
+    const r = await ctx.services.reminders.snooze(ctx.actor, ctx.meta, id, { preset: preset as SnoozePreset });
+    await settleCard(ctx, r, `已延后至 ${formatDateTimeZh(r.dueAt, tz)}`);
+  });
+
+  bot.action('rem.snoozeall', async (ctx, [taskId = '']) => {
+    await rememberTapCode(ctx);
+    const items = await ctx.services.reminders.model.find({ 'delivery.taskId': taskId, userId: ctx.user._id, status: 'sent' }).exec();
+    let until: Date | null = null;
+    for (const r of items) until = (await ctx.services.reminders.snooze(ctx.actor, ctx.meta, r._id, { preset: '1h' })).dueAt;
+    const views = await ctx.services.reminders.views(items);
+    await ctx.updateCard(summaryCard(views, tz, ctx.appUrl, taskId, until ? `已延后至 ${formatClockZh(until, tz)}` : '已处理'));
+  });
+
+  bot.action('rem.log', async (ctx, [id = '']) => {
+    await rememberTapCode(ctx);
+    const r = await ctx.services.reminders.get(ctx.actor, id);
+    await ctx.ask('rem.log', [String(r._id)]);
+    await ctx.reply({
+      kind: 'text',
+      text: `请直接回复这次跟进的内容，例如：“已电话沟通，客户要求下周二下午再联系”。写上时间，我会按它安排下次提醒。（回复“取消”放弃）`,
+    });
+  });
+
+  bot.prompt('rem.log', async (ctx, answer) => {
+    const r = await ctx.services.reminders.get(ctx.actor, answer.args[0] ?? '');
+    await logFromChat(ctx, r, answer.text);
+  });
+
+  /** A reply to a reminder becomes a follow-up on its customer; a time in it becomes the next step. */
+  async function logFromChat(ctx: BotContext, r: ReminderDoc, text: string): Promise<void> {
+    if (!r.customerId) {
+      await ctx.reply({ kind: 'text', text: '这条提醒没有关联客户，无法记录跟进。' });
+      return;
+    }
+    const parsed = parseChineseDateTime(text, now(), tz);
+    const next = parsed && parsed.at.getTime() > now().getTime() ? parsed.at : null;
+    const type = followUpTypeOf(text);
+    const followUp = await ctx.services.followUps.create(
+      ctx.actor,
+      ctx.meta,
+      { customerId: String(r.customerId), type, content: text.slice(0, 2000), ...(next ? { nextStep: { text: text.slice(0, 200), dueAt: next } } : {}) },
+      'bot',
+    );
+    const { reminder } = await ctx.services.reminders.complete(ctx.actor, ctx.meta, r._id, '已记录跟进（聊天回复）');
+    await settleCard(ctx, reminder, `已记录跟进 ✓ ${formatClockZh(now(), tz)}`);
+    const [view] = await ctx.services.reminders.views([reminder]);
+    const who = view?.title.replace(/^[^：]*：/, '') ?? '客户';
+    await ctx.reply({
+      kind: 'text',
+      text: next
+        ? `已记录 ${who} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}）。\n下次提醒：${formatDateTimeZh(next, tz)}。\n时间不对？回复“改到 周三上午”这样的时间即可修改。`
+        : `已记录 ${who} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}）。\n没有识别到下次联系的时间；需要的话回复“改到 下周一上午”安排提醒。`,
+    });
+    void followUp;
+  }
+
+  bot.command(['改到', '改成'], '改到 <时间>：修改刚记录的下次跟进时间', async (ctx, when) => {
+    const parsed = when ? parseChineseDateTime(when, now(), tz) : null;
+    if (!parsed || parsed.at.getTime() <= now().getTime()) {
+      await ctx.reply({ kind: 'text', text: '没有看懂这个时间，请换个说法，例如：改到 明天下午3点、改到 下周二上午。' });
+      return;
+    }
+    const since = new Date(now().getTime() - 24 * 3600_000);
+    const latest = await ctx.services.followUps.model
+      .findOne({ authorId: ctx.user._id, source: 'bot', createdAt: { $gte: since } })
+      .sort({ createdAt: -1 })
+      .exec();
+    if (!latest) {
+      await ctx.reply({ kind: 'text', text: '最近 24 小时内没有在聊天中记录的跟进，可以在小程序中修改。' });
+      return;
+    }
+    await ctx.services.followUps.update(ctx.actor, ctx.meta, String(latest._id), {
+      content: latest.content,
+      nextStep: { text: latest.nextStep?.text ?? latest.content.slice(0, 200), dueAt: parsed.at },
+    });
+    await ctx.reply({ kind: 'text', text: `好的，下次提醒改为 ${formatDateTimeZh(parsed.at, tz)}。` });
+  });
+
+  bot.message(async (ctx, text) => {
+    if (text.length >= MIN_FOLLOW_UP_CHARS) {
+      const r = await ctx.services.reminders.latestAnswerable(ctx.user._id);
+      if (r) {
+        await logFromChat(ctx, r, text);
+        return;
+      }
+    }
+    await deps.fallback(ctx, text);
+  });
+}
