@@ -86,6 +86,7 @@ export class ReminderScheduler {
 
   private async deliverToUser(items: ReminderDoc[], since: Date | null, result: TickResult): Promise<void> {
     const log = this.opts.logger;
+    const { maxAttempts } = this.opts.policy.scheduler;
     const current: ReminderDoc[] = [];
     for (const r of items) {
       if (await this.service.stillCurrent(r)) current.push(r);
@@ -97,7 +98,7 @@ export class ReminderScheduler {
       try {
         const to = await send();
         if (!to) {
-          for (const r of rs) await this.service.markFailed(r, UNREACHABLE, true);
+          for (const r of rs) await this.service.markFailed(r, UNREACHABLE, { permanent: true, maxAttempts });
           result.failed += rs.length;
           return null;
         }
@@ -109,7 +110,7 @@ export class ReminderScheduler {
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         log.warn({ err, reminders: rs.map((r) => String(r._id)) }, 'reminder send failed; will retry');
-        for (const r of rs) await this.service.markFailed(r, message);
+        for (const r of rs) await this.service.markFailed(r, message, { maxAttempts });
         result.failed += rs.length;
         return null;
       }

@@ -301,10 +301,9 @@ export class ReminderService implements FollowUpEvents {
   }
 
   /** A failed send: retried with backoff (1, 2, 4 … minutes), then `failed` for good, with the error kept either way. */
-  async markFailed(r: ReminderDoc, error: string, permanent = false): Promise<void> {
+  async markFailed(r: ReminderDoc, error: string, opts: { permanent?: boolean; maxAttempts: number }): Promise<void> {
     const now = this.deps.now();
-    const { maxAttempts } = this.deps.policy.scheduler;
-    const giveUp = permanent || r.attempts >= maxAttempts;
+    const giveUp = opts.permanent || r.attempts >= opts.maxAttempts;
     await this.model
       .updateOne(
         { _id: r._id, status: 'sending' },
