@@ -11,7 +11,8 @@ describeBrowser('sandbox chat in a real browser', () => {
   let browser: Browser;
   let base: string;
   beforeAll(async () => {
-    t = await startTestApp({}, { crm: true });
+    // Pushes at any hour, so the reminder test does not depend on when CI runs.
+    t = await startTestApp({ QUIET_HOURS: 'off', WORKING_DAYS: '1-7' }, { crm: true });
     base = await t.listen();
     browser = await launchBrowser();
   });
@@ -59,6 +60,30 @@ describeBrowser('sandbox chat in a real browser', () => {
     await page.locator('.card .done', { hasText: '已完成 ✓' }).waitFor();
     expect(await page.locator('.card button').count()).toBe(0);
     await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox-card-done.png') });
+    await page.close();
+  });
+
+  it('a reminder card arrives at its due time; 完成 from the page closes it and the card says so', async () => {
+    const rep1 = await t.login('demo-rep1');
+    const found = await t.http.get('/api/v1/customers?q=zs').set('authorization', rep1);
+    const zhangsan = found.body.items.find((c: { name: string }) => c.name === '张三');
+    await t.http
+      .post('/api/v1/follow-ups')
+      .set('authorization', rep1)
+      .send({ customerId: zhangsan.id, type: 'call', content: '电话沟通', nextStep: { text: '寄送样品', dueAt: new Date(Date.now() - 5000).toISOString() } })
+      .expect(201);
+    await t.scheduler().tick();
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2 });
+    await page.goto(`${base}/sandbox?user=demo-rep1`);
+    const card = page.locator('.card', { hasText: '寄送样品' }).last();
+    await card.waitFor();
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox-reminder-card.png') });
+    await card.locator('button', { hasText: '完成' }).click();
+    await card.locator('.done', { hasText: '已完成 ✓' }).waitFor();
+    expect(await card.locator('button').count()).toBe(0);
+    const open = await t.http.get('/api/v1/reminders?box=overdue').set('authorization', rep1);
+    expect(open.body.items.map((r: { text: string }) => r.text)).not.toContain('寄送样品');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox-reminder-done.png') });
     await page.close();
   });
 });

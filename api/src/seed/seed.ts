@@ -28,12 +28,30 @@ export async function seedDemoData(services: Services, log: (msg: string) => voi
     log(
       `demo CRM: ${crm.customers} customers, ${crm.contacts} contacts, ${crm.followUps} follow-ups, ${crm.opportunities} opportunities, ${crm.contracts} contracts`,
     );
+    const reminders = await services.reminders.backfillNextSteps();
+    await seedFirstReminder(services, opts.now ?? new Date());
+    log(`demo reminders: ${reminders} next steps scheduled; 刘洋 (demo-rep1) gets a reminder card about 张三 in two minutes`);
   }
   await services.audit.record(
     { requestId: 'seed', channel: 'system', actorId: null },
     { action: 'seed.demo', entityType: 'system', entityId: 'demo', note: `demo data seeded in ${Date.now() - started} ms` },
   );
   return { org, crm };
+}
+
+/** A reminder that arrives soon after `npm start`, so the sandbox shows the loop at once (idempotent). */
+async function seedFirstReminder(services: Services, now: Date): Promise<void> {
+  const rep = await services.org.findActiveUserByPlatformId('wecom', 'demo-rep1');
+  const zhangsan = await services.customers.customers.findOne({ name: '张三', ownerId: rep?._id }).exec();
+  if (!rep || !zhangsan) return;
+  const content = '电话确认了采购预算，客户希望先看正式报价';
+  if (await services.followUps.model.exists({ customerId: zhangsan._id, content })) return;
+  const actor = { user: rep, viewer: await services.org.resolveViewer(rep) };
+  await services.followUps.create(
+    actor,
+    { requestId: 'seed', channel: 'system', actorId: rep._id },
+    { customerId: String(zhangsan._id), type: 'call', content, nextStep: { text: '发送正式报价单', dueAt: new Date(now.getTime() + 2 * 60_000) } },
+  );
 }
 
 /** True when the database holds no users yet (a fresh embedded database). */

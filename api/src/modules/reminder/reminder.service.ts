@@ -181,6 +181,38 @@ export class ReminderService implements FollowUpEvents {
     return { stalled: rows.length - cold, cold };
   }
 
+  /**
+   * Next steps written without going through FollowUpService (the demo seed, an import) become
+   * reminders too. Only steps not older than `sinceDays`; existing reminders are left as they are.
+   */
+  async backfillNextSteps(sinceDays = 30): Promise<number> {
+    const since = new Date(this.deps.now().getTime() - sinceDays * 86_400_000);
+    const rows = await this.deps.customers.customers.db
+      .collection('follow_ups')
+      .find({ 'nextStep.dueAt': { $gte: since } }, { projection: { customerId: 1, authorId: 1, nextStep: 1 } })
+      .toArray();
+    const customers = await this.deps.customers.customers
+      .find({ _id: { $in: [...new Set(rows.map((r) => String(r.customerId)))].map(oid) } }, { name: 1, company: 1 })
+      .lean()
+      .exec();
+    const label = new Map(customers.map((c) => [String(c._id), customerLabel(c)]));
+    await this.insertNew(
+      rows.map((f) => ({
+        kind: 'next-step' as const,
+        dedupeKey: `next-step:${String(f._id)}`,
+        userId: f.authorId as Types.ObjectId,
+        dueAt: (f.nextStep as { dueAt: Date }).dueAt,
+        title: `跟进提醒：${label.get(String(f.customerId)) ?? '客户'}`,
+        text: (f.nextStep as { text: string }).text,
+        customerId: f.customerId as Types.ObjectId,
+        opportunityId: null,
+        followUpId: f._id as Types.ObjectId,
+        sourceVersion: null,
+      })),
+    );
+    return rows.length;
+  }
+
   /** Inserts reminders whose key is new; existing keys are left as they are (one unordered round trip). */
   private async insertNew(rows: Array<Partial<Reminder> & { dedupeKey: string }>): Promise<void> {
     if (!rows.length) return;
