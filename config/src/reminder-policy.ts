@@ -37,7 +37,7 @@ export const DEFAULT_REMINDER_POLICY: ReminderPolicy = {
   coldDaysByTier: { A: 7, B: 14, C: 30, D: null },
   replyWindowMinutes: 120,
   burstLimit: 3,
-  scheduler: { tickMs: 5_000, leaseMs: 60_000, batchSize: 200, maxAttempts: 5, policyEveryMinutes: 15 },
+  scheduler: { tickMs: 5_000, leaseMs: 120_000, batchSize: 200, maxAttempts: 5, policyEveryMinutes: 15 },
 };
 
 /** "21:00" → 1260 */

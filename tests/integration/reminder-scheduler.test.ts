@@ -23,6 +23,11 @@ class RecordingSender implements ReminderSender {
   readonly summaries: string[][] = [];
   readonly digests: Array<{ userId: string; folded: number; dueToday: number }> = [];
   failNext = 0;
+  /** Budget wait per user id (ms); the real one comes from the WeCom adapter's per-member windows. */
+  readonly waits = new Map<string, number>();
+  async waitMs(userId: Types.ObjectId) {
+    return this.waits.get(String(userId)) ?? 0;
+  }
   private readonly to = (userId: Types.ObjectId): SentTo => ({
     channel: 'sandbox',
     platformUserId: String(userId),
@@ -146,6 +151,26 @@ describe('claiming: several workers, one send each', () => {
     r = await t.services.reminders.model.findById(id2).lean();
     expect(r).toMatchObject({ status: 'failed', attempts: 3, lastError: 'errcode -1: system busy', outcome: '发送失败' });
   });
+});
+
+it('a person whose send budget is full waits (not counted as an attempt) while others are served; nothing is dropped', async () => {
+  clock = bj('2026-11-23T10:00');
+  const [busy, free] = users(2);
+  const busyIds = await due(2, clock, [busy!]);
+  await due(2, clock, [free!]);
+  const sender = new RecordingSender();
+  sender.waits.set(String(busy), 30_000);
+  const pass = await scheduler(sender, 'D').tick();
+  expect(pass).toMatchObject({ claimed: 4, cards: 2, deferred: 2 });
+  const held = await t.services.reminders.model.find({ _id: { $in: busyIds } }).lean();
+  expect(held.map((r) => [r.status, r.attempts, r.retryAt])).toEqual([
+    ['scheduled', 0, new Date(clock.getTime() + 30_000)],
+    ['scheduled', 0, new Date(clock.getTime() + 30_000)],
+  ]);
+  sender.waits.clear();
+  clock = new Date(clock.getTime() + 31_000);
+  expect((await scheduler(sender, 'D').tick()).cards).toBe(2);
+  expect(await statusCounts()).toEqual({ sent: 4 });
 });
 
 describe('quiet hours, working days, digests and bursts', () => {

@@ -50,4 +50,6 @@ export interface ChannelAdapter {
   send(platformUserId: string, message: OutboundMessage): Promise<SendResult>;
   /** Redraws a card already sent to this user (WeCom needs the click's response code). */
   updateCard(platformUserId: string, card: Card, opts: { responseCode?: string }): Promise<void>;
+  /** How long a send to this user would wait for the platform's send budget now (0 = at once). */
+  sendDelayMs?(platformUserId: string): number;
 }

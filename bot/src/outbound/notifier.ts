@@ -48,6 +48,13 @@ export class Notifier {
     return { ...to, messageId: result.messageId ?? null, responseCode: result.responseCode ?? null, sentAt: new Date() };
   }
 
+  /** How long a message to this user would wait for the channel's send budget (0 = now; unreachable users 0 too). */
+  async sendDelayMs(userId: Types.ObjectId | string): Promise<number> {
+    const user = await this.org.findActiveUserById(userId);
+    const to = user && this.route(user);
+    return to ? (this.bot.adapter(to.channel)!.sendDelayMs?.(to.platformUserId) ?? 0) : 0;
+  }
+
   /** Redraws a card sent earlier. WeCom needs an unused response code; without one this throws. */
   async updateCard(delivery: Pick<Delivery, 'channel' | 'platformUserId'>, card: Card, responseCode: string | null): Promise<void> {
     const adapter = this.bot.adapter(delivery.channel);

@@ -75,6 +75,10 @@ export class ChatReminderSender implements ReminderSender {
     private readonly appUrl: (path: string) => string,
   ) {}
 
+  waitMs(userId: Types.ObjectId): Promise<number> {
+    return this.notifier.sendDelayMs(userId);
+  }
+
   async reminder(r: ReminderView): Promise<SentTo> {
     const taskId = newTaskId('rem');
     const d = await this.notifier.send(r.userId, { kind: 'card', card: reminderCard(r, this.tz, this.appUrl, taskId) });

@@ -15,6 +15,8 @@ export type SentTo = Omit<ReminderDeliveryRecord, 'folded'> | null;
  * Each call sends one message: a card for one reminder, one summary card for a burst, or the digest.
  */
 export interface ReminderSender {
+  /** How long a message to this person would have to wait for the channel's send budget (0 = now). */
+  waitMs?(userId: Types.ObjectId): Promise<number>;
   reminder(r: ReminderView): Promise<SentTo>;
   summary(userId: Types.ObjectId, items: ReminderView[]): Promise<SentTo>;
   digest(userId: Types.ObjectId, content: DigestContent): Promise<SentTo>;
@@ -27,6 +29,8 @@ export interface TickResult {
   digests: number;
   cancelled: number;
   failed: number;
+  /** Put back until the person's send budget has room (never dropped, never sent over the limit). */
+  deferred: number;
 }
 
 const UNREACHABLE = '收件人没有可用的聊天账号，或账号已停用';
@@ -56,7 +60,7 @@ export class ReminderScheduler {
 
   /** One pass: claim what is due, batch by batch, and deliver it. */
   async tick(): Promise<TickResult> {
-    const result: TickResult = { claimed: 0, cards: 0, summaries: 0, digests: 0, cancelled: 0, failed: 0 };
+    const result: TickResult = { claimed: 0, cards: 0, summaries: 0, digests: 0, cancelled: 0, failed: 0, deferred: 0 };
     const now = this.opts.now();
     const { policy, businessTz: tz } = this.opts;
     if (!isDeliverable(now, policy.hours, tz)) return result;
@@ -94,6 +98,17 @@ export class ReminderScheduler {
     }
     const digests = current.filter((r) => r.kind === 'digest');
     const pushes = current.filter((r) => r.kind !== 'digest');
+    /** True when the budget has room now; otherwise the items go back until it has (the worker moves on to other people). */
+    const budgetAllows = async (rs: ReminderDoc[]): Promise<boolean> => {
+      const wait = (await this.sender.waitMs?.(rs[0]!.userId)) ?? 0;
+      if (wait <= 0) return true;
+      await this.service.defer(
+        rs.map((r) => r._id),
+        new Date(this.opts.now().getTime() + wait),
+      );
+      result.deferred += rs.length;
+      return false;
+    };
     const attempt = async (rs: ReminderDoc[], send: () => Promise<SentTo>, folded: boolean): Promise<SentTo> => {
       try {
         const to = await send();
@@ -116,17 +131,20 @@ export class ReminderScheduler {
       }
     };
     for (const d of digests) {
+      if (!(await budgetAllows([d]))) continue;
       const content = await this.service.digestContent(d.userId, since);
       const to = await attempt([d], () => this.sender.digest(d.userId, content), false);
       if (to && since) await this.service.foldIntoDigest(d.userId, since, { ...to, folded: true });
       if (to) result.digests += 1;
     }
     if (pushes.length > this.opts.policy.burstLimit) {
+      if (!(await budgetAllows(pushes))) return;
       const views = await this.service.views(pushes);
       if (await attempt(pushes, () => this.sender.summary(pushes[0]!.userId, views), true)) result.summaries += 1;
       return;
     }
-    for (const r of pushes) {
+    for (const [i, r] of pushes.entries()) {
+      if (!(await budgetAllows(pushes.slice(i)))) return;
       const [view] = await this.service.views([r]);
       if (await attempt([r], () => this.sender.reminder(view!), false)) result.cards += 1;
     }

@@ -348,6 +348,13 @@ export class ReminderService implements FollowUpEvents {
       .exec();
   }
 
+  /** Back to scheduled, not before `until`, without counting as an attempt (the send budget was full). */
+  async defer(ids: Types.ObjectId[], until: Date): Promise<void> {
+    await this.model
+      .updateMany({ _id: { $in: ids }, status: 'sending' }, { $set: { status: 'scheduled', retryAt: until, leaseUntil: null }, $inc: { attempts: -1 } })
+      .exec();
+  }
+
   /** Reminders a digest delivers instead of pushes: due before `before` (overnight, at the weekend), still scheduled. */
   async foldIntoDigest(userId: Types.ObjectId, before: Date, delivery: ReminderDeliveryRecord): Promise<void> {
     await this.model

@@ -39,6 +39,10 @@ export class WeComAdapter implements ChannelAdapter {
     return { messageId: res.msgid, responseCode: res.response_code };
   }
 
+  sendDelayMs(platformUserId: string): number {
+    return this.budget.waitMs(platformUserId);
+  }
+
   async updateCard(platformUserId: string, card: Card, opts: { responseCode?: string }): Promise<void> {
     if (!opts.responseCode) throw new Error('a WeCom card can only be updated with a response_code');
     await this.client.post('/cgi-bin/message/update_template_card', {
