@@ -14,6 +14,8 @@ export interface Delivery {
   sentAt: Date;
 }
 
+const RECIPIENT_CACHE_MS = 5_000;
+
 /** Channels tried in this order; the first one configured on which the user has an identity wins. */
 export const CHANNEL_PREFERENCE: readonly ChannelName[] = ['wecom', 'dingtalk', 'sandbox'];
 
@@ -22,6 +24,9 @@ export const CHANNEL_PREFERENCE: readonly ChannelName[] = ['wecom', 'dingtalk', 
  * platform id, sends, and tells the caller where it went. The domain stores the Delivery; the bot never does.
  */
 export class Notifier {
+  /** Recently looked-up recipients (a burst of sends to one person asks the database once). */
+  private readonly recent = new Map<string, { at: number; to: { channel: ChannelName; platformUserId: string } | null }>();
+
   constructor(
     private readonly bot: BotApp,
     private readonly org: OrgService,
@@ -38,11 +43,21 @@ export class Notifier {
     return null;
   }
 
+  /** Where an active user is reached now; looked up at most every few seconds per user. */
+  private async recipient(userId: Types.ObjectId | string): Promise<{ channel: ChannelName; platformUserId: string } | null> {
+    const key = String(userId);
+    const hit = this.recent.get(key);
+    if (hit && Date.now() - hit.at < RECIPIENT_CACHE_MS) return hit.to;
+    const user = await this.org.findActiveUserById(userId);
+    const to = user ? this.route(user) : null;
+    if (this.recent.size > 10_000) this.recent.clear();
+    this.recent.set(key, { at: Date.now(), to });
+    return to;
+  }
+
   /** Sends to an active user; null when the user is gone or unreachable (the caller records why). */
   async send(userId: Types.ObjectId | string, message: OutboundMessage): Promise<Delivery | null> {
-    const user = await this.org.findActiveUserById(userId);
-    if (!user) return null;
-    const to = this.route(user);
+    const to = await this.recipient(userId);
     if (!to) return null;
     const result = await this.bot.adapter(to.channel)!.send(to.platformUserId, message);
     return { ...to, messageId: result.messageId ?? null, responseCode: result.responseCode ?? null, sentAt: new Date() };
@@ -50,8 +65,7 @@ export class Notifier {
 
   /** How long a message to this user would wait for the channel's send budget (0 = now; unreachable users 0 too). */
   async sendDelayMs(userId: Types.ObjectId | string): Promise<number> {
-    const user = await this.org.findActiveUserById(userId);
-    const to = user && this.route(user);
+    const to = await this.recipient(userId);
     return to ? (this.bot.adapter(to.channel)!.sendDelayMs?.(to.platformUserId) ?? 0) : 0;
   }
 

@@ -72,6 +72,10 @@ export class ReminderScheduler {
     for (;;) {
       const batch = await this.service.claimDue({ owner: this.workerId, limit: policy.scheduler.batchSize, dueFrom });
       if (!batch.length) break;
+      // The batch may have cut the last person's reminders short: take the rest of theirs too.
+      if (batch.length === policy.scheduler.batchSize) {
+        batch.push(...(await this.service.claimDue({ owner: this.workerId, limit: 10_000, dueFrom, userId: batch.at(-1)!.userId })));
+      }
       result.claimed += batch.length;
       await this.deliver(batch, since, result);
     }

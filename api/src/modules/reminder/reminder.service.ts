@@ -281,7 +281,7 @@ export class ReminderService implements FollowUpEvents {
    * workers never both win one), and the winners are read back by the pass's own token. Items a dead
    * worker held come back when their lease runs out.
    */
-  async claimDue(opts: { owner: string; limit: number; dueFrom: Date | null }): Promise<ReminderDoc[]> {
+  async claimDue(opts: { owner: string; limit: number; dueFrom: Date | null; userId?: Types.ObjectId }): Promise<ReminderDoc[]> {
     const now = this.deps.now();
     const { leaseMs } = this.deps.policy.scheduler;
     const claimable: Record<string, unknown> = {
@@ -294,7 +294,9 @@ export class ReminderService implements FollowUpEvents {
         { status: 'sending', leaseUntil: { $lt: now } },
       ],
     };
-    const candidates = await this.model.find(claimable, { _id: 1 }).sort({ dueAt: 1 }).limit(opts.limit).lean().exec();
+    if (opts.userId) claimable.userId = opts.userId;
+    // By person, so a person's due reminders arrive in one pass and a burst folds into one summary.
+    const candidates = await this.model.find(claimable, { _id: 1 }).sort({ userId: 1, dueAt: 1 }).limit(opts.limit).lean().exec();
     if (!candidates.length) return [];
     const token = `${opts.owner}:${now.getTime()}:${new Types.ObjectId().toHexString()}`;
     await this.model
@@ -303,7 +305,7 @@ export class ReminderService implements FollowUpEvents {
         { $set: { status: 'sending', leaseUntil: new Date(now.getTime() + leaseMs), leaseOwner: token }, $inc: { attempts: 1 } },
       )
       .exec();
-    return this.model.find({ leaseOwner: token, status: 'sending' }).sort({ dueAt: 1 }).exec();
+    return this.model.find({ leaseOwner: token, status: 'sending' }).sort({ userId: 1, dueAt: 1 }).exec();
   }
 
   /**
