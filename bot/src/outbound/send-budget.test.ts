@@ -59,4 +59,14 @@ describe('SendBudget', () => {
     }
     expect(times[100]! - times[0]!).toBeGreaterThanOrEqual(3_600_000);
   });
+
+  it('counts a send from when the platform answered, so a slow request cannot let the next minute start early', async () => {
+    const clock = fakeClock();
+    const budget = new SendBudget([{ limit: 2, ms: 60_000 }], clock);
+    const first = await budget.acquire('u'); // at 0
+    clock.advance(5_000); // the request takes 5 s to reach the platform and come back
+    first();
+    await budget.acquire('u'); // at 5 s, answered at once
+    expect(budget.waitMs('u')).toBe(60_001); // counted from 5 s: the third may go just after 65 s, not 60 s
+  });
 });

@@ -37,20 +37,34 @@ export class SendBudget {
     return wait;
   }
 
-  /** Resolves when a send to `key` fits in every window, and records it. Sends to one key keep their order. */
-  acquire(key: string): Promise<void> {
+  /**
+   * Resolves when a send to `key` fits in every window, and records it. Sends to one key keep their
+   * order. Call the returned `done()` when the platform has answered: the send is then counted from that
+   * moment, because the platform counts from when the request reached it, which is somewhere between the
+   * two (counting from the start would let the 31st message of a minute arrive a little early and vanish).
+   */
+  acquire(key: string): Promise<() => void> {
     const prev = this.queues.get(key) ?? Promise.resolve();
     const next = prev.then(async () => {
       for (let wait = this.waitMs(key); wait > 0; wait = this.waitMs(key)) await this.clock.sleep(wait);
       const longest = Math.max(...this.windows.map((w) => w.ms));
       const now = this.clock.now();
       const times = (this.sent.get(key) ?? []).filter((t) => t > now - longest);
+      const entry = { at: now };
       times.push(now);
       this.sent.set(key, times);
+      return () => {
+        const list = this.sent.get(key);
+        const i = list?.lastIndexOf(entry.at) ?? -1;
+        if (list && i >= 0) list[i] = Math.max(entry.at, this.clock.now());
+      };
     });
     this.queues.set(
       key,
-      next.catch(() => undefined),
+      next.then(
+        () => undefined,
+        () => undefined,
+      ),
     );
     return next;
   }

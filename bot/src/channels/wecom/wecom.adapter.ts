@@ -27,7 +27,7 @@ export class WeComAdapter implements ChannelAdapter {
   ) {}
 
   async send(platformUserId: string, message: OutboundMessage): Promise<SendResult> {
-    await this.budget.acquire(platformUserId);
+    const done = await this.budget.acquire(platformUserId);
     const base = { touser: platformUserId, agentid: this.agentId };
     const body =
       message.kind === 'text'
@@ -35,8 +35,12 @@ export class WeComAdapter implements ChannelAdapter {
         : message.kind === 'markdown'
           ? { ...base, msgtype: 'markdown', markdown: { content: fitBytes(message.markdown) } }
           : { ...base, msgtype: 'template_card', template_card: toTemplateCard(message.card) };
-    const res = await this.client.post<{ msgid?: string; response_code?: string }>('/cgi-bin/message/send', body);
-    return { messageId: res.msgid, responseCode: res.response_code };
+    try {
+      const res = await this.client.post<{ msgid?: string; response_code?: string }>('/cgi-bin/message/send', body);
+      return { messageId: res.msgid, responseCode: res.response_code };
+    } finally {
+      done();
+    }
   }
 
   sendDelayMs(platformUserId: string): number {
