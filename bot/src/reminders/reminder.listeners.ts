@@ -70,15 +70,23 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
     if (a?.taskId && a.responseCode) await ctx.services.reminders.rememberResponseCode(a.taskId, a.responseCode);
   }
 
+  /** What a card shows once its reminder is settled, whoever settled it (a tap, the mini-app, a chat reply). */
+  const settledText = (r: ReminderDoc) =>
+    r.status === 'done' ? `已完成 ✓ ${formatClockZh(r.doneAt ?? now(), tz)}` : r.status === 'cancelled' ? `已取消：${r.outcome ?? ''}` : '已处理';
+
   bot.action('rem.done', async (ctx, [id = '']) => {
-    const { reminder, changed } = await ctx.services.reminders.complete(ctx.actor, ctx.meta, id, '已完成（聊天卡片）');
-    const at = reminder.doneAt ?? now();
-    await settleCard(ctx, reminder, reminder.status === 'done' ? `已完成 ✓ ${formatClockZh(at, tz)}` : '已处理');
-    if (!changed && ctx.event.channel !== 'wecom') await ctx.reply({ kind: 'text', text: '这条提醒已经处理过了。' });
+    // Already done or cancelled elsewhere: nothing changes, and the card is redrawn to say so.
+    const { reminder } = await ctx.services.reminders.complete(ctx.actor, ctx.meta, id, '已完成（聊天卡片）');
+    await settleCard(ctx, reminder, settledText(reminder));
   });
 
   bot.action('rem.snooze', async (ctx, [id = '', preset = '1h']) => {
     if (!(SNOOZE_PRESETS as readonly string[]).includes(preset)) throw new Error(`unknown snooze preset ${preset}`);
+    const current = await ctx.services.reminders.get(ctx.actor, id);
+    if (current.status === 'done' || current.status === 'cancelled') {
+      await settleCard(ctx, current, settledText(current));
+      return;
+    }
     const r = await ctx.services.reminders.snooze(ctx.actor, ctx.meta, id, { preset: preset as SnoozePreset });
     await settleCard(ctx, r, `已延后至 ${formatDateTimeZh(r.dueAt, tz)}`);
   });
@@ -116,7 +124,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
     const parsed = parseChineseDateTime(text, now(), tz);
     const next = parsed && parsed.at.getTime() > now().getTime() ? parsed.at : null;
     const type = followUpTypeOf(text);
-    const followUp = await ctx.services.followUps.create(
+    await ctx.services.followUps.create(
       ctx.actor,
       ctx.meta,
       { customerId: String(r.customerId), type, content: text.slice(0, 2000), ...(next ? { nextStep: { text: text.slice(0, 200), dueAt: next } } : {}) },
@@ -132,7 +140,6 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
         ? `已记录 ${who} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}）。\n下次提醒：${formatDateTimeZh(next, tz)}。\n时间不对？回复“改到 周三上午”这样的时间即可修改。`
         : `已记录 ${who} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}）。\n没有识别到下次联系的时间；需要的话回复“改到 下周一上午”安排提醒。`,
     });
-    void followUp;
   }
 
   bot.command(['改到', '改成'], '改到 <时间>：修改刚记录的下次跟进时间', async (ctx, when) => {
