@@ -20,7 +20,7 @@ export const SANDBOX_PAGE = `<!doctype html>
   .bubble blockquote { margin: 2px 0 6px; padding-left: 8px; border-left: 3px solid #dfe1e5; color: #646a73; font-size: 13px; }
   .card { width: 82%; max-width: 420px; background: #fff; border-radius: 10px; overflow: hidden; box-shadow: 0 1px 2px rgba(0,0,0,.08); }
   .card h3 { margin: 0; padding: 12px 14px 4px; font-size: 16px; }
-  .card .desc { padding: 0 14px 8px; color: #646a73; font-size: 13px; }
+  .card .desc { padding: 0 14px 8px; color: #646a73; font-size: 13px; white-space: pre-line; }
   .card dl { margin: 0; padding: 0 14px 8px; display: grid; grid-template-columns: auto 1fr; gap: 2px 10px; font-size: 14px; }
   .card dt { color: #8f959e; } .card dd { margin: 0; }
   .card .buttons { display: flex; flex-wrap: wrap; gap: 8px; padding: 10px 14px 14px; border-top: 1px solid #f0f1f2; }

@@ -7,7 +7,9 @@ export function toTemplateCard(card: Card, agentName = 'CRM 助手'): Record<str
   return {
     card_type: 'button_interaction',
     source: { desc: agentName },
-    main_title: { title: card.title.slice(0, 36), ...(card.description ? { desc: card.description.slice(0, 44) } : {}) },
+    // A short description sits under the title; a longer one (a summary's list) goes to sub_title_text (≈160 chars).
+    main_title: { title: card.title.slice(0, 36), ...(card.description && card.description.length <= 44 ? { desc: card.description } : {}) },
+    ...(card.description && card.description.length > 44 ? { sub_title_text: card.description.slice(0, 160) } : {}),
     ...(card.fields?.length
       ? { horizontal_content_list: card.fields.slice(0, 6).map((f) => ({ keyname: f.label.slice(0, 5), value: f.value.slice(0, 30) })) }
       : {}),
