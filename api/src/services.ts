@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Config } from '@crm/config';
+import { ApprovalService } from './modules/approval/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { TokenService } from './modules/auth/token.service';
 import { ContactService } from './modules/contact/contact.service';
@@ -19,6 +20,7 @@ export interface Services {
   followUps: FollowUpService;
   opportunities: OpportunityService;
   contracts: ContractService;
+  approvals: ApprovalService;
 }
 
 /** Ports the domain calls out through; the bot and scheduler fill them in as they land. */
@@ -32,6 +34,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
   const audit = new AuditService(conn);
   const org = new OrgService(conn, audit);
   const customers = new CustomerService(conn, org, audit, { protectionDays: config.crm.protectionDays, now });
+  const contracts = new ContractService(conn, customers, audit, now);
   return {
     audit,
     org,
@@ -40,6 +43,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     contacts: new ContactService(customers, audit),
     followUps: new FollowUpService(conn, customers, audit, ports.followUpEvents ?? noFollowUpEvents, now),
     opportunities: new OpportunityService(conn, customers, audit, config.crm.stages, now),
-    contracts: new ContractService(conn, customers, audit, now),
+    contracts,
+    approvals: new ApprovalService(conn, org, customers, contracts, audit, config.approvals, now),
   };
 }

@@ -1,4 +1,4 @@
-import type { StageDefinition } from '@crm/shared';
+import type { ApprovalRulesConfig, StageDefinition } from '@crm/shared';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -53,6 +53,8 @@ export interface Config {
     stages: StageDefinition[];
     protectionDays: number;
   };
+  /** Approval routing rules and timeouts (config/src/approval-rules.ts). */
+  approvals: ApprovalRulesConfig;
   /** The local web chat at /sandbox (no sign-in: any demo user). */
   sandbox: boolean;
   wecom: WeComConfig | null;

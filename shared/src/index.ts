@@ -10,3 +10,4 @@ export * from './time/parse-chinese-datetime';
 export * from './time/zoned';
 export * from './reminder/reminder.dto';
 export * from './approval/approval.dto';
+export * from './approval/approval-rules';
