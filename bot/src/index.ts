@@ -18,6 +18,7 @@ import { DingTalkClient } from './channels/dingtalk/dingtalk-client';
 import { DingTalkStreamTransport } from './channels/dingtalk/dingtalk-stream.transport';
 import { DingTalkAdapter } from './channels/dingtalk/dingtalk.adapter';
 import { Notifier } from './outbound/notifier';
+import { ApprovalCards, registerApprovalActions } from './approvals/approval-cards';
 
 export type { BotEvent, Card, ChannelAdapter, OutboundMessage } from './core/bot-event';
 export { BotApp } from './core/bot-app';
@@ -35,6 +36,8 @@ export interface Bot {
   inFlight: WorkQueue;
   /** Proactive messages to CRM users (reminders, approvals, digests) on their channel. */
   notifier: Notifier;
+  /** Approval cards and notices (the domain's ApprovalEvents port). */
+  approvals: ApprovalCards;
 }
 
 /** Builds the bot with every configured channel and its HTTP routes. */
@@ -98,5 +101,10 @@ export function createBot(deps: {
       );
     }
   }
-  return { app, sandbox, wecom, dingtalk, dingtalkStream, routers, inFlight, notifier: new Notifier(app, deps.services.org) };
+  const notifier = new Notifier(app, deps.services.org);
+  const appUrl = (path: string) => `${deps.config.http.publicBaseUrl}${path}`;
+  const approvals = new ApprovalCards(deps.services.approvals, notifier, appUrl, deps.logger.child({ component: 'approvals' }));
+  deps.services.approvals.setEvents(approvals);
+  registerApprovalActions(app, deps.services.approvals, appUrl);
+  return { app, sandbox, wecom, dingtalk, dingtalkStream, routers, inFlight, notifier, approvals };
 }

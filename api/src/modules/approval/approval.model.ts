@@ -130,6 +130,8 @@ export function approvalModel(conn: Connection): Model<Approval> {
  * latest unused WeCom code for it (single use, 72 h); `stale` marks a card that could not be redrawn.
  */
 export interface ApprovalCard {
+  /** `approvalId:userId:n`: unique, so two processes never send the same approver the same card twice. */
+  slot: string;
   approvalId: Types.ObjectId;
   userId: Types.ObjectId;
   channel: string;
@@ -147,6 +149,7 @@ export interface ApprovalCard {
 
 const cardSchema = new Schema<ApprovalCard>(
   {
+    slot: { type: String, required: true },
     approvalId: { type: Schema.Types.ObjectId, required: true },
     userId: { type: Schema.Types.ObjectId, required: true },
     channel: { type: String, required: true },
@@ -162,6 +165,7 @@ const cardSchema = new Schema<ApprovalCard>(
   { strict: 'throw' },
 );
 cardSchema.index({ taskId: 1 }, { unique: true });
+cardSchema.index({ slot: 1 }, { unique: true });
 cardSchema.index({ approvalId: 1, userId: 1 });
 cardSchema.index({ codeIssuedAt: 1 });
 

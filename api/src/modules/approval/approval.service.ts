@@ -30,7 +30,7 @@ export interface ApprovalChange {
   outcome: ApprovalOutcome;
   actorId: Types.ObjectId | null;
   /** The card click that made this change: its fresh response code redraws that approver's card. */
-  click?: { userId: Types.ObjectId; responseCode: string | null };
+  click?: { userId: Types.ObjectId; taskId: string | null; responseCode: string | null };
   /** Approvers to remind (outcome `reminded`). */
   remind?: Types.ObjectId[];
 }
@@ -242,7 +242,7 @@ export class ApprovalService {
     actor: Actor,
     meta: RequestMeta,
     id: string | Types.ObjectId,
-    input: { decision: ApprovalDecision; comment?: string | null; step?: number; click?: { responseCode: string | null } },
+    input: { decision: ApprovalDecision; comment?: string | null; step?: number; click?: { taskId: string | null; responseCode: string | null } },
   ): Promise<ApprovalPlain> {
     const comment = input.comment?.trim() || null;
     if (input.decision === 'reject' && !comment) throw new AppError(400, ApprovalErrorCode.REASON_REQUIRED, '驳回需要填写原因');
@@ -259,7 +259,7 @@ export class ApprovalService {
       note: [after.steps[t.history[0]!.step ?? 0]?.name, comment].filter(Boolean).join('：'),
       changes: { status: { before: 'pending', after: after.status } },
     });
-    await this.afterChange(meta, after, t.outcome, user._id, input.click ? { userId: user._id, responseCode: input.click.responseCode } : undefined);
+    await this.afterChange(meta, after, t.outcome, user._id, input.click ? { userId: user._id, ...input.click } : undefined);
     return after;
   }
 
