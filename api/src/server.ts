@@ -55,6 +55,10 @@ async function main(): Promise<void> {
   recover();
   const recovery = setInterval(recover, 60_000);
   recovery.unref();
+  // Approval reminders, escalations and card refreshes: idempotent, safe with several processes.
+  const sweepApprovals = () => void services.approvals.sweep().catch((err: unknown) => logger.error({ err }, 'approval sweep failed'));
+  const approvalSweep = setInterval(sweepApprovals, config.approvals.sweepIntervalSeconds * 1000);
+  approvalSweep.unref();
   if (bot.dingtalkStream)
     await bot.dingtalkStream.start().catch((err: unknown) => logger.error({ err }, 'DingTalk stream could not connect; retrying in the background'));
   const base = config.http.publicBaseUrl;
@@ -69,6 +73,7 @@ async function main(): Promise<void> {
     logger.info(`${signal}: shutting down`);
     server.close();
     clearInterval(recovery);
+    clearInterval(approvalSweep);
     bot.dingtalkStream?.stop();
     await bot.inFlight.drain();
     await connection.close().catch(() => undefined);

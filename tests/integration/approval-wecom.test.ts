@@ -192,3 +192,56 @@ describe('approval cards end to end through encrypted WeCom callbacks', () => {
     }
   });
 });
+
+describe('timeouts and card refresh (sweep)', () => {
+  const HOUR = 3_600_000;
+  it('reminds a silent approver after 4 h, escalates to their leader after 24 h, all in the history; concurrent sweeps act once', async () => {
+    const { approvalId } = await submitContract(30_000);
+    const [card] = cardsTo('demo-manager', approvalId);
+    const now = Date.now();
+    const [r1, r2] = await Promise.all([t.services.approvals.sweep(new Date(now + 5 * HOUR)), t.services.approvals.sweep(new Date(now + 5 * HOUR))]);
+    await t.bot.inFlight.drain();
+    expect(r1.reminded + r2.reminded).toBeGreaterThanOrEqual(1);
+    let a = await approval(approvalId);
+    expect(a.history.filter((h: { action: string }) => h.action === 'remind')).toHaveLength(1);
+    expect(textsTo('demo-manager').filter((x) => x.includes('⏰') && x.includes(a.title))).toHaveLength(1);
+
+    await Promise.all([t.services.approvals.sweep(new Date(now + 25 * HOUR)), t.services.approvals.sweep(new Date(now + 25 * HOUR))]);
+    a = await approval(approvalId);
+    const esc = a.history.filter((h: { action: string }) => h.action === 'escalate');
+    expect(esc).toHaveLength(1);
+    expect(esc[0].comment).toBe('张伟 超时未处理，转交 李娜');
+    expect(latest(card!).replace_text).toBe('已超时转交');
+    const [directorCard] = cardsTo('demo-director', approvalId);
+    expect(directorCard).toBeDefined();
+    expect(textsTo('demo-rep1').at(-1)).toContain('已转交');
+    // the manager can no longer decide; the director can
+    const late = await t.http
+      .post(`/api/v1/approvals/${approvalId}/decision`)
+      .set(await as('demo-manager'))
+      .send({ decision: 'approve' });
+    expect(late.status).toBe(409);
+    await click('demo-director', directorCard!, '同意');
+    expect((await approval(approvalId)).status).toBe('approved');
+    // the manager's card spent its code on "已超时转交": the final state comes as a short notice instead
+    expect(latest(card!).replace_text).toBe('已超时转交');
+    expect(textsTo('demo-manager').at(-1)).toContain('已通过');
+  });
+
+  it('issues a fresh card before a still-pending card’s response code runs out, and retires the old one', async () => {
+    const { approvalId } = await submitContract(40_000);
+    const [old] = cardsTo('demo-manager', approvalId);
+    // only the card refresh is due: push the step's start forward so no reminder or escalation fires
+    await t.services.approvals.model.updateOne({ _id: approvalId }, { $set: { 'steps.0.startedAt': new Date(Date.now() + 100 * HOUR) } });
+    const at = new Date(Date.now() + 67 * HOUR);
+    const [r1, r2] = await Promise.all([t.services.approvals.sweep(at), t.services.approvals.sweep(at)]);
+    expect(r1.refreshed + r2.refreshed).toBeGreaterThanOrEqual(1);
+    const cards = cardsTo('demo-manager', approvalId);
+    expect(cards).toHaveLength(2);
+    expect(cards[1]!.task_id).not.toBe(old!.task_id);
+    expect(latest(old!).replace_text).toBe('已重新发送，请在新卡片中处理');
+    await click('demo-manager', cards[1]!, '同意');
+    expect((await approval(approvalId)).status).toBe('approved');
+    expect(latest(cards[1]!).replace_text).toBe('已通过');
+  });
+});

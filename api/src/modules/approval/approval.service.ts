@@ -434,7 +434,7 @@ export class ApprovalService {
       }
     }
     out.refreshed = await this.refreshCards(now);
-    out.recovered = await this.recoverEffects(now);
+    out.recovered = await this.recoverEffects(this.now());
     return out;
   }
 
