@@ -149,6 +149,32 @@ describe('approval cards end to end through encrypted WeCom callbacks', () => {
     expect(latest(card!).replace_text).toBe('已通过');
   });
 
+  it('50 concurrent decisions (card taps and API calls) on one pending step: one winner, one audit entry, one set of notices', async () => {
+    const { approvalId } = await submitContract(25_000);
+    const [card] = cardsTo('demo-manager', approvalId);
+    const key = card!.button_list[0]!.key;
+    const before = { delivered: fake.delivered.length, updates: fake.updates.length };
+    const header = await as('demo-manager');
+    const results = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => {
+        if (i % 2) return t.http.post(`/api/v1/approvals/${approvalId}/decision`).set(header).send({ decision: 'approve' });
+        const p = sealedPost(cardClickXml('demo-manager', key, card!.task_id, fake.issueClickResponseCode()));
+        return t.http.post('/bot/wecom/callback').query(p.query).set('Content-Type', 'text/xml').send(p.body);
+      }),
+    );
+    await t.bot.inFlight.drain();
+    const api = results.filter((_, i) => i % 2);
+    const a = await approval(approvalId);
+    expect(a.status).toBe('approved');
+    expect(a.history.map((h: { action: string }) => h.action)).toEqual(['submit', 'approve']);
+    expect(await auditModel(t.conn).countDocuments({ entityId: approvalId, action: 'approval.approve' })).toBe(1);
+    expect(api.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+    // one notice (to the requester) and one card update, whoever won
+    expect(fake.delivered.slice(before.delivered).map((d) => d.touser)).toEqual(['demo-rep1']);
+    expect(fake.updates.slice(before.updates)).toHaveLength(1);
+    expect(latest(card!).replace_text).toBe('已通过');
+  });
+
   it('two approvers of an any step tapping at once: one decides, the other sees “已由 X 处理”; a rule change never alters approvals in flight', async () => {
     const rules = t.services.approvals.rules.rules;
     rules.unshift({

@@ -260,9 +260,10 @@ export function registerApprovalActions(bot: BotApp, approvals: ApprovalService,
   const answerStale = async (ctx: BotContext, id: string, err: unknown) => {
     if (!(err instanceof AppError) || err.status >= 500) throw err;
     const a = await current(id);
-    // A double tap by the one who decided needs no words: the card shows it.
+    // A double tap by the one who decided needs nothing: their decision redraws the card.
     const decidedMyself = a?.steps.some((s) => s.approvers.some((x) => x.userId.equals(ctx.user._id) && x.decision !== null));
-    if (!decidedMyself) await ctx.reply({ kind: 'text', text: err.message });
+    if (decidedMyself) return;
+    await ctx.reply({ kind: 'text', text: err.message });
     const taskId = ctx.event.action?.taskId;
     if (a && taskId) await ctx.updateCard(approvalCard(a, ctx.user._id, taskId, appUrl)).catch(() => undefined);
   };
