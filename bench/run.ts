@@ -1,10 +1,12 @@
 /** `npm run bench`: runs every benchmark in order and prints its figures. `npm run bench -- <name>` runs one. */
+import { run as approvalDecision } from './approval-decision.bench';
 import { run as customerSearch } from './customer-search.bench';
 import { run as wecomCallback } from './wecom-callback.bench';
 
 const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promise<void> }> = [
   { name: 'customer-search', run: customerSearch },
   { name: 'wecom-callback', run: wecomCallback },
+  { name: 'approval-decision', run: approvalDecision },
 ];
 
 async function main(): Promise<void> {
