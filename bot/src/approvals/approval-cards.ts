@@ -65,6 +65,11 @@ export function routeLine(a: ApprovalPlain): string {
     .join(' → ');
 }
 
+function statusValue(a: ApprovalPlain): string {
+  const reason = a.status === 'rejected' ? a.history.filter((h) => h.action === 'reject').at(-1)?.comment : null;
+  return reason ? `已驳回：${reason}` : APPROVAL_STATUS_LABELS[a.status];
+}
+
 export function approvalCard(a: ApprovalPlain, userId: Types.ObjectId, taskId: string, appUrl: (p: string) => string): Card {
   const id = String(a._id);
   const act = canDecide(a, userId);
@@ -74,7 +79,7 @@ export function approvalCard(a: ApprovalPlain, userId: Types.ObjectId, taskId: s
     ...(a.discountPercent ? [{ label: '折扣', value: `${a.discountPercent}%` }] : []),
     { label: '申请人', value: a.requesterName },
     { label: '流程', value: routeLine(a) },
-    { label: '状态', value: act ? `待你审批（${a.steps[a.currentStep]!.name}）` : APPROVAL_STATUS_LABELS[a.status] },
+    { label: '状态', value: act ? `待你审批（${a.steps[a.currentStep]!.name}）` : statusValue(a) },
   ];
   return {
     taskId,
