@@ -219,6 +219,51 @@ describe('approval cards end to end through encrypted WeCom callbacks', () => {
   });
 });
 
+describe('withdrawal and recovery', () => {
+  it('a withdrawal redraws the approver’s card as 已撤回 and puts the contract back to draft', async () => {
+    const { approvalId, contractId } = await submitContract(60_000);
+    const [card] = cardsTo('demo-manager', approvalId);
+    const res = await t.http
+      .post(`/api/v1/approvals/${approvalId}/withdraw`)
+      .set(await as('demo-rep1'))
+      .send({ comment: '客户要改条款' });
+    expect(res.body.status).toBe('withdrawn');
+    expect(latest(card!).replace_text).toBe('已撤回');
+    expect(await contractStatus(contractId)).toBe('draft');
+    // tapping the stale card afterwards only says so
+    await click('demo-manager', card!, '同意');
+    expect(textsTo('demo-manager').at(-1)).toBe('该审批已撤回');
+  });
+
+  it('side effects a stopped process never ran are re-run once by the sweep', async () => {
+    const { approvalId, contractId } = await submitContract(70_000);
+    const [card] = cardsTo('demo-manager', approvalId);
+    // as if the process died right after claiming the decision: the decision is stored, nothing else happened
+    const manager = (await t.services.org.findActiveUserByPlatformId('wecom', 'demo-manager'))!;
+    const a = await t.services.approvals.model.findById(approvalId).lean();
+    await t.services.approvals.model.updateOne(
+      { _id: approvalId },
+      {
+        $set: {
+          status: 'approved',
+          'steps.0.status': 'approved',
+          'steps.0.approvers.0.decision': 'approve',
+          'steps.0.approvers.0.decidedAt': new Date(),
+          version: a!.version + 1,
+          updatedAt: new Date(Date.now() - 120_000),
+        },
+        $push: { history: { at: new Date(), actorId: manager._id, actorName: '张伟', action: 'approve', comment: null, step: 0 } },
+      },
+      { timestamps: false },
+    );
+    const [r1, r2] = await Promise.all([t.services.approvals.sweep(), t.services.approvals.sweep()]);
+    expect(r1.recovered + r2.recovered).toBe(1);
+    expect(await contractStatus(contractId)).toBe('approved');
+    expect(latest(card!).replace_text).toBe('已通过');
+    expect(textsTo('demo-rep1').at(-1)).toContain('已通过');
+  });
+});
+
 describe('timeouts and card refresh (sweep)', () => {
   const HOUR = 3_600_000;
   it('reminds a silent approver after 4 h, escalates to their leader after 24 h, all in the history; concurrent sweeps act once', async () => {
