@@ -46,6 +46,7 @@ export const DEFAULT_APPROVAL_RULES: ApprovalRulesConfig = {
   ],
   remindAfterHours: 4,
   escalateAfterHours: 24,
+  expireAfterHours: 7 * 24,
   cardRefreshAfterHours: 66,
   sweepIntervalSeconds: 60,
 };
@@ -85,6 +86,7 @@ export const approvalRulesSchema = z.strictObject({
   rules: z.array(z.strictObject({ id: z.string().min(1), subject: z.enum(APPROVAL_SUBJECT_TYPES), when: condition.optional(), steps: z.array(step).min(1) })),
   remindAfterHours: z.number().positive(),
   escalateAfterHours: z.number().positive(),
+  expireAfterHours: z.number().positive(),
   cardRefreshAfterHours: z.number().positive().max(71),
   sweepIntervalSeconds: z.number().int().min(1),
 });
@@ -108,5 +110,6 @@ export function approvalRuleProblems(input: unknown): string[] {
     }
   }
   if (c.escalateAfterHours <= c.remindAfterHours) problems.push('approvals.escalateAfterHours: must be later than remindAfterHours');
+  if (c.expireAfterHours <= c.escalateAfterHours) problems.push('approvals.expireAfterHours: must be later than escalateAfterHours');
   return problems;
 }

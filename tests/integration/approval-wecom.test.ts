@@ -299,6 +299,19 @@ describe('timeouts and card refresh (sweep)', () => {
     expect(textsTo('demo-manager').at(-1)).toContain('已通过');
   });
 
+  it('a request still pending after 7 days expires: the contract goes back to draft, the card says 已过期, the requester is told', async () => {
+    const { approvalId, contractId } = await submitContract(35_000);
+    const [card] = cardsTo('demo-manager', approvalId);
+    const res = await t.services.approvals.sweep(new Date(Date.now() + 169 * HOUR));
+    expect(res.expired).toBeGreaterThanOrEqual(1);
+    const a = await approval(approvalId);
+    expect(a.status).toBe('expired');
+    expect(a.history.at(-1).action).toBe('expire');
+    expect(await contractStatus(contractId)).toBe('draft');
+    expect(latest(card!).replace_text).toBe('已过期');
+    expect(textsTo('demo-rep1').at(-1)).toContain('已过期');
+  });
+
   it('issues a fresh card before a still-pending card’s response code runs out, and retires the old one', async () => {
     const { approvalId } = await submitContract(40_000);
     const [old] = cardsTo('demo-manager', approvalId);

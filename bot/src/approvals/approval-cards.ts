@@ -242,6 +242,9 @@ export class ApprovalCards implements ApprovalEvents {
       case 'rejected':
         text = `❌ ${label(a)}「${a.title}」被 ${last?.actorName ?? ''} 驳回：${last?.comment ?? ''}。修改后可重新提交。`;
         break;
+      case 'expired':
+        text = `⌛ ${label(a)}「${a.title}」超时未完成，已过期。可以重新提交。`;
+        break;
       case 'escalated':
         text = `${label(a)}「${a.title}」审批超时，已转交：${waiting()}。`;
         break;

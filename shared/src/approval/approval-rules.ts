@@ -64,6 +64,8 @@ export interface ApprovalRulesConfig {
   remindAfterHours: number;
   /** Hand the step to the approver's leader after this many hours. */
   escalateAfterHours: number;
+  /** A request still pending after this many hours expires (the subject goes back to its draft state). */
+  expireAfterHours: number;
   /** Re-issue a WeCom card when its response code is older than this (codes last 72 h). */
   cardRefreshAfterHours: number;
   /** How often the timeout sweep runs. */

@@ -9,7 +9,7 @@ export interface Transition {
   steps: StepState[];
   history: HistoryEntry[];
   /** What happened, for side effects. */
-  outcome: 'step-pending' | 'step-advanced' | 'approved' | 'rejected' | 'withdrawn' | 'escalated' | 'reminded';
+  outcome: 'step-pending' | 'step-advanced' | 'approved' | 'rejected' | 'withdrawn' | 'escalated' | 'reminded' | 'expired';
 }
 
 export type Refusal = { refused: 'not-pending'; status: ApprovalStatus } | { refused: 'handled'; byName: string | null } | { refused: 'not-approver' };
@@ -94,6 +94,18 @@ export function withdraw(a: ApprovalPlain, user: { _id: Types.ObjectId; name: st
     steps: a.steps,
     history: [{ at: now, actorId: user._id, actorName: user.name, action: 'withdraw', comment, step: a.currentStep }],
     outcome: 'withdrawn',
+  };
+}
+
+/** A request nobody finished in time (sweep). */
+export function expire(a: ApprovalPlain, comment: string, now: Date): Transition | null {
+  if (a.status !== 'pending') return null;
+  return {
+    status: 'expired',
+    currentStep: a.currentStep,
+    steps: a.steps,
+    history: [{ at: now, actorId: null, actorName: null, action: 'expire', comment, step: a.currentStep }],
+    outcome: 'expired',
   };
 }
 

@@ -9,7 +9,7 @@ import type { CustomerService } from '../customer/customer.service';
 import type { ContractService } from '../contract/contract.service';
 import type { OrgService } from '../org/org.service';
 import type { UserDoc } from '../org/user.model';
-import { canDecide, decide, escalate, isRefusal, withdraw, type Refusal, type Transition } from './approval.logic';
+import { canDecide, decide, escalate, expire, isRefusal, withdraw, type Refusal, type Transition } from './approval.logic';
 import { approvalCardModel, approvalModel, type Approval, type ApprovalCard, type ApprovalPlain, type HistoryEntry } from './approval.model';
 import { departmentNames, resolveRoute } from './approval.routing';
 
@@ -302,7 +302,7 @@ export class ApprovalService {
 
   /** Side effects of a claimed change: the subject follows, then cards and notices (the bot). */
   private async afterChange(meta: RequestMeta, a: ApprovalPlain, outcome: ApprovalOutcome, actorId: Types.ObjectId | null, click?: ApprovalChange['click']) {
-    if (outcome === 'approved' || outcome === 'rejected' || outcome === 'withdrawn') await this.followSubject(meta, a, outcome);
+    if (outcome === 'approved' || outcome === 'rejected' || outcome === 'withdrawn' || outcome === 'expired') await this.followSubject(meta, a, outcome);
     await this.notify({ approval: a, outcome, actorId, click });
     await this.model.updateOne({ _id: a._id, effectsVersion: { $lt: a.version } }, { $set: { effectsVersion: a.version } }).exec();
   }
@@ -315,7 +315,7 @@ export class ApprovalService {
     }
   }
 
-  private async followSubject(meta: RequestMeta, a: ApprovalPlain, outcome: 'approved' | 'rejected' | 'withdrawn'): Promise<void> {
+  private async followSubject(meta: RequestMeta, a: ApprovalPlain, outcome: 'approved' | 'rejected' | 'withdrawn' | 'expired'): Promise<void> {
     const requester = await this.org.findActiveUserById(a.requesterId);
     if (!requester) return;
     const actor: Actor = { user: requester, viewer: await this.org.resolveViewer(requester) };
@@ -358,9 +358,23 @@ export class ApprovalService {
    * is about to run out. Idempotent and safe in several processes: every action is claimed with a
    * conditional update first. Also re-runs side effects a crashed process left behind.
    */
-  async sweep(now: Date = this.now()): Promise<{ reminded: number; escalated: number; refreshed: number; recovered: number }> {
-    const out = { reminded: 0, escalated: 0, refreshed: 0, recovered: 0 };
+  async sweep(now: Date = this.now()): Promise<{ expired: number; reminded: number; escalated: number; refreshed: number; recovered: number }> {
+    const out = { expired: 0, reminded: 0, escalated: 0, refreshed: 0, recovered: 0 };
     const meta: RequestMeta = { requestId: `approval-sweep:${now.toISOString()}`, channel: 'system', actorId: null };
+    const expireBefore = new Date(now.getTime() - this.rules.expireAfterHours * HOUR);
+    const overdue = await this.model
+      .find({ status: 'pending', createdAt: { $lte: expireBefore } }, { _id: 1 })
+      .lean()
+      .exec();
+    for (const { _id } of overdue) {
+      const claimed = await this.claim(_id, (a) =>
+        a.createdAt <= expireBefore ? expire(a, `超过 ${this.rules.expireAfterHours} 小时未完成，已过期`, now) : null,
+      );
+      if (!claimed || isRefusal(claimed)) continue;
+      out.expired += 1;
+      await this.audit.record(meta, { action: 'approval.expire', entityType: 'approval', entityId: _id });
+      await this.afterChange(meta, claimed.after, 'expired', null);
+    }
     const remindBefore = new Date(now.getTime() - this.rules.remindAfterHours * HOUR);
     const escalateBefore = new Date(now.getTime() - this.rules.escalateAfterHours * HOUR);
     const pending = await this.model
@@ -471,8 +485,8 @@ export class ApprovalService {
       const res = await this.model.updateOne({ _id: a._id, effectsVersion: a.effectsVersion }, { $set: { effectsVersion: a.version } }).exec();
       if (res.modifiedCount !== 1) continue;
       const meta: RequestMeta = { requestId: `approval-recover:${String(a._id)}`, channel: 'system', actorId: null };
-      const outcome: ApprovalOutcome = a.status === 'pending' ? 'step-advanced' : (a.status as 'approved' | 'rejected' | 'withdrawn');
-      if (a.status !== 'pending' && a.status !== 'expired') await this.followSubject(meta, a, a.status as 'approved' | 'rejected' | 'withdrawn');
+      const outcome: ApprovalOutcome = a.status === 'pending' ? 'step-advanced' : a.status;
+      if (a.status !== 'pending') await this.followSubject(meta, a, a.status);
       await this.notify({ approval: a, outcome, actorId: null });
       n += 1;
     }
