@@ -150,6 +150,18 @@ describe('contract approvals through the API', () => {
   });
 });
 
+describe('one open approval per subject', () => {
+  it('ten concurrent submissions of one contract create one approval', async () => {
+    const id = await contract(90_000);
+    const header = await as('demo-rep1');
+    const results = await Promise.all(Array.from({ length: 10 }, () => t.http.post(`/api/v1/contracts/${id}/submit`).set(header).send({})));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(9);
+    expect(await t.services.approvals.model.countDocuments({ subjectId: id })).toBe(1);
+    expect(await contractStatus(id)).toBe('pending_approval');
+  });
+});
+
 describe('discount and customer-report approvals', () => {
   it('a 3% discount needs nobody (auto-approved); 18% needs the manager then finance', async () => {
     const id = await contract(50_000);
@@ -185,6 +197,12 @@ describe('discount and customer-report approvals', () => {
       .send({ subjectType: 'customer-report', subjectId: created.body.id });
     expect(a.status).toBe(201);
     expect(route(a.body)).toEqual(['部门经理:张伟']);
+    // a second report of the same customer while this one is pending is refused
+    const twice = await t.http
+      .post('/api/v1/approvals')
+      .set(await as('demo-rep2'))
+      .send({ subjectType: 'customer-report', subjectId: created.body.id });
+    expect(twice.status).toBe(409);
     await decide('demo-manager', a.body.id, 'approve');
     const c = await t.services.customers.customers.findById(created.body.id).lean();
     expect(c!.status).toBe('owned');

@@ -53,6 +53,8 @@ export interface Approval {
   steps: StepState[];
   history: HistoryEntry[];
   previousId: Types.ObjectId | null;
+  /** `subjectType:subjectId` while pending, removed when it ends: a sparse unique key, one open approval per subject. */
+  openKey?: string;
   /** Bumped by every change: each change is one update conditional on the version read. */
   version: number;
   /** The version whose side effects (subject, cards, notices) have run; behind `version` after a crash. */
@@ -111,12 +113,14 @@ const approvalSchema = new Schema<Approval>(
     steps: { type: [stepSchema], default: [] },
     history: { type: [historySchema], default: [] },
     previousId: { type: Schema.Types.ObjectId, default: null },
+    openKey: { type: String },
     version: { type: Number, default: 0 },
     effectsVersion: { type: Number, default: 0 },
   },
   { timestamps: true, strict: 'throw' },
 );
 approvalSchema.index({ subjectType: 1, subjectId: 1, createdAt: -1 });
+approvalSchema.index({ openKey: 1 }, { unique: true, sparse: true });
 approvalSchema.index({ requesterId: 1, _id: -1 });
 approvalSchema.index({ 'steps.approvers.userId': 1, status: 1 });
 approvalSchema.index({ status: 1, updatedAt: 1 });

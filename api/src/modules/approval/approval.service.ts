@@ -110,26 +110,40 @@ export class ApprovalService {
       { at: now, actorId: requester._id, actorName: requester.name, action: previous ? 'resubmit' : 'submit', comment: input.comment ?? null, step: null },
     ];
     if (auto) history.push({ at: now, actorId: null, actorName: null, action: 'approve', comment: '无需审批，自动通过', step: null });
-    if (input.subjectType === 'contract') await this.followContract(actor, meta, subject.id, 'pending_approval');
-    const doc = await this.model.create({
-      subjectType: input.subjectType,
-      subjectId: subject.id,
-      title: subject.title,
-      status: auto ? 'approved' : 'pending',
-      requesterId: requester._id,
-      requesterName: requester.name,
-      customerId: subject.customerId,
-      customerName: subject.customerName,
-      amountFen: subject.amountFen,
-      discountPercent: subject.discountPercent,
-      ruleIds,
-      currentStep: auto ? 0 : pendingIndex,
-      steps,
-      history,
-      previousId: previous?._id ?? null,
-      version: 1,
-      effectsVersion: 0,
-    });
+    // The unique `openKey` is the claim: one pending approval per subject, even when two submit at once.
+    const doc = await this.model
+      .create({
+        ...(auto ? {} : { openKey: `${input.subjectType}:${String(subject.id)}` }),
+        subjectType: input.subjectType,
+        subjectId: subject.id,
+        title: subject.title,
+        status: auto ? 'approved' : 'pending',
+        requesterId: requester._id,
+        requesterName: requester.name,
+        customerId: subject.customerId,
+        customerName: subject.customerName,
+        amountFen: subject.amountFen,
+        discountPercent: subject.discountPercent,
+        ruleIds,
+        currentStep: auto ? 0 : pendingIndex,
+        steps,
+        history,
+        previousId: previous?._id ?? null,
+        version: 1,
+        effectsVersion: 0,
+      })
+      .catch((err: unknown) => {
+        if ((err as { code?: number }).code === 11000) throw new AppError(409, ApprovalErrorCode.ALREADY_PENDING, '该事项已在审批中');
+        throw err;
+      });
+    if (input.subjectType === 'contract') {
+      try {
+        await this.followContract(actor, meta, subject.id, 'pending_approval');
+      } catch (err) {
+        await this.model.deleteOne({ _id: doc._id }).exec(); // the contract changed meanwhile: no approval for it
+        throw err;
+      }
+    }
     const approval = doc.toObject() as ApprovalPlain;
     await this.audit.record(meta, {
       action: 'approval.submit',
@@ -290,7 +304,12 @@ export class ApprovalService {
       const after = await this.model
         .findOneAndUpdate(
           { _id: a._id, version: a.version },
-          { $set: { status: t.status, currentStep: t.currentStep, steps: t.steps }, $push: { history: { $each: t.history } }, $inc: { version: 1 } },
+          {
+            $set: { status: t.status, currentStep: t.currentStep, steps: t.steps },
+            $push: { history: { $each: t.history } },
+            $inc: { version: 1 },
+            ...(t.status === 'pending' ? {} : { $unset: { openKey: 1 } }),
+          },
           { returnDocument: 'after' },
         )
         .lean<ApprovalPlain>()
