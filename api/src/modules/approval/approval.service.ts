@@ -474,8 +474,9 @@ export class ApprovalService {
   /** WeCom cards of still-pending approvers whose response code is older than the refresh age: a new card each. */
   private async refreshCards(now: Date): Promise<number> {
     const before = new Date(now.getTime() - this.rules.cardRefreshAfterHours * HOUR);
+    // Only cards that still carry buttons (what they show is `act:<step>`) are worth re-issuing.
     const old = await this.cards
-      .find({ channel: 'wecom', replaced: false, codeIssuedAt: { $lte: before } })
+      .find({ channel: 'wecom', replaced: false, drawn: /^act:/, codeIssuedAt: { $lte: before } })
       .lean()
       .exec();
     let n = 0;
