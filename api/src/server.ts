@@ -56,7 +56,11 @@ async function main(): Promise<void> {
   const recovery = setInterval(recover, 60_000);
   recovery.unref();
   // Approval reminders, escalations and card refreshes: idempotent, safe with several processes.
-  const sweepApprovals = () => void services.approvals.sweep().catch((err: unknown) => logger.error({ err }, 'approval sweep failed'));
+  const sweepApprovals = () =>
+    void services.approvals
+      .sweep()
+      .then((r) => (r.failed ? logger.warn(r, 'approval sweep: some approvals failed, retried next time') : undefined))
+      .catch((err: unknown) => logger.error({ err }, 'approval sweep failed'));
   const approvalSweep = setInterval(sweepApprovals, config.approvals.sweepIntervalSeconds * 1000);
   approvalSweep.unref();
   if (bot.dingtalkStream)

@@ -377,95 +377,105 @@ export class ApprovalService {
    * is about to run out. Idempotent and safe in several processes: every action is claimed with a
    * conditional update first. Also re-runs side effects a crashed process left behind.
    */
-  async sweep(now: Date = this.now()): Promise<{ expired: number; reminded: number; escalated: number; refreshed: number; recovered: number }> {
-    const out = { expired: 0, reminded: 0, escalated: 0, refreshed: 0, recovered: 0 };
+  async sweep(now: Date = this.now()): Promise<{ expired: number; reminded: number; escalated: number; refreshed: number; recovered: number; failed: number }> {
+    const out = { expired: 0, reminded: 0, escalated: 0, refreshed: 0, recovered: 0, failed: 0 };
+    /** One approval's trouble never stops the sweep for the others (the next sweep tries it again). */
+    const each = async (id: Types.ObjectId, fn: (id: Types.ObjectId) => Promise<void>) => {
+      try {
+        await fn(id);
+      } catch {
+        out.failed += 1;
+      }
+    };
     const meta: RequestMeta = { requestId: `approval-sweep:${now.toISOString()}`, channel: 'system', actorId: null };
     const expireBefore = new Date(now.getTime() - this.rules.expireAfterHours * HOUR);
     const overdue = await this.model
       .find({ status: 'pending', createdAt: { $lte: expireBefore } }, { _id: 1 })
       .lean()
       .exec();
-    for (const { _id } of overdue) {
-      const claimed = await this.claim(_id, (a) =>
-        a.createdAt <= expireBefore ? expire(a, `超过 ${this.rules.expireAfterHours} 小时未完成，已过期`, now) : null,
-      );
-      if (!claimed || isRefusal(claimed)) continue;
-      out.expired += 1;
-      await this.audit.record(meta, { action: 'approval.expire', entityType: 'approval', entityId: _id });
-      await this.afterChange(meta, claimed.after, 'expired', null);
-    }
+    for (const row of overdue)
+      await each(row._id, async (_id) => {
+        const claimed = await this.claim(_id, (a) =>
+          a.createdAt <= expireBefore ? expire(a, `超过 ${this.rules.expireAfterHours} 小时未完成，已过期`, now) : null,
+        );
+        if (!claimed || isRefusal(claimed)) return;
+        out.expired += 1;
+        await this.audit.record(meta, { action: 'approval.expire', entityType: 'approval', entityId: _id });
+        await this.afterChange(meta, claimed.after, 'expired', null);
+      });
     const remindBefore = new Date(now.getTime() - this.rules.remindAfterHours * HOUR);
     const escalateBefore = new Date(now.getTime() - this.rules.escalateAfterHours * HOUR);
     const pending = await this.model
       .find({ status: 'pending', steps: { $elemMatch: { status: 'pending', startedAt: { $lte: remindBefore } } } }, { _id: 1 })
       .lean()
       .exec();
-    for (const { _id } of pending) {
-      const a = await this.model.findById(_id).lean<ApprovalPlain>().exec();
-      if (!a || a.status !== 'pending') continue;
-      const s = a.steps[a.currentStep]!;
-      if (!s.escalatedAt && s.startedAt && s.startedAt <= escalateBefore) {
-        const silent = s.approvers.filter((x) => x.decision === null && !x.replacedById);
-        const users = await this.org.users
-          .find({ _id: { $in: silent.map((x) => x.userId) } }, { leaderId: 1 })
-          .lean()
-          .exec();
-        const leaderIds = users.map((u) => u.leaderId).filter((x): x is Types.ObjectId => x !== null);
-        const leaders = await this.org.users
-          .find({ _id: { $in: leaderIds }, status: 'active' }, { name: 1 })
-          .lean()
-          .exec();
-        const byId = new Map(leaders.map((l) => [String(l._id), { _id: l._id, name: l.name }]));
-        const map = new Map<string, { _id: Types.ObjectId; name: string }>();
-        for (const u of users) if (u.leaderId && byId.has(String(u.leaderId))) map.set(String(u._id), byId.get(String(u.leaderId))!);
-        const claimed = await this.claim(_id, (x) => {
-          const cur = x.steps[x.currentStep];
-          if (x.status !== 'pending' || !cur || cur.escalatedAt || cur.index !== s.index) return null;
-          return escalate(x, map, now);
-        });
-        if (claimed && !isRefusal(claimed)) {
-          out.escalated += claimed.t.history.length;
-          if (claimed.t.history.length) {
-            await this.audit.record(meta, {
-              action: 'approval.escalate',
-              entityType: 'approval',
-              entityId: _id,
-              note: claimed.t.history.map((h) => h.comment).join('；'),
-            });
+    for (const row of pending)
+      await each(row._id, async (_id) => {
+        const a = await this.model.findById(_id).lean<ApprovalPlain>().exec();
+        if (!a || a.status !== 'pending') return;
+        const s = a.steps[a.currentStep]!;
+        if (!s.escalatedAt && s.startedAt && s.startedAt <= escalateBefore) {
+          const silent = s.approvers.filter((x) => x.decision === null && !x.replacedById);
+          const users = await this.org.users
+            .find({ _id: { $in: silent.map((x) => x.userId) } }, { leaderId: 1 })
+            .lean()
+            .exec();
+          const leaderIds = users.map((u) => u.leaderId).filter((x): x is Types.ObjectId => x !== null);
+          const leaders = await this.org.users
+            .find({ _id: { $in: leaderIds }, status: 'active' }, { name: 1 })
+            .lean()
+            .exec();
+          const byId = new Map(leaders.map((l) => [String(l._id), { _id: l._id, name: l.name }]));
+          const map = new Map<string, { _id: Types.ObjectId; name: string }>();
+          for (const u of users) if (u.leaderId && byId.has(String(u.leaderId))) map.set(String(u._id), byId.get(String(u.leaderId))!);
+          const claimed = await this.claim(_id, (x) => {
+            const cur = x.steps[x.currentStep];
+            if (x.status !== 'pending' || !cur || cur.escalatedAt || cur.index !== s.index) return null;
+            return escalate(x, map, now);
+          });
+          if (claimed && !isRefusal(claimed)) {
+            out.escalated += claimed.t.history.length;
+            if (claimed.t.history.length) {
+              await this.audit.record(meta, {
+                action: 'approval.escalate',
+                entityType: 'approval',
+                entityId: _id,
+                note: claimed.t.history.map((h) => h.comment).join('；'),
+              });
+            }
+            await this.afterChange(meta, claimed.after, 'escalated', null);
           }
-          await this.afterChange(meta, claimed.after, 'escalated', null);
+          return;
         }
-        continue;
-      }
-      if (!s.remindedAt && s.startedAt && s.startedAt <= remindBefore) {
-        const claimed = await this.claim(_id, (x) => {
-          const cur = x.steps[x.currentStep];
-          if (x.status !== 'pending' || !cur || cur.remindedAt || cur.index !== s.index) return null;
-          const steps = x.steps.map((st) => (st.index === cur.index ? { ...st, remindedAt: now } : st));
-          const names = cur.approvers.filter((y) => y.decision === null && !y.replacedById).map((y) => y.name);
-          return {
-            status: x.status,
-            currentStep: x.currentStep,
-            steps,
-            history: [{ at: now, actorId: null, actorName: null, action: 'remind', comment: `提醒 ${names.join('、')} 审批`, step: cur.index }],
-            outcome: 'reminded',
-          };
-        });
-        if (claimed && !isRefusal(claimed)) {
-          out.reminded += 1;
-          const cur = claimed.after.steps[claimed.after.currentStep]!;
-          await this.events
-            .changed({
-              approval: claimed.after,
+        if (!s.remindedAt && s.startedAt && s.startedAt <= remindBefore) {
+          const claimed = await this.claim(_id, (x) => {
+            const cur = x.steps[x.currentStep];
+            if (x.status !== 'pending' || !cur || cur.remindedAt || cur.index !== s.index) return null;
+            const steps = x.steps.map((st) => (st.index === cur.index ? { ...st, remindedAt: now } : st));
+            const names = cur.approvers.filter((y) => y.decision === null && !y.replacedById).map((y) => y.name);
+            return {
+              status: x.status,
+              currentStep: x.currentStep,
+              steps,
+              history: [{ at: now, actorId: null, actorName: null, action: 'remind', comment: `提醒 ${names.join('、')} 审批`, step: cur.index }],
               outcome: 'reminded',
-              actorId: null,
-              remind: cur.approvers.filter((y) => y.decision === null && !y.replacedById).map((y) => y.userId),
-            })
-            .catch(() => undefined);
-          await this.model.updateOne({ _id, effectsVersion: { $lt: claimed.after.version } }, { $set: { effectsVersion: claimed.after.version } }).exec();
+            };
+          });
+          if (claimed && !isRefusal(claimed)) {
+            out.reminded += 1;
+            const cur = claimed.after.steps[claimed.after.currentStep]!;
+            await this.events
+              .changed({
+                approval: claimed.after,
+                outcome: 'reminded',
+                actorId: null,
+                remind: cur.approvers.filter((y) => y.decision === null && !y.replacedById).map((y) => y.userId),
+              })
+              .catch(() => undefined);
+            await this.model.updateOne({ _id, effectsVersion: { $lt: claimed.after.version } }, { $set: { effectsVersion: claimed.after.version } }).exec();
+          }
         }
-      }
-    }
+      });
     out.refreshed = await this.refreshCards(now);
     out.recovered = await this.recoverEffects(this.now());
     return out;
