@@ -1,4 +1,5 @@
 /** `npm run bench`: runs every benchmark in order and prints its figures. `npm run bench -- <name>` runs one. */
+import { run as approvalDecision } from './approval-decision.bench';
 import { run as customerSearch } from './customer-search.bench';
 import { run as wecomCallback } from './wecom-callback.bench';
 import { run as reminderFanout } from './reminder-fanout.bench';
@@ -7,6 +8,7 @@ const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promi
   { name: 'customer-search', run: customerSearch },
   { name: 'wecom-callback', run: wecomCallback },
   { name: 'reminder-fanout', run: reminderFanout },
+  { name: 'approval-decision', run: approvalDecision },
 ];
 
 async function main(): Promise<void> {

@@ -9,6 +9,7 @@ import { requireAuth } from './middleware/auth';
 import { jsonBody } from './middleware/body-parser';
 import { errorHandler } from './middleware/error-handler';
 import { requestId } from './middleware/request-id';
+import { approvalRoutes } from './modules/approval/approval.routes';
 import { auditRoutes } from './modules/audit/audit.routes';
 import { authRoutes } from './modules/auth/auth.routes';
 import { healthRoutes } from './modules/health/health.routes';
@@ -89,6 +90,7 @@ export function apiRouters(config: Config, services: Services): { publicApi: Rou
     opportunityRoutes(services),
     contractRoutes(services),
     reminderRoutes(services),
+    approvalRoutes(services),
   ];
   for (const r of domainRoutes) protectedApi.use(r.routes());
 

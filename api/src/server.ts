@@ -66,6 +66,14 @@ async function main(): Promise<void> {
   logger.info(
     `reminder scheduler ${scheduler.workerId}: every ${config.reminders.scheduler.tickMs} ms, digest at ${clock(config.reminders.digestMinute)} (${config.businessTz})`,
   );
+  // Approval reminders, escalations and card refreshes: idempotent, safe with several processes.
+  const sweepApprovals = () =>
+    void services.approvals
+      .sweep()
+      .then((r) => (r.failed ? logger.warn(r, 'approval sweep: some approvals failed, retried next time') : undefined))
+      .catch((err: unknown) => logger.error({ err }, 'approval sweep failed'));
+  const approvalSweep = setInterval(sweepApprovals, config.approvals.sweepIntervalSeconds * 1000);
+  approvalSweep.unref();
   if (bot.dingtalkStream)
     await bot.dingtalkStream.start().catch((err: unknown) => logger.error({ err }, 'DingTalk stream could not connect; retrying in the background'));
   const base = config.http.publicBaseUrl;
@@ -81,6 +89,7 @@ async function main(): Promise<void> {
     server.close();
     clearInterval(recovery);
     await scheduler.stop();
+    clearInterval(approvalSweep);
     bot.dingtalkStream?.stop();
     await bot.inFlight.drain();
     await connection.close().catch(() => undefined);

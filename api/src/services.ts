@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Config } from '@crm/config';
+import { ApprovalService } from './modules/approval/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { TokenService } from './modules/auth/token.service';
 import { ContactService } from './modules/contact/contact.service';
@@ -21,6 +22,7 @@ export interface Services {
   opportunities: OpportunityService;
   contracts: ContractService;
   reminders: ReminderService;
+  approvals: ApprovalService;
 }
 
 /** Ports the domain calls out through; the bot and scheduler fill them in as they land. */
@@ -53,6 +55,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
       await extra.nextStepChanged(f);
     },
   };
+  const contracts = new ContractService(conn, customers, audit, now);
   return {
     audit,
     org,
@@ -61,7 +64,8 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     contacts: new ContactService(customers, audit),
     followUps: new FollowUpService(conn, customers, audit, followUpEvents, now),
     opportunities,
-    contracts: new ContractService(conn, customers, audit, now),
+    contracts,
     reminders,
+    approvals: new ApprovalService(conn, org, customers, contracts, audit, config.approvals, now),
   };
 }

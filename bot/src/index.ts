@@ -20,6 +20,7 @@ import { DingTalkClient } from './channels/dingtalk/dingtalk-client';
 import { DingTalkStreamTransport } from './channels/dingtalk/dingtalk-stream.transport';
 import { DingTalkAdapter } from './channels/dingtalk/dingtalk.adapter';
 import { Notifier } from './outbound/notifier';
+import { ApprovalCards, registerApprovalActions } from './approvals/approval-cards';
 
 export type { BotEvent, Card, ChannelAdapter, OutboundMessage } from './core/bot-event';
 export { BotApp } from './core/bot-app';
@@ -39,6 +40,8 @@ export interface Bot {
   notifier: Notifier;
   /** The reminders' way into chat (the scheduler in api/ sends through it). */
   reminderSender: ChatReminderSender;
+  /** Approval cards and notices (the domain's ApprovalEvents port). */
+  approvals: ApprovalCards;
 }
 
 /** Builds the bot with every configured channel and its HTTP routes. */
@@ -114,5 +117,8 @@ export function createBot(deps: {
     }
   }
   const reminderSender = new ChatReminderSender(notifier, deps.services.org, deps.config.businessTz, appUrl);
-  return { app, sandbox, wecom, dingtalk, dingtalkStream, routers, inFlight, notifier, reminderSender };
+  const approvals = new ApprovalCards(deps.services.approvals, notifier, appUrl, deps.logger.child({ component: 'approvals' }));
+  deps.services.approvals.setEvents(approvals);
+  registerApprovalActions(app, deps.services.approvals, appUrl);
+  return { app, sandbox, wecom, dingtalk, dingtalkStream, routers, inFlight, notifier, reminderSender, approvals };
 }

@@ -1,4 +1,4 @@
-import type { StageDefinition } from '@crm/shared';
+import type { ApprovalRulesConfig, StageDefinition } from '@crm/shared';
 import type { ReminderPolicy } from './reminder-policy';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -55,6 +55,8 @@ export interface Config {
     protectionDays: number;
   };
   reminders: ReminderPolicy;
+  /** Approval routing rules and timeouts (config/src/approval-rules.ts). */
+  approvals: ApprovalRulesConfig;
   /** The local web chat at /sandbox (no sign-in: any demo user). */
   sandbox: boolean;
   wecom: WeComConfig | null;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigError } from './config-error';
 import type { Config } from './config.types';
+import { approvalRuleProblems, DEFAULT_APPROVAL_RULES } from './approval-rules';
 import { DEFAULT_PROTECTION_DAYS, DEFAULT_STAGES } from './crm-defaults';
 import { DEFAULT_REMINDER_POLICY, parseClock, parseWorkingDays, type ReminderPolicy } from './reminder-policy';
 import { DINGTALK_HTTP_REQUIRED, DINGTALK_REQUIRED, envSchema, REPO_ROOT, WECOM_REQUIRED, type RawEnv } from './schema';
@@ -10,6 +11,7 @@ export type { Config, DingTalkConfig, LogLevel, WeComConfig } from './config.typ
 export { maskConfig, maskMongoUri } from './mask';
 export { DEFAULT_REMINDER_POLICY, type ReminderPolicy } from './reminder-policy';
 export { REPO_ROOT } from './schema';
+export { approvalRuleProblems, DEFAULT_APPROVAL_RULES } from './approval-rules';
 
 /** Used only with the embedded database and no JWT_SECRET: tokens are then meaningful on this machine only. */
 const DEV_JWT_SECRET = 'dev-only-secret-for-the-embedded-database-do-not-use';
@@ -33,7 +35,7 @@ export function loadConfig(env: Env): Config {
     );
   }
   const e = parsed.data;
-  const problems = [...channelProblems(e)];
+  const problems = [...channelProblems(e), ...approvalRuleProblems(DEFAULT_APPROVAL_RULES)];
   const embedded = e.MONGODB_URI === undefined;
   if (!embedded && e.JWT_SECRET === undefined) {
     problems.push('JWT_SECRET: required when MONGODB_URI is set (at least 32 characters, e.g. `openssl rand -hex 32`)');
@@ -79,6 +81,7 @@ export function loadConfig(env: Env): Config {
       protectionDays: Number(e.CUSTOMER_PROTECTION_DAYS ?? DEFAULT_PROTECTION_DAYS),
     },
     reminders: reminderPolicy(e),
+    approvals: DEFAULT_APPROVAL_RULES,
     sandbox: e.SANDBOX ?? devLogin,
     wecom: e.WECOM_CORP_ID
       ? {

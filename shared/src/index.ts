@@ -12,3 +12,4 @@ export * from './reminder/reminder.dto';
 export * from './approval/approval.dto';
 export * from './time/business-hours';
 export * from './reminder/reminder.schemas';
+export * from './approval/approval-rules';

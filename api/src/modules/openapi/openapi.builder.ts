@@ -49,6 +49,15 @@ export const SUMMARIES: Record<string, { summary: string; tag: string }> = {
   'PATCH /api/v1/contracts/{id}': { summary: '修改合同（草稿或已驳回）', tag: '合同' },
   'POST /api/v1/contracts/{id}/sign': { summary: '签约（审批通过后）', tag: '合同' },
   'POST /api/v1/contracts/{id}/void': { summary: '作废', tag: '合同' },
+  'POST /api/v1/contracts/{id}/submit': { summary: '提交合同审批（按审批规则生成路线；草稿或已驳回的合同）', tag: '审批' },
+  'POST /api/v1/approvals': {
+    summary: '发起审批：subjectType=discount（商机或合同的折扣，需 discountPercent）、customer-report（报备公海客户，通过后领取并开始保护期）或 contract',
+    tag: '审批',
+  },
+  'GET /api/v1/approvals': { summary: '审批列表：box=todo 待我审批 / done 我已处理 / mine 我发起的', tag: '审批' },
+  'GET /api/v1/approvals/{id}': { summary: '审批详情（路线、每步审批人与意见、完整历史）', tag: '审批' },
+  'POST /api/v1/approvals/{id}/decision': { summary: '审批：decision=approve 同意 / reject 驳回（驳回需 comment 原因）；只算一次', tag: '审批' },
+  'POST /api/v1/approvals/{id}/withdraw': { summary: '撤回审批（申请人，审批中）', tag: '审批' },
 };
 
 type Layer = { path: string | RegExp; methods: string[]; stack: Array<{ inputSchemas?: InputSchemas; permission?: string }> };

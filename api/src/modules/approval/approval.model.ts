@@ -1,0 +1,178 @@
+import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
+import { APPROVAL_STATUSES, APPROVAL_SUBJECT_TYPES, type ApprovalDecision, type ApprovalStatus, type ApprovalSubjectType } from '@crm/shared';
+
+export interface ApproverState {
+  userId: Types.ObjectId;
+  name: string;
+  decision: ApprovalDecision | null;
+  comment: string | null;
+  decidedAt: Date | null;
+  /** Set when this approver took the step over from a silent one (escalation). */
+  escalatedFromId: Types.ObjectId | null;
+  /** Set on the silent approver when the step went to their leader. */
+  replacedById: Types.ObjectId | null;
+}
+
+export type StepStatus = 'waiting' | 'pending' | 'approved' | 'rejected' | 'skipped';
+
+export interface StepState {
+  index: number;
+  key: string;
+  name: string;
+  mode: 'any' | 'all';
+  status: StepStatus;
+  approvers: ApproverState[];
+  startedAt: Date | null;
+  remindedAt: Date | null;
+  escalatedAt: Date | null;
+}
+
+export interface HistoryEntry {
+  at: Date;
+  actorId: Types.ObjectId | null;
+  actorName: string | null;
+  action: string;
+  comment: string | null;
+  step: number | null;
+}
+
+export interface Approval {
+  subjectType: ApprovalSubjectType;
+  subjectId: Types.ObjectId;
+  title: string;
+  status: ApprovalStatus;
+  requesterId: Types.ObjectId;
+  requesterName: string;
+  customerId: Types.ObjectId | null;
+  customerName: string | null;
+  amountFen: number | null;
+  discountPercent: number | null;
+  /** The rules that matched at submit time; the route below is what they resolved to then. */
+  ruleIds: string[];
+  currentStep: number;
+  steps: StepState[];
+  history: HistoryEntry[];
+  previousId: Types.ObjectId | null;
+  /** `subjectType:subjectId` while pending, removed when it ends: a sparse unique key, one open approval per subject. */
+  openKey?: string;
+  /** Bumped by every change: each change is one update conditional on the version read. */
+  version: number;
+  /** The version whose side effects (subject, cards, notices) have run; behind `version` after a crash. */
+  effectsVersion: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+export type ApprovalDoc = HydratedDocument<Approval>;
+export type ApprovalPlain = Approval & { _id: Types.ObjectId };
+
+const approverSchema = new Schema<ApproverState>(
+  {
+    userId: { type: Schema.Types.ObjectId, required: true },
+    name: String,
+    decision: { type: String, default: null },
+    comment: { type: String, default: null },
+    decidedAt: { type: Date, default: null },
+    escalatedFromId: { type: Schema.Types.ObjectId, default: null },
+    replacedById: { type: Schema.Types.ObjectId, default: null },
+  },
+  { _id: false },
+);
+const stepSchema = new Schema<StepState>(
+  {
+    index: Number,
+    key: String,
+    name: String,
+    mode: String,
+    status: String,
+    approvers: [approverSchema],
+    startedAt: { type: Date, default: null },
+    remindedAt: { type: Date, default: null },
+    escalatedAt: { type: Date, default: null },
+  },
+  { _id: false },
+);
+const historySchema = new Schema<HistoryEntry>(
+  { at: Date, actorId: Schema.Types.ObjectId, actorName: String, action: String, comment: String, step: Number },
+  { _id: false },
+);
+
+const approvalSchema = new Schema<Approval>(
+  {
+    subjectType: { type: String, enum: APPROVAL_SUBJECT_TYPES, required: true },
+    subjectId: { type: Schema.Types.ObjectId, required: true },
+    title: { type: String, required: true },
+    status: { type: String, enum: APPROVAL_STATUSES, default: 'pending' },
+    requesterId: { type: Schema.Types.ObjectId, required: true },
+    requesterName: String,
+    customerId: { type: Schema.Types.ObjectId, default: null },
+    customerName: { type: String, default: null },
+    amountFen: { type: Number, default: null },
+    discountPercent: { type: Number, default: null },
+    ruleIds: { type: [String], default: [] },
+    currentStep: { type: Number, default: 0 },
+    steps: { type: [stepSchema], default: [] },
+    history: { type: [historySchema], default: [] },
+    previousId: { type: Schema.Types.ObjectId, default: null },
+    openKey: { type: String },
+    version: { type: Number, default: 0 },
+    effectsVersion: { type: Number, default: 0 },
+  },
+  { timestamps: true, strict: 'throw' },
+);
+approvalSchema.index({ subjectType: 1, subjectId: 1, createdAt: -1 });
+approvalSchema.index({ openKey: 1 }, { unique: true, sparse: true });
+approvalSchema.index({ requesterId: 1, _id: -1 });
+approvalSchema.index({ 'steps.approvers.userId': 1, status: 1 });
+approvalSchema.index({ status: 1, updatedAt: 1 });
+
+export function approvalModel(conn: Connection): Model<Approval> {
+  return conn.models.Approval ?? conn.model<Approval>('Approval', approvalSchema);
+}
+
+/**
+ * One card sent to one approver for one approval (the Delivery the bot reported). `responseCode` is the
+ * latest unused WeCom code for it (single use, 72 h); `stale` marks a card that could not be redrawn.
+ */
+export interface ApprovalCard {
+  /** `approvalId:userId:n`: unique, so two processes never send the same approver the same card twice. */
+  slot: string;
+  approvalId: Types.ObjectId;
+  userId: Types.ObjectId;
+  channel: string;
+  platformUserId: string;
+  taskId: string;
+  responseCode: string | null;
+  codeIssuedAt: Date | null;
+  stale: boolean;
+  /** A newer card replaced this one (refresh before the code runs out). */
+  replaced: boolean;
+  /** What the card shows now (a digest), to skip redraws that would change nothing. */
+  drawn: string;
+  sentAt: Date;
+}
+
+const cardSchema = new Schema<ApprovalCard>(
+  {
+    slot: { type: String, required: true },
+    approvalId: { type: Schema.Types.ObjectId, required: true },
+    userId: { type: Schema.Types.ObjectId, required: true },
+    channel: { type: String, required: true },
+    platformUserId: { type: String, required: true },
+    taskId: { type: String, required: true },
+    responseCode: { type: String, default: null },
+    codeIssuedAt: { type: Date, default: null },
+    stale: { type: Boolean, default: false },
+    replaced: { type: Boolean, default: false },
+    drawn: { type: String, default: '' },
+    sentAt: { type: Date, required: true },
+  },
+  { strict: 'throw' },
+);
+cardSchema.index({ taskId: 1 }, { unique: true });
+cardSchema.index({ slot: 1 }, { unique: true });
+cardSchema.index({ approvalId: 1, userId: 1 });
+cardSchema.index({ codeIssuedAt: 1 });
+
+export function approvalCardModel(conn: Connection): Model<ApprovalCard> {
+  return conn.models.ApprovalCard ?? conn.model<ApprovalCard>('ApprovalCard', cardSchema);
+}

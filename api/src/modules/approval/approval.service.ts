@@ -1,0 +1,546 @@
+import { Types, type Connection, type Model } from 'mongoose';
+import { routeFor, type ApprovalBox, type ApprovalDecision, type ApprovalRulesConfig, type ApprovalSubjectType } from '@crm/shared';
+import type { Actor, RequestMeta } from '../../context';
+import { paginateById, type Page } from '../../db/paginate';
+import { AppError, CommonErrorCode, notFound } from '../../errors/app-error';
+import type { AuditService } from '../audit/audit.service';
+import { assertCanWrite } from '../customer/customer-scope';
+import type { CustomerService } from '../customer/customer.service';
+import type { ContractService } from '../contract/contract.service';
+import type { OrgService } from '../org/org.service';
+import type { UserDoc } from '../org/user.model';
+import { canDecide, decide, escalate, expire, isRefusal, withdraw, type Refusal, type Transition } from './approval.logic';
+import { approvalCardModel, approvalModel, type Approval, type ApprovalCard, type ApprovalPlain, type HistoryEntry } from './approval.model';
+import { departmentNames, resolveRoute } from './approval.routing';
+
+export const ApprovalErrorCode = {
+  HANDLED: 'APPROVAL_ALREADY_HANDLED',
+  NOT_PENDING: 'APPROVAL_NOT_PENDING',
+  NOT_APPROVER: 'APPROVAL_NOT_APPROVER',
+  ALREADY_PENDING: 'APPROVAL_ALREADY_PENDING',
+  INVALID_SUBJECT: 'APPROVAL_INVALID_SUBJECT',
+  REASON_REQUIRED: 'APPROVAL_REASON_REQUIRED',
+} as const;
+
+export type ApprovalOutcome = Transition['outcome'] | 'submitted';
+
+/** A change claimed on an approval, handed to the bot (cards, notices) after the claim succeeded. */
+export interface ApprovalChange {
+  approval: ApprovalPlain;
+  outcome: ApprovalOutcome;
+  actorId: Types.ObjectId | null;
+  /** The card click that made this change: its fresh response code redraws that approver's card. */
+  click?: { userId: Types.ObjectId; taskId: string | null; responseCode: string | null };
+  /** Approvers to remind (outcome `reminded`). */
+  remind?: Types.ObjectId[];
+}
+
+/** The port the domain calls out through after a change (implemented in bot/src/approvals). */
+export interface ApprovalEvents {
+  changed(change: ApprovalChange): Promise<void>;
+  /** Issues a new card in place of one whose response code is about to run out. */
+  refreshCard(approval: ApprovalPlain, card: ApprovalCard & { _id: Types.ObjectId }): Promise<void>;
+}
+
+export const noApprovalEvents: ApprovalEvents = { changed: async () => undefined, refreshCard: async () => undefined };
+
+export interface SubmitInput {
+  subjectType: ApprovalSubjectType;
+  subjectId: string;
+  /** Discount approvals: the discount asked for (percent). */
+  discountPercent?: number;
+  comment?: string;
+}
+
+const HOUR = 3_600_000;
+const MAX_CLAIM_ATTEMPTS = 100;
+
+/**
+ * Approvals: rule-based routes resolved at submit time and stored, decisions claimed with one
+ * conditional update each (exactly once), side effects only after a successful claim.
+ */
+export class ApprovalService {
+  readonly model: Model<Approval>;
+  readonly cards: Model<ApprovalCard>;
+  private events: ApprovalEvents = noApprovalEvents;
+
+  constructor(
+    conn: Connection,
+    private readonly org: OrgService,
+    private readonly customers: CustomerService,
+    private readonly contracts: ContractService,
+    private readonly audit: AuditService,
+    readonly rules: ApprovalRulesConfig,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.model = approvalModel(conn);
+    this.cards = approvalCardModel(conn);
+  }
+
+  /** Wires the bot in (the composition root builds services before the bot). */
+  setEvents(events: ApprovalEvents): void {
+    this.events = events;
+  }
+
+  // ---- submit --------------------------------------------------------------------------------
+
+  async submit(actor: Actor, meta: RequestMeta, input: SubmitInput): Promise<ApprovalPlain> {
+    const subject = await this.loadSubject(actor, input);
+    const open = await this.model.findOne({ subjectType: input.subjectType, subjectId: subject.id, status: 'pending' }, { _id: 1 }).lean().exec();
+    if (open) throw new AppError(409, ApprovalErrorCode.ALREADY_PENDING, '该事项已在审批中');
+    const previous = await this.model
+      .findOne({ subjectType: input.subjectType, subjectId: subject.id, status: { $in: ['rejected', 'withdrawn', 'expired'] } }, { _id: 1 })
+      .sort({ _id: -1 })
+      .lean()
+      .exec();
+    const requester = actor.user;
+    const facts = {
+      amountFen: subject.amountFen,
+      discountPercent: subject.discountPercent,
+      customerTier: subject.customerTier,
+      departments: await departmentNames(this.org, requester),
+      productLine: subject.productLine,
+    };
+    const { ruleIds, steps: specs } = routeFor(this.rules.rules, input.subjectType, facts);
+    const now = this.now();
+    const steps = await resolveRoute(this.org, requester, specs, now);
+    const pendingIndex = steps.findIndex((s) => s.status === 'pending');
+    const auto = pendingIndex < 0;
+    const history: HistoryEntry[] = [
+      { at: now, actorId: requester._id, actorName: requester.name, action: previous ? 'resubmit' : 'submit', comment: input.comment ?? null, step: null },
+    ];
+    if (auto) history.push({ at: now, actorId: null, actorName: null, action: 'approve', comment: '无需审批，自动通过', step: null });
+    // The unique `openKey` is the claim: one pending approval per subject, even when two submit at once.
+    const doc = await this.model
+      .create({
+        ...(auto ? {} : { openKey: `${input.subjectType}:${String(subject.id)}` }),
+        subjectType: input.subjectType,
+        subjectId: subject.id,
+        title: subject.title,
+        status: auto ? 'approved' : 'pending',
+        requesterId: requester._id,
+        requesterName: requester.name,
+        customerId: subject.customerId,
+        customerName: subject.customerName,
+        amountFen: subject.amountFen,
+        discountPercent: subject.discountPercent,
+        ruleIds,
+        currentStep: auto ? 0 : pendingIndex,
+        steps,
+        history,
+        previousId: previous?._id ?? null,
+        version: 1,
+        effectsVersion: 0,
+      })
+      .catch((err: unknown) => {
+        if ((err as { code?: number }).code === 11000) throw new AppError(409, ApprovalErrorCode.ALREADY_PENDING, '该事项已在审批中');
+        throw err;
+      });
+    if (input.subjectType === 'contract') {
+      try {
+        await this.followContract(actor, meta, subject.id, 'pending_approval');
+      } catch (err) {
+        await this.model.deleteOne({ _id: doc._id }).exec(); // the contract changed meanwhile: no approval for it
+        throw err;
+      }
+    }
+    const approval = doc.toObject() as ApprovalPlain;
+    await this.audit.record(meta, {
+      action: 'approval.submit',
+      entityType: 'approval',
+      entityId: approval._id,
+      note: `${approval.title}；路线：${steps.map((s) => `${s.name}(${s.status === 'skipped' ? '跳过' : s.approvers.map((a) => a.name).join('/')})`).join(' → ') || '自动通过'}`,
+    });
+    await this.afterChange(meta, approval, auto ? 'approved' : 'submitted', requester._id);
+    return approval;
+  }
+
+  /** Contract submission (POST /contracts/:id/submit). */
+  submitContract(actor: Actor, meta: RequestMeta, contractId: string, comment?: string): Promise<ApprovalPlain> {
+    return this.submit(actor, meta, { subjectType: 'contract', subjectId: contractId, comment });
+  }
+
+  private async loadSubject(actor: Actor, input: SubmitInput) {
+    const invalid = (msg: string) => new AppError(409, ApprovalErrorCode.INVALID_SUBJECT, msg);
+    if (input.subjectType === 'contract') {
+      const c = await this.contracts.get(actor, input.subjectId);
+      const customer = await this.customers.get(actor, c.customerId);
+      assertCanWrite(actor, customer);
+      if (c.status !== 'draft' && c.status !== 'rejected') throw invalid('只有草稿或已驳回的合同可以提交审批');
+      return {
+        id: c._id,
+        title: `${c.title}（${c.number}）`,
+        amountFen: c.amountFen,
+        discountPercent: c.discountPercent ?? 0,
+        customerId: customer._id,
+        customerName: customer.company || customer.name,
+        customerTier: customer.tier as string,
+        productLine: null as string | null,
+      };
+    }
+    if (input.subjectType === 'customer-report') {
+      const customer = await this.customers.get(actor, input.subjectId);
+      if (customer.status !== 'pool') throw invalid('只有公海中的客户可以报备');
+      return {
+        id: customer._id,
+        title: `报备客户 ${customer.company || customer.name}`,
+        amountFen: null,
+        discountPercent: null,
+        customerId: customer._id,
+        customerName: customer.company || customer.name,
+        customerTier: customer.tier as string,
+        productLine: null,
+      };
+    }
+    if (input.discountPercent === undefined) {
+      throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '请填写折扣', { details: [{ path: 'body.discountPercent', message: 'required' }] });
+    }
+    // A discount on an opportunity (its amount) or on a contract.
+    const id = new Types.ObjectId(input.subjectId);
+    const opp = await this.contracts.model.db.collection('opportunities').findOne({ _id: id });
+    const contract = opp ? null : await this.contracts.get(actor, id).catch(() => null);
+    if (!opp && !contract) throw notFound('商机或合同');
+    const customer = await this.customers.get(actor, (opp?.customerId as Types.ObjectId | undefined) ?? contract!.customerId);
+    assertCanWrite(actor, customer);
+    return {
+      id,
+      title: `${opp ? `商机 ${String(opp.name)}` : `合同 ${contract!.title}`} 折扣 ${input.discountPercent}%`,
+      amountFen: (opp?.amountFen as number | undefined) ?? contract!.amountFen,
+      discountPercent: input.discountPercent,
+      customerId: customer._id,
+      customerName: customer.company || customer.name,
+      customerTier: customer.tier as string,
+      productLine: null,
+    };
+  }
+
+  // ---- read ----------------------------------------------------------------------------------
+
+  async list(actor: Actor, q: { box: ApprovalBox; cursor?: string; limit: number }): Promise<Page<ApprovalPlain>> {
+    const me = actor.user._id;
+    const filter =
+      q.box === 'mine'
+        ? { requesterId: me }
+        : q.box === 'todo'
+          ? { status: 'pending', steps: { $elemMatch: { status: 'pending', approvers: { $elemMatch: { userId: me, decision: null, replacedById: null } } } } }
+          : { 'steps.approvers': { $elemMatch: { userId: me, decision: { $ne: null } } } };
+    const page = (await paginateById(this.model, filter, { cursor: q.cursor, limit: q.limit })) as Page<ApprovalPlain>;
+    if (q.box === 'todo') page.items = page.items.filter((a) => canDecide(a, me));
+    return page;
+  }
+
+  async get(actor: Actor, id: string | Types.ObjectId): Promise<ApprovalPlain> {
+    if (typeof id === 'string' && !/^[0-9a-f]{24}$/i.test(id)) throw notFound('审批');
+    const a = await this.model.findById(id).lean<ApprovalPlain>().exec();
+    if (!a || !this.visible(actor, a)) throw notFound('审批');
+    return a;
+  }
+
+  private visible(actor: Actor, a: ApprovalPlain): boolean {
+    const me = actor.user._id;
+    return (
+      actor.viewer.scope === 'all' ||
+      actor.user.roles.includes('admin') ||
+      a.requesterId.equals(me) ||
+      a.steps.some((s) => s.approvers.some((x) => x.userId.equals(me)))
+    );
+  }
+
+  // ---- decisions -----------------------------------------------------------------------------
+
+  /**
+   * One decision: claimed with one update conditional on the version read (the approval is pending, at
+   * this step, this approver has not decided). Losers get 409 "已由 X 处理"; side effects run only for the winner.
+   */
+  async decide(
+    actor: Actor,
+    meta: RequestMeta,
+    id: string | Types.ObjectId,
+    input: { decision: ApprovalDecision; comment?: string | null; step?: number; click?: { taskId: string | null; responseCode: string | null } },
+  ): Promise<ApprovalPlain> {
+    const comment = input.comment?.trim() || null;
+    if (input.decision === 'reject' && !comment) throw new AppError(400, ApprovalErrorCode.REASON_REQUIRED, '驳回需要填写原因');
+    await this.get(actor, id);
+    const user = { _id: actor.user._id, name: actor.user.name };
+    const claimed = await this.claim(id, (a) => decide(a, user, input.decision, comment, this.now(), input.step));
+    if (isRefusal(claimed)) throw refusalError(claimed);
+    const { after, t } = claimed!;
+    await this.audit.record(meta, {
+      action: `approval.${input.decision}`,
+      entityType: 'approval',
+      entityId: after._id,
+      actorName: actor.user.name,
+      note: [after.steps[t.history[0]!.step ?? 0]?.name, comment].filter(Boolean).join('：'),
+      changes: { status: { before: 'pending', after: after.status } },
+    });
+    await this.afterChange(meta, after, t.outcome, user._id, input.click ? { userId: user._id, ...input.click } : undefined);
+    return after;
+  }
+
+  async withdraw(actor: Actor, meta: RequestMeta, id: string, comment?: string): Promise<ApprovalPlain> {
+    await this.get(actor, id);
+    const user = { _id: actor.user._id, name: actor.user.name };
+    const claimed = await this.claim(id, (a) => withdraw(a, user, comment ?? null, this.now()));
+    if (isRefusal(claimed)) {
+      if (claimed.refused === 'not-approver') throw new AppError(403, CommonErrorCode.FORBIDDEN, '只有申请人可以撤回');
+      throw refusalError(claimed);
+    }
+    const { after } = claimed!;
+    await this.audit.record(meta, { action: 'approval.withdraw', entityType: 'approval', entityId: after._id, note: comment });
+    await this.afterChange(meta, after, 'withdrawn', user._id);
+    return after;
+  }
+
+  /** Reads, computes the next state, writes it conditional on the version read; retries when another change came first. */
+  private async claim(
+    id: string | Types.ObjectId,
+    compute: (a: ApprovalPlain) => Transition | Refusal | null,
+  ): Promise<{ before: ApprovalPlain; after: ApprovalPlain; t: Transition } | Refusal | null> {
+    for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+      const a = await this.model.findById(id).lean<ApprovalPlain>().exec();
+      if (!a) throw notFound('审批');
+      const t = compute(a);
+      if (t === null || isRefusal(t)) return t;
+      const after = await this.model
+        .findOneAndUpdate(
+          { _id: a._id, version: a.version },
+          {
+            $set: { status: t.status, currentStep: t.currentStep, steps: t.steps },
+            $push: { history: { $each: t.history } },
+            $inc: { version: 1 },
+            ...(t.status === 'pending' ? {} : { $unset: { openKey: 1 } }),
+          },
+          { returnDocument: 'after' },
+        )
+        .lean<ApprovalPlain>()
+        .exec();
+      if (after) return { before: a, after, t };
+    }
+    throw new AppError(409, CommonErrorCode.CONFLICT, '审批正被频繁修改，请稍后重试');
+  }
+
+  /** Side effects of a claimed change: the subject follows, then cards and notices (the bot). */
+  private async afterChange(meta: RequestMeta, a: ApprovalPlain, outcome: ApprovalOutcome, actorId: Types.ObjectId | null, click?: ApprovalChange['click']) {
+    if (outcome === 'approved' || outcome === 'rejected' || outcome === 'withdrawn' || outcome === 'expired') await this.followSubject(meta, a, outcome);
+    await this.notify({ approval: a, outcome, actorId, click });
+    await this.model.updateOne({ _id: a._id, effectsVersion: { $lt: a.version } }, { $set: { effectsVersion: a.version } }).exec();
+  }
+
+  private async notify(change: ApprovalChange): Promise<void> {
+    try {
+      await this.events.changed(change);
+    } catch {
+      // Cards and notices are best effort: the decision stands; the bot logs its own failures.
+    }
+  }
+
+  private async followSubject(meta: RequestMeta, a: ApprovalPlain, outcome: 'approved' | 'rejected' | 'withdrawn' | 'expired'): Promise<void> {
+    const requester = await this.org.findActiveUserById(a.requesterId);
+    if (!requester) return;
+    const actor: Actor = { user: requester, viewer: await this.org.resolveViewer(requester) };
+    try {
+      if (a.subjectType === 'contract') {
+        await this.followContract(actor, meta, a.subjectId, outcome === 'approved' ? 'approved' : outcome === 'rejected' ? 'rejected' : 'draft');
+      } else if (a.subjectType === 'customer-report' && outcome === 'approved') {
+        const c = await this.customers.get(actor, a.subjectId);
+        if (c.status === 'pool') await this.customers.claim(actor, meta, String(a.subjectId));
+      } else if (a.subjectType === 'discount' && outcome === 'approved' && a.discountPercent !== null) {
+        const c = await this.contracts.model.findById(a.subjectId, { status: 1 }).lean().exec();
+        if (c && (c.status === 'draft' || c.status === 'rejected')) {
+          await this.contracts.update(actor, meta, String(a.subjectId), { discountPercent: a.discountPercent });
+        }
+      }
+    } catch (err) {
+      // The subject moved meanwhile (edited, claimed by someone else): the approval's outcome stands; say so in its history.
+      const message = err instanceof AppError ? err.message : '未知错误';
+      await this.model
+        .updateOne(
+          { _id: a._id },
+          { $push: { history: { at: this.now(), actorId: null, actorName: null, action: 'subject-failed', comment: message, step: null } } },
+        )
+        .exec();
+    }
+  }
+
+  /** Moves a contract with its own status machine (conditional on its current status), idempotently. */
+  private async followContract(actor: Actor, meta: RequestMeta, id: Types.ObjectId, to: 'pending_approval' | 'approved' | 'rejected' | 'draft') {
+    const c = await this.contracts.model.findById(id, { status: 1 }).lean().exec();
+    if (!c || c.status === to) return;
+    if (to === 'pending_approval' && c.status === 'rejected') await this.contracts.transition(actor, meta, id, 'draft', '修改后重新提交');
+    await this.contracts.transition(actor, meta, id, to);
+  }
+
+  // ---- timeouts and card refresh ---------------------------------------------------------------
+
+  /**
+   * Reminds silent approvers, escalates to their leaders, and re-issues WeCom cards whose response code
+   * is about to run out. Idempotent and safe in several processes: every action is claimed with a
+   * conditional update first. Also re-runs side effects a crashed process left behind.
+   */
+  async sweep(now: Date = this.now()): Promise<{ expired: number; reminded: number; escalated: number; refreshed: number; recovered: number; failed: number }> {
+    const out = { expired: 0, reminded: 0, escalated: 0, refreshed: 0, recovered: 0, failed: 0 };
+    /** One approval's trouble never stops the sweep for the others (the next sweep tries it again). */
+    const each = async (id: Types.ObjectId, fn: (id: Types.ObjectId) => Promise<void>) => {
+      try {
+        await fn(id);
+      } catch {
+        out.failed += 1;
+      }
+    };
+    const meta: RequestMeta = { requestId: `approval-sweep:${now.toISOString()}`, channel: 'system', actorId: null };
+    const expireBefore = new Date(now.getTime() - this.rules.expireAfterHours * HOUR);
+    const overdue = await this.model
+      .find({ status: 'pending', createdAt: { $lte: expireBefore } }, { _id: 1 })
+      .lean()
+      .exec();
+    for (const row of overdue)
+      await each(row._id, async (_id) => {
+        const claimed = await this.claim(_id, (a) =>
+          a.createdAt <= expireBefore ? expire(a, `超过 ${this.rules.expireAfterHours} 小时未完成，已过期`, now) : null,
+        );
+        if (!claimed || isRefusal(claimed)) return;
+        out.expired += 1;
+        await this.audit.record(meta, { action: 'approval.expire', entityType: 'approval', entityId: _id });
+        await this.afterChange(meta, claimed.after, 'expired', null);
+      });
+    const remindBefore = new Date(now.getTime() - this.rules.remindAfterHours * HOUR);
+    const escalateBefore = new Date(now.getTime() - this.rules.escalateAfterHours * HOUR);
+    const pending = await this.model
+      .find({ status: 'pending', steps: { $elemMatch: { status: 'pending', startedAt: { $lte: remindBefore } } } }, { _id: 1 })
+      .lean()
+      .exec();
+    for (const row of pending)
+      await each(row._id, async (_id) => {
+        const a = await this.model.findById(_id).lean<ApprovalPlain>().exec();
+        if (!a || a.status !== 'pending') return;
+        const s = a.steps[a.currentStep]!;
+        if (!s.escalatedAt && s.startedAt && s.startedAt <= escalateBefore) {
+          const silent = s.approvers.filter((x) => x.decision === null && !x.replacedById);
+          const users = await this.org.users
+            .find({ _id: { $in: silent.map((x) => x.userId) } }, { leaderId: 1 })
+            .lean()
+            .exec();
+          const leaderIds = users.map((u) => u.leaderId).filter((x): x is Types.ObjectId => x !== null);
+          const leaders = await this.org.users
+            .find({ _id: { $in: leaderIds }, status: 'active' }, { name: 1 })
+            .lean()
+            .exec();
+          const byId = new Map(leaders.map((l) => [String(l._id), { _id: l._id, name: l.name }]));
+          const map = new Map<string, { _id: Types.ObjectId; name: string }>();
+          for (const u of users) if (u.leaderId && byId.has(String(u.leaderId))) map.set(String(u._id), byId.get(String(u.leaderId))!);
+          const claimed = await this.claim(_id, (x) => {
+            const cur = x.steps[x.currentStep];
+            if (x.status !== 'pending' || !cur || cur.escalatedAt || cur.index !== s.index) return null;
+            return escalate(x, map, now);
+          });
+          if (claimed && !isRefusal(claimed)) {
+            out.escalated += claimed.t.history.length;
+            if (claimed.t.history.length) {
+              await this.audit.record(meta, {
+                action: 'approval.escalate',
+                entityType: 'approval',
+                entityId: _id,
+                note: claimed.t.history.map((h) => h.comment).join('；'),
+              });
+            }
+            await this.afterChange(meta, claimed.after, 'escalated', null);
+          }
+          return;
+        }
+        if (!s.remindedAt && s.startedAt && s.startedAt <= remindBefore) {
+          const claimed = await this.claim(_id, (x) => {
+            const cur = x.steps[x.currentStep];
+            if (x.status !== 'pending' || !cur || cur.remindedAt || cur.index !== s.index) return null;
+            const steps = x.steps.map((st) => (st.index === cur.index ? { ...st, remindedAt: now } : st));
+            const names = cur.approvers.filter((y) => y.decision === null && !y.replacedById).map((y) => y.name);
+            return {
+              status: x.status,
+              currentStep: x.currentStep,
+              steps,
+              history: [{ at: now, actorId: null, actorName: null, action: 'remind', comment: `提醒 ${names.join('、')} 审批`, step: cur.index }],
+              outcome: 'reminded',
+            };
+          });
+          if (claimed && !isRefusal(claimed)) {
+            out.reminded += 1;
+            const cur = claimed.after.steps[claimed.after.currentStep]!;
+            await this.events
+              .changed({
+                approval: claimed.after,
+                outcome: 'reminded',
+                actorId: null,
+                remind: cur.approvers.filter((y) => y.decision === null && !y.replacedById).map((y) => y.userId),
+              })
+              .catch(() => undefined);
+            await this.model.updateOne({ _id, effectsVersion: { $lt: claimed.after.version } }, { $set: { effectsVersion: claimed.after.version } }).exec();
+          }
+        }
+      });
+    out.refreshed = await this.refreshCards(now);
+    out.recovered = await this.recoverEffects(this.now());
+    return out;
+  }
+
+  /** WeCom cards of still-pending approvers whose response code is older than the refresh age: a new card each. */
+  private async refreshCards(now: Date): Promise<number> {
+    const before = new Date(now.getTime() - this.rules.cardRefreshAfterHours * HOUR);
+    // Only cards that still carry buttons (what they show is `act:<step>`) are worth re-issuing.
+    const old = await this.cards
+      .find({ channel: 'wecom', replaced: false, drawn: /^act:/, codeIssuedAt: { $lte: before } })
+      .lean()
+      .exec();
+    let n = 0;
+    for (const card of old) {
+      const a = await this.model.findById(card.approvalId).lean<ApprovalPlain>().exec();
+      if (!a || !canDecide(a, card.userId)) continue;
+      // Claim: only one process replaces this card.
+      const mine = await this.cards.updateOne({ _id: card._id, replaced: false }, { $set: { replaced: true } }).exec();
+      if (mine.modifiedCount !== 1) continue;
+      await this.events.refreshCard(a, card as ApprovalCard & { _id: Types.ObjectId }).catch(() => undefined);
+      n += 1;
+    }
+    return n;
+  }
+
+  /** Side effects a stopped process never ran (claimed change, then a crash): re-run once, claimed by version. */
+  private async recoverEffects(now: Date): Promise<number> {
+    const stuck = await this.model
+      .find({ $expr: { $lt: ['$effectsVersion', '$version'] }, updatedAt: { $lte: new Date(now.getTime() - 60_000) } })
+      .limit(50)
+      .lean<ApprovalPlain[]>()
+      .exec()
+      .catch(() => [] as ApprovalPlain[]);
+    let n = 0;
+    for (const a of stuck) {
+      const res = await this.model.updateOne({ _id: a._id, effectsVersion: a.effectsVersion }, { $set: { effectsVersion: a.version } }).exec();
+      if (res.modifiedCount !== 1) continue;
+      const meta: RequestMeta = { requestId: `approval-recover:${String(a._id)}`, channel: 'system', actorId: null };
+      const outcome: ApprovalOutcome = a.status === 'pending' ? 'step-advanced' : a.status;
+      if (a.status !== 'pending') await this.followSubject(meta, a, a.status);
+      await this.notify({ approval: a, outcome, actorId: null });
+      n += 1;
+    }
+    return n;
+  }
+
+  // ---- card bookkeeping (used by the bot) ------------------------------------------------------------
+
+  /** Uses a card's stored response code once: true when this caller got it (nobody else will). */
+  async takeCode(cardId: Types.ObjectId, code: string): Promise<boolean> {
+    const res = await this.cards.updateOne({ _id: cardId, responseCode: code }, { $set: { responseCode: null } }).exec();
+    return res.modifiedCount === 1;
+  }
+
+  /** Users as the bot needs them (names for the card). */
+  userById(id: Types.ObjectId): Promise<UserDoc | null> {
+    return this.org.findActiveUserById(id);
+  }
+}
+
+function refusalError(r: Refusal): AppError {
+  if (r.refused === 'not-pending') return new AppError(409, ApprovalErrorCode.NOT_PENDING, `该审批${statusText(r.status)}`);
+  if (r.refused === 'not-approver') return new AppError(403, ApprovalErrorCode.NOT_APPROVER, '你不是当前步骤的审批人');
+  return new AppError(409, ApprovalErrorCode.HANDLED, r.byName ? `已由 ${r.byName} 处理` : '该步骤已处理');
+}
+
+const statusText = (s: string) => ({ approved: '已通过', rejected: '已驳回', withdrawn: '已撤回', expired: '已过期', pending: '审批中' })[s] ?? s;

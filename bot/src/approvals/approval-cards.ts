@@ -1,0 +1,317 @@
+import { randomBytes } from 'node:crypto';
+import type { Types } from 'mongoose';
+import type { Logger } from 'pino';
+import { APPROVAL_STATUS_LABELS, APPROVAL_SUBJECT_LABELS, formatFen } from '@crm/shared';
+import { AppError } from '../../../api/src/errors/app-error';
+import { canDecide } from '../../../api/src/modules/approval/approval.logic';
+import type { ApprovalCard, ApprovalPlain } from '../../../api/src/modules/approval/approval.model';
+import type { ApprovalChange, ApprovalEvents, ApprovalService } from '../../../api/src/modules/approval/approval.service';
+import type { BotApp, BotContext } from '../core/bot-app';
+import type { Card, ChannelName } from '../core/bot-event';
+import { Notifier } from '../outbound/notifier';
+
+type CardRow = ApprovalCard & { _id: Types.ObjectId };
+
+export const REJECT_PROMPT = 'approval.reject-reason';
+/** Deep link to the approval in the mini-app (H5 build at /app). */
+export const approvalPath = (id: string) => `/app/#/pages/approval/detail?id=${encodeURIComponent(id)}`;
+
+const asDelivery = (c: CardRow) => ({ channel: c.channel as ChannelName, platformUserId: c.platformUserId });
+const label = (a: ApprovalPlain) => APPROVAL_SUBJECT_LABELS[a.subjectType];
+
+/** Who last decided the step this user was on (for "已由 X 处理"). */
+function handledBy(a: ApprovalPlain, userId: Types.ObjectId): string | null {
+  const step = a.steps.find((s) => s.approvers.some((x) => x.userId.equals(userId)));
+  const d = step?.approvers.filter((x) => x.decision !== null).sort((x, y) => +(y.decidedAt ?? 0) - +(x.decidedAt ?? 0))[0];
+  return d?.name ?? null;
+}
+
+/**
+ * What a card means to one approver now. A card is redrawn only when this changes: an approver's own
+ * decision, another approver settling their step, an escalation, the end. Progress on later steps alone
+ * does not spend a card's single-use response code; the final state always does.
+ */
+export function phaseFor(a: ApprovalPlain, userId: Types.ObjectId): string {
+  if (a.status !== 'pending') return `final:${a.status}`;
+  if (canDecide(a, userId)) return `act:${a.currentStep}`;
+  for (const s of a.steps) {
+    const me = s.approvers.find((x) => x.userId.equals(userId));
+    if (!me) continue;
+    if (me.replacedById) return `replaced:${s.index}`;
+    if (me.decision) return `decided:${s.index}:${me.decision}`;
+    if (s.status !== 'pending' && s.status !== 'waiting') return `handled:${s.index}`;
+  }
+  return 'waiting';
+}
+
+function doneText(a: ApprovalPlain, userId: Types.ObjectId): string {
+  const phase = phaseFor(a, userId);
+  if (phase.startsWith('final:')) return APPROVAL_STATUS_LABELS[a.status];
+  if (phase.startsWith('decided:')) return phase.endsWith('approve') ? '你已同意' : '你已驳回';
+  if (phase.startsWith('replaced:')) return '已超时转交';
+  if (phase.startsWith('handled:')) return `已由 ${handledBy(a, userId) ?? '他人'} 处理`;
+  return '等待中';
+}
+
+/** The route in one line: 张伟✓ → 李娜… → 吴昊 */
+export function routeLine(a: ApprovalPlain): string {
+  return a.steps
+    .filter((s) => s.status !== 'skipped')
+    .map((s) => {
+      const people = s.approvers.filter((x) => !x.replacedById || x.decision);
+      const names = people.map((x) => `${x.name}${x.decision === 'approve' ? '✓' : x.decision === 'reject' ? '✗' : ''}`).join('/');
+      return s.status === 'pending' && a.status === 'pending' ? `${names}…` : names;
+    })
+    .join(' → ');
+}
+
+function statusValue(a: ApprovalPlain): string {
+  const reason = a.status === 'rejected' ? a.history.filter((h) => h.action === 'reject').at(-1)?.comment : null;
+  return reason ? `已驳回：${reason}` : APPROVAL_STATUS_LABELS[a.status];
+}
+
+export function approvalCard(a: ApprovalPlain, userId: Types.ObjectId, taskId: string, appUrl: (p: string) => string): Card {
+  const id = String(a._id);
+  const act = canDecide(a, userId);
+  const fields = [
+    { label: '客户', value: a.customerName ?? '—' },
+    ...(a.amountFen !== null ? [{ label: '金额', value: formatFen(a.amountFen) }] : []),
+    ...(a.discountPercent ? [{ label: '折扣', value: `${a.discountPercent}%` }] : []),
+    { label: '申请人', value: a.requesterName },
+    { label: '流程', value: routeLine(a) },
+    { label: '状态', value: act ? `待你审批（${a.steps[a.currentStep]!.name}）` : statusValue(a) },
+  ];
+  return {
+    taskId,
+    title: `${label(a)}：${act ? '待你审批' : APPROVAL_STATUS_LABELS[a.status]}`,
+    description: a.title,
+    fields,
+    url: appUrl(approvalPath(id)),
+    buttons: act
+      ? [
+          { key: `apv.ok:${id}:${a.currentStep}`, text: '同意', style: 'primary' },
+          { key: `apv.no:${id}:${a.currentStep}`, text: '驳回', style: 'danger' },
+          { key: `apv.view:${id}`, text: '查看详情', style: 'default' },
+        ]
+      : [],
+    ...(act ? {} : { doneText: doneText(a, userId) }),
+  };
+}
+
+function newTaskId(a: ApprovalPlain): string {
+  return `apv-${String(a._id)}-${randomBytes(6).toString('hex')}`;
+}
+
+/** The bot side of approvals: cards to approvers, redraws on every change, notices, the 同意 / 驳回 actions. */
+export class ApprovalCards implements ApprovalEvents {
+  /** Counters for the benchmark and tests. */
+  readonly stats = { cardsSent: 0, cardsUpdated: 0, notices: 0 };
+
+  constructor(
+    private readonly approvals: ApprovalService,
+    private readonly notifier: Notifier,
+    private readonly appUrl: (p: string) => string,
+    private readonly log: Logger,
+  ) {}
+
+  async changed(change: ApprovalChange): Promise<void> {
+    // Draw the newest state: a change that came after this one is then shown too.
+    const a = (await this.approvals.model.findById(change.approval._id).lean<ApprovalPlain>().exec()) ?? change.approval;
+    const cards = (await this.approvals.cards.find({ approvalId: a._id, replaced: false }).lean().exec()) as CardRow[];
+    const work: Array<Promise<unknown>> = [];
+    // New cards for current approvers who have none.
+    if (a.status === 'pending') {
+      const step = a.steps[a.currentStep]!;
+      for (const x of step.approvers) {
+        if (x.decision !== null || x.replacedById || cards.some((c) => c.userId.equals(x.userId))) continue;
+        work.push(this.sendCard(a, x.userId, 0));
+      }
+    }
+    for (const c of cards) {
+      const click = change.click && change.click.userId.equals(c.userId) && (!change.click.taskId || change.click.taskId === c.taskId) ? change.click : null;
+      work.push(this.redraw(a, c, click?.responseCode ?? null));
+    }
+    work.push(this.tellRequester(a, change));
+    if (change.outcome === 'reminded')
+      for (const u of change.remind ?? [])
+        work.push(this.notice(u, `⏰ 提醒：${label(a)}「${a.title}」等待你审批，已超过 ${this.approvals.rules.remindAfterHours} 小时。`));
+    const results = await Promise.allSettled(work);
+    for (const r of results) if (r.status === 'rejected') this.log.error({ err: r.reason, approvalId: String(a._id) }, 'approval card or notice failed');
+  }
+
+  async refreshCard(a: ApprovalPlain, old: CardRow): Promise<void> {
+    const n = Number(old.slot.split(':')[2] ?? 0) + 1;
+    await this.sendCard(a, old.userId, n);
+    // The old card's code still works (not yet run out): point it at the new card.
+    if (old.responseCode && (await this.approvals.takeCode(old._id, old.responseCode))) {
+      const card = { ...approvalCard(a, old.userId, old.taskId, this.appUrl), buttons: [], doneText: '已重新发送，请在新卡片中处理' };
+      await this.notifier
+        .updateCard(asDelivery(old), card, old.responseCode)
+        .catch((err: unknown) => this.log.warn({ err }, 'could not retire a refreshed card'));
+    }
+  }
+
+  /** One card for one approver; the slot is claimed first, so concurrent changes never send it twice. */
+  private async sendCard(a: ApprovalPlain, userId: Types.ObjectId, n: number): Promise<void> {
+    const user = await this.approvals.userById(userId);
+    const to = user && this.notifier.route(user);
+    if (!to) return;
+    const taskId = newTaskId(a);
+    const slot = `${String(a._id)}:${String(userId)}:${n}`;
+    const now = new Date();
+    try {
+      await this.approvals.cards.create({
+        slot,
+        approvalId: a._id,
+        userId,
+        ...to,
+        taskId,
+        responseCode: null,
+        codeIssuedAt: null,
+        drawn: phaseFor(a, userId),
+        sentAt: now,
+      });
+    } catch (err) {
+      if ((err as { code?: number }).code === 11000) return; // another change is sending it
+      throw err;
+    }
+    const delivery = await this.notifier.send(userId, { kind: 'card', card: approvalCard(a, userId, taskId, this.appUrl) });
+    if (!delivery) {
+      await this.approvals.cards.deleteOne({ slot }).exec();
+      return;
+    }
+    this.stats.cardsSent += 1;
+    await this.approvals.cards
+      .updateOne({ slot }, { $set: { responseCode: delivery.responseCode, codeIssuedAt: delivery.responseCode ? delivery.sentAt : null } })
+      .exec();
+  }
+
+  /** Redraws one card when what it means changed: the click's code, else the stored one, else a short notice. */
+  private async redraw(a: ApprovalPlain, c: CardRow, clickCode: string | null): Promise<void> {
+    const phase = phaseFor(a, c.userId);
+    if (c.drawn === phase) return;
+    // Claim this redraw: a concurrent change drawing the same phase does nothing.
+    const claimed = await this.approvals.cards.updateOne({ _id: c._id, drawn: c.drawn }, { $set: { drawn: phase } }).exec();
+    if (claimed.modifiedCount !== 1) return;
+    const card = approvalCard(a, c.userId, c.taskId, this.appUrl);
+    const needsCode = Notifier.needsResponseCode(c.channel as ChannelName);
+    let code: string | null = null;
+    if (needsCode) {
+      if (clickCode) code = clickCode;
+      else {
+        const fresh = await this.approvals.cards.findById(c._id, { responseCode: 1 }).lean().exec();
+        if (fresh?.responseCode && (await this.approvals.takeCode(c._id, fresh.responseCode))) code = fresh.responseCode;
+      }
+      if (!code) {
+        await this.approvals.cards.updateOne({ _id: c._id }, { $set: { stale: true } }).exec();
+        await this.notice(c.userId, `${label(a)}「${a.title}」${doneText(a, c.userId)}。${routeLine(a)}`);
+        return;
+      }
+    }
+    try {
+      await this.notifier.updateCard(asDelivery(c), card, code);
+      this.stats.cardsUpdated += 1;
+      await this.approvals.cards.updateOne({ _id: c._id }, { $set: { stale: false } }).exec();
+    } catch (err) {
+      this.log.warn({ err, taskId: c.taskId }, 'approval card could not be redrawn; sending a notice');
+      await this.approvals.cards.updateOne({ _id: c._id }, { $set: { stale: true } }).exec();
+      await this.notice(c.userId, `${label(a)}「${a.title}」${doneText(a, c.userId)}。${routeLine(a)}`);
+    }
+  }
+
+  private async tellRequester(a: ApprovalPlain, change: ApprovalChange): Promise<void> {
+    const waiting = () => {
+      const s = a.steps[a.currentStep]!;
+      return `等待 ${s.approvers
+        .filter((x) => x.decision === null && !x.replacedById)
+        .map((x) => x.name)
+        .join('、')}（${s.name}）审批`;
+    };
+    const last = a.history.at(-1);
+    let text: string;
+    switch (change.outcome) {
+      case 'submitted':
+        text = `已提交${label(a)}「${a.title}」，${waiting()}。`;
+        break;
+      case 'step-advanced':
+        text = `${label(a)}「${a.title}」：${last?.actorName ?? ''} 已同意，${waiting()}。`;
+        break;
+      case 'approved':
+        text = `✅ ${label(a)}「${a.title}」已通过。${routeLine(a)}`;
+        break;
+      case 'rejected':
+        text = `❌ ${label(a)}「${a.title}」被 ${last?.actorName ?? ''} 驳回：${last?.comment ?? ''}。修改后可重新提交。`;
+        break;
+      case 'expired':
+        text = `⌛ ${label(a)}「${a.title}」超时未完成，已过期。可以重新提交。`;
+        break;
+      case 'escalated':
+        text = `${label(a)}「${a.title}」审批超时，已转交：${waiting()}。`;
+        break;
+      default:
+        return;
+    }
+    await this.notice(a.requesterId, text);
+  }
+
+  private async notice(userId: Types.ObjectId, text: string): Promise<void> {
+    const d = await this.notifier.send(userId, { kind: 'text', text });
+    if (d) this.stats.notices += 1;
+  }
+}
+
+/** The 同意 / 驳回 / 查看详情 buttons and the rejection reason asked in chat. */
+export function registerApprovalActions(bot: BotApp, approvals: ApprovalService, appUrl: (p: string) => string): void {
+  const current = (id: string) => approvals.model.findById(id).lean<ApprovalPlain>().exec();
+
+  /** The tapped card is out of date (someone else decided): show why and redraw it with the click's code. */
+  const answerStale = async (ctx: BotContext, id: string, err: unknown) => {
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    const a = await current(id);
+    // A double tap by the one who decided needs nothing: their decision redraws the card.
+    const decidedMyself = a?.steps.some((s) => s.approvers.some((x) => x.userId.equals(ctx.user._id) && x.decision !== null));
+    if (decidedMyself) return;
+    await ctx.reply({ kind: 'text', text: err.message });
+    const taskId = ctx.event.action?.taskId;
+    if (a && taskId) await ctx.updateCard(approvalCard(a, ctx.user._id, taskId, appUrl)).catch(() => undefined);
+  };
+
+  bot.action('apv.ok', async (ctx, [id = '', step]) => {
+    const click = { taskId: ctx.event.action?.taskId ?? null, responseCode: ctx.event.action?.responseCode ?? null };
+    try {
+      await approvals.decide(ctx.actor, ctx.meta, id, { decision: 'approve', step: step === undefined ? undefined : Number(step), click });
+    } catch (err) {
+      await answerStale(ctx, id, err);
+    }
+  });
+
+  bot.action('apv.no', async (ctx, [id = '', step = '0']) => {
+    const a = await current(id);
+    if (!a || !canDecide(a, ctx.user._id) || a.currentStep !== Number(step)) {
+      const who = a ? handledBy(a, ctx.user._id) : null;
+      await answerStale(
+        ctx,
+        id,
+        new AppError(409, 'APPROVAL_ALREADY_HANDLED', a && a.status !== 'pending' ? `该审批${APPROVAL_STATUS_LABELS[a.status]}` : `已由 ${who ?? '他人'} 处理`),
+      );
+      return;
+    }
+    await ctx.ask(REJECT_PROMPT, [id, step]);
+    await ctx.reply({ kind: 'text', text: '请回复驳回原因（回复“取消”放弃）' });
+  });
+
+  bot.prompt(REJECT_PROMPT, async (ctx, answer) => {
+    const [id = '', step = '0'] = answer.args;
+    try {
+      await approvals.decide(ctx.actor, ctx.meta, id, { decision: 'reject', comment: answer.text, step: Number(step) });
+      await ctx.reply({ kind: 'text', text: `已驳回，原因：${answer.text}` });
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      await ctx.reply({ kind: 'text', text: err.message });
+    }
+  });
+
+  bot.action('apv.view', async (ctx, [id = '']) => {
+    await ctx.reply({ kind: 'text', text: `查看审批详情：${appUrl(approvalPath(id))}` });
+  });
+}
