@@ -24,6 +24,8 @@ export function back(fallback: string = ROUTES.search): void {
 
 /** The current page's path with its query (to come back after signing in). */
 export function currentUrl(): string {
+  // H5 (hash router): the address is the truth; page objects there do not carry the query
+  if (process.env.TARO_ENV === 'h5' && typeof window !== 'undefined' && window.location.hash.startsWith('#/pages/')) return window.location.hash.slice(1);
   const pages = Taro.getCurrentPages();
   const page = pages[pages.length - 1];
   if (!page?.route) return ROUTES.search;

@@ -84,7 +84,7 @@ export default function CustomerDetailPage() {
                   {p.phone ? (
                     <View className="row">
                       <Text className="link" onClick={() => call(p.phone!)}>
-                        📞 {p.phone}
+                        {p.phone}（拨打）
                       </Text>
                       <Text className="link small" onClick={() => copy(p.phone!)}>
                         复制
@@ -110,7 +110,7 @@ export default function CustomerDetailPage() {
                     <Text>{f.when}</Text>
                   </View>
                   <Text className="timeline-content">{f.content}</Text>
-                  {f.address ? <Text className="muted small">📍 {f.address}</Text> : null}
+                  {f.address ? <Text className="muted small">地点：{f.address}</Text> : null}
                   {f.nextStep ? <Text className="accent small">下一步：{f.nextStep}</Text> : null}
                 </View>
               ))}

@@ -12,13 +12,7 @@ export default function ManagerPage() {
   return (
     <View className="page manager">
       <Text className="section-title">逾期未跟进</Text>
-      <StateView
-        state={overdue.state}
-        error={overdue.error}
-        onRetry={overdue.reload}
-        empty={(overdue.data ?? []).length === 0}
-        emptyText="团队没有逾期的跟进 👍"
-      >
+      <StateView state={overdue.state} error={overdue.error} onRetry={overdue.reload} empty={(overdue.data ?? []).length === 0} emptyText="团队没有逾期的跟进">
         <View className="card">
           {(overdue.data ?? []).map((o) => (
             <View key={o.customerId} className="list-item" onClick={() => go(ROUTES.customer(o.customerId))}>

@@ -42,7 +42,7 @@ export default function RemindersPage() {
         error={r.error}
         onRetry={r.reload}
         empty={(r.data ?? []).length === 0}
-        emptyText={box === 'today' ? '今天没有待办提醒' : '没有逾期的提醒 👍'}
+        emptyText={box === 'today' ? '今天没有待办提醒' : '没有逾期的提醒'}
       >
         <View className="list">
           {(r.data ?? []).map((m) => (
