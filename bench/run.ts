@@ -1,10 +1,12 @@
 /** `npm run bench`: runs every benchmark in order and prints its figures. `npm run bench -- <name>` runs one. */
 import { run as customerSearch } from './customer-search.bench';
+import { run as miniappSize } from './miniapp-size.bench';
 import { run as wecomCallback } from './wecom-callback.bench';
 
 const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promise<void> }> = [
   { name: 'customer-search', run: customerSearch },
   { name: 'wecom-callback', run: wecomCallback },
+  { name: 'miniapp-size', run: miniappSize },
 ];
 
 async function main(): Promise<void> {
