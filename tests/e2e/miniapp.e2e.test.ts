@@ -33,9 +33,12 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 /** Signs in on the sign-in page by tapping a demo user (the flow in the sandbox and in development). */
-async function signInAs(page: Page, base: string, name: string, start = '/app/#/pages/search/index'): Promise<void> {
+async function signInAs(page: Page, base: string, name: string, start = '/app/#/pages/search/index', screenshot?: string): Promise<void> {
   await page.goto(`${base}${start}`);
-  await page.locator('.demo-user', { hasText: name }).first().click();
+  const who = page.locator('.demo-user', { hasText: name }).first();
+  await who.waitFor();
+  if (screenshot) await shot(page, screenshot);
+  await who.click();
 }
 
 describeBrowser('mini-app (H5) in a real browser', () => {
@@ -67,7 +70,9 @@ describeBrowser('mini-app (H5) in a real browser', () => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
 
-    await signInAs(page, base, '刘洋');
+    await signInAs(page, base, '刘洋', undefined, '0-sign-in');
+    await page.locator('.section-title', { hasText: '最近客户' }).waitFor();
+    await shot(page, '0-search-empty-recent');
     const search = page.locator('.search-input input');
     await search.waitFor();
     await search.fill('zs');
