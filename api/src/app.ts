@@ -12,6 +12,8 @@ import { requestId } from './middleware/request-id';
 import { approvalRoutes } from './modules/approval/approval.routes';
 import { auditRoutes } from './modules/audit/audit.routes';
 import { authRoutes } from './modules/auth/auth.routes';
+import { DingTalkSignIn, WeComSignIn } from './modules/auth/platform-sign-in';
+import { miniappRoutes } from './modules/miniapp/miniapp.routes';
 import { healthRoutes } from './modules/health/health.routes';
 import { homeRoutes } from './modules/health/home.routes';
 import { contactRoutes } from './modules/contact/contact.routes';
@@ -34,6 +36,8 @@ export interface AppDeps {
   services: Services;
   /** Routers mounted by the composition root beside the API (bot callbacks, the sandbox chat). */
   extraRouters?: Array<Router<AppState>>;
+  /** The built H5 mini-app served at /app (default miniapp/dist/h5). */
+  miniappDir?: string;
 }
 
 /** Builds the HTTP app without listening: the server entry listens, tests drive app.callback(). */
@@ -66,6 +70,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   });
 
   app.use(docs.routes());
+  app.use(miniappRoutes(deps.miniappDir).routes());
   for (const r of deps.extraRouters ?? []) app.use(r.routes());
   app.use(publicApi.routes());
   app.use(protectedApi.routes());
@@ -77,7 +82,16 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 export function apiRouters(config: Config, services: Services): { publicApi: Router<AppState>; protectedApi: Router<AppState> } {
   // Public routes first; everything after `protectedApi.use(authenticated)` needs a bearer token.
   const authenticated = requireAuth(services.tokens, services.org);
-  const publicApi = authRoutes({ devLogin: config.auth.devLogin, tokens: services.tokens, org: services.org, audit: services.audit, authenticated });
+  const { wecom, dingtalk } = config;
+  const publicApi = authRoutes({
+    devLogin: config.auth.devLogin,
+    tokens: services.tokens,
+    org: services.org,
+    audit: services.audit,
+    authenticated,
+    wecom: wecom ? { client: new WeComSignIn(wecom), corpId: wecom.corpId, agentId: wecom.agentId } : null,
+    dingtalk: dingtalk ? { client: new DingTalkSignIn(dingtalk) } : null,
+  });
   publicApi.prefix('/api/v1');
   const protectedApi = new Router<AppState>({ prefix: '/api/v1' });
   protectedApi.use(authenticated);

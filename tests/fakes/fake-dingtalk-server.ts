@@ -5,7 +5,9 @@ import { createHmac, randomBytes } from 'node:crypto';
 /**
  * A local stand-in for DingTalk's v1.0 API (the edge we do not own): app access tokens that expire,
  * robot 1:1 messages (identical content to the same user on the same day is dropped, as DingTalk does,
- * and counted), interactive cards created, delivered and updated by outTrackId.
+ * and counted), interactive cards created, delivered and updated by outTrackId. Also the legacy oapi sign-in:
+ * `GET /gettoken` and `POST /topapi/v2/user/getuserinfo` with dd.getAuthCode codes (single use, five minutes;
+ * 40078 otherwise).
  */
 export class FakeDingTalkServer extends FakeHttpServer {
   readonly messages: Array<{ userId: string; msgKey: string; param: Record<string, string>; at: number }> = [];
@@ -15,6 +17,18 @@ export class FakeDingTalkServer extends FakeHttpServer {
   now: () => number = () => Date.now();
   private readonly tokens = new Map<string, number>();
   private readonly seenToday = new Set<string>();
+  /** Legacy (oapi) access tokens, for topapi calls. */
+  private readonly legacyTokens = new Map<string, number>();
+  /** dd.getAuthCode codes: single use, valid five minutes. */
+  private readonly authCodes = new Map<string, { userid: string; expiresAt: number; used: boolean }>();
+  static readonly CODE_TTL_MS = 5 * 60_000;
+
+  /** A code as `dd.getAuthCode` would hand the mini-app for this member. */
+  issueAuthCode(userid: string): string {
+    const code = `dd-${randomBytes(12).toString('hex')}`;
+    this.authCodes.set(code, { userid, expiresAt: this.now() + FakeDingTalkServer.CODE_TTL_MS, used: false });
+    return code;
+  }
 
   constructor(private readonly app: { clientId: string; clientSecret: string; robotCode: string }) {
     super();
@@ -41,6 +55,7 @@ export class FakeDingTalkServer extends FakeHttpServer {
 
   expireTokens(): void {
     this.tokens.clear();
+    this.legacyTokens.clear();
   }
 
   protected async route(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -55,6 +70,25 @@ export class FakeDingTalkServer extends FakeHttpServer {
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname;
     if (path === '/robot/send') return send(200, this.groupRobotSend(url, body));
+    if (path === '/gettoken' && req.method === 'GET') {
+      if (url.searchParams.get('appkey') !== this.app.clientId || url.searchParams.get('appsecret') !== this.app.clientSecret)
+        return send(200, { errcode: 40089, errmsg: '不合法的corpid或corpsecret' });
+      const token = randomBytes(16).toString('hex');
+      this.legacyTokens.set(token, this.now() + 7200_000);
+      return send(200, { errcode: 0, errmsg: 'ok', access_token: token, expires_in: 7200 });
+    }
+    if (path === '/topapi/v2/user/getuserinfo' && req.method === 'POST') {
+      if (!((this.legacyTokens.get(url.searchParams.get('access_token') ?? '') ?? 0) > this.now()))
+        return send(200, { errcode: 88, errmsg: '不合法的access_token' });
+      const entry = this.authCodes.get(String(body.code ?? ''));
+      if (!entry || entry.used || entry.expiresAt <= this.now()) return send(200, { errcode: 40078, errmsg: '不存在的临时授权码' });
+      entry.used = true;
+      return send(200, {
+        errcode: 0,
+        errmsg: 'ok',
+        result: { userid: entry.userid, name: entry.userid, unionid: `u-${entry.userid}`, sys: false, sys_level: 0 },
+      });
+    }
     if (path === '/v1.0/oauth2/accessToken') {
       if (body.appKey !== this.app.clientId || body.appSecret !== this.app.clientSecret)
         return send(400, { code: 'invalidClientIdOrSecret', message: 'bad credentials' });

@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
  * gettoken, message/send, message/update_template_card. It behaves like WeCom where it matters:
  * tokens expire, an error can be injected once (40014, -1 ...), a member's messages beyond 30 a minute
  * or 1,000 an hour are silently dropped (and counted), a reused task_id answers 42014, and a
- * response_code works once.
+ * response_code works once. Sign-in: `miniprogram/jscode2session` (wx.qy.login codes) and `auth/getuserinfo`
+ * (OAuth2 codes) redeem codes that work once and expire after five minutes (40029 invalid code otherwise).
  */
 export interface Delivered {
   touser: string;
@@ -32,9 +33,39 @@ export class FakeWeComServer extends FakeHttpServer {
   private readonly taskIds = new Set<string>();
   private readonly responseCodes = new Map<string, 'fresh' | 'used'>();
   private readonly sentTimes = new Map<string, number[]>();
+  /** Sign-in codes (wx.qy.login and the OAuth2 redirect): single use, valid five minutes. */
+  private readonly loginCodes = new Map<string, { userid: string | null; openid?: string; kind: 'miniprogram' | 'oauth'; expiresAt: number; used: boolean }>();
+  static readonly CODE_TTL_MS = 5 * 60_000;
 
   constructor(private readonly app: { corpId: string; secret: string; agentId: number }) {
     super();
+  }
+
+  /** A code as `wx.qy.login` would hand the mini-program for this member. */
+  issueMiniProgramCode(userid: string): string {
+    const code = `mp-${randomBytes(12).toString('hex')}`;
+    this.loginCodes.set(code, { userid, kind: 'miniprogram', expiresAt: this.now() + FakeWeComServer.CODE_TTL_MS, used: false });
+    return code;
+  }
+
+  /** A code as the OAuth2 redirect would append for this member (or, with `userid` null, for a non-member: openid only). */
+  issueOAuthCode(userid: string | null): string {
+    const code = `oa-${randomBytes(12).toString('hex')}`;
+    this.loginCodes.set(code, {
+      userid,
+      openid: userid ? undefined : `o-${randomBytes(6).toString('hex')}`,
+      kind: 'oauth',
+      expiresAt: this.now() + FakeWeComServer.CODE_TTL_MS,
+      used: false,
+    });
+    return code;
+  }
+
+  private redeemCode(code: string, kind: 'miniprogram' | 'oauth') {
+    const entry = this.loginCodes.get(code);
+    if (!entry || entry.kind !== kind || entry.used || entry.expiresAt <= this.now()) return null;
+    entry.used = true;
+    return entry;
   }
 
   /** Makes every issued token invalid (as WeCom may do early). */
@@ -67,6 +98,16 @@ export class FakeWeComServer extends FakeHttpServer {
     if (expiry <= this.now()) return send({ errcode: 42001, errmsg: 'access_token expired' });
     const injected = this.failNext.shift();
     if (injected !== undefined) return send({ errcode: injected, errmsg: 'injected by the fake' });
+    if (url.pathname === '/cgi-bin/miniprogram/jscode2session' && req.method === 'GET') {
+      const entry = this.redeemCode(url.searchParams.get('js_code') ?? '', 'miniprogram');
+      if (!entry || url.searchParams.get('grant_type') !== 'authorization_code') return send({ errcode: 40029, errmsg: 'invalid code' });
+      return send({ errcode: 0, errmsg: 'ok', corpid: this.app.corpId, userid: entry.userid, session_key: randomBytes(12).toString('base64') });
+    }
+    if (url.pathname === '/cgi-bin/auth/getuserinfo' && req.method === 'GET') {
+      const entry = this.redeemCode(url.searchParams.get('code') ?? '', 'oauth');
+      if (!entry) return send({ errcode: 40029, errmsg: 'invalid code' });
+      return send(entry.userid ? { errcode: 0, errmsg: 'ok', userid: entry.userid } : { errcode: 0, errmsg: 'ok', openid: entry.openid });
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body: Record<string, unknown>;

@@ -71,6 +71,11 @@ export type UpdateDepartmentInput = z.infer<typeof updateDepartmentBody>;
 
 export const devLoginBody = z.strictObject({ login: platformUserId });
 
+/** A single-use code from the platform's client (wx.qy.login, WeCom OAuth redirect), exchanged by the server. */
+export const platformCodeBody = z.strictObject({ code: z.string().trim().min(1).max(512) });
+/** DingTalk's dd.getAuthCode result. */
+export const dingTalkAuthCodeBody = z.strictObject({ authCode: z.string().trim().min(1).max(512) });
+
 export const auditQuery = z.strictObject({
   entityType: z.string().max(64).optional(),
   entityId: z.string().max(64).optional(),

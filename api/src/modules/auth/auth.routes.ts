@@ -1,12 +1,13 @@
 import Router from '@koa/router';
-import { DATA_SCOPE_LABELS, PERMISSIONS, can, devLoginBody } from '@crm/shared';
+import { DATA_SCOPE_LABELS, PERMISSIONS, can, devLoginBody, dingTalkAuthCodeBody, platformCodeBody } from '@crm/shared';
 import type { z } from 'zod';
-import type { AppMiddleware, AppState } from '../../context';
+import type { AppContext, AppMiddleware, AppState } from '../../context';
 import { AppError, CommonErrorCode } from '../../errors/app-error';
 import { validate } from '../../middleware/validate';
 import type { AuditService } from '../audit/audit.service';
 import { toUserDto } from '../org/org.dto';
 import type { OrgService } from '../org/org.service';
+import { PlatformSignInError, type DingTalkSignIn, type WeComSignIn } from './platform-sign-in';
 import type { TokenService } from './token.service';
 
 export interface AuthRoutesDeps {
@@ -15,7 +16,13 @@ export interface AuthRoutesDeps {
   org: OrgService;
   audit: AuditService;
   authenticated: AppMiddleware;
+  /** WeCom sign-in (mini-program and H5 OAuth); null when WeCom is not configured. */
+  wecom?: { client: WeComSignIn; corpId: string; agentId: number } | null;
+  /** DingTalk sign-in; null when DingTalk is not configured. */
+  dingtalk?: { client: DingTalkSignIn } | null;
 }
+
+type SignInAction = 'auth.wecom-miniprogram' | 'auth.wecom-oauth' | 'auth.dingtalk';
 
 export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
   const router = new Router<AppState>();
@@ -30,6 +37,80 @@ export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
     ctx.state.meta.actorId = user._id;
     await deps.audit.record(ctx.state.meta, { action: 'auth.dev-login', entityType: 'user', entityId: user._id, actorName: user.name });
     ctx.body = { token, expiresAt, user: toUserDto(user.toObject()) };
+  });
+
+  /** What the mini-app's sign-in page needs to know (public: no secrets). */
+  router.get('/auth/options', async (ctx) => {
+    const demoUsers = deps.devLogin
+      ? (
+          await deps.org.users
+            .find({ status: 'active', 'identities.wecom': { $ne: null } }, { name: 1, title: 1, identities: 1 })
+            .sort({ _id: 1 })
+            .limit(50)
+            .lean()
+            .exec()
+        ).map((u) => ({ login: u.identities?.wecom ?? '', name: u.name, title: u.title ?? null }))
+      : [];
+    ctx.body = {
+      devLogin: deps.devLogin,
+      demoUsers,
+      wecomOAuth: deps.wecom ? { corpId: deps.wecom.corpId, agentId: deps.wecom.agentId } : null,
+      dingtalk: Boolean(deps.dingtalk),
+    };
+  });
+
+  /** Exchanges a platform userid for our token: active users only, every outcome audited. */
+  const finishSignIn = async (ctx: AppContext, action: SignInAction, platform: 'wecom' | 'dingtalk', exchange: () => Promise<string>) => {
+    let platformUserId: string;
+    try {
+      platformUserId = await exchange();
+    } catch (err) {
+      if (!(err instanceof PlatformSignInError)) throw err;
+      ctx.state.log.warn({ platform, errcode: err.errcode, failure: err.failure, msg: err.message }, 'platform sign-in refused');
+      if (err.failure === 'invalid-code') throw new AppError(401, CommonErrorCode.UNAUTHENTICATED, '登录码无效或已过期，请重新进入应用');
+      if (err.failure === 'not-member') throw new AppError(403, CommonErrorCode.FORBIDDEN, '你不是本企业的成员，无法登录');
+      throw new AppError(502, 'PLATFORM_UNAVAILABLE', platform === 'wecom' ? '企业微信暂时无法验证身份，请稍后再试' : '钉钉暂时无法验证身份，请稍后再试', {
+        expose: true,
+      });
+    }
+    const user = await deps.org.findActiveUserByPlatformId(platform, platformUserId);
+    if (!user) {
+      await deps.audit.record(ctx.state.meta, {
+        action: `${action}.refused`,
+        entityType: 'user',
+        entityId: `${platform}:${platformUserId}`,
+        actorName: platformUserId,
+      });
+      throw new AppError(403, CommonErrorCode.FORBIDDEN, '你还没有开通 CRM 账号或已离职，请联系管理员');
+    }
+    const { token, expiresAt } = deps.tokens.issue(String(user._id));
+    ctx.state.meta.actorId = user._id;
+    await deps.audit.record(ctx.state.meta, { action, entityType: 'user', entityId: user._id, actorName: user.name });
+    ctx.body = { token, expiresAt, user: toUserDto(user.toObject()) };
+  };
+
+  /** WeCom mini-program: wx.qy.login code → jscode2session → userid → our token. */
+  router.post('/auth/wecom-miniprogram', validate({ body: platformCodeBody }), async (ctx) => {
+    const wecom = deps.wecom;
+    if (!wecom) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
+    const { code } = ctx.state.input.body as z.infer<typeof platformCodeBody>;
+    await finishSignIn(ctx, 'auth.wecom-miniprogram', 'wecom', async () => (await wecom.client.code2Session(code)).userid);
+  });
+
+  /** WeCom H5: the OAuth2 redirect's code → auth/getuserinfo → userid → our token. */
+  router.post('/auth/wecom-oauth', validate({ body: platformCodeBody }), async (ctx) => {
+    const wecom = deps.wecom;
+    if (!wecom) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
+    const { code } = ctx.state.input.body as z.infer<typeof platformCodeBody>;
+    await finishSignIn(ctx, 'auth.wecom-oauth', 'wecom', async () => (await wecom.client.oauthUser(code)).userid);
+  });
+
+  /** DingTalk: dd.getAuthCode → topapi/v2/user/getuserinfo → userid → our token. */
+  router.post('/auth/dingtalk', validate({ body: dingTalkAuthCodeBody }), async (ctx) => {
+    const dingtalk = deps.dingtalk;
+    if (!dingtalk) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置钉钉，无法用钉钉登录');
+    const { authCode } = ctx.state.input.body as z.infer<typeof dingTalkAuthCodeBody>;
+    await finishSignIn(ctx, 'auth.dingtalk', 'dingtalk', async () => (await dingtalk.client.userByAuthCode(authCode)).userid);
   });
 
   router.get('/me', deps.authenticated, (ctx) => {

@@ -32,7 +32,19 @@ export function customerRoutes(s: Services): Router<AppState> {
 
   router.get('/', read, validate({ query: listCustomersQuery }), async (ctx) => {
     const page = await s.customers.list(ctx.state.actor!, ctx.state.input.query as ListCustomersQuery);
-    ctx.body = { items: page.items.map(customerDto), nextCursor: page.nextCursor };
+    // owner names for the list (the mini-app's search results show the owner): one query per page
+    const ownerIds = [...new Set(page.items.map((c) => (c.ownerId ? String(c.ownerId) : null)).filter((v): v is string => v !== null))];
+    const owners = ownerIds.length
+      ? await s.org.users
+          .find({ _id: { $in: ownerIds } }, { name: 1 })
+          .lean()
+          .exec()
+      : [];
+    const names = new Map(owners.map((u) => [String(u._id), u.name]));
+    ctx.body = {
+      items: page.items.map((c) => ({ ...customerDto(c), ownerName: c.ownerId ? (names.get(String(c.ownerId)) ?? null) : null })),
+      nextCursor: page.nextCursor,
+    };
   });
 
   /** The 360 view: customer, contacts, recent follow-ups, open deals, contracts, next reminder. */

@@ -4,6 +4,10 @@ import type { InputSchemas } from '../../middleware/validate';
 /** One line per operation; a test keeps this list and the routes in step. */
 export const SUMMARIES: Record<string, { summary: string; tag: string }> = {
   'POST /api/v1/auth/dev-login': { summary: '开发登录（按企业微信 userid，仅 DEV_LOGIN 开启时）', tag: '登录' },
+  'GET /api/v1/auth/options': { summary: '小程序登录页的选项（开发登录、演示用户、企业微信 OAuth 参数）', tag: '登录' },
+  'POST /api/v1/auth/wecom-miniprogram': { summary: '企业微信小程序登录（wx.qy.login 的 code → jscode2session）', tag: '登录' },
+  'POST /api/v1/auth/wecom-oauth': { summary: '企业微信网页授权登录（OAuth2 code → auth/getuserinfo）', tag: '登录' },
+  'POST /api/v1/auth/dingtalk': { summary: '钉钉免登（dd.getAuthCode 的 authCode → topapi/v2/user/getuserinfo）', tag: '登录' },
   'GET /api/v1/me': { summary: '当前用户、角色、数据范围和权限', tag: '登录' },
   'GET /api/v1/users': { summary: '用户列表（按数据范围）', tag: '组织' },
   'GET /api/v1/users/{id}': { summary: '用户详情', tag: '组织' },

@@ -1,0 +1,80 @@
+import { addDays, wallClock, zonedInstant } from '../../../shared/src/time/zoned';
+
+/** Business time zone of schedules and "tomorrow" (the API's BUSINESS_TZ default). */
+export const BUSINESS_TZ = 'Asia/Shanghai';
+
+export type NextStepChoice = 'tomorrow-morning' | 'tomorrow-afternoon' | 'next-monday' | 'custom';
+
+export const NEXT_STEP_CHOICES: Array<{ key: NextStepChoice; label: string }> = [
+  { key: 'tomorrow-morning', label: '明天上午' },
+  { key: 'tomorrow-afternoon', label: '明天下午' },
+  { key: 'next-monday', label: '下周一' },
+  { key: 'custom', label: '自定义' },
+];
+
+/** When a quick choice is due: 明天上午 09:00, 明天下午 14:00, 下周一 09:00 (a Monday answers the Monday after), in `tz`. */
+export function quickChoiceAt(choice: Exclude<NextStepChoice, 'custom'>, now: Date, tz: string = BUSINESS_TZ): Date {
+  const w = wallClock(now, tz);
+  if (choice === 'next-monday') {
+    const d = addDays(w.year, w.month, w.day, 8 - w.weekday);
+    return zonedInstant(d.year, d.month, d.day, 9, 0, tz);
+  }
+  const d = addDays(w.year, w.month, w.day, 1);
+  return zonedInstant(d.year, d.month, d.day, choice === 'tomorrow-morning' ? 9 : 14, 0, tz);
+}
+
+/** A date ("2026-11-24") and a time ("09:30") from the pickers, read in `tz`. Null when either is malformed. */
+export function customAt(date: string, time: string, tz: string = BUSINESS_TZ): Date | null {
+  const dm = /^(\d{4})-(\d{2})-(\d{2})$/.exec(date);
+  const tm = /^(\d{2}):(\d{2})$/.exec(time);
+  if (!dm || !tm) return null;
+  return zonedInstant(Number(dm[1]), Number(dm[2]), Number(dm[3]), Number(tm[1]), Number(tm[2]), tz);
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** "2026-11-24" and "09:00" of an instant in `tz` (what the pickers show). */
+export function pickerValues(at: Date, tz: string = BUSINESS_TZ): { date: string; time: string } {
+  const w = wallClock(at, tz);
+  return { date: `${w.year}-${pad(w.month)}-${pad(w.day)}`, time: `${pad(w.hour)}:${pad(w.minute)}` };
+}
+
+const WEEKDAY = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+
+/** "今天 14:00", "明天 09:00", "昨天 18:30", "11月28日 周五 09:00", "2025年3月1日 09:00" relative to `now`, in `tz`. */
+export function formatDateTime(iso: string | Date | null | undefined, now: Date, tz: string = BUSINESS_TZ): string {
+  if (!iso) return '';
+  const at = typeof iso === 'string' ? new Date(iso) : iso;
+  if (Number.isNaN(at.getTime())) return '';
+  const w = wallClock(at, tz);
+  const n = wallClock(now, tz);
+  const dayDiff = Math.round((Date.UTC(w.year, w.month - 1, w.day) - Date.UTC(n.year, n.month - 1, n.day)) / 86_400_000);
+  const time = `${pad(w.hour)}:${pad(w.minute)}`;
+  if (dayDiff === 0) return `今天 ${time}`;
+  if (dayDiff === 1) return `明天 ${time}`;
+  if (dayDiff === -1) return `昨天 ${time}`;
+  if (w.year !== n.year) return `${w.year}年${w.month}月${w.day}日 ${time}`;
+  return `${w.month}月${w.day}日 ${WEEKDAY[w.weekday]} ${time}`;
+}
+
+/** "刚刚", "3小时前", "2天前", "11月2日" (older than a month). */
+export function formatAgo(iso: string | null | undefined, now: Date, tz: string = BUSINESS_TZ): string {
+  if (!iso) return '';
+  const at = new Date(iso);
+  const ms = now.getTime() - at.getTime();
+  if (Number.isNaN(ms)) return '';
+  if (ms < 60_000) return '刚刚';
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}分钟前`;
+  if (ms < 86_400_000) return `${Math.floor(ms / 3_600_000)}小时前`;
+  if (ms < 30 * 86_400_000) return `${Math.floor(ms / 86_400_000)}天前`;
+  const w = wallClock(at, tz);
+  return w.year === wallClock(now, tz).year ? `${w.month}月${w.day}日` : `${w.year}年${w.month}月${w.day}日`;
+}
+
+/** 分 → "¥12,345" (whole yuan) or "¥12.3万". */
+export function formatMoney(fen: number | null | undefined): string {
+  if (fen === null || fen === undefined) return '';
+  const yuan = fen / 100;
+  if (yuan >= 100_000) return `¥${(yuan / 10_000).toFixed(yuan >= 1_000_000 ? 0 : 1)}万`;
+  return `¥${Math.round(yuan).toLocaleString('en-US')}`;
+}

@@ -1,0 +1,57 @@
+import { Text, View } from '@tarojs/components';
+import { StateView } from '../../components/state-view';
+import { useAsync } from '../../hooks/use-async';
+import { go, ROUTES } from '../../platform/ui';
+import { manager } from '../../services';
+
+/** Manager view: the team's overdue follow-ups and a simple funnel by stage (within the manager's data scope). */
+export default function ManagerPage() {
+  const overdue = useAsync(() => manager.overdue(), []);
+  const funnel = useAsync(() => manager.funnel(), []);
+
+  return (
+    <View className="page manager">
+      <Text className="section-title">逾期未跟进</Text>
+      <StateView state={overdue.state} error={overdue.error} onRetry={overdue.reload} empty={(overdue.data ?? []).length === 0} emptyText="团队没有逾期的跟进">
+        <View className="card">
+          {(overdue.data ?? []).map((o) => (
+            <View key={o.customerId} className="list-item" onClick={() => go(ROUTES.customer(o.customerId))}>
+              <View className="row between">
+                <Text className="item-title">{o.customer}</Text>
+                <Text className="bad small">{o.due}</Text>
+              </View>
+              <Text className="muted small">
+                负责人 {o.owner} · 上次联系 {o.lastContact}
+              </Text>
+            </View>
+          ))}
+        </View>
+      </StateView>
+
+      <Text className="section-title">商机漏斗</Text>
+      <StateView
+        state={funnel.state}
+        error={funnel.error}
+        onRetry={funnel.reload}
+        empty={(funnel.data ?? []).every((f) => f.count === 0)}
+        emptyText="暂无进行中的商机"
+      >
+        <View className="card funnel">
+          {(funnel.data ?? []).map((f) => (
+            <View key={f.key} className="funnel-row">
+              <View className="row between small">
+                <Text>{f.name}</Text>
+                <Text className="muted">
+                  {f.count} 个 · {f.amount}
+                </Text>
+              </View>
+              <View className="bar">
+                <View className="bar-fill" style={{ width: `${Math.max(f.width, f.count ? 4 : 0)}%` }} />
+              </View>
+            </View>
+          ))}
+        </View>
+      </StateView>
+    </View>
+  );
+}
