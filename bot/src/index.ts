@@ -73,7 +73,7 @@ export function createBot(deps: {
   });
   const routers: Array<Router<AppState>> = [];
   const botLog = deps.logger.child({ component: 'bot' });
-  const inFlight = new WorkQueue(deps.workConcurrency ?? 8, (err) => botLog.error({ err }, 'bot work failed'));
+  const inFlight = new WorkQueue({ concurrency: deps.workConcurrency ?? 8 }, (err) => botLog.error({ err }, 'bot work failed'));
   let sandbox: SandboxAdapter | null = null;
   if (deps.config.sandbox) {
     sandbox = new SandboxAdapter(deps.conn);

@@ -35,19 +35,34 @@ export class DingTalkStreamTransport {
     this.client.disconnect();
   }
 
+  /**
+   * Stored first, then acknowledged: a frame that could not be stored is not acknowledged, so DingTalk
+   * delivers it again; a duplicate delivery is acknowledged and dropped.
+   */
   private accept(frame: DWClientDownStream, toEvent: (data: unknown) => ReturnType<typeof robotMessageToEvent>): void {
-    this.client.socketCallBackResponse(frame.headers.messageId, { status: 'SUCCESS' });
-    let data: unknown;
-    try {
-      data = JSON.parse(frame.data);
-    } catch {
-      this.log.warn({ messageId: frame.headers.messageId }, 'DingTalk stream frame with unreadable data ignored');
-      return;
-    }
-    const event = toEvent(data);
-    if (!event) return;
-    this.work.push(async () => {
-      if ((await this.bot.accept(event)) === 'accepted') await this.bot.process(event);
+    const ack = () => this.client.socketCallBackResponse(frame.headers.messageId, { status: 'SUCCESS' });
+    void this.work.acknowledging(async () => {
+      let data: unknown;
+      try {
+        data = JSON.parse(frame.data);
+      } catch {
+        this.log.warn({ messageId: frame.headers.messageId }, 'DingTalk stream frame with unreadable data ignored');
+        return ack();
+      }
+      const event = toEvent(data);
+      if (!event) return ack();
+      let outcome: 'accepted' | 'duplicate';
+      try {
+        outcome = await this.bot.accept(event);
+      } catch (err) {
+        this.log.error(
+          { err, messageId: frame.headers.messageId },
+          'DingTalk stream event could not be stored; left unacknowledged so DingTalk sends it again',
+        );
+        return;
+      }
+      ack();
+      if (outcome === 'accepted') this.work.push(() => this.bot.process(event));
     });
   }
 

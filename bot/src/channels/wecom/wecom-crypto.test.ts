@@ -1,7 +1,6 @@
 import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import { encrypt as oracleEncrypt, getSignature } from '@wecom/crypto';
 import { openCallback, sealCallback, signatureMatches, WeComCallbackError, type CallbackRejection, type CallbackSecrets } from './wecom-crypto';
-import { MAX_CALLBACK_BYTES, parseWeComXml, UnsafeXmlError } from './wecom-xml';
 
 const SECRETS: CallbackSecrets = { token: 'QDG6eK', encodingAesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C', corpId: 'wx5823bf96d3bd56c7' };
 const NOW_S = 1_795_400_000;
@@ -96,36 +95,5 @@ describe('WeCom callback crypto: what is refused, and why', () => {
 
   it('a timestamp just inside the window is fine', () => {
     expect(openCallback(SECRETS, packet(good, { timestamp: String(NOW_S - 300) }), at)).toBe(XML);
-  });
-});
-
-describe('WeCom XML: safe parsing', () => {
-  it('reads flat fields and CDATA as text', () => {
-    expect(parseWeComXml(XML)).toEqual({ ToUserName: 'wx5823bf96d3bd56c7', Content: '查 张三', MsgId: '1234567890123456' });
-  });
-
-  it('keeps a 64-bit MsgId as text (no precision lost)', () => {
-    expect(parseWeComXml('<xml><MsgId>7300000000000000123</MsgId></xml>').MsgId).toBe('7300000000000000123');
-  });
-
-  const hostile: Array<[string, string]> = [
-    ['XXE: external entity', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><xml><Content>&e;</Content></xml>'],
-    [
-      'billion laughs',
-      '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]><xml><Content>&lol2;</Content></xml>',
-    ],
-    ['a bare DOCTYPE', '<!doctype xml><xml><a>1</a></xml>'],
-    ['a parameter entity', '<!ENTITY % p SYSTEM "http://evil/x.dtd"><xml/>'],
-    ['not XML', '{"Encrypt":"abc"}'],
-    ['no <xml> root', '<root><Encrypt>abc</Encrypt></root>'],
-    ['unclosed tags', '<xml><Encrypt>abc</xml>'],
-    ['over 64 KB', `<xml><Content>${'字'.repeat(MAX_CALLBACK_BYTES / 3 + 1)}</Content></xml>`],
-  ];
-  it.each(hostile)('refuses %s', (_name, xml) => {
-    expect(() => parseWeComXml(xml)).toThrow(UnsafeXmlError);
-  });
-
-  it('does not expand entities it is given inline', () => {
-    expect(parseWeComXml('<xml><Content>&amp;lt;a&amp;gt;</Content></xml>').Content).toBe('&amp;lt;a&amp;gt;');
   });
 });
