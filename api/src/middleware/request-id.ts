@@ -13,7 +13,17 @@ export function requestId(logger: Logger): AppMiddleware {
     const given = ctx.get('X-Request-Id');
     const id = SAFE_ID.test(given) ? given : randomUUID();
     ctx.state.requestId = id;
-    ctx.state.log = logger.child({ reqId: id });
+    // made on first use: most requests never log, and a child logger per request is measurable on the
+    // chat callbacks' hot path
+    let log: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', {
+      configurable: true,
+      enumerable: true,
+      get: () => (log ??= logger.child({ reqId: id })),
+      set: (value: Logger) => {
+        log = value;
+      },
+    });
     ctx.state.meta = { requestId: id, channel: ctx.get('X-Client') === 'miniapp' ? 'miniapp' : 'api', actorId: null };
     ctx.state.input = {};
     ctx.set('X-Request-Id', id);

@@ -73,7 +73,8 @@ export class BotApp {
   constructor(private readonly opts: BotAppOptions) {
     this.inbound = inboundModel(opts.conn);
     this.pending = pendingPromptModel(opts.conn);
-    this.writer = new InboundWriter(() => this.inbound.collection as unknown as Collection);
+    // the driver's collection itself: mongoose's wrapper adds nothing the hot path needs
+    this.writer = new InboundWriter(() => (this.inbound.collection as unknown as { collection: Collection }).collection);
   }
 
   use(adapter: ChannelAdapter): this {
