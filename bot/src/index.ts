@@ -101,7 +101,7 @@ export function createBot(deps: {
   if (deps.config.dingtalk) {
     const d = deps.config.dingtalk;
     const client = new DingTalkClient(d, deps.logger.child({ component: 'dingtalk' }));
-    dingtalk = new DingTalkAdapter(client, { cardTemplateId: d.cardTemplateId, businessTz: deps.config.businessTz });
+    dingtalk = new DingTalkAdapter(client, { cardTemplateId: d.cardTemplateId, agentId: d.agentId, businessTz: deps.config.businessTz });
     app.use(dingtalk);
     if (d.mode === 'stream') {
       dingtalkStream = new DingTalkStreamTransport(app, d, deps.logger.child({ component: 'dingtalk-stream' }), inFlight);

@@ -108,6 +108,13 @@ describe('channel settings are required only when the channel is on', () => {
     expect(p).toContain('DINGTALK_TOKEN, DINGTALK_AES_KEY');
     expect(loadConfig({ ...base, DINGTALK_MODE: 'http', DINGTALK_TOKEN: 't', DINGTALK_AES_KEY: AES }).dingtalk?.mode).toBe('http');
   });
+
+  it('DINGTALK_AGENT_ID is optional and numeric (it turns on work notifications for digests)', () => {
+    const base = { DINGTALK_CLIENT_ID: 'ding1', DINGTALK_CLIENT_SECRET: 'sec', DINGTALK_ROBOT_CODE: 'robot' };
+    expect(loadConfig(base).dingtalk?.agentId).toBeUndefined();
+    expect(loadConfig({ ...base, DINGTALK_AGENT_ID: '3141592' }).dingtalk?.agentId).toBe(3141592);
+    expect(problemsOf({ ...base, DINGTALK_AGENT_ID: 'agent-1' }).join('\n')).toContain('DINGTALK_AGENT_ID');
+  });
 });
 
 describe('reminder policy', () => {

@@ -23,6 +23,8 @@ export interface DingTalkConfig {
   aesKey?: string;
   /** Interactive card template (card platform); without one, cards go out as markdown. */
   cardTemplateId?: string;
+  /** The internal app's AgentId: with it, digests go out as work notifications (工作通知); without, as robot messages. */
+  agentId?: number;
   apiBase: string;
   oapiBase: string;
 }

@@ -103,6 +103,7 @@ export function loadConfig(env: Env): Config {
           token: e.DINGTALK_TOKEN,
           aesKey: e.DINGTALK_AES_KEY,
           cardTemplateId: e.DINGTALK_CARD_TEMPLATE_ID,
+          agentId: e.DINGTALK_AGENT_ID ? Number(e.DINGTALK_AGENT_ID) : undefined,
           apiBase: e.DINGTALK_API_BASE ?? 'https://api.dingtalk.com',
           oapiBase: e.DINGTALK_OAPI_BASE ?? 'https://oapi.dingtalk.com',
         }

@@ -113,6 +113,7 @@ export const envSchema = z.object({
     message: 'expected the 43-character aes_key from the DingTalk developer console',
   }),
   DINGTALK_CARD_TEMPLATE_ID: optionalString,
+  DINGTALK_AGENT_ID: optionalString.refine((v) => v === undefined || /^\d+$/.test(v), { message: 'expected the numeric AgentId of the DingTalk app' }),
   DINGTALK_API_BASE: url,
   DINGTALK_OAPI_BASE: url,
 });

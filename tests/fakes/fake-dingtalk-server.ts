@@ -7,13 +7,27 @@ import { createHmac, randomBytes } from 'node:crypto';
  * robot 1:1 messages (identical content to the same user on the same day is dropped, as DingTalk does,
  * and counted), interactive cards created, delivered and updated by outTrackId. Also the legacy oapi sign-in:
  * `GET /gettoken` and `POST /topapi/v2/user/getuserinfo` with dd.getAuthCode codes (single use, five minutes;
- * 40078 otherwise).
+ * 40078 otherwise). And work notifications (`topapi/message/corpconversation/asyncsend_v2`), which, like
+ * DingTalk's, answer success with a task id even when they then drop the message: identical content to
+ * the same person on the same day, or more than 500 to one person in a day.
  */
 export class FakeDingTalkServer extends FakeHttpServer {
   readonly messages: Array<{ userId: string; msgKey: string; param: Record<string, string>; at: number }> = [];
   readonly cards = new Map<string, { userId: string; cardParamMap: Record<string, string>; updates: number }>();
   droppedAsDuplicate = 0;
   readonly failNext: number[] = [];
+  /** Work notifications delivered, and those accepted but dropped (repeats, over the daily limit). */
+  readonly notices: Array<{
+    userId: string;
+    agentId: number;
+    msg: { msgtype: string; markdown?: { title: string; text: string } };
+    taskId: number;
+    at: number;
+  }> = [];
+  noticesDropped = 0;
+  /** errcodes the next topapi calls answer with (e.g. -1 system busy, 143103 rate limited). */
+  readonly failNextTopapi: number[] = [];
+  private nextTaskId = 1;
   now: () => number = () => Date.now();
   private readonly tokens = new Map<string, number>();
   private readonly seenToday = new Set<string>();
@@ -30,7 +44,7 @@ export class FakeDingTalkServer extends FakeHttpServer {
     return code;
   }
 
-  constructor(private readonly app: { clientId: string; clientSecret: string; robotCode: string }) {
+  constructor(private readonly app: { clientId: string; clientSecret: string; robotCode: string; agentId?: number }) {
     super();
   }
 
@@ -47,6 +61,32 @@ export class FakeDingTalkServer extends FakeHttpServer {
     if (url.searchParams.get('sign') !== expected || Math.abs(this.now() - Number(timestamp)) > 3_600_000) return { errcode: 310000, errmsg: 'sign not match' };
     this.groupMessages.push({ token, body });
     return { errcode: 0, errmsg: 'ok' };
+  }
+
+  private workNotice(url: URL, body: Record<string, unknown>) {
+    if (!((this.legacyTokens.get(url.searchParams.get('access_token') ?? '') ?? 0) > this.now())) return { errcode: 88, errmsg: '不合法的access_token' };
+    const injected = this.failNextTopapi.shift();
+    if (injected !== undefined) return { errcode: injected, errmsg: 'injected by the fake' };
+    if (this.app.agentId === undefined || Number(body.agent_id) !== this.app.agentId) return { errcode: 400002, errmsg: '无效的agent_id' };
+    const msg = body.msg as { msgtype?: string; markdown?: { title?: string; text?: string } } | undefined;
+    if (!msg?.msgtype || (msg.msgtype === 'markdown' && (!msg.markdown?.title || !msg.markdown?.text))) return { errcode: 40035, errmsg: '缺少参数 msg' };
+    const users = String(body.userid_list ?? '')
+      .split(',')
+      .filter(Boolean);
+    if (!users.length || users.length > 100) return { errcode: 40035, errmsg: 'userid_list 为空或超过 100 个' };
+    const taskId = this.nextTaskId++;
+    const day = new Date(this.now()).toISOString().slice(0, 10);
+    for (const userId of users) {
+      const key = `notice|${userId}|${day}|${JSON.stringify(msg)}`;
+      const today = this.notices.filter((n) => n.userId === userId && new Date(n.at).toISOString().slice(0, 10) === day).length;
+      if (this.seenToday.has(key) || today >= 500) {
+        this.noticesDropped += 1;
+        continue;
+      }
+      this.seenToday.add(key);
+      this.notices.push({ userId, agentId: Number(body.agent_id), msg: msg as { msgtype: string }, taskId, at: this.now() });
+    }
+    return { errcode: 0, errmsg: 'ok', task_id: taskId, request_id: randomBytes(6).toString('hex') };
   }
 
   to(userId: string) {
@@ -89,6 +129,7 @@ export class FakeDingTalkServer extends FakeHttpServer {
         result: { userid: entry.userid, name: entry.userid, unionid: `u-${entry.userid}`, sys: false, sys_level: 0 },
       });
     }
+    if (path === '/topapi/message/corpconversation/asyncsend_v2' && req.method === 'POST') return send(200, this.workNotice(url, body));
     if (path === '/v1.0/oauth2/accessToken') {
       if (body.appKey !== this.app.clientId || body.appSecret !== this.app.clientSecret)
         return send(400, { code: 'invalidClientIdOrSecret', message: 'bad credentials' });

@@ -104,6 +104,81 @@ describe('DingTalk stream mode (frames through the SDK’s own handler)', () => 
   });
 });
 
+describe('DingTalk work notifications (工作通知) for the morning digest', () => {
+  const AGENT_ID = 4242;
+  let noticeFake: FakeDingTalkServer;
+  let t: TestApp;
+  const digestFor = async (login: string) => {
+    const user = (await t.services.org.findActiveUserByPlatformId('dingtalk', login))!;
+    return { user, sent: await t.bot.reminderSender.digest(user._id, await t.services.reminders.digestContent(user._id, null)) };
+  };
+  beforeAll(async () => {
+    noticeFake = await new FakeDingTalkServer({ ...APP, agentId: AGENT_ID }).start();
+    t = await startTestApp(env(noticeFake.baseUrl, { DINGTALK_OAPI_BASE: noticeFake.baseUrl, DINGTALK_AGENT_ID: String(AGENT_ID) }), { crm: true });
+  });
+  afterAll(async () => {
+    await t.close();
+    await noticeFake.stop();
+  });
+
+  it('sends the digest as a markdown work notification from the app, not as a robot message', async () => {
+    const { user, sent } = await digestFor('demo-rep1');
+    const notice = noticeFake.notices.at(-1)!;
+    expect(notice).toMatchObject({ userId: 'demo-rep1', agentId: AGENT_ID, msg: { msgtype: 'markdown', markdown: { title: '今日跟进摘要' } } });
+    expect(notice.msg.markdown!.text).toContain(user.name);
+    expect(sent).toMatchObject({ channel: 'dingtalk', platformUserId: 'demo-rep1', messageId: `notice:${notice.taskId}` });
+    expect(noticeFake.to('demo-rep1')).toHaveLength(0);
+  });
+
+  it('a second identical digest the same day is made distinct instead of silently dropped by DingTalk', async () => {
+    const before = noticeFake.notices.filter((n) => n.userId === 'demo-rep2').length;
+    await digestFor('demo-rep2');
+    await digestFor('demo-rep2');
+    const mine = noticeFake.notices.filter((n) => n.userId === 'demo-rep2');
+    expect(mine.length - before).toBe(2);
+    expect(noticeFake.noticesDropped).toBe(0);
+    expect(mine.at(-1)!.msg.markdown!.text).not.toBe(mine.at(-2)!.msg.markdown!.text);
+  });
+
+  it('fetches a new oapi token once when DingTalk refuses the cached one', async () => {
+    noticeFake.expireTokens();
+    const before = noticeFake.notices.length;
+    await digestFor('demo-rep3');
+    expect(noticeFake.notices.length).toBe(before + 1);
+  });
+
+  it('retries "system busy" and rate-limit answers, and reports any other errcode', async () => {
+    noticeFake.failNextTopapi.push(-1, 143103);
+    const before = noticeFake.notices.length;
+    await digestFor('demo-manager');
+    expect(noticeFake.notices.length).toBe(before + 1);
+    noticeFake.failNextTopapi.push(400002);
+    await expect(digestFor('demo-manager')).rejects.toThrow(/400002/);
+  });
+
+  it('chat replies and cards still go through the robot', async () => {
+    const user = (await t.services.org.findActiveUserByPlatformId('dingtalk', 'demo-rep1'))!;
+    const notices = noticeFake.notices.length;
+    await t.bot.notifier.send(user._id, { kind: 'text', text: `普通消息 ${Date.now()}` });
+    expect(noticeFake.to('demo-rep1').at(-1)!.param.content).toContain('普通消息');
+    expect(noticeFake.notices.length).toBe(notices);
+  });
+});
+
+describe('DingTalk without an AgentId', () => {
+  it('sends the digest as a robot message', async () => {
+    const t = await startTestApp(env(fake.baseUrl), { crm: true });
+    try {
+      const user = (await t.services.org.findActiveUserByPlatformId('dingtalk', 'demo-director'))!;
+      await t.bot.reminderSender.digest(user._id, await t.services.reminders.digestContent(user._id, null));
+      expect(fake.to('demo-director').at(-1)).toMatchObject({ msgKey: 'sampleMarkdown', param: { title: '今日跟进摘要' } });
+      expect(fake.notices).toHaveLength(0);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('DingTalk custom group robot (team channel)', () => {
   it('posts signed markdown; a wrong secret is refused by DingTalk and surfaces as an error', async () => {
     fake.groupRobots.set('grouptoken1', 'SECgroupsecret');

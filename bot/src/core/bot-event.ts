@@ -44,10 +44,18 @@ export interface SendResult {
   responseCode?: string;
 }
 
+export interface SendOptions {
+  /**
+   * A notice that needs no answer (the morning digest): a channel with a separate place for app notices
+   * uses it (DingTalk work notifications, 工作通知); the others send it like any message.
+   */
+  notice?: boolean;
+}
+
 /** What every channel can do; the bot core and the domain ports use only this. */
 export interface ChannelAdapter {
   readonly name: ChannelName;
-  send(platformUserId: string, message: OutboundMessage): Promise<SendResult>;
+  send(platformUserId: string, message: OutboundMessage, opts?: SendOptions): Promise<SendResult>;
   /** Redraws a card already sent to this user (WeCom needs the click's response code). */
   updateCard(platformUserId: string, card: Card, opts: { responseCode?: string }): Promise<void>;
   /** How long a send to this user would wait for the platform's send budget now (0 = at once). */

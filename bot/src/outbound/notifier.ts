@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import type { UserDoc } from '../../../api/src/modules/org/user.model';
 import type { OrgService } from '../../../api/src/modules/org/org.service';
 import type { BotApp } from '../core/bot-app';
-import type { Card, ChannelName, OutboundMessage } from '../core/bot-event';
+import type { Card, ChannelName, OutboundMessage, SendOptions } from '../core/bot-event';
 
 /** Where a message to a CRM user went: enough to redraw a card later. */
 export interface Delivery {
@@ -56,10 +56,10 @@ export class Notifier {
   }
 
   /** Sends to an active user; null when the user is gone or unreachable (the caller records why). */
-  async send(userId: Types.ObjectId | string, message: OutboundMessage): Promise<Delivery | null> {
+  async send(userId: Types.ObjectId | string, message: OutboundMessage, opts?: SendOptions): Promise<Delivery | null> {
     const to = await this.recipient(userId);
     if (!to) return null;
-    const result = await this.bot.adapter(to.channel)!.send(to.platformUserId, message);
+    const result = await this.bot.adapter(to.channel)!.send(to.platformUserId, message, opts);
     return { ...to, messageId: result.messageId ?? null, responseCode: result.responseCode ?? null, sentAt: new Date() };
   }
 

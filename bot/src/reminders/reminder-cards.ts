@@ -94,7 +94,11 @@ export class ChatReminderSender implements ReminderSender {
   async digest(userId: Types.ObjectId, content: DigestContent): Promise<SentTo> {
     const user = await this.org.findActiveUserById(userId);
     if (!user) return null;
-    const d = await this.notifier.send(userId, { kind: 'markdown', title: '今日跟进摘要', markdown: digestMarkdown(user.name, content, this.tz, this.appUrl) });
+    const d = await this.notifier.send(
+      userId,
+      { kind: 'markdown', title: '今日跟进摘要', markdown: digestMarkdown(user.name, content, this.tz, this.appUrl) },
+      { notice: true },
+    );
     return d && { ...d, taskId: null };
   }
 }

@@ -6,7 +6,44 @@ export interface DingTalkApiConfig {
   clientSecret: string;
   robotCode: string;
   apiBase: string;
+  /** Legacy host for topapi calls (work notifications). */
+  oapiBase?: string;
 }
+
+/** An access token kept until shortly before it expires; concurrent callers share one fetch. */
+class CachedToken {
+  private token: { value: string; expiresAt: number } | null = null;
+  private fetching: Promise<string> | null = null;
+
+  constructor(
+    private readonly fetch: () => Promise<{ value: string; expiresInSeconds: number }>,
+    private readonly now: () => number,
+  ) {}
+
+  get(): Promise<string> {
+    if (this.token && this.token.expiresAt > this.now()) return Promise.resolve(this.token.value);
+    this.fetching ??= (async () => {
+      try {
+        const t = await this.fetch();
+        this.token = { value: t.value, expiresAt: this.now() + Math.max(60, t.expiresInSeconds - 300) * 1000 };
+        return t.value;
+      } finally {
+        this.fetching = null;
+      }
+    })();
+    return this.fetching;
+  }
+
+  /** Forgets this token (the platform said it is invalid); a newer one fetched meanwhile is kept. */
+  invalidate(value: string): void {
+    if (this.token?.value === value) this.token = null;
+  }
+}
+
+/** topapi errcodes: the token is invalid or expired (fetch a new one once). */
+const LEGACY_TOKEN_ERRORS = new Set([88, 40014, 42001]);
+/** topapi errcodes worth a retry with backoff: system busy, per-app / per-corp recipients per minute exceeded. */
+const LEGACY_RETRY_ERRORS = new Set([-1, 143103, 143104]);
 
 export class DingTalkApiError extends Error {
   constructor(
@@ -21,13 +58,15 @@ export class DingTalkApiError extends Error {
 }
 
 /**
- * DingTalk's v1.0 API: a cached app access token (x-acs-dingtalk-access-token), refreshed once when a
- * call says it is invalid; concurrent callers share one refresh; 5xx and throttling retried with backoff.
+ * DingTalk's v1.0 API (a cached app access token in x-acs-dingtalk-access-token) and the legacy topapi
+ * (a cached oapi token in the query): each token is fetched again once when a call says it is invalid,
+ * concurrent callers share one fetch, and busy or throttled answers are retried with backoff.
  */
 export class DingTalkClient {
   private readonly http: AxiosInstance;
-  private token: { value: string; expiresAt: number } | null = null;
-  private refreshing: Promise<string> | null = null;
+  private readonly oapi: AxiosInstance;
+  private readonly v1Token: CachedToken;
+  private readonly legacyToken: CachedToken;
 
   constructor(
     readonly cfg: DingTalkApiConfig,
@@ -35,29 +74,65 @@ export class DingTalkClient {
     private readonly opts: { sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
   ) {
     this.http = axios.create({ baseURL: cfg.apiBase, timeout: 10_000, validateStatus: () => true });
+    this.oapi = axios.create({ baseURL: cfg.oapiBase ?? 'https://oapi.dingtalk.com', timeout: 10_000, validateStatus: () => true });
+    const now = () => this.now();
+    this.v1Token = new CachedToken(async () => {
+      const res = await this.http.post<{ accessToken?: string; expireIn?: number; code?: string; message?: string }>('/v1.0/oauth2/accessToken', {
+        appKey: this.cfg.clientId,
+        appSecret: this.cfg.clientSecret,
+      });
+      if (res.status !== 200 || !res.data.accessToken)
+        throw new DingTalkApiError(res.status, res.data.code ?? 'NoToken', '/v1.0/oauth2/accessToken', res.data.message ?? '');
+      return { value: res.data.accessToken, expiresInSeconds: res.data.expireIn ?? 7200 };
+    }, now);
+    this.legacyToken = new CachedToken(async () => {
+      const res = await this.oapi.get<{ errcode?: number; errmsg?: string; access_token?: string; expires_in?: number }>('/gettoken', {
+        params: { appkey: this.cfg.clientId, appsecret: this.cfg.clientSecret },
+      });
+      if (res.status !== 200 || res.data.errcode !== 0 || !res.data.access_token)
+        throw new DingTalkApiError(res.status, String(res.data.errcode ?? 'NoToken'), '/gettoken', res.data.errmsg ?? '');
+      return { value: res.data.access_token, expiresInSeconds: res.data.expires_in ?? 7200 };
+    }, now);
   }
 
   private now(): number {
     return this.opts.now?.() ?? Date.now();
   }
 
-  async accessToken(): Promise<string> {
-    if (this.token && this.token.expiresAt > this.now()) return this.token.value;
-    this.refreshing ??= (async () => {
-      try {
-        const res = await this.http.post<{ accessToken?: string; expireIn?: number; code?: string; message?: string }>('/v1.0/oauth2/accessToken', {
-          appKey: this.cfg.clientId,
-          appSecret: this.cfg.clientSecret,
-        });
-        if (res.status !== 200 || !res.data.accessToken)
-          throw new DingTalkApiError(res.status, res.data.code ?? 'NoToken', '/v1.0/oauth2/accessToken', res.data.message ?? '');
-        this.token = { value: res.data.accessToken, expiresAt: this.now() + Math.max(60, (res.data.expireIn ?? 7200) - 300) * 1000 };
-        return res.data.accessToken;
-      } finally {
-        this.refreshing = null;
+  private backoff(attempt: number): Promise<void> {
+    const wait = 300 * 2 ** (attempt - 1);
+    return this.opts.sleep?.(wait) ?? new Promise((r) => setTimeout(r, wait));
+  }
+
+  accessToken(): Promise<string> {
+    return this.v1Token.get();
+  }
+
+  /**
+   * A legacy topapi call (`?access_token=` from /gettoken; the answer carries errcode): the token is
+   * fetched again once when it is refused, busy and rate-limit answers are retried with backoff, and any
+   * other errcode is an error with DingTalk's code and message.
+   */
+  async topapi<T>(path: string, body: unknown): Promise<T> {
+    let refreshed = false;
+    for (let attempt = 1; ; attempt++) {
+      const token = await this.legacyToken.get();
+      const res = await this.oapi.post<T & { errcode?: number; errmsg?: string }>(path, body, { params: { access_token: token } });
+      const errcode = res.status === 200 ? Number(res.data?.errcode ?? 0) : -1;
+      if (errcode === 0) return res.data;
+      if (LEGACY_TOKEN_ERRORS.has(errcode) && !refreshed) {
+        refreshed = true;
+        this.legacyToken.invalidate(token);
+        continue;
       }
-    })();
-    return this.refreshing;
+      if (LEGACY_RETRY_ERRORS.has(errcode) && attempt < 4) {
+        this.log.warn({ path, status: res.status, errcode, attempt }, 'DingTalk busy or rate limited: retrying');
+        await this.backoff(attempt);
+        continue;
+      }
+      this.log.error({ path, status: res.status, errcode }, 'DingTalk topapi call failed');
+      throw new DingTalkApiError(res.status, String(errcode), path, String(res.data?.errmsg ?? ''));
+    }
   }
 
   async call<T>(method: 'post' | 'put', path: string, body: unknown): Promise<T> {
@@ -74,13 +149,12 @@ export class DingTalkClient {
       const code = String(res.data?.code ?? res.status);
       if ((res.status === 401 || /InvalidAuthentication|token/i.test(code)) && !refreshed) {
         refreshed = true;
-        if (this.token?.value === token) this.token = null;
+        this.v1Token.invalidate(token);
         continue;
       }
       if ((res.status >= 500 || res.status === 429 || /Throttling/i.test(code)) && attempt < 4) {
-        const wait = 300 * 2 ** (attempt - 1);
         this.log.warn({ path, status: res.status, code, attempt }, 'DingTalk busy or throttling: retrying');
-        await (this.opts.sleep?.(wait) ?? new Promise((r) => setTimeout(r, wait)));
+        await this.backoff(attempt);
         continue;
       }
       this.log.error({ path, status: res.status, code }, 'DingTalk API call failed');

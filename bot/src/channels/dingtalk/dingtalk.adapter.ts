@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Card, ChannelAdapter, OutboundMessage, SendResult } from '../../core/bot-event';
+import type { Card, ChannelAdapter, OutboundMessage, SendOptions, SendResult } from '../../core/bot-event';
 import type { DingTalkClient } from './dingtalk-client';
 
 const dayKey = (ms: number, tz: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(ms);
@@ -19,8 +19,10 @@ export function cardParamMap(card: Card): Record<string, string> {
 }
 
 /**
- * DingTalk robot 1:1 messages and interactive cards. DingTalk drops content identical to what the same
- * user already got today, so a repeat gets the time appended rather than vanishing.
+ * DingTalk robot 1:1 messages, interactive cards, and work notifications (工作通知) for notices such as
+ * the morning digest when the app's AgentId is configured. DingTalk drops content identical to what the
+ * same user already got today (both robot messages and work notifications), so a repeat gets the time
+ * appended rather than vanishing.
  */
 export class DingTalkAdapter implements ChannelAdapter {
   readonly name = 'dingtalk' as const;
@@ -28,7 +30,7 @@ export class DingTalkAdapter implements ChannelAdapter {
 
   constructor(
     private readonly client: DingTalkClient,
-    private readonly opts: { cardTemplateId?: string; businessTz: string; now?: () => number },
+    private readonly opts: { cardTemplateId?: string; agentId?: number; businessTz: string; now?: () => number },
   ) {}
 
   private now(): number {
@@ -48,7 +50,8 @@ export class DingTalkAdapter implements ChannelAdapter {
     return out;
   }
 
-  async send(platformUserId: string, message: OutboundMessage): Promise<SendResult> {
+  async send(platformUserId: string, message: OutboundMessage, opts: SendOptions = {}): Promise<SendResult> {
+    if (opts.notice && this.opts.agentId !== undefined && message.kind !== 'card') return this.workNotice(platformUserId, message);
     const { robotCode } = this.client.cfg;
     if (message.kind === 'card' && this.opts.cardTemplateId) {
       await this.client.call('post', '/v1.0/card/instances/createAndDeliver', {
@@ -77,6 +80,24 @@ export class DingTalkAdapter implements ChannelAdapter {
       msgParam: JSON.stringify(msgParam),
     });
     return { messageId: res.processQueryKey };
+  }
+
+  /**
+   * A work notification: shown in the 工作通知 conversation under the app's name, not in the robot chat.
+   * DingTalk answers with a task id and delivers asynchronously (over-limit sends are accepted and then
+   * not delivered, so content is kept distinct and one person gets few of these).
+   */
+  private async workNotice(
+    platformUserId: string,
+    message: { kind: 'text'; text: string } | { kind: 'markdown'; title: string; markdown: string },
+  ): Promise<SendResult> {
+    const [title, text] = message.kind === 'text' ? ['CRM 通知', message.text] : [message.title, message.markdown];
+    const res = await this.client.topapi<{ task_id?: number | string }>('/topapi/message/corpconversation/asyncsend_v2', {
+      agent_id: this.opts.agentId,
+      userid_list: platformUserId,
+      msg: { msgtype: 'markdown', markdown: { title, text: this.distinct(platformUserId, text) } },
+    });
+    return { messageId: res.task_id === undefined ? undefined : `notice:${res.task_id}` };
   }
 
   async updateCard(_platformUserId: string, card: Card): Promise<void> {
