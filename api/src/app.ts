@@ -14,6 +14,7 @@ import { auditRoutes } from './modules/audit/audit.routes';
 import { authRoutes } from './modules/auth/auth.routes';
 import { DingTalkSignIn, WeComSignIn } from './modules/auth/platform-sign-in';
 import { miniappRoutes } from './modules/miniapp/miniapp.routes';
+import { idempotent } from './modules/idempotency/idempotency';
 import { healthRoutes } from './modules/health/health.routes';
 import { homeRoutes } from './modules/health/home.routes';
 import { contactRoutes } from './modules/contact/contact.routes';
@@ -95,6 +96,7 @@ export function apiRouters(config: Config, services: Services): { publicApi: Rou
   publicApi.prefix('/api/v1');
   const protectedApi = new Router<AppState>({ prefix: '/api/v1' });
   protectedApi.use(authenticated);
+  protectedApi.use(idempotent(services.idempotency));
   const domainRoutes = [
     orgRoutes(services.org),
     auditRoutes(services.audit),

@@ -6,6 +6,7 @@ import { TokenService } from './modules/auth/token.service';
 import { ContactService } from './modules/contact/contact.service';
 import { ContractService } from './modules/contract/contract.service';
 import { CustomerService } from './modules/customer/customer.service';
+import { IdempotencyStore } from './modules/idempotency/idempotency';
 import { FollowUpService, noFollowUpEvents, type FollowUpEvents } from './modules/follow-up/follow-up.service';
 import { OpportunityService } from './modules/opportunity/opportunity.service';
 import { OrgService } from './modules/org/org.service';
@@ -23,6 +24,8 @@ export interface Services {
   contracts: ContractService;
   reminders: ReminderService;
   approvals: ApprovalService;
+  /** Idempotency-Key records for POSTs that clients may repeat. */
+  idempotency: IdempotencyStore;
 }
 
 /** Ports the domain calls out through; the bot and scheduler fill them in as they land. */
@@ -67,5 +70,6 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     contracts,
     reminders,
     approvals: new ApprovalService(conn, org, customers, contracts, audit, config.approvals, now),
+    idempotency: new IdempotencyStore(conn, now),
   };
 }

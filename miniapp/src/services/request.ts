@@ -45,6 +45,8 @@ export interface RequestOptions {
   anonymous?: boolean;
   /** The caller shows the error itself: no toast. */
   silent?: boolean;
+  /** Extra headers (e.g. Idempotency-Key). */
+  headers?: Record<string, string>;
 }
 
 export const NETWORK_ERROR = 'NETWORK_ERROR';
@@ -90,7 +92,7 @@ export function createRequest(deps: RequestDeps): Request {
   const timeout = deps.timeoutMs ?? 15_000;
 
   const once = async (method: HttpRequest['method'], path: string, opts: RequestOptions, requestId: string, token: string | null): Promise<HttpResponse> => {
-    const header: Record<string, string> = { 'X-Request-Id': requestId, 'X-Client': 'miniapp' };
+    const header: Record<string, string> = { ...opts.headers, 'X-Request-Id': requestId, 'X-Client': 'miniapp' };
     if (opts.body !== undefined) header['Content-Type'] = 'application/json';
     if (token && !opts.anonymous) header.Authorization = `Bearer ${token}`;
     try {

@@ -63,6 +63,48 @@ describe('visit drafts and the offline outbox', () => {
     expect(svc.pending()).toEqual([]);
   });
 
+  it('the first attempt and every later one carry the same Idempotency-Key; a visit the server is still storing stays queued', async () => {
+    const store = memoryStore();
+    const calls: Array<{ key: string | undefined; content: string }> = [];
+    const answers = ['timeout', 'in-progress', 'ok'];
+    const request = (async (_m: string, _p: string, opts?: { body?: { content: string }; headers?: Record<string, string> }) => {
+      calls.push({ key: opts?.headers?.['Idempotency-Key'], content: opts!.body!.content });
+      const a = answers.shift();
+      if (a === 'timeout') throw new ApiError(0, NETWORK_ERROR, '网络不可用', 'r'); // the server may have stored it
+      if (a === 'in-progress') throw new ApiError(409, 'IDEMPOTENCY_IN_PROGRESS', '同一请求正在处理中', 'r');
+      return { id: 'f1' };
+    }) as unknown as Request;
+    let n = 0;
+    const svc = new VisitService(
+      request,
+      store,
+      () => new Date('2026-11-23T02:00:00Z'),
+      () => `visit-key-${++n}`,
+    );
+    expect(await svc.submit(body('弱网拜访'))).toEqual({ status: 'queued', entryId: 'visit-key-1' });
+    expect((await svc.flush()).kept).toBe(1);
+    expect((await svc.flush()).sent).toBe(1);
+    expect(calls).toEqual([
+      { key: 'visit-key-1', content: '弱网拜访' },
+      { key: 'visit-key-1', content: '弱网拜访' },
+      { key: 'visit-key-1', content: '弱网拜访' },
+    ]);
+    expect(svc.pending()).toEqual([]);
+  });
+
+  it('two visits get two keys', async () => {
+    const keys: string[] = [];
+    const request = (async (_m: string, _p: string, opts?: { headers?: Record<string, string> }) => {
+      keys.push(opts!.headers!['Idempotency-Key']!);
+      return { id: 'f' };
+    }) as unknown as Request;
+    let n = 0;
+    const svc = new VisitService(request, memoryStore(), undefined, () => `visit-key-${++n}`);
+    await svc.submit(body('一'));
+    await svc.submit(body('二'));
+    expect(keys).toEqual(['visit-key-1', 'visit-key-2']);
+  });
+
   it('a refused visit (4xx) is not queued: the error reaches the page', async () => {
     const { svc } = setup(['400']);
     await expect(svc.submit(body('x'))).rejects.toMatchObject({ status: 400 });

@@ -8,7 +8,9 @@ import type { KeyValueStore } from './storage';
  *   and cleared once the visit is sent;
  * - a visit that cannot reach the server (no network, timeout, 5xx) goes to an outbox in storage and is sent
  *   when the network is back (`flush`, called at start and on every "connected" event);
- * - sent once: flushes never overlap (one at a time, in order) and an entry leaves the outbox as soon as the
+ * - sent once: every visit carries an Idempotency-Key made before its first attempt and kept with it in the
+ *   outbox, so a visit the server stored but whose answer was lost (timeout) is not stored twice when it is
+ *   sent again; flushes never overlap (one at a time, in order) and an entry leaves the outbox as soon as the
  *   server accepted it. An entry the server refuses (4xx) is dropped and reported, not retried forever.
  */
 export interface VisitDraft {
@@ -24,6 +26,7 @@ export interface VisitDraft {
 }
 
 export interface OutboxEntry {
+  /** Also the request's Idempotency-Key. */
   id: string;
   body: CreateFollowUpBody;
   queuedAt: string;
@@ -41,7 +44,9 @@ const DRAFT = (customerId: string) => `crm.visitDraft.${customerId}`;
 const OUTBOX = 'crm.visitOutbox';
 
 export function isRetriable(err: unknown): boolean {
-  return err instanceof ApiError && (err.isNetwork || err.status >= 500 || err.status === 429);
+  return (
+    err instanceof ApiError && (err.isNetwork || err.status >= 500 || err.status === 429 || (err.status === 409 && err.code === 'IDEMPOTENCY_IN_PROGRESS'))
+  );
 }
 
 export class VisitService {
@@ -72,13 +77,14 @@ export class VisitService {
 
   /** Sends now; when the server cannot be reached the visit is queued (and the draft cleared either way). */
   async submit(body: CreateFollowUpBody): Promise<SubmitResult> {
+    const key = this.newId();
     try {
-      const created = await this.send(body);
+      const created = await this.send(body, key);
       this.clearDraft(body.customerId);
       return { status: 'sent', followUpId: created.id };
     } catch (err) {
       if (!isRetriable(err)) throw err;
-      const entry: OutboxEntry = { id: this.newId(), body, queuedAt: this.now().toISOString() };
+      const entry: OutboxEntry = { id: key, body, queuedAt: this.now().toISOString() };
       this.store.set(OUTBOX, [...this.pending(), entry]);
       this.clearDraft(body.customerId);
       return { status: 'queued', entryId: entry.id };
@@ -99,7 +105,7 @@ export class VisitService {
       const [entry] = this.pending();
       if (!entry) break;
       try {
-        await this.send(entry.body);
+        await this.send(entry.body, entry.id);
         result.sent += 1;
       } catch (err) {
         if (isRetriable(err)) {
@@ -117,7 +123,7 @@ export class VisitService {
     return result;
   }
 
-  private send(body: CreateFollowUpBody): Promise<FollowUpDto> {
-    return this.request<FollowUpDto>('POST', '/api/v1/follow-ups', { body, silent: true });
+  private send(body: CreateFollowUpBody, idempotencyKey: string): Promise<FollowUpDto> {
+    return this.request<FollowUpDto>('POST', '/api/v1/follow-ups', { body, silent: true, headers: { 'Idempotency-Key': idempotencyKey } });
   }
 }
