@@ -14,6 +14,7 @@ import { wecomCallbackRoutes } from './channels/wecom/wecom-callback.routes';
 import { WorkQueue } from './core/work-queue';
 import { WeComClient } from './channels/wecom/wecom-client';
 import { WeComAdapter } from './channels/wecom/wecom.adapter';
+import { MongoSendLedger } from './outbound/send-ledger';
 import { SendBudget, WECOM_MEMBER_WINDOWS, type BudgetWindow } from './outbound/send-budget';
 import { dingtalkCallbackRoutes } from './channels/dingtalk/dingtalk-callback.routes';
 import { DingTalkClient } from './channels/dingtalk/dingtalk-client';
@@ -85,7 +86,7 @@ export function createBot(deps: {
   if (deps.config.wecom) {
     const w = deps.config.wecom;
     const client = new WeComClient(w, deps.logger.child({ component: 'wecom' }));
-    wecom = new WeComAdapter(client, w.agentId, new SendBudget(deps.wecomBudget ?? WECOM_MEMBER_WINDOWS));
+    wecom = new WeComAdapter(client, w.agentId, new SendBudget(deps.wecomBudget ?? WECOM_MEMBER_WINDOWS, undefined, new MongoSendLedger(deps.conn)));
     app.use(wecom);
     routers.push(
       wecomCallbackRoutes(

@@ -1,7 +1,11 @@
+import type { SendLedger } from './send-ledger';
+import { waitForRoom } from './send-ledger';
+
 /**
  * Per-recipient send budget as sliding windows (WeCom drops, silently, a member's app messages beyond
  * 30 a minute and 1,000 an hour). `acquire` waits until a slot is free: messages are delayed, never
- * dropped. In-process; several sender processes must split the budget (see docs/architecture.md).
+ * dropped. With a `SendLedger` (MongoDB) the windows are shared by every sender process; without one they
+ * hold for this process only.
  */
 export interface BudgetWindow {
   limit: number;
@@ -23,18 +27,12 @@ export class SendBudget {
       now: () => Date.now(),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     },
+    private readonly ledger: SendLedger | null = null,
   ) {}
 
-  /** How long a send to `key` would have to wait now (0 = go). */
+  /** How long a send to `key` would have to wait now as far as this process knows (0 = go); acquire is what enforces. */
   waitMs(key: string): number {
-    const now = this.clock.now();
-    const times = this.sent.get(key) ?? [];
-    let wait = 0;
-    for (const w of this.windows) {
-      const inWindow = times.filter((t) => t > now - w.ms);
-      if (inWindow.length >= w.limit) wait = Math.max(wait, inWindow[inWindow.length - w.limit]! + w.ms - now + 1);
-    }
-    return wait;
+    return waitForRoom(this.sent.get(key) ?? [], this.windows, this.clock.now());
   }
 
   /**
@@ -43,20 +41,31 @@ export class SendBudget {
    * moment, because the platform counts from when the request reached it, which is somewhere between the
    * two (counting from the start would let the 31st message of a minute arrive a little early and vanish).
    */
-  acquire(key: string): Promise<() => void> {
+  acquire(key: string): Promise<() => Promise<void>> {
     const prev = this.queues.get(key) ?? Promise.resolve();
     const next = prev.then(async () => {
       for (let wait = this.waitMs(key); wait > 0; wait = this.waitMs(key)) await this.clock.sleep(wait);
+      let shared: string | null = null;
+      while (this.ledger) {
+        const r = await this.ledger.reserve(key, this.windows, this.clock.now());
+        if (r.ok) {
+          shared = r.id;
+          break;
+        }
+        if (r.waitMs > 0) await this.clock.sleep(r.waitMs); // another process used the room
+      }
       const longest = Math.max(...this.windows.map((w) => w.ms));
       const now = this.clock.now();
       const times = (this.sent.get(key) ?? []).filter((t) => t > now - longest);
       const entry = { at: now };
       times.push(now);
       this.sent.set(key, times);
-      return () => {
+      return async () => {
+        const answeredAt = this.clock.now();
         const list = this.sent.get(key);
         const i = list?.lastIndexOf(entry.at) ?? -1;
-        if (list && i >= 0) list[i] = Math.max(entry.at, this.clock.now());
+        if (list && i >= 0) list[i] = Math.max(entry.at, answeredAt);
+        if (this.ledger && shared) await this.ledger.settle(key, shared, answeredAt);
       };
     });
     this.queues.set(

@@ -39,7 +39,7 @@ export class WeComAdapter implements ChannelAdapter {
       const res = await this.client.post<{ msgid?: string; response_code?: string }>('/cgi-bin/message/send', body);
       return { messageId: res.msgid, responseCode: res.response_code };
     } finally {
-      done();
+      await done();
     }
   }
 
