@@ -65,13 +65,7 @@ export class MongoSendLedger implements SendLedger {
   }
 
   async settle(key: string, id: string, at: number): Promise<void> {
-    for (let attempt = 0; attempt < 10; attempt++) {
-      const doc = await this.col.findOne({ _id: key });
-      const i = doc?.sends.findIndex((s) => s.id === id) ?? -1;
-      if (!doc || i < 0 || doc.sends[i]!.t >= at) return;
-      const sends = doc.sends.map((s, j) => (j === i ? { ...s, t: at } : s));
-      const res = await this.col.updateOne({ _id: key, v: doc.v }, { $set: { sends, v: doc.v + 1 } });
-      if (res.matchedCount === 1) return;
-    }
+    // one write; bumping `v` makes a reservation that read the earlier time try again
+    await this.col.updateOne({ _id: key, 'sends.id': id }, { $max: { 'sends.$.t': at }, $inc: { v: 1 } });
   }
 }
