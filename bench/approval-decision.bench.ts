@@ -5,14 +5,8 @@
  * (the click's fresh response code), through ApprovalService.decide, which returns once the bot has
  * redrawn the cards and sent the notices.
  */
-import pino from 'pino';
-import { loadConfig } from '@crm/config';
 import type { Actor, RequestMeta } from '../api/src/context';
-import { seedOrg } from '../api/src/seed/org.seed';
-import { createBot } from '../bot/src';
-import { FakeWeComServer } from '../tests/fakes/fake-wecom-server';
-import { WECOM_TEST_APP, WECOM_TEST_ENV } from '../tests/helpers/wecom-packets';
-import { openBenchDatabase } from './bench-db';
+import { openWeComBench } from './bench-db';
 
 const APPROVALS = 40;
 const APPROVERS = ['demo-manager', 'demo-director', 'demo-legal', 'demo-finance', 'demo-gm'];
@@ -23,15 +17,9 @@ const pct = (xs: number[], p: number) => {
 };
 
 export async function run(log: (line: string) => void): Promise<void> {
-  const env = await openBenchDatabase('crm_bench_approvals', log);
-  const fake = await new FakeWeComServer(WECOM_TEST_APP).start();
-  fake.memberLimits = { perMinute: Number.MAX_SAFE_INTEGER, perHour: Number.MAX_SAFE_INTEGER };
+  const bench = await openWeComBench('crm_bench_approvals', log);
+  const { env, fake, bot } = bench;
   try {
-    log(`database: ${env.db.description}`);
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...WECOM_TEST_ENV(fake.baseUrl) });
-    await seedOrg(env.services);
-    // The benchmark builds its own services' bot on the bench connection (the send budget lifted: this measures our path, not WeCom's limits).
-    const bot = createBot({ conn: env.conn, services: env.services, logger: pino({ level: 'silent' }), config, wecomBudget: [{ limit: 1e9, ms: 1000 }] });
     const { org, customers, contracts, approvals } = env.services;
     const actorOf = async (login: string): Promise<Actor> => {
       const user = (await org.findActiveUserByPlatformId('wecom', login))!;
@@ -99,7 +87,6 @@ export async function run(log: (line: string) => void): Promise<void> {
       `through the fake WeCom server: ${cardsUpdated} card updates, ${cardsSent} new cards, ${notices} notices sent; ${stale} cards left stale; target p95 < 1000 ms: ${pct(all, 95) < 1000 ? 'met' : 'NOT met'}`,
     );
   } finally {
-    await fake.stop();
-    await env.close();
+    await bench.close();
   }
 }

@@ -4,7 +4,12 @@ import { loadConfig, type Config } from '@crm/config';
 import type { Connection } from 'mongoose';
 import { connectMongo, ensureIndexes } from '../api/src/db/connect';
 import { resolveDatabase, resolveOptionsFrom, type ResolvedDatabase } from '../api/src/db/embedded-mongo';
+import pino from 'pino';
+import { seedOrg } from '../api/src/seed/org.seed';
 import { buildServices, type Services } from '../api/src/services';
+import { createBot, type Bot } from '../bot/src';
+import { FakeWeComServer } from '../tests/fakes/fake-wecom-server';
+import { WECOM_TEST_APP, WECOM_TEST_ENV } from '../tests/helpers/wecom-packets';
 
 export interface BenchEnv {
   db: ResolvedDatabase;
@@ -61,4 +66,36 @@ export async function measure(n: number, warmup: number, fn: () => Promise<unkno
   }
   times.sort((a, b) => a - b);
   return { p50: percentile(times, 50), p95: percentile(times, 95) };
+}
+
+export interface WeComBench {
+  env: BenchEnv;
+  fake: FakeWeComServer;
+  config: Config;
+  bot: Bot;
+  close(): Promise<void>;
+}
+
+/**
+ * A bench database with the demo org, a fake WeCom server and the bot on top. WeCom's per-member limits
+ * are lifted on both sides: these benchmarks measure our path, not WeCom's send limits.
+ */
+export async function openWeComBench(name: string, log: (msg: string) => void): Promise<WeComBench> {
+  const env = await openBenchDatabase(name, log);
+  const fake = await new FakeWeComServer(WECOM_TEST_APP).start();
+  fake.memberLimits = { perMinute: Number.MAX_SAFE_INTEGER, perHour: Number.MAX_SAFE_INTEGER };
+  log(`database: ${env.db.description}`);
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...WECOM_TEST_ENV(fake.baseUrl) });
+  await seedOrg(env.services);
+  const bot = createBot({ conn: env.conn, services: env.services, logger: pino({ level: 'silent' }), config, wecomBudget: [{ limit: 1e9, ms: 1000 }] });
+  return {
+    env,
+    fake,
+    config,
+    bot,
+    async close() {
+      await fake.stop();
+      await env.close();
+    },
+  };
 }

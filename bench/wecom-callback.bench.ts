@@ -16,14 +16,10 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
 import pino from 'pino';
-import { loadConfig } from '@crm/config';
 import { createApp } from '../api/src/app';
-import { seedOrg } from '../api/src/seed/org.seed';
-import { createBot } from '../bot/src';
 import { inboundModel } from '../bot/src/core/inbound.model';
-import { FakeWeComServer } from '../tests/fakes/fake-wecom-server';
-import { sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../tests/helpers/wecom-packets';
-import { openBenchDatabase } from './bench-db';
+import { sealedPost, textXml } from '../tests/helpers/wecom-packets';
+import { openWeComBench } from './bench-db';
 
 const CONNECTIONS = 100;
 const DURATION_S = 10;
@@ -64,21 +60,9 @@ function load(script: 'post-load.ts' | 'open-loop.ts', planFile: string): Promis
 }
 
 export async function run(log: (line: string) => void): Promise<void> {
-  const env = await openBenchDatabase('crm_bench_wecom', log);
-  const fake = await new FakeWeComServer(WECOM_TEST_APP).start();
-  fake.memberLimits = { perMinute: Number.MAX_SAFE_INTEGER, perHour: Number.MAX_SAFE_INTEGER };
+  const bench = await openWeComBench('crm_bench_wecom', log);
+  const { env, fake, config, bot } = bench;
   try {
-    log(`database: ${env.db.description}`);
-    const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...WECOM_TEST_ENV(fake.baseUrl) });
-    await seedOrg(env.services);
-    // the per-member budget is lifted here: this measures acknowledgement, not WeCom's send limits
-    const bot = createBot({
-      conn: env.conn,
-      services: env.services,
-      logger: pino({ level: 'silent' }),
-      config,
-      wecomBudget: [{ limit: 1e9, ms: 1000 }],
-    });
     await inboundModel(env.conn).createIndexes();
     const app = createApp({
       config,
@@ -171,7 +155,6 @@ export async function run(log: (line: string) => void): Promise<void> {
     await crm.close();
     await baseline.close();
   } finally {
-    await fake.stop();
-    await env.close();
+    await bench.close();
   }
 }

@@ -13,3 +13,4 @@ export * from './approval/approval.dto';
 export * from './time/business-hours';
 export * from './reminder/reminder.schemas';
 export * from './approval/approval-rules';
+export * from './common/token-cache';

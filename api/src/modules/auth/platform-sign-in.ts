@@ -11,6 +11,7 @@
  * the same token rules: cached until five minutes before expiry, one shared refresh, one retry when the
  * platform says the token is invalid.
  */
+import { TokenCache } from '@crm/shared';
 export type SignInFailure = 'invalid-code' | 'not-member' | 'platform';
 
 export class PlatformSignInError extends Error {
@@ -40,35 +41,6 @@ interface Options {
 }
 
 type Body = { errcode?: number; errmsg?: string; [k: string]: unknown };
-
-/** A token cache with one shared refresh. */
-class TokenCache {
-  private token: { value: string; expiresAt: number } | null = null;
-  private refreshing: Promise<string> | null = null;
-
-  constructor(
-    private readonly fetchToken: () => Promise<{ value: string; ttlSeconds: number }>,
-    private readonly now: () => number,
-  ) {}
-
-  get(): Promise<string> {
-    if (this.token && this.token.expiresAt > this.now()) return Promise.resolve(this.token.value);
-    this.refreshing ??= (async () => {
-      try {
-        const { value, ttlSeconds } = await this.fetchToken();
-        this.token = { value, expiresAt: this.now() + Math.max(60, ttlSeconds - 300) * 1000 };
-        return value;
-      } finally {
-        this.refreshing = null;
-      }
-    })();
-    return this.refreshing;
-  }
-
-  drop(value: string): void {
-    if (this.token?.value === value) this.token = null;
-  }
-}
 
 async function getJson(fetchImpl: FetchLike, url: string, timeoutMs: number, init: { method?: string; body?: unknown } = {}): Promise<Body> {
   const res = await fetchImpl(url, {

@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
+import { TokenCache } from '@crm/shared';
 
 export interface DingTalkApiConfig {
   clientId: string;
@@ -8,36 +9,6 @@ export interface DingTalkApiConfig {
   apiBase: string;
   /** Legacy host for topapi calls (work notifications). */
   oapiBase?: string;
-}
-
-/** An access token kept until shortly before it expires; concurrent callers share one fetch. */
-class CachedToken {
-  private token: { value: string; expiresAt: number } | null = null;
-  private fetching: Promise<string> | null = null;
-
-  constructor(
-    private readonly fetch: () => Promise<{ value: string; expiresInSeconds: number }>,
-    private readonly now: () => number,
-  ) {}
-
-  get(): Promise<string> {
-    if (this.token && this.token.expiresAt > this.now()) return Promise.resolve(this.token.value);
-    this.fetching ??= (async () => {
-      try {
-        const t = await this.fetch();
-        this.token = { value: t.value, expiresAt: this.now() + Math.max(60, t.expiresInSeconds - 300) * 1000 };
-        return t.value;
-      } finally {
-        this.fetching = null;
-      }
-    })();
-    return this.fetching;
-  }
-
-  /** Forgets this token (the platform said it is invalid); a newer one fetched meanwhile is kept. */
-  invalidate(value: string): void {
-    if (this.token?.value === value) this.token = null;
-  }
 }
 
 /** topapi errcodes: the token is invalid or expired (fetch a new one once). */
@@ -65,8 +36,8 @@ export class DingTalkApiError extends Error {
 export class DingTalkClient {
   private readonly http: AxiosInstance;
   private readonly oapi: AxiosInstance;
-  private readonly v1Token: CachedToken;
-  private readonly legacyToken: CachedToken;
+  private readonly v1Token: TokenCache;
+  private readonly legacyToken: TokenCache;
 
   constructor(
     readonly cfg: DingTalkApiConfig,
@@ -76,22 +47,22 @@ export class DingTalkClient {
     this.http = axios.create({ baseURL: cfg.apiBase, timeout: 10_000, validateStatus: () => true });
     this.oapi = axios.create({ baseURL: cfg.oapiBase ?? 'https://oapi.dingtalk.com', timeout: 10_000, validateStatus: () => true });
     const now = () => this.now();
-    this.v1Token = new CachedToken(async () => {
+    this.v1Token = new TokenCache(async () => {
       const res = await this.http.post<{ accessToken?: string; expireIn?: number; code?: string; message?: string }>('/v1.0/oauth2/accessToken', {
         appKey: this.cfg.clientId,
         appSecret: this.cfg.clientSecret,
       });
       if (res.status !== 200 || !res.data.accessToken)
         throw new DingTalkApiError(res.status, res.data.code ?? 'NoToken', '/v1.0/oauth2/accessToken', res.data.message ?? '');
-      return { value: res.data.accessToken, expiresInSeconds: res.data.expireIn ?? 7200 };
+      return { value: res.data.accessToken, ttlSeconds: res.data.expireIn ?? 7200 };
     }, now);
-    this.legacyToken = new CachedToken(async () => {
+    this.legacyToken = new TokenCache(async () => {
       const res = await this.oapi.get<{ errcode?: number; errmsg?: string; access_token?: string; expires_in?: number }>('/gettoken', {
         params: { appkey: this.cfg.clientId, appsecret: this.cfg.clientSecret },
       });
       if (res.status !== 200 || res.data.errcode !== 0 || !res.data.access_token)
         throw new DingTalkApiError(res.status, String(res.data.errcode ?? 'NoToken'), '/gettoken', res.data.errmsg ?? '');
-      return { value: res.data.access_token, expiresInSeconds: res.data.expires_in ?? 7200 };
+      return { value: res.data.access_token, ttlSeconds: res.data.expires_in ?? 7200 };
     }, now);
   }
 
@@ -122,7 +93,7 @@ export class DingTalkClient {
       if (errcode === 0) return res.data;
       if (LEGACY_TOKEN_ERRORS.has(errcode) && !refreshed) {
         refreshed = true;
-        this.legacyToken.invalidate(token);
+        this.legacyToken.drop(token);
         continue;
       }
       if (LEGACY_RETRY_ERRORS.has(errcode) && attempt < 4) {
@@ -149,7 +120,7 @@ export class DingTalkClient {
       const code = String(res.data?.code ?? res.status);
       if ((res.status === 401 || /InvalidAuthentication|token/i.test(code)) && !refreshed) {
         refreshed = true;
-        this.v1Token.invalidate(token);
+        this.v1Token.drop(token);
         continue;
       }
       if ((res.status >= 500 || res.status === 429 || /Throttling/i.test(code)) && attempt < 4) {

@@ -44,49 +44,49 @@ export function wecomCallbackRoutes(bot: BotApp, opts: WeComCallbackOptions, log
     }
   });
 
-  // an acknowledgement in progress: queued bot work yields to it during bursts
-  router.post('/callback', (ctx) =>
-    work.acknowledging(async () => {
-      const q = ctx.query as Record<string, string | undefined>;
-      let raw: string;
-      try {
-        raw = await getRawBody(ctx.req, { limit: MAX_CALLBACK_BYTES, encoding: 'utf8' });
-      } catch (err) {
-        const tooLarge = (err as { type?: string }).type === 'entity.too.large';
-        return refuse(ctx, tooLarge ? 413 : 400, tooLarge ? 'too_large' : 'bad_body', tooLarge ? 'callback body over 64 KB' : 'unreadable body');
+  // every callback is an acknowledgement in progress: queued bot work yields to them during bursts
+  router.use((_ctx, next) => work.acknowledging(next));
+
+  router.post('/callback', async (ctx) => {
+    const q = ctx.query as Record<string, string | undefined>;
+    let raw: string;
+    try {
+      raw = await getRawBody(ctx.req, { limit: MAX_CALLBACK_BYTES, encoding: 'utf8' });
+    } catch (err) {
+      const tooLarge = (err as { type?: string }).type === 'entity.too.large';
+      return refuse(ctx, tooLarge ? 413 : 400, tooLarge ? 'too_large' : 'bad_body', tooLarge ? 'callback body over 64 KB' : 'unreadable body');
+    }
+    let plain: string;
+    let event;
+    try {
+      const outer = parseWeComXml(raw);
+      plain = openCallback(
+        opts.secrets,
+        { msgSignature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce, encrypt: typeof outer.Encrypt === 'string' ? outer.Encrypt : undefined },
+        { nowMs: now(), windowSeconds: opts.windowSeconds },
+      );
+      const inner = parseWeComXml(plain);
+      if (inner.AgentID && String(inner.AgentID) !== String(opts.agentId)) {
+        log.warn({ agentId: inner.AgentID }, 'WeCom callback for another AgentID ignored');
+        ctx.status = 200;
+        ctx.body = '';
+        return;
       }
-      let plain: string;
-      let event;
-      try {
-        const outer = parseWeComXml(raw);
-        plain = openCallback(
-          opts.secrets,
-          { msgSignature: q.msg_signature, timestamp: q.timestamp, nonce: q.nonce, encrypt: typeof outer.Encrypt === 'string' ? outer.Encrypt : undefined },
-          { nowMs: now(), windowSeconds: opts.windowSeconds },
-        );
-        const inner = parseWeComXml(plain);
-        if (inner.AgentID && String(inner.AgentID) !== String(opts.agentId)) {
-          log.warn({ agentId: inner.AgentID }, 'WeCom callback for another AgentID ignored');
-          ctx.status = 200;
-          ctx.body = '';
-          return;
-        }
-        event = toBotEvent(inner, new Date(now()));
-      } catch (err) {
-        if (err instanceof WeComCallbackError) return refuse(ctx, err.reason === 'missing_params' ? 400 : 401, err.reason, err.message);
-        if (err instanceof UnsafeXmlError) return refuse(ctx, 400, 'bad_xml', err.message);
-        throw err;
-      }
-      // Stored first (so an acknowledged event survives a crash), then acknowledged at once (WeCom waits
-      // 5 s, then retries); the work continues after the response.
-      if (event && (await bot.accept(event)) === 'accepted') {
-        const ev = event;
-        work.push(() => bot.process(ev));
-      }
-      ctx.status = 200;
-      ctx.body = '';
-    }),
-  );
+      event = toBotEvent(inner, new Date(now()));
+    } catch (err) {
+      if (err instanceof WeComCallbackError) return refuse(ctx, err.reason === 'missing_params' ? 400 : 401, err.reason, err.message);
+      if (err instanceof UnsafeXmlError) return refuse(ctx, 400, 'bad_xml', err.message);
+      throw err;
+    }
+    // Stored first (so an acknowledged event survives a crash), then acknowledged at once (WeCom waits
+    // 5 s, then retries); the work continues after the response.
+    if (event && (await bot.accept(event)) === 'accepted') {
+      const ev = event;
+      work.push(() => bot.process(ev));
+    }
+    ctx.status = 200;
+    ctx.body = '';
+  });
 
   return router;
 }

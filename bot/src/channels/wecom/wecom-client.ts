@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
+import { TokenCache } from '@crm/shared';
 
 export interface WeComApiConfig {
   corpId: string;
@@ -36,8 +37,7 @@ interface WeComResponse {
  */
 export class WeComClient {
   private readonly http: AxiosInstance;
-  private token: { value: string; expiresAt: number } | null = null;
-  private refreshing: Promise<string> | null = null;
+  private readonly tokens: TokenCache;
 
   constructor(
     private readonly cfg: WeComApiConfig,
@@ -45,6 +45,17 @@ export class WeComClient {
     private readonly opts: { timeoutMs?: number; sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
   ) {
     this.http = axios.create({ baseURL: cfg.apiBase, timeout: opts.timeoutMs ?? 10_000, validateStatus: () => true });
+    this.tokens = new TokenCache(
+      async () => {
+        const res = await this.http.get<WeComResponse>('/cgi-bin/gettoken', { params: { corpid: this.cfg.corpId, corpsecret: this.cfg.secret } });
+        const body = res.data;
+        if (res.status !== 200 || body.errcode || typeof body.access_token !== 'string') {
+          throw new WeComApiError(body.errcode ?? res.status, body.errmsg ?? 'no token', '/cgi-bin/gettoken');
+        }
+        return { value: body.access_token, ttlSeconds: Number(body.expires_in ?? 7200) };
+      },
+      () => this.now(),
+    );
   }
 
   private now(): number {
@@ -56,24 +67,8 @@ export class WeComClient {
   }
 
   /** The cached token, or one fresh fetch shared by every concurrent caller. */
-  async accessToken(forceRefresh = false): Promise<string> {
-    if (!forceRefresh && this.token && this.token.expiresAt > this.now()) return this.token.value;
-    this.refreshing ??= (async () => {
-      try {
-        const res = await this.http.get<WeComResponse>('/cgi-bin/gettoken', { params: { corpid: this.cfg.corpId, corpsecret: this.cfg.secret } });
-        const body = res.data;
-        if (res.status !== 200 || body.errcode || typeof body.access_token !== 'string') {
-          throw new WeComApiError(body.errcode ?? res.status, body.errmsg ?? 'no token', '/cgi-bin/gettoken');
-        }
-        // refresh five minutes early
-        const ttl = Math.max(60, Number(body.expires_in ?? 7200) - 300);
-        this.token = { value: body.access_token, expiresAt: this.now() + ttl * 1000 };
-        return body.access_token;
-      } finally {
-        this.refreshing = null;
-      }
-    })();
-    return this.refreshing;
+  accessToken(): Promise<string> {
+    return this.tokens.get();
   }
 
   /** POSTs to a token-authenticated API with the retry rules above. */
@@ -87,7 +82,7 @@ export class WeComClient {
       if (code === 0) return data;
       if (TOKEN_INVALID.has(code) && !refreshed) {
         refreshed = true;
-        if (this.token?.value === token) this.token = null;
+        this.tokens.drop(token);
         continue;
       }
       if ((code === SYSTEM_BUSY || code === RATE_LIMITED || res.status >= 500) && attempt < 4) {
