@@ -1,4 +1,4 @@
-// `npm start` runs this first (prestart): builds the H5 mini-app once when miniapp/dist/h5 is missing, so
+// `npm start` (prestart) and `npm test` (pretest) run this first: builds the H5 mini-app once when miniapp/dist/h5 is missing, so
 // http://localhost:3000/app shows it. A failed build does not stop the server: /app then explains how to build.
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
