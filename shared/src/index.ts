@@ -14,3 +14,4 @@ export * from './time/business-hours';
 export * from './reminder/reminder.schemas';
 export * from './approval/approval-rules';
 export * from './common/token-cache';
+export * from './text/escape';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { md } from '@crm/shared';
 import { hmacSign, sealEvent } from '../../bot/src/channels/dingtalk/dingtalk-crypto';
 import { DingTalkGroupRobot } from '../../bot/src/channels/dingtalk/dingtalk-group-robot';
 import { TOPIC_CARD, TOPIC_ROBOT } from '../../bot/src/channels/dingtalk/dingtalk-stream.transport';
@@ -48,6 +49,35 @@ describe('DingTalk stream mode (frames through the SDK’s own handler)', () => 
     t = await startTestApp(env(fake.baseUrl, { DINGTALK_CARD_TEMPLATE_ID: 'crm-card.schema' }), { crm: true });
   });
   afterAll(() => t.close());
+
+  it('user text in search results, cards and card parameters is escaped as DingTalk markdown', async () => {
+    const hostile = '钓鱼](http://evil.example/p) [点我';
+    const res = await t.http
+      .post('/api/v1/customers')
+      .set('authorization', await t.login('demo-rep1'))
+      .send({ name: hostile, company: '![x](http://evil.example/x.png) _斜_', source: '其他', tier: 'C', tags: [], contacts: [] });
+    expect(res.status).toBe(201);
+    t.bot.dingtalkStream!.client.onDownStream(frame(TOPIC_ROBOT, robotMessage('demo-rep1', '查 钓鱼')));
+    await t.bot.inFlight.drain();
+    const text = fake.to('demo-rep1').at(-1)!.param.text as string;
+    expect([...text.matchAll(/\]\(([^)]*)\)/g)].map((m) => m[1])).toEqual([expect.stringMatching(/\/app\/#\/pages\/customer\/detail\?id=/)]);
+    expect(text).not.toContain('http://evil');
+    expect(text).not.toContain('![');
+    expect(text).not.toContain('_斜_');
+
+    const card = {
+      taskId: `esc-${randomUUID().slice(0, 8)}`,
+      title: hostile,
+      description: '# 标题\n> 引用',
+      fields: [{ label: '客户', value: '**粗**' }],
+      buttons: [],
+    };
+    await t.bot.dingtalk!.send('demo-rep1', { kind: 'card', card });
+    const params = fake.cards.get(card.taskId)!.cardParamMap;
+    expect(params.title).not.toContain('](http');
+    expect(params.description).toBe('＃ 标题\n＞ 引用');
+    expect(JSON.parse(params.fields!)).toEqual([{ label: '客户', value: '＊＊粗＊＊' }]);
+  });
 
   it('查 张三 from demo-rep1 is answered through the robot API, scoped to rep1', async () => {
     t.bot.dingtalkStream!.client.onDownStream(frame(TOPIC_ROBOT, robotMessage('demo-rep1', '查 张三')));
@@ -183,14 +213,23 @@ describe('DingTalk custom group robot (team channel)', () => {
   it('posts signed markdown; a wrong secret is refused by DingTalk and surfaces as an error', async () => {
     fake.groupRobots.set('grouptoken1', 'SECgroupsecret');
     const robot = new DingTalkGroupRobot(`${fake.baseUrl}/robot/send?access_token=grouptoken1`, 'SECgroupsecret');
-    await robot.markdown('华东销售部 · 今日待办', '**3** 个客户今天需要跟进', ['demo-rep1']);
+    await robot.markdown('华东销售部 · 今日待办', md`**${3}** 个客户今天需要跟进：${'钓鱼](http://evil.example/p) [点我'}`, ['demo-rep1']);
     expect(fake.groupMessages.at(-1)!.body).toMatchObject({
       msgtype: 'markdown',
       markdown: { title: '华东销售部 · 今日待办' },
       at: { atUserIds: ['demo-rep1'] },
     });
+    const text = (fake.groupMessages.at(-1)!.body.markdown as { text: string }).text;
+    expect(text).toMatch(/^\*\*3\*\* 个客户今天需要跟进：钓鱼］\(http：\/\/evil/);
     const wrong = new DingTalkGroupRobot(`${fake.baseUrl}/robot/send?access_token=grouptoken1`, 'SECwrong');
-    await expect(wrong.markdown('x', 'y')).rejects.toThrow(/sign not match/);
+    await expect(
+      wrong.markdown(
+        'x',
+        md`
+y
+        `,
+      ),
+    ).rejects.toThrow(/sign not match/);
   });
 });
 

@@ -1,3 +1,5 @@
+import type { SafeText } from '@crm/shared';
+
 /** The channels the bot speaks on. The sandbox is a local web chat that drives the same code paths. */
 export type ChannelName = 'wecom' | 'dingtalk' | 'sandbox';
 
@@ -36,7 +38,15 @@ export interface Card {
   doneText?: string;
 }
 
-export type OutboundMessage = { kind: 'text'; text: string } | { kind: 'markdown'; title: string; markdown: string } | { kind: 'card'; card: Card };
+/**
+ * What the bot says. User text is escaped for each format by the adapter that renders it (`@crm/shared`
+ * text/escape): a markdown body is built with `md\`…\`` (the template is ours, every interpolation is user
+ * text); a text message is `txt\`…\`` or a plain string, which counts as user text as a whole. Every text of
+ * a `Card` is plain text (never markup): adapters that show cards as markdown escape all of it. The `title`
+ * of a markdown message is plain text shown in notification lists.
+ */
+export type OutboundMessage =
+  { kind: 'text'; text: string | SafeText } | { kind: 'markdown'; title: string; markdown: SafeText } | { kind: 'card'; card: Card };
 
 export interface SendResult {
   messageId?: string;

@@ -1,4 +1,4 @@
-import { CUSTOMER_TIER_LABELS, normalizePhone } from '@crm/shared';
+import { CUSTOMER_TIER_LABELS, joinSafeText, md, mdLink, normalizePhone } from '@crm/shared';
 import type { BotApp, BotContext } from '../core/bot-app';
 import { customerPath } from './links';
 
@@ -25,10 +25,16 @@ async function searchCustomers(ctx: BotContext, keyword: string): Promise<void> 
   const ownerName = new Map(owners.map((o) => [String(o._id), o.name]));
   const lines = items.map((c, i) => {
     const owner = c.ownerId ? (ownerName.get(String(c.ownerId)) ?? '') : '公海';
-    return `${i + 1}. [${c.name}${c.company ? ` · ${c.company}` : ''}](${ctx.appUrl(customerPath(String(c._id)))})\n> ${CUSTOMER_TIER_LABELS[c.tier]} · 负责人 ${owner} · 最近跟进 ${fmtDate(c.lastFollowUpAt)}`;
+    const label = c.company ? md`${c.name} · ${c.company}` : md`${c.name}`;
+    return md`${String(i + 1)}. ${mdLink(label, ctx.appUrl(customerPath(String(c._id))))}\n> ${CUSTOMER_TIER_LABELS[c.tier]} · 负责人 ${owner} · 最近跟进 ${fmtDate(c.lastFollowUpAt)}`;
   });
-  const more = page.items.length > MAX_RESULTS ? `\n还有更多结果，请输入更完整的关键词。` : '';
-  await ctx.reply({ kind: 'markdown', title: `“${keyword}”的搜索结果`, markdown: `**“${keyword}”的客户**\n${lines.join('\n')}${more}` });
+  const more =
+    page.items.length > MAX_RESULTS
+      ? md`
+\n还有更多结果，请输入更完整的关键词。
+        `
+      : md``;
+  await ctx.reply({ kind: 'markdown', title: `“${keyword}”的搜索结果`, markdown: md`**“${keyword}”的客户**\n${joinSafeText(lines, '\n')}${more}` });
 }
 
 /** 新客户 <公司> <联系人> <手机>: quick create with the duplicate check. */
@@ -64,7 +70,7 @@ async function quickCreate(ctx: BotContext, args: string): Promise<void> {
   await ctx.reply({
     kind: 'markdown',
     title: '已新建客户',
-    markdown: `已新建客户 [${customer.name} · ${company}](${ctx.appUrl(customerPath(String(customer._id)))})\n> 来源暂记为“其他”，可在小程序中补充。`,
+    markdown: md`已新建客户 ${mdLink(md`${customer.name} · ${company}`, ctx.appUrl(customerPath(String(customer._id))))}\n> 来源暂记为“其他”，可在小程序中补充。`,
   });
 }
 
@@ -75,10 +81,10 @@ export function registerCrmListeners(bot: BotApp): void {
     await ctx.reply({
       kind: 'markdown',
       title: 'CRM 助手',
-      markdown: `**我可以帮你：**\n${bot
-        .helpLines()
-        .map((l) => `- ${l}`)
-        .join('\n')}`,
+      markdown: md`**我可以帮你：**\n${joinSafeText(
+        bot.helpLines().map((l) => md`- ${l}`),
+        '\n',
+      )}`,
     });
   });
   bot.enter(async (ctx) => {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
-import { formatDateTimeZh, REMINDER_KIND_LABELS } from '@crm/shared';
+import { formatDateTimeZh, joinSafeText, md, mdLink, REMINDER_KIND_LABELS, type SafeText } from '@crm/shared';
 import type { DigestContent, ReminderView } from '../../../api/src/modules/reminder/reminder.service';
 import type { ReminderSender, SentTo } from '../../../api/src/modules/reminder/reminder.scheduler';
 import type { Card } from '../core/bot-event';
@@ -52,18 +52,31 @@ export function summaryCard(items: ReminderView[], tz: string, appUrl: (path: st
   };
 }
 
-export function digestMarkdown(name: string, d: DigestContent, tz: string, appUrl: (path: string) => string): string {
-  const line = (r: ReminderView) => `- ${r.title}：${r.text}（${formatDateTimeZh(r.dueAt, tz)}）`;
-  const parts = [`**${name}，早上好！今日跟进摘要（${d.day}）**`];
-  if (d.dueToday.length) parts.push(`**今天到期 ${d.dueToday.length} 条**\n${d.dueToday.slice(0, 8).map(line).join('\n')}`);
-  if (d.overdue.length) parts.push(`**已逾期 ${d.overdue.length} 条**\n${d.overdue.slice(0, 5).map(line).join('\n')}`);
-  if (d.folded.length) parts.push(`**夜间/休息日到期 ${d.folded.length} 条**（未单独打扰你）\n${d.folded.slice(0, 5).map(line).join('\n')}`);
-  if (d.stalledDeals) parts.push(`停滞商机 ${d.stalledDeals} 个，请及时推进。`);
+/** The morning digest; every name and reminder text in it is user text (escaped by the channel). */
+export function digestMarkdown(name: string, d: DigestContent, tz: string, appUrl: (path: string) => string): SafeText {
+  const list = (rs: ReminderView[], max: number) =>
+    joinSafeText(
+      rs.slice(0, max).map((r) => md`- ${r.title}：${r.text}（${formatDateTimeZh(r.dueAt, tz)}）`),
+      '\n',
+    );
+  const parts: SafeText[] = [md`**${name}，早上好！今日跟进摘要（${d.day}）**`];
+  if (d.dueToday.length) parts.push(md`**今天到期 ${d.dueToday.length} 条**\n${list(d.dueToday, 8)}`);
+  if (d.overdue.length) parts.push(md`**已逾期 ${d.overdue.length} 条**\n${list(d.overdue, 5)}`);
+  if (d.folded.length) parts.push(md`**夜间/休息日到期 ${d.folded.length} 条**（未单独打扰你）\n${list(d.folded, 5)}`);
+  if (d.stalledDeals) parts.push(md`停滞商机 ${d.stalledDeals} 个，请及时推进。`);
   if (d.team.length)
-    parts.push(`**团队**\n${d.team.map((t) => `- ${t.name}：逾期 ${t.overdue} 条${t.stalled ? `，停滞商机 ${t.stalled} 个` : ''}`).join('\n')}`);
-  if (parts.length === 1) parts.push('今天没有到期的跟进。');
-  parts.push(`[打开我的提醒](${appUrl(remindersPath())})`);
-  return parts.join('\n\n');
+    parts.push(
+      md`**团队**\n${joinSafeText(
+        d.team.map((t) => md`- ${t.name}：逾期 ${t.overdue} 条${t.stalled ? md`，停滞商机 ${t.stalled} 个` : md``}`),
+        '\n',
+      )}`,
+    );
+  if (parts.length === 1)
+    parts.push(md`
+今天没有到期的跟进。
+    `);
+  parts.push(mdLink('打开我的提醒', appUrl(remindersPath())));
+  return joinSafeText(parts, '\n\n');
 }
 
 /** The bot's side of the reminders port: cards through the person's channel. */

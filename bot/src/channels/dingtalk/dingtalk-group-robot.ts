@@ -1,4 +1,5 @@
 import axios from 'axios';
+import { renderSafeText, type SafeText } from '@crm/shared';
 import { signGroupWebhook } from './dingtalk-crypto';
 
 /**
@@ -12,12 +13,13 @@ export class DingTalkGroupRobot {
     private readonly now: () => number = () => Date.now(),
   ) {}
 
-  async markdown(title: string, text: string, atUserIds: string[] = []): Promise<void> {
+  /** `text` is built with `md\`…\``: user text in it is escaped as DingTalk markdown. */
+  async markdown(title: string, text: SafeText, atUserIds: string[] = []): Promise<void> {
     const { timestamp, sign } = signGroupWebhook(this.secret, this.now());
     const url = `${this.webhookUrl}${this.webhookUrl.includes('?') ? '&' : '?'}timestamp=${timestamp}&sign=${sign}`;
     const res = await axios.post<{ errcode?: number; errmsg?: string }>(
       url,
-      { msgtype: 'markdown', markdown: { title, text }, at: { atUserIds } },
+      { msgtype: 'markdown', markdown: { title, text: renderSafeText(text, 'dingtalk-markdown') }, at: { atUserIds } },
       { timeout: 10_000, validateStatus: () => true },
     );
     if (res.status !== 200 || (res.data.errcode ?? 0) !== 0) {

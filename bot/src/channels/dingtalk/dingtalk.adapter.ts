@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { escapeDingTalkMarkdown, joinSafeText, md, renderSafeText, trusted, type SafeText } from '@crm/shared';
 import type { Card, ChannelAdapter, OutboundMessage, SendOptions, SendResult } from '../../core/bot-event';
 import type { DingTalkClient } from './dingtalk-client';
 
@@ -6,15 +7,19 @@ const dayKey = (ms: number, tz: string) => new Intl.DateTimeFormat('en-CA', { ti
 const clock = (ms: number, tz: string) =>
   new Intl.DateTimeFormat('zh-CN', { timeZone: tz, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }).format(ms);
 
-/** A DingTalk interactive card's public data: every value must be a string. */
+/**
+ * A DingTalk interactive card's public data: every value must be a string. Card templates render most of
+ * them as markdown, and every text of a Card is plain text, so each is escaped as DingTalk markdown.
+ */
 export function cardParamMap(card: Card): Record<string, string> {
+  const esc = escapeDingTalkMarkdown;
   return {
-    title: card.title,
-    description: card.description ?? '',
-    fields: JSON.stringify(card.fields ?? []),
-    buttons: JSON.stringify(card.buttons),
+    title: esc(card.title),
+    description: (card.description ?? '').split('\n').map(esc).join('\n'),
+    fields: JSON.stringify((card.fields ?? []).map((f) => ({ label: esc(f.label), value: esc(f.value) }))),
+    buttons: JSON.stringify(card.buttons.map((b) => ({ ...b, text: esc(b.text) }))),
     url: card.url ?? '',
-    doneText: card.doneText ?? '',
+    doneText: esc(card.doneText ?? ''),
   };
 }
 
@@ -69,10 +74,13 @@ export class DingTalkAdapter implements ChannelAdapter {
     }
     const [msgKey, msgParam] =
       message.kind === 'text'
-        ? ['sampleText', { content: this.distinct(platformUserId, message.text) }]
+        ? ['sampleText', { content: this.distinct(platformUserId, renderSafeText(message.text, 'dingtalk-text')) }]
         : message.kind === 'markdown'
-          ? ['sampleMarkdown', { title: message.title, text: this.distinct(platformUserId, message.markdown) }]
-          : ['sampleMarkdown', { title: message.card.title, text: this.distinct(platformUserId, cardAsMarkdown(message.card)) }];
+          ? ['sampleMarkdown', { title: message.title, text: this.distinct(platformUserId, renderSafeText(message.markdown, 'dingtalk-markdown')) }]
+          : [
+              'sampleMarkdown',
+              { title: message.card.title, text: this.distinct(platformUserId, renderSafeText(cardAsMarkdown(message.card), 'dingtalk-markdown')) },
+            ];
     const res = await this.client.call<{ processQueryKey?: string }>('post', '/v1.0/robot/oToMessages/batchSend', {
       robotCode,
       userIds: [platformUserId],
@@ -89,13 +97,14 @@ export class DingTalkAdapter implements ChannelAdapter {
    */
   private async workNotice(
     platformUserId: string,
-    message: { kind: 'text'; text: string } | { kind: 'markdown'; title: string; markdown: string },
+    message: { kind: 'text'; text: string | SafeText } | { kind: 'markdown'; title: string; markdown: SafeText },
   ): Promise<SendResult> {
+    // a work notification is markdown: a text message is escaped as markdown too
     const [title, text] = message.kind === 'text' ? ['CRM 通知', message.text] : [message.title, message.markdown];
     const res = await this.client.topapi<{ task_id?: number | string }>('/topapi/message/corpconversation/asyncsend_v2', {
       agent_id: this.opts.agentId,
       userid_list: platformUserId,
-      msg: { msgtype: 'markdown', markdown: { title, text: this.distinct(platformUserId, text) } },
+      msg: { msgtype: 'markdown', markdown: { title, text: this.distinct(platformUserId, renderSafeText(text, 'dingtalk-markdown')) } },
     });
     return { messageId: res.task_id === undefined ? undefined : `notice:${res.task_id}` };
   }
@@ -110,9 +119,10 @@ export class DingTalkAdapter implements ChannelAdapter {
   }
 }
 
-/** Without a card template, a card is a markdown message; its buttons become a hint to open the mini-app. */
-function cardAsMarkdown(card: Card): string {
-  const fields = (card.fields ?? []).map((f) => `- ${f.label}：${f.value}`).join('\n');
-  const tail = card.doneText ? `\n\n**${card.doneText}**` : card.url ? `\n\n[在小程序中处理](${card.url})` : '';
-  return `### ${card.title}\n${card.description ?? ''}\n${fields}${tail}`;
+/** Without a card template, a card is a markdown message (all its text escaped); its buttons become a hint to open the mini-app. */
+function cardAsMarkdown(card: Card): SafeText {
+  const fields = (card.fields ?? []).map((f) => md`- ${f.label}：${f.value}`);
+  const tail = card.doneText ? md`\n\n**${card.doneText}**` : card.url ? md`\n\n[在小程序中处理](${trusted(card.url)})` : md``;
+  const description = joinSafeText((card.description ?? '').split('\n'), '\n');
+  return md`### ${card.title}\n${description}\n${joinSafeText(fields, '\n')}${tail}`;
 }

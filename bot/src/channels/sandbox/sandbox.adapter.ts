@@ -1,6 +1,15 @@
 import { Types, type Connection, type Model } from 'mongoose';
+import { markdownToHtml, safeTextSource, textToHtml } from '@crm/shared';
 import type { Card, ChannelAdapter, OutboundMessage, SendResult } from '../../core/bot-event';
-import { sandboxModel, type SandboxMessage } from './sandbox.model';
+import { sandboxModel, type SandboxMessage, type StoredSandboxMessage } from './sandbox.model';
+
+/** The message as stored, and the HTML the page shows (user text escaped, only our markdown rendered). */
+function toStored(message: OutboundMessage): { message: StoredSandboxMessage; html: string | null } {
+  if (message.kind === 'text') return { message: { kind: 'text', text: safeTextSource(message.text) }, html: textToHtml(message.text) };
+  if (message.kind === 'markdown')
+    return { message: { kind: 'markdown', title: message.title, markdown: safeTextSource(message.markdown) }, html: markdownToHtml(message.markdown) };
+  return { message, html: null };
+}
 
 /** The local web chat: "sending" stores the message in MongoDB, where the sandbox page reads it. */
 export class SandboxAdapter implements ChannelAdapter {
@@ -15,7 +24,7 @@ export class SandboxAdapter implements ChannelAdapter {
     const doc = await this.messages.create({
       platformUserId,
       direction: 'out',
-      message,
+      ...toStored(message),
       taskId: message.kind === 'card' ? message.card.taskId : null,
       at: new Date(),
     });
@@ -27,7 +36,7 @@ export class SandboxAdapter implements ChannelAdapter {
   }
 
   async recordInbound(platformUserId: string, text: string): Promise<void> {
-    await this.messages.create({ platformUserId, direction: 'in', message: { kind: 'text', text }, taskId: null, at: new Date() });
+    await this.messages.create({ platformUserId, direction: 'in', message: { kind: 'text', text }, html: textToHtml(text), taskId: null, at: new Date() });
   }
 
   /** The conversation after a message id (for polling), oldest first. */

@@ -48,14 +48,6 @@ export const SANDBOX_PAGE = `<!doctype html>
   var busy = false, lastRender = '';
   function esc(s) { return String(s).replace(/[&<>"']/g, function (c) { return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c]; }); }
   function safeUrl(u) { return /^(https?:\\/\\/|\\/)/.test(u) ? u : '#'; }
-  function md(text) {
-    return esc(text).split('\\n').map(function (line) {
-      var quote = /^&gt; ?/.test(line); if (quote) line = line.replace(/^&gt; ?/, '');
-      var item = /^- /.test(line); if (item) line = '• ' + line.slice(2);
-      line = line.replace(/\\*\\*(.+?)\\*\\*/g, '<b>$1</b>').replace(/\\[([^\\]]+)\\]\\(([^)\\s]+)\\)/g, function (_m, t, u) { return '<a target="_blank" href="' + safeUrl(u.replace(/&amp;/g, '&')) + '">' + t + '</a>'; });
-      return quote ? '<blockquote>' + line + '</blockquote>' : line + '<br>';
-    }).join('');
-  }
   function render(items) {
     var html = items.map(function (m) {
       var msg = m.message;
@@ -64,9 +56,10 @@ export const SANDBOX_PAGE = `<!doctype html>
         var fields = (c.fields || []).map(function (f) { return '<dt>' + esc(f.label) + '</dt><dd>' + esc(f.value) + '</dd>'; }).join('');
         var actions = c.doneText ? '<div class="done">' + esc(c.doneText) + '</div>' :
           '<div class="buttons">' + c.buttons.map(function (b) { return '<button class="' + esc(b.style || 'default') + '" data-task="' + esc(c.taskId) + '" data-key="' + esc(b.key) + '">' + esc(b.text) + '</button>'; }).join('') + '</div>';
-        return '<div class="row out"><div class="card"><h3>' + esc(c.title) + '</h3>' + (c.description ? '<div class="desc">' + esc(c.description) + '</div>' : '') + (fields ? '<dl>' + fields + '</dl>' : '') + (c.url ? '<a class="open" target="_blank" href="' + safeUrl(c.url) + '">查看详情 ›</a>' : '') + actions + '</div></div>';
+        return '<div class="row out"><div class="card"><h3>' + esc(c.title) + '</h3>' + (c.description ? '<div class="desc">' + esc(c.description) + '</div>' : '') + (fields ? '<dl>' + fields + '</dl>' : '') + (c.url ? '<a class="open" target="_blank" href="' + esc(safeUrl(c.url)) + '">查看详情 ›</a>' : '') + actions + '</div></div>';
       }
-      var body = msg.kind === 'markdown' ? md(msg.markdown) : md(msg.text);
+      // rendered by the server with user text escaped as HTML (shared/src/text/escape.ts)
+      var body = m.html != null ? m.html : esc(msg.text || msg.markdown || '');
       return '<div class="row ' + m.direction + '"><div class="bubble">' + body + '</div></div>';
     }).join('');
     if (!html) html = '<div class="empty">还没有消息。试试输入“帮助”或“查 zs”。</div>';

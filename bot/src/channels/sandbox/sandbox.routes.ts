@@ -2,6 +2,8 @@ import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppState } from '../../../../api/src/context';
+import { loopbackOnly } from '../../../../api/src/middleware/loopback-only';
+import { inlineScriptsOf, pageSecurityHeaders } from '../../../../api/src/middleware/security-headers';
 import { validate } from '../../../../api/src/middleware/validate';
 import type { OrgService } from '../../../../api/src/modules/org/org.service';
 import type { BotApp } from '../../core/bot-app';
@@ -17,8 +19,10 @@ const conversationQuery = z.strictObject({ user });
  * The sandbox chat (development and the embedded database only): pick a demo user, talk to the bot,
  * tap card buttons. Events go through the same BotApp as WeCom and DingTalk.
  */
-export function sandboxRoutes(bot: BotApp, sandbox: SandboxAdapter, org: OrgService): Router<AppState> {
+export function sandboxRoutes(bot: BotApp, sandbox: SandboxAdapter, org: OrgService, opts: { allowRemote?: boolean } = {}): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/sandbox' });
+  // loopback only unless SANDBOX_REMOTE; the page's own inline script allowed by hash
+  router.use(loopbackOnly(opts.allowRemote ?? false), pageSecurityHeaders({ inlineScripts: inlineScriptsOf(SANDBOX_PAGE) }));
 
   router.get('/', (ctx) => {
     ctx.type = 'html';
@@ -37,7 +41,7 @@ export function sandboxRoutes(bot: BotApp, sandbox: SandboxAdapter, org: OrgServ
   router.get('/api/conversation', validate({ query: conversationQuery }), async (ctx) => {
     const { user: login } = ctx.state.input.query as z.infer<typeof conversationQuery>;
     const rows = await sandbox.conversation(login);
-    ctx.body = { items: rows.map((r) => ({ id: String(r._id), direction: r.direction, message: r.message, at: r.at })) };
+    ctx.body = { items: rows.map((r) => ({ id: String(r._id), direction: r.direction, message: r.message, html: r.html ?? null, at: r.at })) };
   });
 
   router.post('/api/messages', validate({ body: messageBody }), async (ctx) => {

@@ -1,3 +1,4 @@
+import { renderSafeText } from '@crm/shared';
 import type { Card, ChannelAdapter, OutboundMessage, SendResult } from '../../core/bot-event';
 import { SendBudget, WECOM_MEMBER_WINDOWS } from '../../outbound/send-budget';
 import { toTemplateCard } from './wecom-card';
@@ -31,9 +32,9 @@ export class WeComAdapter implements ChannelAdapter {
     const base = { touser: platformUserId, agentid: this.agentId };
     const body =
       message.kind === 'text'
-        ? { ...base, msgtype: 'text', text: { content: fitBytes(message.text) } }
+        ? { ...base, msgtype: 'text', text: { content: fitBytes(renderSafeText(message.text, 'wecom-text')) } }
         : message.kind === 'markdown'
-          ? { ...base, msgtype: 'markdown', markdown: { content: fitBytes(message.markdown) } }
+          ? { ...base, msgtype: 'markdown', markdown: { content: fitBytes(renderSafeText(message.markdown, 'wecom-markdown')) } }
           : { ...base, msgtype: 'template_card', template_card: toTemplateCard(message.card) };
     try {
       const res = await this.client.post<{ msgid?: string; response_code?: string }>('/cgi-bin/message/send', body);

@@ -1,0 +1,61 @@
+import { FakeWeComServer } from '../fakes/fake-wecom-server';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+import { sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
+
+/** The name from the issue: typed as a customer name, it put a working link into other reps' search results. */
+const PHISHING = '钓鱼](http://evil.example/p) [点我';
+
+let fake: FakeWeComServer;
+let t: TestApp;
+beforeAll(async () => {
+  fake = await new FakeWeComServer(WECOM_TEST_APP).start();
+  t = await startTestApp(WECOM_TEST_ENV(fake.baseUrl), { crm: true });
+  // demo-rep1 creates it; their manager finds it in search
+  const res = await t.http
+    .post('/api/v1/customers')
+    .set('authorization', await t.login('demo-rep1'))
+    .send({ name: PHISHING, company: 'http://evil.example <font color="warning">**急**</font>', source: '其他', tier: 'C', tags: [], contacts: [] });
+  expect(res.status).toBe(201);
+});
+afterAll(async () => {
+  await t.close();
+  await fake.stop();
+});
+
+/** Every markdown link target in a message. */
+const linkTargets = (markdown: string) => [...markdown.matchAll(/\]\(([^)]*)\)/g)].map((m) => m[1]);
+
+describe('user text in bot outputs is escaped for each format', () => {
+  it('WeCom: a search result shows the hostile name without a working link, markup or bare URL', async () => {
+    const packet = sealedPost(textXml('demo-manager', '查 钓鱼'));
+    await t.http.post('/bot/wecom/callback').query(packet.query).set('Content-Type', 'text/xml').send(packet.body).expect(200);
+    await t.bot.inFlight.drain();
+    const sent = fake.to('demo-manager').filter((d) => d.msgtype === 'markdown');
+    const content = (sent.at(-1)!.body.markdown as { content: string }).content;
+    expect(content).toContain('钓鱼');
+    // exactly one link, ours, into the mini-app
+    expect(linkTargets(content)).toHaveLength(1);
+    expect(linkTargets(content)[0]).toMatch(/\/app\/#\/pages\/customer\/detail\?id=[0-9a-f]{24}$/);
+    expect(content).not.toContain('http://evil');
+    expect(content).not.toContain('<font');
+    expect(content).not.toMatch(/\*\*急/);
+  });
+
+  it('the sandbox page gets HTML in which the name is text, with only our link', async () => {
+    await t.http.post('/sandbox/api/messages').send({ user: 'demo-manager', text: '查 钓鱼' }).expect(200);
+    const res = await t.http.get('/sandbox/api/conversation?user=demo-manager').expect(200);
+    const last = (res.body.items as Array<{ direction: string; html?: string }>).filter((m) => m.direction === 'out').at(-1)!;
+    expect(last.html).toBeDefined();
+    const html = last.html!;
+    expect(html.match(/<a /g)).toHaveLength(1);
+    expect(html).toMatch(/href="http:\/\/[^"]*\/app\/#\/pages\/customer\/detail\?id=[0-9a-f]{24}"/);
+    expect(html).not.toMatch(/href="http:\/\/evil/);
+    expect(html).toContain('&lt;font color=&quot;warning&quot;&gt;');
+    expect(html).not.toContain('<font');
+  });
+
+  it('the sandbox page renders the stored HTML, not its own markdown of the raw text', async () => {
+    const page = await t.http.get('/sandbox').expect(200);
+    expect(page.text).toContain('m.html');
+  });
+});
