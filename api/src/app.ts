@@ -5,7 +5,10 @@ import type { Logger } from 'pino';
 import type { Config } from '@crm/config';
 import type { AppState } from './context';
 import { AppError, CommonErrorCode } from './errors/app-error';
+import { databaseHealth } from './db/database-health';
 import { requireAuth } from './middleware/auth';
+import { databaseDeadline } from './middleware/db-deadline';
+import { baseSecurityHeaders, inlineScriptsOf, pageSecurityHeaders } from './middleware/security-headers';
 import { jsonBody } from './middleware/body-parser';
 import { errorHandler } from './middleware/error-handler';
 import { requestId } from './middleware/request-id';
@@ -47,11 +50,14 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   const app = new Koa<AppState>({ proxy: true });
   app.silent = true; // the error handler logs; Koa's default stderr printing would double it
 
+  const health = databaseHealth(deps.connection);
   app.use(requestId(deps.logger));
+  app.use(baseSecurityHeaders());
   app.use(errorHandler());
+  app.use(databaseDeadline(health, config.database.requestTimeoutMs));
   app.use(jsonBody(config.http.jsonLimitBytes));
 
-  for (const r of [healthRoutes(deps.connection, deps.databaseKind), homeRoutes(config.auth.devLogin)]) app.use(r.routes());
+  for (const r of [healthRoutes(deps.connection, deps.databaseKind, health), homeRoutes(config.auth.devLogin)]) app.use(r.routes());
 
   const { publicApi, protectedApi } = apiRouters(config, services);
   const { document: openapi } = buildOpenApi(
@@ -65,7 +71,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   docs.get('/api/v1/openapi.json', (ctx) => {
     ctx.body = openapi;
   });
-  docs.get('/api/docs', (ctx) => {
+  docs.get('/api/docs', pageSecurityHeaders({ inlineScripts: inlineScriptsOf(DOCS_PAGE) }), (ctx) => {
     ctx.type = 'html';
     ctx.body = DOCS_PAGE;
   });
@@ -86,6 +92,7 @@ export function apiRouters(config: Config, services: Services): { publicApi: Rou
   const { wecom, dingtalk } = config;
   const publicApi = authRoutes({
     devLogin: config.auth.devLogin,
+    devLoginRemote: config.auth.devLoginRemote,
     tokens: services.tokens,
     org: services.org,
     audit: services.audit,

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import { ConfigError, loadConfig, maskConfig } from '@crm/config';
 import { createApp } from './app';
-import { connectMongo, ensureIndexes } from './db/connect';
+import { connectMongoWaiting, ensureIndexes } from './db/connect';
 import { NoDatabaseError, resolveDatabase, resolveOptionsFrom } from './db/embedded-mongo';
 import { createLogger } from './logger';
 import { isEmpty, seedDemoData } from './seed/seed';
@@ -38,7 +38,15 @@ async function main(): Promise<void> {
   });
   logger.info({ database: db.kind, dataLocation: db.dataLocation }, `database: ${db.description}`);
 
-  const connection = await connectMongo(db.uri);
+  // An external database may come up after us: wait for it a while (the driver reconnects on its own later).
+  const connection = await connectMongoWaiting(db.uri, {
+    requestTimeoutMs: config.database.requestTimeoutMs,
+    operationTimeoutMs: config.database.operationTimeoutMs,
+    waitMs: db.kind === 'uri' ? 60_000 : 10_000,
+    log: (msg) => logger.warn(msg),
+  });
+  connection.on('disconnected', () => logger.warn('database connection lost: API calls answer 503 DATABASE_UNAVAILABLE until it is back'));
+  connection.on('reconnected', () => logger.info('database connection back'));
   const services = buildServices(connection, config);
   const bot = createBot({ conn: connection, services, logger, config });
   await ensureIndexes(connection);
@@ -46,6 +54,9 @@ async function main(): Promise<void> {
     logger.info('empty database: seeding the demo company (npm run seed does the same)');
     await seedDemoData(services, (msg) => logger.info(msg));
   }
+  // Customers written before identity claims existed get theirs (idempotent; oldest customer wins).
+  const backfill = await services.customers.backfillIdentityClaims();
+  if (backfill.claimed) logger.info(backfill, 'customer identity claims backfilled');
 
   const app = createApp({ config, logger, connection, databaseKind: db.kind, services, extraRouters: bot.routers });
   const server = http.createServer(app.callback());
@@ -53,8 +64,14 @@ async function main(): Promise<void> {
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
   // Events acknowledged by a process that stopped before handling them: picked up at start and every minute.
   const recover = () => void bot.app.recoverPending().catch((err: unknown) => logger.error({ err }, 'recovering unhandled chat events failed'));
+  // Creates whose side effects (contacts, audit entry, customer times, reminder) a stopped process left pending.
+  const finishRecords = () =>
+    void Promise.all([services.customers.recoverPending(), services.followUps.recoverPending()]).catch((err: unknown) =>
+      logger.error({ err }, 'finishing pending record effects failed'),
+    );
   recover();
-  const recovery = setInterval(recover, 60_000);
+  finishRecords();
+  const recovery = setInterval(() => (recover(), finishRecords()), 60_000);
   recovery.unref();
   const scheduler = new ReminderScheduler(services.reminders, bot.reminderSender, {
     policy: config.reminders,

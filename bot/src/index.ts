@@ -79,7 +79,7 @@ export function createBot(deps: {
   if (deps.config.sandbox) {
     sandbox = new SandboxAdapter(deps.conn);
     app.use(sandbox);
-    routers.push(sandboxRoutes(app, sandbox, deps.services.org));
+    routers.push(sandboxRoutes(app, sandbox, deps.services.org, { allowRemote: deps.config.sandboxRemote }));
   }
   let wecom: WeComAdapter | null = null;
 

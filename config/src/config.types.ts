@@ -43,10 +43,20 @@ export interface Config {
     dataDir: string;
     cacheDir: string;
     dbName: string;
+    /** Never in production. */
     seedOnEmpty: boolean;
+    /**
+     * How long an HTTP request may wait on a database that stopped answering before it gets
+     * 503 DATABASE_UNAVAILABLE (DB_REQUEST_TIMEOUT_MS); also the driver's server selection bound.
+     */
+    requestTimeoutMs: number;
+    /** Upper bound of any one database operation, for background work too (maxTimeMS; the socket timeout is a bit longer). */
+    operationTimeoutMs: number;
   };
   auth: {
     devLogin: boolean;
+    /** Dev login from other machines too; by default only requests whose socket comes from loopback see it. */
+    devLoginRemote: boolean;
     jwtSecret: string;
     /** True when no JWT_SECRET was given and a development secret is in use. */
     jwtSecretIsDevDefault: boolean;
@@ -61,6 +71,8 @@ export interface Config {
   approvals: ApprovalRulesConfig;
   /** The local web chat at /sandbox (no sign-in: any demo user). */
   sandbox: boolean;
+  /** The sandbox from other machines too; by default loopback only. */
+  sandboxRemote: boolean;
   wecom: WeComConfig | null;
   dingtalk: DingTalkConfig | null;
 }

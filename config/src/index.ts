@@ -13,8 +13,11 @@ export { DEFAULT_REMINDER_POLICY, type ReminderPolicy } from './reminder-policy'
 export { REPO_ROOT } from './schema';
 export { approvalRuleProblems, DEFAULT_APPROVAL_RULES } from './approval-rules';
 
-/** Used only with the embedded database and no JWT_SECRET: tokens are then meaningful on this machine only. */
-const DEV_JWT_SECRET = 'dev-only-secret-for-the-embedded-database-do-not-use';
+/**
+ * Used only outside production with the embedded database and no JWT_SECRET. It is written here, so anyone can
+ * sign tokens with it: production refuses to start without a secret of its own (and refuses this one).
+ */
+export const DEV_JWT_SECRET = 'dev-only-secret-for-the-embedded-database-do-not-use';
 
 type Env = Record<string, string | undefined>;
 
@@ -37,15 +40,25 @@ export function loadConfig(env: Env): Config {
   const e = parsed.data;
   const problems = [...channelProblems(e), ...approvalRuleProblems(DEFAULT_APPROVAL_RULES)];
   const embedded = e.MONGODB_URI === undefined;
-  if (!embedded && e.JWT_SECRET === undefined) {
-    problems.push('JWT_SECRET: required when MONGODB_URI is set (at least 32 characters, e.g. `openssl rand -hex 32`)');
+  const production = e.NODE_ENV === 'production';
+  if (e.JWT_SECRET === undefined && (production || !embedded)) {
+    problems.push(
+      `JWT_SECRET: required when ${production ? 'NODE_ENV=production' : 'MONGODB_URI is set'} (at least 32 characters, e.g. \`openssl rand -hex 32\`)`,
+    );
   }
-  const devLogin = e.DEV_LOGIN ?? embedded;
-  if (e.SANDBOX && e.NODE_ENV === 'production') {
+  if (e.JWT_SECRET === DEV_JWT_SECRET && production) {
+    problems.push('JWT_SECRET: the development secret is published in the source; set your own (e.g. `openssl rand -hex 32`)');
+  }
+  // In production nothing that lets a caller act as someone else is on unless asked for, and asking is refused.
+  const devLogin = e.DEV_LOGIN ?? (embedded && !production);
+  if (e.SANDBOX && production) {
     problems.push('SANDBOX: must be off when NODE_ENV=production (anyone could act as any user in the sandbox chat)');
   }
-  if (devLogin && e.NODE_ENV === 'production') {
+  if (devLogin && production) {
     problems.push('DEV_LOGIN: must be off when NODE_ENV=production (it lets anyone sign in as any user)');
+  }
+  if (e.SEED_ON_EMPTY && production) {
+    problems.push('SEED_ON_EMPTY: must be off when NODE_ENV=production (the demo company has known logins)');
   }
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -68,10 +81,13 @@ export function loadConfig(env: Env): Config {
       dataDir: path.resolve(REPO_ROOT, e.DATA_DIR ?? '.data'),
       cacheDir: path.resolve(REPO_ROOT, e.CACHE_DIR ?? '.cache'),
       dbName: 'chat_crm',
-      seedOnEmpty: e.SEED_ON_EMPTY ?? embedded,
+      seedOnEmpty: e.SEED_ON_EMPTY ?? (embedded && !production),
+      requestTimeoutMs: Number(e.DB_REQUEST_TIMEOUT_MS ?? 1500),
+      operationTimeoutMs: Number(e.DB_OPERATION_TIMEOUT_MS ?? 10_000),
     },
     auth: {
       devLogin,
+      devLoginRemote: e.DEV_LOGIN_REMOTE ?? false,
       jwtSecret: e.JWT_SECRET ?? DEV_JWT_SECRET,
       jwtSecretIsDevDefault: e.JWT_SECRET === undefined,
       jwtTtlSeconds: durationSeconds(e.JWT_TTL ?? '12h'),
@@ -83,6 +99,7 @@ export function loadConfig(env: Env): Config {
     reminders: reminderPolicy(e),
     approvals: DEFAULT_APPROVAL_RULES,
     sandbox: e.SANDBOX ?? devLogin,
+    sandboxRemote: e.SANDBOX_REMOTE ?? false,
     wecom: e.WECOM_CORP_ID
       ? {
           corpId: e.WECOM_CORP_ID,

@@ -66,6 +66,12 @@ export const envSchema = z.object({
   MONGOMS_SYSTEM_BINARY: optionalString,
   DATA_DIR: optionalString,
   CACHE_DIR: optionalString,
+  DB_REQUEST_TIMEOUT_MS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 200 && Number(v) <= 60_000), {
+    message: 'expected milliseconds from 200 to 60000',
+  }),
+  DB_OPERATION_TIMEOUT_MS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1_000 && Number(v) <= 600_000), {
+    message: 'expected milliseconds from 1000 to 600000',
+  }),
 
   DEV_LOGIN: booleanFlag,
   JWT_SECRET: optionalString.refine((v) => v === undefined || v.length >= 32, {
@@ -74,6 +80,8 @@ export const envSchema = z.object({
   JWT_TTL: duration,
   SEED_ON_EMPTY: booleanFlag,
   SANDBOX: booleanFlag,
+  DEV_LOGIN_REMOTE: booleanFlag,
+  SANDBOX_REMOTE: booleanFlag,
   CUSTOMER_PROTECTION_DAYS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 365), {
     message: 'expected whole days from 1 to 365',
   }),

@@ -28,6 +28,8 @@ export interface ResolvedDatabase {
   dataLocation: string | null;
   /** Stops whatever was started (a no-op for 'uri'). */
   stop(): Promise<void>;
+  /** The process id of the database server we started and supervise (undefined for 'uri' and memory-server). */
+  pid?(): number | undefined;
 }
 
 export interface ResolveOptions {
@@ -195,13 +197,14 @@ async function startSystemMongod(opts: ResolveOptions): Promise<ResolvedDatabase
     if (!opts.persistent) rmSync(dbPath, { recursive: true, force: true });
   };
   try {
-    const { proc, port } = await launchOnFreePort(
-      (p) => [process.execPath, ['-e', MONGOD_WATCHDOG, binary, '--dbpath', dbPath, '--port', String(p), '--bind_ip', '127.0.0.1']],
-      (proc, p) => canConnect(p).then((ok) => ok && proc.running()),
-      READY_TIMEOUT_MS.mongod,
-      'mongod',
-    );
-    proc.reportUnexpectedExit(opts.log);
+    const command = (p: number): [string, string[]] => [
+      process.execPath,
+      ['-e', MONGOD_WATCHDOG, binary, '--dbpath', dbPath, '--port', String(p), '--bind_ip', '127.0.0.1'],
+    ];
+    const ready = (proc: ManagedProcess, p: number) => canConnect(p).then((ok) => ok && proc.running());
+    const launched = await launchOnFreePort(command, ready, READY_TIMEOUT_MS.mongod, 'mongod');
+    const { port } = launched;
+    const proc = new SupervisedServer('mongod', launched.proc, () => launchOnPort(command, ready, port, READY_TIMEOUT_MS.mongod, 'mongod'), opts.log);
     return {
       kind: 'system-mongod',
       uri: `mongodb://127.0.0.1:${port}/${opts.dbName}`,
@@ -211,6 +214,7 @@ async function startSystemMongod(opts: ResolveOptions): Promise<ResolvedDatabase
         await proc.stop(15_000); // a clean mongod shutdown can take a few seconds
         removeTemp();
       },
+      pid: () => proc.pid(),
     };
   } catch (err) {
     removeTemp();
@@ -353,13 +357,10 @@ async function startMongoJavaServer(opts: ResolveOptions): Promise<ResolvedDatab
     String(port),
   ];
   let launched: { proc: ManagedProcess; port: number };
+  const command = (port: number): [string, string[]] => ['java', javaArgs(port)];
+  const ready = (proc: ManagedProcess) => /^READY \d+\s*$/m.test(proc.stdoutSoFar);
   try {
-    launched = await launchOnFreePort(
-      (port) => ['java', javaArgs(port)],
-      (proc) => /^READY \d+\s*$/m.test(proc.stdoutSoFar),
-      READY_TIMEOUT_MS.java,
-      'mongo-java-server',
-    );
+    launched = await launchOnFreePort(command, ready, READY_TIMEOUT_MS.java, 'mongo-java-server');
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     if (/ENOENT/.test(message)) throw new Error('java is not installed (Java 17 or newer is needed)', { cause: err });
@@ -368,14 +369,20 @@ async function startMongoJavaServer(opts: ResolveOptions): Promise<ResolvedDatab
       throw new Error(`${dataFile} is in use by another process (is the CRM already running?): ${message}`, { cause: err });
     throw err;
   }
-  const { proc, port } = launched;
-  proc.reportUnexpectedExit(opts.log);
+  const { port } = launched;
+  const proc = new SupervisedServer(
+    'mongo-java-server',
+    launched.proc,
+    () => launchOnPort(command, ready, port, READY_TIMEOUT_MS.java, 'mongo-java-server'),
+    opts.log,
+  );
   return {
     kind: 'mongo-java-server',
     uri: `mongodb://127.0.0.1:${port}/${opts.dbName}`,
     description: `mongo-java-server ${MONGO_JAVA_SERVER_VERSION} on port ${port} (offline stand-in, not MongoDB; ${dataFile ? `H2 file ${dataFile}` : 'in memory'})`,
     dataLocation: dataFile,
     stop: () => proc.stop(3_000),
+    pid: () => proc.pid(),
   };
 }
 
@@ -430,12 +437,9 @@ class ManagedProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** After start-up: a server that dies while we use it is worth a log line. */
-  reportUnexpectedExit(log: (msg: string) => void): void {
-    this.child.once('exit', (code, signal) => {
-      if (this.stopping) return;
-      log(`${path.basename(this.child.spawnfile)} stopped unexpectedly (code ${code}${signal ? `, signal ${signal}` : ''}): ${this.output.lastLines()}`);
-    });
+  /** True once stop() was called: an exit after that is expected. */
+  get stopRequested(): boolean {
+    return this.stopping;
   }
 
   /** Closes stdin (the child exits on EOF), then SIGTERM after 0.5 s, then SIGKILL after killAfterMs. */
@@ -448,6 +452,85 @@ class ManagedProcess {
     await this.exited;
     clearTimeout(term);
     clearTimeout(kill);
+  }
+}
+
+/**
+ * The database server we started, kept running: if it exits without being asked to (killed, crashed, OOM), it is
+ * started again on the same port and the same data, with a log line for the exit and one for the restart, retrying
+ * with backoff (1 s, 2 s, 4 s … 30 s) while it does not come up. The driver reconnects by itself once the port
+ * answers again, so the API recovers without a restart. (A frozen server is not restarted: it has not exited.)
+ */
+class SupervisedServer {
+  private current: ManagedProcess;
+  private stopped = false;
+
+  constructor(
+    private readonly name: string,
+    first: ManagedProcess,
+    private readonly relaunch: () => Promise<ManagedProcess>,
+    private readonly log: (msg: string) => void,
+  ) {
+    this.current = first;
+    this.watch(first);
+  }
+
+  pid(): number | undefined {
+    return this.current.child.pid;
+  }
+
+  private watch(proc: ManagedProcess): void {
+    proc.child.once('exit', (code, signal) => {
+      if (proc.stopRequested || this.stopped) return;
+      this.log(
+        `${this.name} stopped unexpectedly (code ${code}${signal ? `, signal ${signal}` : ''}): ${proc.output.lastLines()}; restarting it on the same data`,
+      );
+      void this.restart();
+    });
+  }
+
+  private async restart(): Promise<void> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      const started = Date.now();
+      try {
+        const proc = await this.relaunch();
+        if (this.stopped) return void (await proc.stop(3_000));
+        this.current = proc;
+        this.watch(proc);
+        this.log(`${this.name} restarted (pid ${proc.child.pid}) in ${Date.now() - started} ms`);
+        return;
+      } catch (err) {
+        const waitMs = Math.min(30_000, 1_000 * 2 ** (attempt - 1));
+        this.log(
+          `${this.name} could not be restarted (attempt ${attempt}: ${err instanceof Error ? err.message : String(err)}); retrying in ${waitMs / 1000} s`,
+        );
+        await new Promise((r) => setTimeout(r, waitMs).unref());
+      }
+    }
+  }
+
+  async stop(killAfterMs: number): Promise<void> {
+    this.stopped = true;
+    await this.current.stop(killAfterMs);
+  }
+}
+
+/** Starts a server on the given port (a restart keeps the port the driver knows) and waits until it is ready. */
+async function launchOnPort(
+  command: (port: number) => [string, string[]],
+  ready: (proc: ManagedProcess, port: number) => boolean | Promise<boolean>,
+  port: number,
+  timeoutMs: number,
+  name: string,
+): Promise<ManagedProcess> {
+  const [cmd, args] = command(port);
+  const proc = new ManagedProcess(cmd, args);
+  try {
+    await waitUntilReady(proc, port, ready, timeoutMs, name);
+    return proc;
+  } catch (err) {
+    await proc.stop(1_000);
+    throw err;
   }
 }
 

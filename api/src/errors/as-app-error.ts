@@ -1,5 +1,6 @@
 import { ZodError } from 'zod';
-import { AppError, CommonErrorCode } from './app-error';
+import { isDatabaseUnavailable } from '../db/unavailable';
+import { AppError, CommonErrorCode, databaseUnavailable } from './app-error';
 
 interface HttpLikeError {
   status?: number;
@@ -13,10 +14,14 @@ interface HttpLikeError {
 export function asAppError(err: unknown): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof ZodError) return validationError(err);
+  if (isDatabaseUnavailable(err)) return databaseUnavailable(err);
   const e = (err ?? {}) as HttpLikeError;
   const status = e.status ?? e.statusCode;
   if (status === 413 || e.type === 'entity.too.large') {
     return new AppError(413, CommonErrorCode.PAYLOAD_TOO_LARGE, '请求体过大（JSON 上限 1 MB）', { cause: err });
+  }
+  if (status === 415 && e.type === 'encoding.unsupported') {
+    return new AppError(415, CommonErrorCode.UNSUPPORTED_ENCODING, '不支持的 Content-Encoding（只接受 gzip、deflate、br 或不压缩）', { cause: err });
   }
   if (status === 415) return new AppError(415, CommonErrorCode.UNSUPPORTED_MEDIA_TYPE, '不支持的请求内容类型', { cause: err });
   if (status === 400 && (e.type === 'entity.parse.failed' || e.name === 'SyntaxError')) {

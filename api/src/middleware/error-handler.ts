@@ -16,9 +16,12 @@ export function errorHandler(): AppMiddleware {
     } catch (thrown) {
       const err = asAppError(thrown);
       const log = ctx.state.log;
-      if (err.status >= 500) log?.error({ err: thrown, code: err.code }, 'request failed');
+      // an outage is one warn line per request, not a stack trace each
+      if (err.code === CommonErrorCode.DATABASE_UNAVAILABLE) log?.warn({ code: err.code, cause: (thrown as Error)?.name }, 'database unavailable');
+      else if (err.status >= 500) log?.error({ err: thrown, code: err.code }, 'request failed');
       else log?.debug({ code: err.code, status: err.status }, err.message);
       ctx.status = err.status;
+      if (err.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(err.retryAfterSeconds));
       ctx.body = {
         error: {
           code: err.code,

@@ -3,6 +3,7 @@ import { DATA_SCOPE_LABELS, PERMISSIONS, can, devLoginBody, dingTalkAuthCodeBody
 import type { z } from 'zod';
 import type { AppContext, AppMiddleware, AppState } from '../../context';
 import { AppError, CommonErrorCode } from '../../errors/app-error';
+import { isLoopbackAddress, loopbackOnly } from '../../middleware/loopback-only';
 import { validate } from '../../middleware/validate';
 import type { AuditService } from '../audit/audit.service';
 import { toUserDto } from '../org/org.dto';
@@ -12,6 +13,8 @@ import type { TokenService } from './token.service';
 
 export interface AuthRoutesDeps {
   devLogin: boolean;
+  /** Dev login for callers on other machines too (DEV_LOGIN_REMOTE); by default loopback only. */
+  devLoginRemote?: boolean;
   tokens: TokenService;
   org: OrgService;
   audit: AuditService;
@@ -27,8 +30,15 @@ type SignInAction = 'auth.wecom-miniprogram' | 'auth.wecom-oauth' | 'auth.dingta
 export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
   const router = new Router<AppState>();
 
-  /** Development sign-in by WeCom userid. Off unless DEV_LOGIN is on (default only with the embedded database). */
-  router.post('/auth/dev-login', validate({ body: devLoginBody }), async (ctx) => {
+  const devLoginRemote = deps.devLoginRemote ?? false;
+  /** Whether this caller may use dev login: on, and from this machine unless DEV_LOGIN_REMOTE. */
+  const devLoginFor = (ctx: AppContext) => deps.devLogin && (devLoginRemote || isLoopbackAddress(ctx.req.socket.remoteAddress));
+
+  /**
+   * Development sign-in by WeCom userid. Off unless DEV_LOGIN is on (default only with the embedded database,
+   * never in production), and only for callers on this machine unless DEV_LOGIN_REMOTE is on.
+   */
+  router.post('/auth/dev-login', loopbackOnly(devLoginRemote), validate({ body: devLoginBody }), async (ctx) => {
     if (!deps.devLogin) throw new AppError(404, CommonErrorCode.NOT_FOUND, '开发登录未开启（DEV_LOGIN=off）');
     const { login } = ctx.state.input.body as z.infer<typeof devLoginBody>;
     const user = await deps.org.findActiveUserByPlatformId('wecom', login);
@@ -41,7 +51,8 @@ export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
 
   /** What the mini-app's sign-in page needs to know (public: no secrets). */
   router.get('/auth/options', async (ctx) => {
-    const demoUsers = deps.devLogin
+    const devLogin = devLoginFor(ctx);
+    const demoUsers = devLogin
       ? (
           await deps.org.users
             .find({ status: 'active', 'identities.wecom': { $ne: null } }, { name: 1, title: 1, identities: 1 })
@@ -52,7 +63,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
         ).map((u) => ({ login: u.identities?.wecom ?? '', name: u.name, title: u.title ?? null }))
       : [];
     ctx.body = {
-      devLogin: deps.devLogin,
+      devLogin,
       demoUsers,
       wecomOAuth: deps.wecom ? { corpId: deps.wecom.corpId, agentId: deps.wecom.agentId } : null,
       dingtalk: Boolean(deps.dingtalk),

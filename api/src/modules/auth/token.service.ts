@@ -21,6 +21,9 @@ export class TokenService {
     try {
       const claims = jwt.verify(token, this.secret, { algorithms: ['HS256'] });
       if (typeof claims === 'string' || typeof claims.sub !== 'string' || !/^[0-9a-f]{24}$/.test(claims.sub)) throw new Error('bad subject');
+      // every token we issue expires; one without `exp` (or living longer than ours do) was not made by us
+      if (typeof claims.exp !== 'number') throw new Error('no expiry');
+      if (typeof claims.iat !== 'number' || claims.exp - claims.iat > this.ttlSeconds) throw new Error('lifetime longer than issued');
       return { sub: claims.sub };
     } catch (err) {
       if ((err as Error).name === 'TokenExpiredError') throw unauthenticated('登录已过期，请重新登录');

@@ -1,10 +1,14 @@
 import Router from '@koa/router';
 import type { Connection } from 'mongoose';
 import type { AppState } from '../../context';
-import { AppError, CommonErrorCode } from '../../errors/app-error';
+import type { DatabaseHealth } from '../../db/database-health';
+import { AppError, CommonErrorCode, DATABASE_RETRY_AFTER_SECONDS } from '../../errors/app-error';
 
-/** /healthz: the process answers. /readyz: the database answers a ping. */
-export function healthRoutes(conn: Connection, databaseKind: string): Router<AppState> {
+/** /readyz never takes longer than this, whatever the database does. */
+export const READY_PING_TIMEOUT_MS = 900;
+
+/** /healthz: the process answers (never touches the database). /readyz: the database answers a ping within 1 s. */
+export function healthRoutes(conn: Connection, databaseKind: string, health?: DatabaseHealth): Router<AppState> {
   const router = new Router<AppState>();
   const started = Date.now();
   router.get('/healthz', (ctx) => {
@@ -13,11 +17,24 @@ export function healthRoutes(conn: Connection, databaseKind: string): Router<App
   router.get('/readyz', async (ctx) => {
     try {
       if (!conn.db) throw new Error('not connected');
-      await conn.db.admin().ping();
+      // known silent (frozen or gone): say so at once instead of waiting for the ping to time out
+      if (health && !health.answering()) throw new Error(`no heartbeat for ${health.silentForMs()} ms`);
+      await withTimeout(conn.db.admin().command({ ping: 1 }), READY_PING_TIMEOUT_MS);
     } catch (err) {
-      throw new AppError(503, CommonErrorCode.NOT_READY, '数据库不可用', { cause: err, expose: true });
+      throw new AppError(503, CommonErrorCode.NOT_READY, '数据库不可用', { cause: err, expose: true, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS });
     }
     ctx.body = { status: 'ready', database: databaseKind };
   });
   return router;
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  work.catch(() => undefined); // it may still fail after we gave up on it
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }

@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import type { AppState } from '../../context';
+import { pageSecurityHeaders } from '../../middleware/security-headers';
 
 const page = (devLogin: boolean) => `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
@@ -24,7 +25,7 @@ ${devLogin ? '<p>开发登录已开启：<code>POST /api/v1/auth/dev-login {"log
 export function homeRoutes(devLogin: boolean): Router<AppState> {
   const router = new Router<AppState>();
   const html = page(devLogin);
-  router.get('/', (ctx) => {
+  router.get('/', pageSecurityHeaders(), (ctx) => {
     ctx.type = 'html';
     ctx.body = html;
   });

@@ -4,6 +4,7 @@ import path from 'node:path';
 import Router from '@koa/router';
 import { REPO_ROOT } from '@crm/config';
 import type { AppState } from '../../context';
+import { pageSecurityHeaders } from '../../middleware/security-headers';
 
 export const DEFAULT_MINIAPP_DIR = path.join(REPO_ROOT, 'miniapp', 'dist', 'h5');
 
@@ -43,7 +44,9 @@ export function miniappRoutes(dir: string = DEFAULT_MINIAPP_DIR): Router<AppStat
   const router = new Router<AppState>();
   const root = path.resolve(dir);
 
-  router.get(['/app', '/app/{*rest}'], async (ctx) => {
+  // The H5 build loads only its own bundles (no inline script); sign-in inside WeCom is a top-level redirect to
+  // open.weixin.qq.com, which a CSP does not restrict. A WeCom JS-SDK (res.wx.qq.com), if ever loaded, goes in scriptOrigins.
+  router.get(['/app', '/app/{*rest}'], pageSecurityHeaders(), async (ctx) => {
     if (!ctx.path.startsWith('/app/')) {
       ctx.status = 301;
       ctx.redirect('/app/');
