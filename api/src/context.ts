@@ -25,6 +25,8 @@ export interface AppState {
   meta: RequestMeta;
   /** Parsed, validated input, set by validate(): handlers read only these. */
   input: { body?: unknown; query?: unknown; params?: unknown };
+  /** `<userId>:<Idempotency-Key>` on record-keyed creates (modules/idempotency): the service writes it on the record. */
+  idempotencyKey?: string;
 }
 
 export type AppContext = Koa.ParameterizedContext<AppState>;

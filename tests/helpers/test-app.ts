@@ -42,6 +42,7 @@ export async function startTestApp(env: Record<string, string> = {}, seed: { crm
   const bot = createBot({ conn, services, logger: pino({ level: 'silent' }), config, now });
   await ensureIndexes(conn);
   const seeded = await seedDemoData(services, () => undefined, { crm: seed.crm ?? false });
+  await services.customers.backfillIdentityClaims();
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
   const app = createApp({ config, logger, connection: conn, databaseKind: TEST_DB_KIND, services, extraRouters: bot.routers });

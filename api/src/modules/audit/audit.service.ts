@@ -10,6 +10,13 @@ export interface AuditRecord {
   changes?: Record<string, FieldChange>;
   note?: string;
   actorName?: string;
+  /**
+   * A fixed id for an entry that a recovery pass may write again (e.g. the id of the record created):
+   * a second write of the same id is taken as already done, so reruns never double the entry.
+   */
+  id?: Types.ObjectId;
+  /** When it happened, if not now (a recovery pass writes the time of the original change). */
+  at?: Date;
 }
 
 export interface AuditQuery {
@@ -44,8 +51,18 @@ export class AuditService {
   }
 
   async record(meta: RequestMeta, entry: AuditRecord): Promise<void> {
+    try {
+      await this.write(meta, entry);
+    } catch (err) {
+      if (entry.id && (err as { code?: number }).code === 11000) return; // written before (append-only: never changed)
+      throw err;
+    }
+  }
+
+  private async write(meta: RequestMeta, entry: AuditRecord): Promise<void> {
     await this.model.create({
-      at: new Date(),
+      ...(entry.id ? { _id: entry.id } : {}),
+      at: entry.at ?? new Date(),
       actorId: meta.actorId,
       actorName: entry.actorName,
       action: entry.action,

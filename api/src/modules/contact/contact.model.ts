@@ -1,5 +1,6 @@
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
 import { scopeFieldsDefinition, type ScopeFields } from '../customer/scope-fields';
+import { indexRecordKey, recordKeyField } from '../idempotency/record-key';
 
 export interface Contact extends ScopeFields {
   customerId: Types.ObjectId;
@@ -12,6 +13,8 @@ export interface Contact extends ScopeFields {
   emails: string[];
   wecomExternalUserId?: string;
   primary: boolean;
+  /** `<userId>:<Idempotency-Key>` of the request that created it (unique, absent without a key). */
+  idempotencyKey?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -28,11 +31,13 @@ const contactSchema = new Schema<Contact>(
     wecomExternalUserId: String,
     primary: { type: Boolean, default: false },
     ...scopeFieldsDefinition,
+    ...recordKeyField,
   },
   { timestamps: true, strict: 'throw' },
 );
 contactSchema.index({ customerId: 1 });
 contactSchema.index({ mobiles: 1 });
+indexRecordKey(contactSchema);
 
 export function contactModel(conn: Connection): Model<Contact> {
   return conn.models.Contact ?? conn.model<Contact>('Contact', contactSchema);

@@ -6,6 +6,7 @@ import { toDto } from '../../db/to-dto';
 import { requirePermission } from '../../middleware/auth';
 import { validate } from '../../middleware/validate';
 import type { Services } from '../../services';
+import { RECORD_INTERNAL } from '../idempotency/record-key';
 
 type IdParams = { id: string };
 
@@ -14,10 +15,10 @@ export function contactRoutes(s: Services): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/contacts' });
   router.get('/', requirePermission('record.read'), validate({ query: listByCustomerQuery }), async (ctx) => {
     const page = await s.contacts.list(ctx.state.actor!, ctx.state.input.query as z.infer<typeof listByCustomerQuery>);
-    ctx.body = { items: page.items.map((c) => toDto(c)), nextCursor: page.nextCursor };
+    ctx.body = { items: page.items.map((c) => toDto(c, RECORD_INTERNAL)), nextCursor: page.nextCursor };
   });
   router.get('/:id', requirePermission('record.read'), validate({ params: idParams }), async (ctx) => {
-    ctx.body = toDto(await s.contacts.get(ctx.state.actor!, (ctx.state.input.params as IdParams).id));
+    ctx.body = toDto(await s.contacts.get(ctx.state.actor!, (ctx.state.input.params as IdParams).id), RECORD_INTERNAL);
   });
   router.patch('/:id', requirePermission('record.write'), validate({ params: idParams, body: updateContactBody }), async (ctx) => {
     const contact = await s.contacts.update(
@@ -26,7 +27,7 @@ export function contactRoutes(s: Services): Router<AppState> {
       (ctx.state.input.params as IdParams).id,
       ctx.state.input.body as UpdateContactInput,
     );
-    ctx.body = toDto(contact);
+    ctx.body = toDto(contact, RECORD_INTERNAL);
   });
   return router;
 }

@@ -8,6 +8,7 @@ import { splitPhones } from '../customer/customer.derive';
 import { normalizeContacts, type CustomerService } from '../customer/customer.service';
 import type { Contact, ContactDoc } from './contact.model';
 import { normalizeEmail } from '@crm/shared';
+import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 
 const AUDITED = ['name', 'title', 'mobiles', 'phones', 'emails', 'wecomExternalUserId', 'primary'] as const;
 
@@ -29,13 +30,27 @@ export class ContactService {
     return findVisible(this.model, actor, id, '联系人');
   }
 
-  async add(actor: Actor, meta: RequestMeta, customerId: string, input: ContactInput): Promise<ContactDoc> {
+  /**
+   * Adds a contact. Its mobiles and emails are claimed for the customer first (409 DUPLICATE_SUSPECTED if
+   * another customer holds one). With an Idempotency-Key, a retry answers with the contact already made.
+   */
+  async add(actor: Actor, meta: RequestMeta, customerId: string, input: ContactInput, opts: { idempotencyKey?: string } = {}): Promise<ContactDoc> {
     const customer = await this.customers.get(actor, customerId);
     assertCanWrite(actor, customer);
+    const earlier = await findByRecordKey(this.model, opts.idempotencyKey);
+    if (earlier) return earlier;
     const [row] = normalizeContacts([{ ...input, primary: input.primary }]);
+    const existing = await this.model.find({ customerId: customer._id }).lean().exec();
+    await this.customers.claimChangedIdentities(actor, customer, customer, [...existing, row!]);
     if (row!.primary) await this.model.updateMany({ customerId: customer._id }, { $set: { primary: false } }).exec();
-    const contact = await this.model.create({ ...row!, primary: input.primary, customerId: customer._id, ...this.customers.scopeCopy(customer) });
+    const { doc: contact, created } = await createKeyed(this.model, opts.idempotencyKey, {
+      ...row!,
+      primary: input.primary,
+      customerId: customer._id,
+      ...this.customers.scopeCopy(customer),
+    });
     await this.customers.refreshDerived(customer._id);
+    if (!created) return contact;
     await this.audit.record(meta, {
       action: 'contact.create',
       entityType: 'contact',
@@ -59,6 +74,11 @@ export class ContactService {
     if (input.primary !== undefined) {
       set.primary = input.primary;
       if (input.primary) await this.model.updateMany({ customerId: customer._id, _id: { $ne: before._id } }, { $set: { primary: false } }).exec();
+    }
+    if (set.mobiles || set.emails) {
+      const contacts = await this.model.find({ customerId: customer._id }).lean().exec();
+      const next = contacts.map((c) => (c._id.equals(before._id) ? { ...c, ...set } : c));
+      await this.customers.claimChangedIdentities(actor, customer, customer, next);
     }
     const after = await this.model.findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after' }).exec();
     if (!after) throw notFound('联系人');

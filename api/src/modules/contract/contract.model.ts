@@ -1,6 +1,7 @@
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
 import { CONTRACT_STATUSES, type ContractStatus } from '@crm/shared';
 import { scopeFieldsDefinition, type ScopeFields } from '../customer/scope-fields';
+import { indexRecordKey, recordKeyField } from '../idempotency/record-key';
 
 export interface Contract extends ScopeFields {
   customerId: Types.ObjectId;
@@ -12,6 +13,8 @@ export interface Contract extends ScopeFields {
   status: ContractStatus;
   statusHistory: Array<{ status: ContractStatus; at: Date; byId: Types.ObjectId | null; reason?: string }>;
   signedAt: Date | null;
+  /** `<userId>:<Idempotency-Key>` of the request that created it (unique, absent without a key). */
+  idempotencyKey?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -32,11 +35,13 @@ const contractSchema = new Schema<Contract>(
     },
     signedAt: { type: Date, default: null },
     ...scopeFieldsDefinition,
+    ...recordKeyField,
   },
   { timestamps: true, strict: 'throw' },
 );
 contractSchema.index({ number: 1 }, { unique: true });
 contractSchema.index({ customerId: 1 });
+indexRecordKey(contractSchema);
 
 export function contractModel(conn: Connection): Model<Contract> {
   return conn.models.Contract ?? conn.model<Contract>('Contract', contractSchema);

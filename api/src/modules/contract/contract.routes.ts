@@ -15,6 +15,7 @@ import { toDto } from '../../db/to-dto';
 import { requirePermission } from '../../middleware/auth';
 import { validate } from '../../middleware/validate';
 import type { Services } from '../../services';
+import { RECORD_INTERNAL } from '../idempotency/record-key';
 
 type IdParams = { id: string };
 
@@ -23,15 +24,17 @@ export function contractRoutes(s: Services): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/contracts' });
   router.get('/', requirePermission('record.read'), validate({ query: listContractsQuery }), async (ctx) => {
     const page = await s.contracts.list(ctx.state.actor!, ctx.state.input.query as z.infer<typeof listContractsQuery>);
-    ctx.body = { items: page.items.map((c) => toDto(c)), nextCursor: page.nextCursor };
+    ctx.body = { items: page.items.map((c) => toDto(c, RECORD_INTERNAL)), nextCursor: page.nextCursor };
   });
   router.get('/:id', requirePermission('record.read'), validate({ params: idParams }), async (ctx) => {
-    ctx.body = toDto(await s.contracts.get(ctx.state.actor!, (ctx.state.input.params as IdParams).id));
+    ctx.body = toDto(await s.contracts.get(ctx.state.actor!, (ctx.state.input.params as IdParams).id), RECORD_INTERNAL);
   });
   router.post('/', requirePermission('record.write'), validate({ body: createContractBody }), async (ctx) => {
-    const doc = await s.contracts.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateContractInput);
+    const doc = await s.contracts.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateContractInput, {
+      idempotencyKey: ctx.state.idempotencyKey,
+    });
     ctx.status = 201;
-    ctx.body = toDto(doc);
+    ctx.body = toDto(doc, RECORD_INTERNAL);
   });
   router.patch('/:id', requirePermission('record.write'), validate({ params: idParams, body: updateContractBody }), async (ctx) => {
     ctx.body = toDto(

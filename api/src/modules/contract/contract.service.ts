@@ -6,6 +6,7 @@ import { AppError, CommonErrorCode } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
 import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
+import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 import { contractModel, type Contract, type ContractDoc } from './contract.model';
 
 export const ContractErrorCode = {
@@ -38,7 +39,11 @@ export class ContractService {
     return findVisible(this.model, actor, id, '合同');
   }
 
-  async create(actor: Actor, meta: RequestMeta, input: CreateContractInput): Promise<ContractDoc> {
+  /** With an Idempotency-Key, a retry answers with the contract already made (and writes its audit entry if a crash lost it). */
+  async create(actor: Actor, meta: RequestMeta, input: CreateContractInput, opts: { idempotencyKey?: string } = {}): Promise<ContractDoc> {
+    const key = opts.idempotencyKey;
+    const earlier = await findByRecordKey(this.model, key);
+    if (earlier) return this.audited(meta, earlier);
     const customer = await this.customers.get(actor, input.customerId);
     assertCanWrite(actor, customer);
     if (input.opportunityId) {
@@ -48,23 +53,35 @@ export class ContractService {
           details: [{ path: 'body.opportunityId', message: 'not an opportunity of this customer' }],
         });
     }
-    const doc = await this.model
-      .create({
-        customerId: customer._id,
-        opportunityId: input.opportunityId ? new Types.ObjectId(input.opportunityId) : null,
-        number: input.number,
-        title: input.title,
-        amountFen: input.amountFen,
-        discountPercent: input.discountPercent,
-        status: 'draft',
-        statusHistory: [{ status: 'draft', at: this.now(), byId: actor.user._id }],
-        ...this.customers.scopeCopy(customer),
-      })
-      .catch((err: unknown) => {
-        if ((err as { code?: number }).code === 11000) throw new AppError(409, ContractErrorCode.NUMBER_TAKEN, `合同编号 ${input.number} 已存在`);
-        throw err;
-      });
-    await this.audit.record(meta, { action: 'contract.create', entityType: 'contract', entityId: doc._id, changes: diffFields(null, doc.toObject(), AUDITED) });
+    const { doc } = await createKeyed(this.model, key, {
+      customerId: customer._id,
+      opportunityId: input.opportunityId ? new Types.ObjectId(input.opportunityId) : null,
+      number: input.number,
+      title: input.title,
+      amountFen: input.amountFen,
+      discountPercent: input.discountPercent,
+      status: 'draft',
+      statusHistory: [{ status: 'draft', at: this.now(), byId: actor.user._id }],
+      ...this.customers.scopeCopy(customer),
+    }).catch(async (err: unknown) => {
+      if ((err as { code?: number }).code !== 11000) throw err;
+      const mine = await findByRecordKey(this.model, key); // our own earlier attempt took the number
+      if (mine) return { doc: mine, created: false };
+      throw new AppError(409, ContractErrorCode.NUMBER_TAKEN, `合同编号 ${input.number} 已存在`);
+    });
+    return this.audited(meta, doc);
+  }
+
+  /** The create's audit entry, with the contract's id as its own: writing it again is a no-op. */
+  private async audited(meta: RequestMeta, doc: ContractDoc): Promise<ContractDoc> {
+    await this.audit.record(meta, {
+      id: doc._id,
+      at: doc.createdAt,
+      action: 'contract.create',
+      entityType: 'contract',
+      entityId: doc._id,
+      changes: diffFields(null, doc.toObject(), AUDITED),
+    });
     return doc;
   }
 
@@ -109,6 +126,51 @@ export class ContractService {
       note: reason,
     });
     return after;
+  }
+
+  /**
+   * The contract follows its approval (pending_approval → approved / rejected / draft): applied by the
+   * approval itself, so it never depends on the requester's current scope (resigned, customer transferred).
+   * Conditional on the status read and idempotent (already there: nothing to do).
+   */
+  async followApproval(meta: RequestMeta, id: Types.ObjectId, to: ContractStatus, byId: Types.ObjectId | null, reason?: string): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const before = await this.model.findById(id).exec();
+      if (!before || before.status === to) return;
+      if (!CONTRACT_TRANSITIONS[before.status].includes(to)) {
+        throw new AppError(409, ContractErrorCode.INVALID_TRANSITION, `合同${CONTRACT_STATUS_LABELS[before.status]}，不能变为${CONTRACT_STATUS_LABELS[to]}`);
+      }
+      const now = this.now();
+      const after = await this.model
+        .findOneAndUpdate(
+          { _id: id, status: before.status },
+          { $set: { status: to }, $push: { statusHistory: { status: to, at: now, byId, reason } } },
+          { returnDocument: 'after' },
+        )
+        .exec();
+      if (!after) continue;
+      await this.audit.record(meta, {
+        action: `contract.${to}`,
+        entityType: 'contract',
+        entityId: after._id,
+        changes: diffFields(before.toObject(), after.toObject(), AUDITED),
+        note: reason,
+      });
+      return;
+    }
+    throw new AppError(409, CommonErrorCode.CONFLICT, '合同状态刚被他人修改，请刷新后重试');
+  }
+
+  /** An approved discount written to a draft (or rejected) contract, whoever may see it now. */
+  async applyApprovedDiscount(meta: RequestMeta, id: Types.ObjectId, discountPercent: number): Promise<boolean> {
+    const before = await this.model.findOne({ _id: id, status: { $in: EDITABLE } }).exec();
+    if (!before) return false;
+    const after = await this.model.findOneAndUpdate({ _id: id, status: before.status }, { $set: { discountPercent } }, { returnDocument: 'after' }).exec();
+    if (!after) return false;
+    const changes = diffFields(before.toObject(), after.toObject(), AUDITED);
+    if (Object.keys(changes).length)
+      await this.audit.record(meta, { action: 'contract.update', entityType: 'contract', entityId: after._id, changes, note: '折扣审批通过' });
+    return true;
   }
 
   private async writable(actor: Actor, id: string | Types.ObjectId): Promise<ContractDoc> {

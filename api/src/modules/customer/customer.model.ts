@@ -1,6 +1,18 @@
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
 import { CUSTOMER_SOURCES, CUSTOMER_STATUSES, CUSTOMER_TIERS, type CustomerSource, type CustomerStatus, type CustomerTier } from '@crm/shared';
+import { indexRecordKey, recordKeyField } from '../idempotency/record-key';
 import { scopeFieldsDefinition, type ScopeFields } from './scope-fields';
+
+/**
+ * What a create still has to write after the customer itself (its contacts, with their ids fixed in
+ * advance, and its audit entry). Set with the insert, removed when done; `CustomerService.recoverPending`
+ * finishes what a process that died in between left.
+ */
+export interface PendingCustomerCreate {
+  since: Date;
+  contacts: Array<Record<string, unknown>>;
+  audit: { action: string; note?: string; requestId: string; channel: string; actorId: Types.ObjectId | null };
+}
 
 export interface Customer extends ScopeFields {
   name: string;
@@ -23,6 +35,9 @@ export interface Customer extends ScopeFields {
   /** Normalized identifiers of the customer and its contacts, for the duplicate check. */
   dedupe: { mobiles: string[]; emails: string[]; personNames: string[] };
   createdBy: Types.ObjectId | null;
+  /** `<userId>:<Idempotency-Key>` of the request that created it (unique, absent without a key). */
+  idempotencyKey?: string;
+  pendingCreate?: PendingCustomerCreate;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -51,6 +66,8 @@ const customerSchema = new Schema<Customer>(
       personNames: { type: [String], default: [] },
     },
     createdBy: { type: Schema.Types.ObjectId, default: null },
+    ...recordKeyField,
+    pendingCreate: { type: Schema.Types.Mixed },
   },
   { timestamps: true, strict: 'throw' },
 );
@@ -63,6 +80,8 @@ customerSchema.index({ 'dedupe.mobiles': 1 });
 customerSchema.index({ 'dedupe.emails': 1 });
 customerSchema.index({ 'dedupe.personNames': 1 });
 customerSchema.index({ sharedWith: 1 });
+customerSchema.index({ 'pendingCreate.since': 1 }, { sparse: true });
+indexRecordKey(customerSchema);
 
 export function customerModel(conn: Connection): Model<Customer> {
   return conn.models.Customer ?? conn.model<Customer>('Customer', customerSchema);

@@ -19,10 +19,11 @@ import { toDto } from '../../db/to-dto';
 import { requirePermission } from '../../middleware/auth';
 import { validate } from '../../middleware/validate';
 import type { Services } from '../../services';
+import { RECORD_INTERNAL } from '../idempotency/record-key';
 import { recordVisibility } from './customer-scope';
 
 type IdParams = { id: string };
-const INTERNAL = ['searchKeys', 'dedupe'];
+const INTERNAL = ['searchKeys', 'dedupe', 'idempotencyKey', 'pendingCreate'];
 export const customerDto = (doc: unknown) => toDto(doc, INTERNAL);
 
 export function customerRoutes(s: Services): Router<AppState> {
@@ -61,18 +62,20 @@ export function customerRoutes(s: Services): Router<AppState> {
     ]);
     ctx.body = {
       customer: { ...customerDto(customer), ownerName: owner?.name ?? null },
-      contacts: contacts.map((c) => toDto(c)),
-      recentFollowUps: followUps.map((f) => toDto(f)),
+      contacts: contacts.map((c) => toDto(c, RECORD_INTERNAL)),
+      recentFollowUps: followUps.map((f) => toDto(f, RECORD_INTERNAL)),
       openOpportunities: opportunities
         .filter((o) => s.opportunities.stages.find((st) => st.key === o.stage)?.outcome === 'open')
-        .map((o) => ({ ...toDto(o), stageName: s.opportunities.stageName(o.stage) })),
-      contracts: contracts.map((c) => toDto(c)),
+        .map((o) => ({ ...toDto(o, RECORD_INTERNAL), stageName: s.opportunities.stageName(o.stage) })),
+      contracts: contracts.map((c) => toDto(c, RECORD_INTERNAL)),
       nextReminderAt: customer.nextFollowUpAt,
     };
   });
 
   router.post('/', write, validate({ body: createCustomerBody }), async (ctx) => {
-    const customer = await s.customers.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateCustomerInput);
+    const customer = await s.customers.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateCustomerInput, {
+      idempotencyKey: ctx.state.idempotencyKey,
+    });
     ctx.status = 201;
     ctx.body = customerDto(customer);
   });
@@ -117,9 +120,11 @@ export function customerRoutes(s: Services): Router<AppState> {
   });
 
   router.post('/:id/contacts', write, validate({ params: idParams, body: contactBody }), async (ctx) => {
-    const contact = await s.contacts.add(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as ContactInput);
+    const contact = await s.contacts.add(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as ContactInput, {
+      idempotencyKey: ctx.state.idempotencyKey,
+    });
     ctx.status = 201;
-    ctx.body = toDto(contact);
+    ctx.body = toDto(contact, RECORD_INTERNAL);
   });
 
   return router;

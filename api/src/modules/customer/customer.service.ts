@@ -16,14 +16,31 @@ import type { OrgService } from '../org/org.service';
 import { assertCan, assertCanWrite, canSeeRecord, customerVisibility } from './customer-scope';
 import { deriveCustomerFields, splitPhones } from './customer.derive';
 import { CustomerErrorCode } from './customer.errors';
-import { customerModel, type Customer, type CustomerDoc } from './customer.model';
-import { findDuplicateCandidates, type DuplicateCandidate } from './duplicate-check';
+import { customerModel, type Customer, type CustomerDoc, type PendingCustomerCreate } from './customer.model';
+import { findDuplicateCandidates, type DuplicateCandidate, type DuplicateReason } from './duplicate-check';
+import { identitiesOf, identityClaimModel, isDuplicateKey, reasonOf, type IdentityClaim } from './identity-claims';
 import type { ScopeFields } from './scope-fields';
+import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 
 const oid = (s: string | Types.ObjectId) => (typeof s === 'string' ? new Types.ObjectId(s) : s);
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const DAY = 86_400_000;
-export const LIST_PROJECTION = { searchKeys: 0, dedupe: 0 } as const;
+export const LIST_PROJECTION = { searchKeys: 0, dedupe: 0, idempotencyKey: 0, pendingCreate: 0 } as const;
+/** A claim whose holder does not carry the identity (it died before writing, or changed since) may be taken over after this. */
+export const CLAIM_GRACE_MS = 60_000;
+/** A create's pending effects are left to its own request for this long before a recovery pass finishes them. */
+export const PENDING_AFTER_MS = 5_000;
+
+/** Who takes a claim: the customer (existing or about to be written) and the snapshot the claim carries. */
+interface ClaimHolder {
+  customerId: Types.ObjectId;
+  name: string;
+  company: string | null;
+  ownerId: Types.ObjectId | null;
+  departmentId: Types.ObjectId | null;
+  idempotencyKey: string | null;
+}
+type ClaimOutcome = { taken: string[]; lost: IdentityClaim[] };
 
 export const CUSTOMER_AUDITED_FIELDS = [
   'name',
@@ -48,6 +65,8 @@ export interface DependentRecords {
 export class CustomerService {
   readonly customers: Model<Customer>;
   readonly contacts: Model<Contact>;
+  /** Dedupe identities (mobile, email, company core) → the one customer holding each. */
+  readonly claims: Model<IdentityClaim>;
   /** Collections holding records of a customer, kept in step with its owner on transfer / release / claim. */
   private readonly dependents: DependentRecords[] = [];
 
@@ -59,6 +78,7 @@ export class CustomerService {
   ) {
     this.customers = customerModel(conn);
     this.contacts = contactModel(conn);
+    this.claims = identityClaimModel(conn);
     this.dependents.push(this.contacts);
   }
 
@@ -116,6 +136,17 @@ export class CustomerService {
     }));
     const derived = deriveCustomerFields({ name: input.name, company: input.company }, contacts);
     const found = await findDuplicateCandidates(this.customers, { company: input.company, companyKey: derived.companyKey, dedupe: derived.dedupe }, excludeId);
+    return this.describeCandidates(actor, found);
+  }
+
+  /** Candidates as the actor may see them (those out of scope only as "其他团队"). */
+  private async describeCandidates(
+    actor: Actor,
+    found: Array<{
+      customer: Pick<Customer, 'name' | 'company' | 'status' | 'ownerId' | 'departmentId' | 'sharedWith'> & { _id: Types.ObjectId };
+      reasons: DuplicateReason[];
+    }>,
+  ): Promise<DuplicateCandidate[]> {
     const ownerNames = await this.ownerNames(found.map((f) => f.customer.ownerId));
     return found.map(({ customer, reasons }) =>
       canSeeRecord(actor, customer)
@@ -137,44 +168,87 @@ export class CustomerService {
   /**
    * Creates a customer and its contacts after the duplicate check. A likely duplicate answers 409
    * DUPLICATE_SUSPECTED with the candidates; `force` with a reason creates anyway and is audited.
-   * If the contacts cannot be written, the customer is removed again: nothing half-written stays.
+   *
+   * Race-free: the customer's identities (normalized mobiles, emails, company core) are claimed in
+   * `customer_identity_claims` (unique `_id`) before the customer is written, so of N simultaneous
+   * creates of the same company exactly one wins; the others release what they took and answer 409
+   * naming the winner. Crash-safe: the customer is inserted with its contacts and audit entry as
+   * `pendingCreate` and those are written afterwards idempotently (fixed ids), by this request or by
+   * `recoverPending`. With an Idempotency-Key (`idempotencyKey`), a retry answers with the record the
+   * first attempt created, whatever happened to that attempt.
    */
-  async create(actor: Actor, meta: RequestMeta, input: CreateCustomerInput): Promise<CustomerDoc> {
+  async create(actor: Actor, meta: RequestMeta, input: CreateCustomerInput, opts: { idempotencyKey?: string } = {}): Promise<CustomerDoc> {
     assertCan(actor, 'record.write');
+    const key = opts.idempotencyKey;
+    const earlier = await findByRecordKey(this.customers, key);
+    if (earlier) return this.finishCreate(earlier);
     const candidates = await this.checkDuplicates(actor, input);
-    if (candidates.length > 0 && !input.force) {
-      throw new AppError(409, CustomerErrorCode.DUPLICATE_SUSPECTED, '可能与已有客户重复，请确认；如确需新建，请填写原因后强制创建', {
-        details: { candidates },
-      });
-    }
+    if (candidates.length > 0 && !input.force) throw duplicateSuspected(candidates);
+
     const now = this.now();
     const contactRows = normalizeContacts(input.contacts);
     const id = new Types.ObjectId();
     const ownerId = actor.user._id;
     const departmentId = actor.user.departmentIds[0] ?? null;
-    const customer = new this.customers({
-      _id: id,
-      name: input.name,
-      company: input.company,
-      industry: input.industry,
-      region: input.region,
-      source: input.source,
-      tier: input.tier,
-      tags: [...new Set(input.tags)],
-      ownerId,
-      departmentId,
-      status: 'owned',
-      protectionEndsAt: new Date(now.getTime() + this.settings.protectionDays * DAY),
-      sharedWith: [],
-      createdBy: actor.user._id,
-      ...deriveCustomerFields(input, contactRows),
-    });
-    await customer.save();
+    const derived = deriveCustomerFields(input, contactRows);
+    const holder: ClaimHolder = { customerId: id, name: input.name, company: input.company ?? null, ownerId, departmentId, idempotencyKey: key ?? null };
+    const claimed = await this.claimIdentities(holder, identitiesOf(derived), { force: input.force });
+    if (claimed.lost.length) {
+      await this.releaseClaims(id, claimed.taken);
+      const own = claimed.lost.find((c) => key && c.idempotencyKey === key);
+      const mine = own ? await findByRecordKey(this.customers, key) : null;
+      if (mine) return this.finishCreate(mine);
+      throw duplicateSuspected(await this.candidatesFromClaims(actor, claimed.lost));
+    }
+    const forcedOver = input.force ? [...candidates, ...(await this.candidatesFromClaims(actor, await this.heldByOthers(id, identitiesOf(derived))))] : [];
+    const forcedIds = [...new Set(forcedOver.map((c) => (c.visible ? c.id : '其他团队')))];
+    const forced = input.force && forcedIds.length > 0;
+
+    const contacts = contactRows.map((c) => ({ _id: new Types.ObjectId(), ...c, customerId: id, ownerId, departmentId, sharedWith: [] }));
+    const pendingCreate: PendingCustomerCreate = {
+      since: now,
+      contacts,
+      audit: {
+        action: forced ? 'customer.create.forced' : 'customer.create',
+        note: forced ? `强制创建：${input.reason}；疑似重复 ${forcedIds.length} 个：${forcedIds.join(', ')}` : undefined,
+        requestId: meta.requestId,
+        channel: meta.channel,
+        actorId: meta.actorId,
+      },
+    };
+    let inserted;
     try {
-      if (contactRows.length) {
-        await this.contacts.insertMany(contactRows.map((c) => ({ ...c, customerId: id, ownerId, departmentId, sharedWith: [] })));
-      }
+      inserted = await createKeyed(this.customers, key, {
+        _id: id,
+        name: input.name,
+        company: input.company,
+        industry: input.industry,
+        region: input.region,
+        source: input.source,
+        tier: input.tier,
+        tags: [...new Set(input.tags)],
+        ownerId,
+        departmentId,
+        status: 'owned',
+        protectionEndsAt: new Date(now.getTime() + this.settings.protectionDays * DAY),
+        sharedWith: [],
+        createdBy: actor.user._id,
+        ...derived,
+        pendingCreate,
+      });
     } catch (err) {
+      await this.releaseClaims(id, claimed.taken).catch(() => undefined);
+      throw err;
+    }
+    if (!inserted.created) {
+      // Another attempt with the same key wrote the customer first: the claims we took are its identities too.
+      await this.claims.updateMany({ customerId: id }, { $set: { customerId: inserted.doc._id } }).exec();
+    }
+    try {
+      return await this.finishCreate(inserted.doc);
+    } catch (err) {
+      if (!inserted.created) throw err;
+      // Contacts refused (not a crash): nothing half-written stays.
       await this.contacts
         .deleteMany({ customerId: id })
         .exec()
@@ -183,19 +257,210 @@ export class CustomerService {
         .deleteOne({ _id: id })
         .exec()
         .catch(() => undefined);
+      await this.releaseClaims(id).catch(() => undefined);
       throw err;
     }
-    await this.audit.record(meta, {
-      action: input.force && candidates.length ? 'customer.create.forced' : 'customer.create',
-      entityType: 'customer',
-      entityId: id,
-      changes: diffFields(null, customer.toObject(), CUSTOMER_AUDITED_FIELDS),
-      note:
-        input.force && candidates.length
-          ? `强制创建：${input.reason}；疑似重复 ${candidates.length} 个：${candidates.map((c) => (c.visible ? c.id : '其他团队')).join(', ')}`
-          : undefined,
-    });
+  }
+
+  /** Writes what a create left pending (contacts, audit entry), idempotently, then clears the mark. */
+  private async finishCreate(customer: CustomerDoc): Promise<CustomerDoc> {
+    const pending = customer.pendingCreate;
+    if (!pending) return customer;
+    if (pending.contacts.length) {
+      await this.contacts.insertMany(pending.contacts, { ordered: false }).catch((err: unknown) => {
+        if (!allDuplicateKeys(err)) throw err;
+      });
+    }
+    const a = pending.audit;
+    const after = customer.toObject();
+    await this.audit.record(
+      { requestId: a.requestId, channel: a.channel as RequestMeta['channel'], actorId: a.actorId },
+      {
+        id: customer._id,
+        at: customer.createdAt,
+        action: a.action,
+        entityType: 'customer',
+        entityId: customer._id,
+        changes: diffFields(null, after, CUSTOMER_AUDITED_FIELDS),
+        note: a.note,
+      },
+    );
+    await this.customers.updateOne({ _id: customer._id }, { $unset: { pendingCreate: 1 } }).exec();
+    customer.set('pendingCreate', undefined);
     return customer;
+  }
+
+  /**
+   * Finishes creates whose request stopped (a crash) after the customer was written: contacts and the
+   * audit entry. Idempotent; run at start-up and on a timer, by any number of processes.
+   */
+  async recoverPending(now: Date = this.now()): Promise<{ finished: number; failed: number }> {
+    const stuck = await this.customers
+      .find({ 'pendingCreate.since': { $lt: new Date(now.getTime() - PENDING_AFTER_MS) } })
+      .limit(200)
+      .exec();
+    let finished = 0;
+    let failed = 0;
+    for (const c of stuck) {
+      try {
+        await this.finishCreate(c);
+        finished++;
+      } catch {
+        failed++;
+      }
+    }
+    return { finished, failed };
+  }
+
+  // ---- identity claims -------------------------------------------------------------------------
+
+  /**
+   * Takes each identity for the holder, in order. Stops at the first one another customer holds (unless
+   * `force`: a forced duplicate simply does without it). Returns what was taken and what was lost.
+   */
+  private async claimIdentities(holder: ClaimHolder, identities: string[], opts: { force?: boolean } = {}): Promise<ClaimOutcome> {
+    const taken: string[] = [];
+    const lost: IdentityClaim[] = [];
+    for (const identity of identities) {
+      const held = await this.claimOne(identity, holder);
+      if (held === 'taken') taken.push(identity);
+      else if (!opts.force) {
+        lost.push(held);
+        break;
+      }
+    }
+    return { taken, lost };
+  }
+
+  /** One identity: insert the claim; if held, take it over only when its holder is gone or no longer has it (after the grace period), or when it is our own earlier attempt. */
+  private async claimOne(identity: string, holder: ClaimHolder, attempt = 0): Promise<'taken' | IdentityClaim> {
+    const now = this.now();
+    const fields = { ...holder, claimedAt: now };
+    try {
+      await this.claims.create({ _id: identity, ...fields });
+      return 'taken';
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
+    const existing = await this.claims.findById(identity).lean().exec();
+    if (!existing) return attempt < 3 ? this.claimOne(identity, holder, attempt + 1) : 'taken';
+    if (existing.customerId.equals(holder.customerId)) return 'taken';
+    const holderRecord = await this.customers.findById(existing.customerId, { companyKey: 1, dedupe: 1 }).lean().exec();
+    const ownAttempt = !!holder.idempotencyKey && existing.idempotencyKey === holder.idempotencyKey && !holderRecord;
+    const stale = now.getTime() - existing.claimedAt.getTime() > CLAIM_GRACE_MS && (!holderRecord || !identitiesOf(holderRecord).includes(identity));
+    if (!ownAttempt && !stale) return existing as IdentityClaim;
+    const moved = await this.claims.updateOne({ _id: identity, customerId: existing.customerId }, { $set: fields }).exec();
+    if (moved.modifiedCount === 1) return 'taken';
+    return attempt < 3 ? this.claimOne(identity, holder, attempt + 1) : (existing as IdentityClaim);
+  }
+
+  /** Claims of these identities held by customers other than `customerId`. */
+  private async heldByOthers(customerId: Types.ObjectId, identities: string[]): Promise<IdentityClaim[]> {
+    if (!identities.length) return [];
+    return (await this.claims
+      .find({ _id: { $in: identities }, customerId: { $ne: customerId } })
+      .lean()
+      .exec()) as IdentityClaim[];
+  }
+
+  /** The customers behind lost claims, as candidates; a winner still being written is described from its claim. */
+  private async candidatesFromClaims(actor: Actor, lost: IdentityClaim[]): Promise<DuplicateCandidate[]> {
+    const reasons = new Map<string, DuplicateReason[]>();
+    for (const c of lost) reasons.set(String(c.customerId), [...new Set([...(reasons.get(String(c.customerId)) ?? []), reasonOf(c._id)])]);
+    const ids = [...reasons.keys()].map((x) => new Types.ObjectId(x));
+    const found = await this.customers
+      .find({ _id: { $in: ids } }, { name: 1, company: 1, status: 1, ownerId: 1, departmentId: 1, sharedWith: 1 })
+      .lean()
+      .exec();
+    const byId = new Map(found.map((c) => [String(c._id), c]));
+    const rows = [...reasons.entries()].map(([id, r]) => {
+      const claim = lost.find((c) => String(c.customerId) === id)!;
+      const customer = byId.get(id) ?? {
+        _id: claim.customerId,
+        name: claim.name,
+        company: claim.company ?? undefined,
+        status: 'owned' as const,
+        ownerId: claim.ownerId,
+        departmentId: claim.departmentId,
+        sharedWith: [],
+      };
+      return { customer, reasons: r };
+    });
+    return this.describeCandidates(actor, rows);
+  }
+
+  /**
+   * Before a customer's name / company or contacts change: claims the identities `next` has that the
+   * customer does not have yet; 409 DUPLICATE_SUSPECTED (nothing kept) if another customer holds one.
+   * The identities it no longer has are released by `refreshDerived` after the write.
+   */
+  async claimChangedIdentities(
+    actor: Actor,
+    customer: CustomerDoc,
+    next: { name: string; company?: string | null },
+    contacts: Parameters<typeof deriveCustomerFields>[1],
+  ): Promise<void> {
+    const before = new Set(identitiesOf(customer));
+    const wanted = identitiesOf(deriveCustomerFields(next, contacts)).filter((i) => !before.has(i));
+    if (!wanted.length) return;
+    const holder: ClaimHolder = {
+      customerId: customer._id,
+      name: next.name,
+      company: next.company ?? null,
+      ownerId: customer.ownerId,
+      departmentId: customer.departmentId,
+      idempotencyKey: customer.idempotencyKey ?? null,
+    };
+    const claimed = await this.claimIdentities(holder, wanted);
+    if (claimed.lost.length) {
+      await this.releaseClaims(customer._id, claimed.taken);
+      throw duplicateSuspected(await this.candidatesFromClaims(actor, claimed.lost));
+    }
+  }
+
+  /**
+   * Frees a customer's identity claims (all of them, or the named ones), so another customer may take
+   * them. Used by the create rollback; any path that deletes or merges customers must call it (the
+   * merged-away customer's claims first, then the survivor's `refreshDerived` claims what it now has).
+   */
+  async releaseClaims(customerId: Types.ObjectId, identities?: string[]): Promise<void> {
+    if (identities && !identities.length) return;
+    await this.claims.deleteMany({ customerId, ...(identities ? { _id: { $in: identities } } : {}) }).exec();
+  }
+
+  /**
+   * Claims for customers written before claims existed (or by an import): every identity of every
+   * customer, oldest customer first, skipping those already held. Idempotent; run at start-up.
+   */
+  async backfillIdentityClaims(): Promise<{ customers: number; claimed: number }> {
+    let customers = 0;
+    let claimed = 0;
+    const cursor = this.customers
+      .find({}, { name: 1, company: 1, companyKey: 1, dedupe: 1, ownerId: 1, departmentId: 1, idempotencyKey: 1, createdAt: 1 })
+      .sort({ _id: 1 })
+      .lean()
+      .cursor();
+    for await (const c of cursor) {
+      customers++;
+      const docs = identitiesOf(c).map((identity) => ({
+        _id: identity,
+        customerId: c._id,
+        claimedAt: c.createdAt ?? this.now(),
+        name: c.name,
+        company: c.company ?? null,
+        ownerId: c.ownerId ?? null,
+        departmentId: c.departmentId ?? null,
+        idempotencyKey: c.idempotencyKey ?? null,
+      }));
+      if (!docs.length) continue;
+      try {
+        claimed += (await this.claims.insertMany(docs, { ordered: false })).length;
+      } catch (err) {
+        if (!allDuplicateKeys(err)) throw err;
+        claimed += (err as { insertedDocs?: unknown[] }).insertedDocs?.length ?? 0;
+      }
+    }
+    return { customers, claimed };
   }
 
   async update(actor: Actor, meta: RequestMeta, id: string, input: UpdateCustomerInput): Promise<CustomerDoc> {
@@ -203,12 +468,16 @@ export class CustomerService {
     assertCanWrite(actor, before);
     const set: Partial<Customer> = { ...input };
     if (input.tags) set.tags = [...new Set(input.tags)];
-    if (input.name !== undefined || input.company !== undefined) {
+    const identityChange = input.name !== undefined || input.company !== undefined;
+    if (identityChange) {
       const contacts = await this.contacts.find({ customerId: before._id }).lean().exec();
-      Object.assign(set, deriveCustomerFields({ name: input.name ?? before.name, company: input.company ?? before.company }, contacts));
+      const next = { name: input.name ?? before.name, company: input.company ?? before.company };
+      await this.claimChangedIdentities(actor, before, next, contacts);
+      Object.assign(set, deriveCustomerFields(next, contacts));
     }
     const after = await this.customers.findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after', runValidators: true }).exec();
     if (!after) throw notFound('客户');
+    if (identityChange) await this.releaseStaleClaims(after);
     const changes = diffFields(before.toObject(), after.toObject(), CUSTOMER_AUDITED_FIELDS);
     if (Object.keys(changes).length) await this.audit.record(meta, { action: 'customer.update', entityType: 'customer', entityId: after._id, changes });
     return after;
@@ -281,12 +550,19 @@ export class CustomerService {
     return after;
   }
 
-  /** Recomputes search keys and duplicate identifiers after contacts change. */
+  /** Recomputes search keys and duplicate identifiers after contacts change, and frees the identity claims it no longer needs. */
   async refreshDerived(customerId: Types.ObjectId): Promise<void> {
     const customer = await this.customers.findById(customerId, { name: 1, company: 1 }).lean().exec();
     if (!customer) return;
     const contacts = await this.contacts.find({ customerId }).lean().exec();
-    await this.customers.updateOne({ _id: customerId }, { $set: deriveCustomerFields(customer, contacts) }).exec();
+    const derived = deriveCustomerFields(customer, contacts);
+    await this.customers.updateOne({ _id: customerId }, { $set: derived }).exec();
+    await this.releaseStaleClaims({ _id: customerId, ...derived });
+  }
+
+  /** Frees the claims of identities the customer no longer has (after its contacts or company changed). */
+  private async releaseStaleClaims(c: { _id: Types.ObjectId; companyKey?: string | null; dedupe: Customer['dedupe'] }): Promise<void> {
+    await this.claims.deleteMany({ customerId: c._id, _id: { $nin: identitiesOf(c) } }).exec();
   }
 
   /** The customer's scope fields, for records created under it. */
@@ -328,6 +604,19 @@ export class CustomerService {
       .exec();
     return new Map(users.map((u) => [String(u._id), u.name]));
   }
+}
+
+function duplicateSuspected(candidates: DuplicateCandidate[]): AppError {
+  return new AppError(409, CustomerErrorCode.DUPLICATE_SUSPECTED, '可能与已有客户重复，请确认；如确需新建，请填写原因后强制创建', {
+    details: { candidates },
+  });
+}
+
+/** An insertMany (ordered: false) whose only failures are duplicate keys: what was already there. */
+function allDuplicateKeys(err: unknown): boolean {
+  const e = err as { code?: number; writeErrors?: Array<{ code?: number; err?: { code?: number } }> } | null;
+  if (e?.writeErrors?.length) return e.writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
+  return e?.code === 11000;
 }
 
 /** Contact input as typed → stored form. */

@@ -6,6 +6,7 @@ import { toDto } from '../../db/to-dto';
 import { requirePermission } from '../../middleware/auth';
 import { validate } from '../../middleware/validate';
 import type { Services } from '../../services';
+import { RECORD_INTERNAL } from '../idempotency/record-key';
 
 type IdParams = { id: string };
 
@@ -13,16 +14,18 @@ export function followUpRoutes(s: Services): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/follow-ups' });
   router.get('/', requirePermission('record.read'), validate({ query: listByCustomerQuery }), async (ctx) => {
     const page = await s.followUps.list(ctx.state.actor!, ctx.state.input.query as z.infer<typeof listByCustomerQuery>);
-    ctx.body = { items: page.items.map((f) => toDto(f)), nextCursor: page.nextCursor };
+    ctx.body = { items: page.items.map((f) => toDto(f, RECORD_INTERNAL)), nextCursor: page.nextCursor };
   });
   router.get('/:id', requirePermission('record.read'), validate({ params: idParams }), async (ctx) => {
-    ctx.body = toDto(await s.followUps.get(ctx.state.actor!, (ctx.state.input.params as IdParams).id));
+    ctx.body = toDto(await s.followUps.get(ctx.state.actor!, (ctx.state.input.params as IdParams).id), RECORD_INTERNAL);
   });
   router.post('/', requirePermission('record.write'), validate({ body: createFollowUpBody }), async (ctx) => {
     const source = ctx.state.meta.channel === 'miniapp' ? 'miniapp' : 'api';
-    const doc = await s.followUps.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateFollowUpInput, source);
+    const doc = await s.followUps.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateFollowUpInput, source, {
+      idempotencyKey: ctx.state.idempotencyKey,
+    });
     ctx.status = 201;
-    ctx.body = toDto(doc);
+    ctx.body = toDto(doc, RECORD_INTERNAL);
   });
   router.patch('/:id', requirePermission('record.write'), validate({ params: idParams, body: updateFollowUpBody }), async (ctx) => {
     const doc = await s.followUps.update(
@@ -31,7 +34,7 @@ export function followUpRoutes(s: Services): Router<AppState> {
       (ctx.state.input.params as IdParams).id,
       ctx.state.input.body as UpdateFollowUpInput,
     );
-    ctx.body = toDto(doc);
+    ctx.body = toDto(doc, RECORD_INTERNAL);
   });
   return router;
 }

@@ -6,7 +6,9 @@ import { AppError, CommonErrorCode, forbidden, notFound } from '../../errors/app
 import { diffFields, type AuditService } from '../audit/audit.service';
 import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
-import { followUpModel, type FollowUp, type FollowUpDoc } from './follow-up.model';
+import { PENDING_AFTER_MS } from '../customer/customer.service';
+import { createKeyed, findByRecordKey } from '../idempotency/record-key';
+import { followUpModel, type FollowUp, type FollowUpDoc, type FollowUpEffect } from './follow-up.model';
 
 /**
  * The port through which a follow-up's next step reaches the reminders (filled by the reminders work;
@@ -43,8 +45,25 @@ export class FollowUpService {
     return findVisible(this.model, actor, id, '跟进记录');
   }
 
-  /** Logs a follow-up and moves the customer's last / next follow-up times. */
-  async create(actor: Actor, meta: RequestMeta, input: CreateFollowUpInput, source: RecordSource = 'api'): Promise<FollowUpDoc> {
+  /**
+   * Logs a follow-up and moves the customer's last / next follow-up times.
+   *
+   * Crash-safe without transactions: the follow-up is inserted with its side effects listed in
+   * `pendingEffects` (customer times, audit entry, reminder for the next step); they are then written
+   * one by one, each idempotent (`$max`/`$set`, the audit entry's id is the follow-up's, the reminder is
+   * keyed `next-step:<id>`), and the list is removed. A process killed in between leaves the list, and
+   * `recoverPending` finishes it. With an Idempotency-Key, a retry answers with the follow-up already
+   * made (finishing its effects if they are still pending).
+   */
+  async create(
+    actor: Actor,
+    meta: RequestMeta,
+    input: CreateFollowUpInput,
+    source: RecordSource = 'api',
+    opts: { idempotencyKey?: string } = {},
+  ): Promise<FollowUpDoc> {
+    const earlier = await findByRecordKey(this.model, opts.idempotencyKey);
+    if (earlier) return this.finishEffects(earlier);
     const customer = await this.customers.get(actor, input.customerId);
     assertCanWrite(actor, customer);
     if (input.contactId) {
@@ -54,11 +73,13 @@ export class FollowUpService {
           details: [{ path: 'body.contactId', message: 'not a contact of this customer' }],
         });
     }
-    const happenedAt = input.happenedAt ?? this.now();
-    if (happenedAt.getTime() > this.now().getTime() + 5 * 60_000) {
+    const now = this.now();
+    const happenedAt = input.happenedAt ?? now;
+    if (happenedAt.getTime() > now.getTime() + 5 * 60_000) {
       throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '跟进时间不能晚于现在', { details: [{ path: 'body.happenedAt', message: 'in the future' }] });
     }
-    const doc = await this.model.create({
+    const effects: FollowUpEffect[] = ['customer-times', 'audit', ...(input.nextStep ? (['reminder'] as const) : [])];
+    const { doc } = await createKeyed(this.model, opts.idempotencyKey, {
       customerId: customer._id,
       contactId: input.contactId ? new Types.ObjectId(input.contactId) : null,
       authorId: actor.user._id,
@@ -69,18 +90,70 @@ export class FollowUpService {
       nextStep: input.nextStep ?? null,
       source,
       ...this.customers.scopeCopy(customer),
+      pendingEffects: effects,
+      pendingSince: now,
+      effectsMeta: { requestId: meta.requestId, channel: meta.channel, actorId: meta.actorId },
     });
-    await this.customers.customers
-      .updateOne({ _id: customer._id }, { $max: { lastFollowUpAt: happenedAt }, ...(input.nextStep ? { $set: { nextFollowUpAt: input.nextStep.dueAt } } : {}) })
+    return this.finishEffects(doc);
+  }
+
+  /**
+   * Finishes follow-ups whose effects were left pending for more than a few seconds (the process that
+   * wrote them died): customer times, audit entry, reminder. Idempotent; any number of processes may run
+   * it, at start-up and on a timer.
+   */
+  async recoverPending(now: Date = this.now()): Promise<{ finished: number; failed: number }> {
+    const stuck = await this.model
+      .find({ pendingSince: { $lt: new Date(now.getTime() - PENDING_AFTER_MS) } })
+      .limit(200)
       .exec();
-    await this.audit.record(meta, {
-      action: 'follow-up.create',
-      entityType: 'follow-up',
-      entityId: doc._id,
-      changes: diffFields(null, doc.toObject(), AUDITED),
-      note: `customer ${String(customer._id)}`,
-    });
-    if (doc.nextStep) await this.events.nextStepChanged(doc);
+    let finished = 0;
+    let failed = 0;
+    for (const doc of stuck) {
+      try {
+        await this.finishEffects(doc);
+        finished++;
+      } catch {
+        failed++;
+      }
+    }
+    return { finished, failed };
+  }
+
+  /** Writes the pending effects of one follow-up (each safe to repeat), then clears the list. */
+  private async finishEffects(doc: FollowUpDoc): Promise<FollowUpDoc> {
+    const pending = doc.pendingEffects;
+    if (!pending?.length) return doc;
+    if (pending.includes('customer-times')) {
+      await this.customers.customers
+        .updateOne(
+          { _id: doc.customerId },
+          { $max: { lastFollowUpAt: doc.happenedAt }, ...(doc.nextStep ? { $set: { nextFollowUpAt: doc.nextStep.dueAt } } : {}) },
+        )
+        .exec();
+    }
+    if (pending.includes('audit')) {
+      const m = doc.effectsMeta;
+      await this.audit.record(
+        { requestId: m?.requestId ?? 'recovery', channel: (m?.channel ?? 'system') as RequestMeta['channel'], actorId: m?.actorId ?? doc.authorId },
+        {
+          id: doc._id,
+          at: doc.createdAt,
+          action: 'follow-up.create',
+          entityType: 'follow-up',
+          entityId: doc._id,
+          changes: diffFields(null, doc.toObject(), AUDITED),
+          note: `customer ${String(doc.customerId)}`,
+        },
+      );
+    }
+    if (pending.includes('reminder') && doc.nextStep) {
+      // A reminder already made for it (a rerun after a crash) may have been sent since: never reschedule it.
+      const made = await this.model.db.collection('reminders').countDocuments({ dedupeKey: `next-step:${String(doc._id)}` }, { limit: 1 });
+      if (!made) await this.events.nextStepChanged(doc);
+    }
+    await this.model.updateOne({ _id: doc._id }, { $unset: { pendingEffects: 1, pendingSince: 1, effectsMeta: 1 } }).exec();
+    doc.set({ pendingEffects: undefined, pendingSince: undefined, effectsMeta: undefined });
     return doc;
   }
 

@@ -1,5 +1,6 @@
 import { Schema, type Connection, type HydratedDocument, type Model, type Types } from 'mongoose';
 import { scopeFieldsDefinition, type ScopeFields } from '../customer/scope-fields';
+import { indexRecordKey, recordKeyField } from '../idempotency/record-key';
 
 export interface StageEntry extends ScopeFields {
   stage: string;
@@ -19,6 +20,8 @@ export interface Opportunity {
   probability: number;
   lostReason: string | null;
   closedAt: Date | null;
+  /** `<userId>:<Idempotency-Key>` of the request that created it (unique, absent without a key). */
+  idempotencyKey?: string;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -37,10 +40,12 @@ const opportunitySchema = new Schema<Opportunity>(
     lostReason: { type: String, default: null },
     closedAt: { type: Date, default: null },
     ...scopeFieldsDefinition,
+    ...recordKeyField,
   },
   { timestamps: true, strict: 'throw' },
 );
 opportunitySchema.index({ customerId: 1 });
+indexRecordKey(opportunitySchema);
 opportunitySchema.index({ ownerId: 1, stage: 1 });
 
 export function opportunityModel(conn: Connection): Model<Opportunity> {

@@ -15,12 +15,13 @@ import { toDto } from '../../db/to-dto';
 import { requirePermission } from '../../middleware/auth';
 import { validate } from '../../middleware/validate';
 import type { Services } from '../../services';
+import { RECORD_INTERNAL } from '../idempotency/record-key';
 
 type IdParams = { id: string };
 
 export function opportunityRoutes(s: Services): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/opportunities' });
-  const dto = (doc: { stage: string }) => ({ ...toDto(doc), stageName: s.opportunities.stageName(doc.stage) });
+  const dto = (doc: { stage: string }) => ({ ...toDto(doc, RECORD_INTERNAL), stageName: s.opportunities.stageName(doc.stage) });
 
   router.get('/stages', requirePermission('record.read'), (ctx) => {
     ctx.body = { items: s.opportunities.stages };
@@ -33,7 +34,9 @@ export function opportunityRoutes(s: Services): Router<AppState> {
     ctx.body = dto(await s.opportunities.get(ctx.state.actor!, (ctx.state.input.params as IdParams).id));
   });
   router.post('/', requirePermission('record.write'), validate({ body: createOpportunityBody }), async (ctx) => {
-    const doc = await s.opportunities.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateOpportunityInput);
+    const doc = await s.opportunities.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateOpportunityInput, {
+      idempotencyKey: ctx.state.idempotencyKey,
+    });
     ctx.status = 201;
     ctx.body = dto(doc);
   });

@@ -6,6 +6,7 @@ import { AppError, notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
 import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
+import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 import { opportunityModel, type Opportunity, type OpportunityDoc } from './opportunity.model';
 
 export const OpportunityErrorCode = {
@@ -41,13 +42,16 @@ export class OpportunityService {
     return findVisible(this.model, actor, id, '商机');
   }
 
-  async create(actor: Actor, meta: RequestMeta, input: CreateOpportunityInput): Promise<OpportunityDoc> {
+  /** With an Idempotency-Key, a retry answers with the deal already made (and writes its audit entry if a crash lost it). */
+  async create(actor: Actor, meta: RequestMeta, input: CreateOpportunityInput, opts: { idempotencyKey?: string } = {}): Promise<OpportunityDoc> {
+    const earlier = await findByRecordKey(this.model, opts.idempotencyKey);
+    if (earlier) return this.audited(meta, earlier);
     const customer = await this.customers.get(actor, input.customerId);
     assertCanWrite(actor, customer);
     const stage = this.stage(input.stage ?? this.stages.find((s) => s.outcome === 'open')!.key);
     if (stage.outcome !== 'open') throw new AppError(400, OpportunityErrorCode.UNKNOWN_STAGE, '新商机只能从进行中的阶段开始');
     const now = this.now();
-    const doc = await this.model.create({
+    const { doc } = await createKeyed(this.model, opts.idempotencyKey, {
       customerId: customer._id,
       name: input.name,
       amountFen: input.amountFen,
@@ -58,7 +62,14 @@ export class OpportunityService {
       probability: input.probability ?? stage.probability,
       ...this.customers.scopeCopy(customer),
     });
+    return this.audited(meta, doc);
+  }
+
+  /** The create's audit entry, with the deal's id as its own: writing it again is a no-op. */
+  private async audited(meta: RequestMeta, doc: OpportunityDoc): Promise<OpportunityDoc> {
     await this.audit.record(meta, {
+      id: doc._id,
+      at: doc.createdAt,
       action: 'opportunity.create',
       entityType: 'opportunity',
       entityId: doc._id,
