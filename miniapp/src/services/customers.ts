@@ -12,11 +12,29 @@ export interface CustomerService {
   recent(): Promise<CustomerListItemVM[]>;
   get360(id: string): Promise<Customer360VM>;
   duplicateCheck(input: QuickCreateBody): Promise<DuplicateVM>;
-  /** Creates; a suspected duplicate answers `{ duplicate }` instead (nothing is created unless `force`). */
+  /**
+   * Creates; a suspected duplicate answers `{ duplicate }` instead (nothing is created unless `force`).
+   * Every create carries an Idempotency-Key, the same one for the same form content (a double tap, a retry
+   * after a lost answer): the server answers all of them with the one customer it created.
+   */
   create(input: QuickCreateBody): Promise<{ id: string } | { duplicate: DuplicateVM }>;
 }
 
-export function createCustomerService(request: Request, store: KeyValueStore, now: () => Date = () => new Date()): CustomerService {
+const newKey = () => `c-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+
+export function createCustomerService(
+  request: Request,
+  store: KeyValueStore,
+  now: () => Date = () => new Date(),
+  makeKey: () => string = newKey,
+): CustomerService {
+  // The key of the last content sent: a repeat of the same content reuses it, changed content (e.g. now forced) gets a new one.
+  let last: { content: string; key: string } | null = null;
+  const keyFor = (input: QuickCreateBody) => {
+    const content = JSON.stringify(input);
+    if (last?.content !== content) last = { content, key: makeKey() };
+    return last.key;
+  };
   const remember = (vm: Customer360VM) => {
     const item: CustomerListItemVM = {
       id: vm.id,
@@ -61,7 +79,7 @@ export function createCustomerService(request: Request, store: KeyValueStore, no
 
     async create(input) {
       try {
-        const created = await request<CustomerDto>('POST', '/api/v1/customers', { body: input, silent: true });
+        const created = await request<CustomerDto>('POST', '/api/v1/customers', { body: input, silent: true, headers: { 'Idempotency-Key': keyFor(input) } });
         return { id: created.id };
       } catch (err) {
         if (err instanceof ApiError && err.code === 'DUPLICATE_SUSPECTED') {
