@@ -2,8 +2,11 @@ import { randomUUID } from 'node:crypto';
 import schedule from 'node-schedule';
 import type { Logger } from 'pino';
 import type { Types } from 'mongoose';
-import { atWallTime, deliverableSince, isDeliverable } from '@crm/shared';
+import { atWallTime, dayKey, deliverableSince, isDeliverable } from '@crm/shared';
 import type { ReminderPolicy } from '@crm/config';
+// NOTE: added by the database-outage work (api/src/db/unavailable.ts); the scheduler only reads it.
+import { isDatabaseUnavailable } from '../../db/unavailable';
+import { MongoJobLeases, type JobLeasePort } from './job-lease';
 import type { ReminderDeliveryRecord, ReminderDoc } from './reminder.model';
 import type { DigestContent, ReminderService, ReminderView } from './reminder.service';
 
@@ -36,26 +39,53 @@ export interface TickResult {
 const UNREACHABLE = '收件人没有可用的聊天账号，或账号已停用';
 /** Overnight reminders wait this long after the digest time for the digest to take them, then go out on their own. */
 const DIGEST_GRACE_MS = 30 * 60_000;
+/** The longest wait between passes while the database is unavailable. */
+const MAX_BACKOFF_MS = 60_000;
+/** The jobs in `job_leases`. */
+export const DIGEST_JOB = 'reminder-digest';
+export const POLICIES_JOB = 'reminder-policies';
+
+export interface SchedulerOptions {
+  policy: ReminderPolicy;
+  businessTz: string;
+  logger: Logger;
+  now: () => Date;
+  workerId?: string;
+  userConcurrency?: number;
+  /** The job leases (default: `job_leases` on the reminders' connection). */
+  leases?: JobLeasePort;
+  /** The longest back-off between passes while the database is unavailable (default 60 s). */
+  maxBackoffMs?: number;
+}
 
 /**
  * Claims due reminders and pushes them: quiet hours and non-working days hold pushes (what fell due then
  * is folded into the next digest), bursts for one person become one summary card, failures retry with
  * backoff. Safe to run in several processes at once: every claim is a conditional update with a lease.
- * `tick()` is the whole of one pass; `start()` runs it on a timer plus the clock-like jobs (digest,
- * stalled / cold policies) with node-schedule.
+ * `tick()` is the whole of one delivery pass; `pass()` is what the timer runs (today's digest if it is due
+ * and not yet run anywhere, then `tick()`); `start()` runs passes and the policies, each schedule with its
+ * own guard and, across processes, its own lease in `job_leases`.
  */
 export class ReminderScheduler {
   private timer: NodeJS.Timeout | null = null;
   private jobs: schedule.Job[] = [];
-  private running: Promise<unknown> | null = null;
+  private stopped = false;
+  /** One run at a time per schedule in this process (the pass, the policies); never one guard for all. */
+  private readonly running = new Map<string, Promise<unknown>>();
+  /** The day whose digest is known done (saves a read per pass once it is). */
+  private digestDoneDay: string | null = null;
+  /** Set while the database is unavailable: passes back off and nothing is logged per failure. */
+  private outage: { since: Date; failures: number } | null = null;
+  private readonly leases: JobLeasePort;
   readonly workerId: string;
 
   constructor(
     private readonly service: ReminderService,
     private readonly sender: ReminderSender,
-    private readonly opts: { policy: ReminderPolicy; businessTz: string; logger: Logger; now: () => Date; workerId?: string; userConcurrency?: number },
+    private readonly opts: SchedulerOptions,
   ) {
     this.workerId = opts.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
+    this.leases = opts.leases ?? new MongoJobLeases(service.model.db);
   }
 
   /** One pass: claim what is due, batch by batch, and deliver it. */
@@ -154,40 +184,127 @@ export class ReminderScheduler {
     }
   }
 
-  /** Runs the passes on a timer and the clock-like jobs (digest on working days, policies every few minutes). */
+  /**
+   * Today's morning digest, if it is due (a working day, deliverable now, at or after the digest time) and no
+   * process has run it yet: catch-up after downtime and after any collision. Enqueued under the digest's
+   * lease and recorded done for the day, so two processes enqueue it once; the per-person key
+   * (`digest:<user>:<day>`) keeps even a repeated run from sending anyone a second digest. True when it ran.
+   */
+  async digestIfDue(): Promise<boolean> {
+    const now = this.opts.now();
+    const { policy, businessTz: tz } = this.opts;
+    if (!isDeliverable(now, policy.hours, tz)) return false;
+    const day = dayKey(now, tz);
+    if (this.digestDoneDay === day) return false;
+    const digestAt = atWallTime(now, 0, Math.floor(policy.digestMinute / 60), policy.digestMinute % 60, tz);
+    if (now.getTime() < digestAt.getTime()) return false;
+    if (await this.leases.isDone(DIGEST_JOB, day)) {
+      this.digestDoneDay = day;
+      return false;
+    }
+    if (!(await this.leases.acquire(DIGEST_JOB, this.workerId, policy.scheduler.leaseMs, now))) return false;
+    try {
+      if (await this.leases.isDone(DIGEST_JOB, day)) return false;
+      const recipients = await this.service.enqueueDigests();
+      await this.leases.markDone(DIGEST_JOB, day, this.workerId, this.opts.now());
+      this.digestDoneDay = day;
+      this.opts.logger.info({ day, recipients }, 'morning digest enqueued');
+      return true;
+    } finally {
+      await this.leases.release(DIGEST_JOB, this.workerId);
+    }
+  }
+
+  /** The stalled / cold policies, under their lease (another process running them now means nothing to do). */
+  async policiesOnce(): Promise<{ stalled: number; cold: number } | null> {
+    const now = this.opts.now();
+    if (!(await this.leases.acquire(POLICIES_JOB, this.workerId, this.opts.policy.scheduler.leaseMs, now))) return null;
+    try {
+      return await this.service.runPolicies();
+    } finally {
+      await this.leases.release(POLICIES_JOB, this.workerId);
+    }
+  }
+
+  /**
+   * What the timer runs: the digest catch-up, then one delivery pass. Never throws. Returns the wait before
+   * the next pass: `tickMs`, or while the database is unavailable a back-off doubling up to 60 s (one
+   * warning when the outage starts, one line when it ends, nothing per failed pass).
+   */
+  async pass(): Promise<number> {
+    const { tickMs } = this.opts.policy.scheduler;
+    const ok = await this.guarded('reminder pass', async () => {
+      await this.digestIfDue();
+      await this.tick();
+    });
+    if (ok === 'failed' && this.outage) return Math.min(tickMs * 2 ** this.outage.failures, this.opts.maxBackoffMs ?? MAX_BACKOFF_MS);
+    return tickMs;
+  }
+
+  /** Runs `fn` unless this schedule is already running here; failures are logged (database outages once). */
+  private async guarded(name: string, fn: () => Promise<unknown>): Promise<'ran' | 'busy' | 'failed'> {
+    if (this.running.has(name)) return 'busy';
+    const run = fn();
+    this.running.set(name, run);
+    try {
+      await run;
+      this.recovered();
+      return 'ran';
+    } catch (err) {
+      this.failed(name, err);
+      return 'failed';
+    } finally {
+      this.running.delete(name);
+    }
+  }
+
+  private failed(name: string, err: unknown): void {
+    if (!isDatabaseUnavailable(err)) {
+      this.opts.logger.error({ err }, `${name} failed`);
+      return;
+    }
+    if (!this.outage) {
+      this.outage = { since: this.opts.now(), failures: 0 };
+      this.opts.logger.warn(
+        { err: err instanceof Error ? { name: err.name, message: err.message } : String(err) },
+        'database unavailable: the reminder scheduler backs off until it answers',
+      );
+    }
+    this.outage.failures += 1;
+  }
+
+  private recovered(): void {
+    if (!this.outage) return;
+    const { since, failures } = this.outage;
+    this.outage = null;
+    this.opts.logger.info(
+      { failedPasses: failures, downMs: this.opts.now().getTime() - since.getTime() },
+      'database available again: the reminder scheduler resumed',
+    );
+  }
+
+  /** Runs passes on a timer (the next one after the last ends) and the policies every few minutes. */
   start(): void {
-    const { policy, businessTz: tz, logger } = this.opts;
-    const guard = (name: string, fn: () => Promise<unknown>) => () => {
-      if (this.running) return; // one pass at a time in this process; other processes coordinate through claims
-      this.running = fn()
-        .catch((err: unknown) => logger.error({ err }, `${name} failed`))
-        .finally(() => {
-          this.running = null;
-        });
+    const { policy, businessTz: tz } = this.opts;
+    this.stopped = false;
+    const loop = async () => {
+      const wait = await this.pass();
+      if (this.stopped) return;
+      this.timer = setTimeout(() => void loop(), wait);
+      this.timer.unref();
     };
-    this.timer = setInterval(
-      guard('reminder pass', () => this.tick()),
-      policy.scheduler.tickMs,
-    );
+    this.timer = setTimeout(() => void loop(), 0);
     this.timer.unref();
-    const days = policy.hours.workingDays.map((d) => d % 7); // node-schedule: 0 = Sunday
-    this.jobs.push(
-      schedule.scheduleJob(
-        { rule: `${policy.digestMinute % 60} ${Math.floor(policy.digestMinute / 60)} * * ${days.join(',') || '*'}`, tz },
-        guard('morning digest', () => this.service.enqueueDigests().then(() => this.tick())),
-      ),
-      schedule.scheduleJob(
-        { rule: `*/${policy.scheduler.policyEveryMinutes} * * * *`, tz },
-        guard('reminder policies', () => this.service.runPolicies()),
-      ),
-    );
-    void guard('reminder policies', () => this.service.runPolicies())();
+    const policies = () => void this.guarded('reminder policies', () => this.policiesOnce());
+    this.jobs.push(schedule.scheduleJob({ rule: `*/${policy.scheduler.policyEveryMinutes} * * * *`, tz }, policies));
+    policies();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
     for (const j of this.jobs) j.cancel();
     this.jobs = [];
-    await this.running;
+    await Promise.allSettled([...this.running.values()]);
   }
 }
