@@ -59,6 +59,8 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     },
   };
   const contracts = new ContractService(conn, customers, audit, now);
+  // A deactivated user's reminders go to each customer's owner, else to their successor (approvals register themselves).
+  org.onDeactivated(async (meta, leaver, handover) => void (await reminders.retargetFromLeaver(meta, leaver._id, handover.successorId)));
   return {
     audit,
     org,

@@ -26,6 +26,8 @@ export class FakeWeComServer extends FakeHttpServer {
   readonly failNext: number[] = [];
   tokenTtlSeconds = 7200;
   now: () => number = () => Date.now();
+  /** Every API call (not gettoken) is answered this much later: a slow or struggling platform. */
+  delayMs = 0;
   /** WeCom's per-member limits (a benchmark may lift them to measure something else). */
   memberLimits = { perMinute: 30, perHour: 1000 };
 
@@ -96,6 +98,7 @@ export class FakeWeComServer extends FakeHttpServer {
     const expiry = this.tokens.get(token);
     if (expiry === undefined) return send({ errcode: 40014, errmsg: 'invalid access_token' });
     if (expiry <= this.now()) return send({ errcode: 42001, errmsg: 'access_token expired' });
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const injected = this.failNext.shift();
     if (injected !== undefined) return send({ errcode: injected, errmsg: 'injected by the fake' });
     if (url.pathname === '/cgi-bin/miniprogram/jscode2session' && req.method === 'GET') {

@@ -83,6 +83,8 @@ export async function startTestApp(env: Record<string, string> = {}, seed: { crm
     async close() {
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
       await bot.inFlight.drain();
+      await services.approvals.settled(); // approval cards and notices run in the background
+      await bot.inFlight.drain();
       await closeTestConnection(conn);
     },
   };

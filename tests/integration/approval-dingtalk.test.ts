@@ -34,6 +34,13 @@ afterAll(async () => {
   await fake.stop();
 });
 
+/** Bot work, then the approval effects it started (cards and notices run in the background). */
+async function settle() {
+  await t.bot.inFlight.drain();
+  await t.services.approvals.settled();
+  await t.bot.inFlight.drain();
+}
+
 const cardsOf = (user: string, approvalId: string) => [...fake.cards.entries()].filter(([id, c]) => c.userId === user && id.includes(approvalId));
 
 describe('approval cards on DingTalk (interactive cards updated by outTrackId, no response code)', () => {
@@ -45,7 +52,7 @@ describe('approval cards on DingTalk (interactive cards updated by outTrackId, n
       .set(rep)
       .send({ customerId: customers.body.items[0].id, number: 'HT-DD-1', title: '钉钉合同', amountFen: 150_000_00, discountPercent: 0 });
     const a = await t.http.post(`/api/v1/contracts/${c.body.id}/submit`).set(rep).send({});
-    await t.bot.inFlight.drain();
+    await settle();
     const [managerTrack, managerCard] = cardsOf('demo-manager', a.body.id)[0]!;
     const ok = (JSON.parse(managerCard.cardParamMap.buttons!) as Array<{ key: string; text: string }>).find((b) => b.text === '同意')!;
     t.bot.dingtalkStream!.client.onDownStream(
@@ -56,7 +63,7 @@ describe('approval cards on DingTalk (interactive cards updated by outTrackId, n
         content: JSON.stringify({ cardPrivateData: { actionIds: ['ok'], params: { key: ok.key } } }),
       }),
     );
-    await t.bot.inFlight.drain();
+    await settle();
     expect(fake.cards.get(managerTrack)!.cardParamMap.doneText).toBe('你已同意');
     const [directorTrack] = cardsOf('demo-director', a.body.id)[0]!;
     const res = await t.http
@@ -64,6 +71,7 @@ describe('approval cards on DingTalk (interactive cards updated by outTrackId, n
       .set({ Authorization: await t.login('demo-director') })
       .send({ decision: 'approve', comment: '同意' });
     expect(res.body.status).toBe('approved');
+    await settle();
     expect(fake.cards.get(managerTrack)!.cardParamMap.doneText).toBe('已通过');
     expect(fake.cards.get(directorTrack)!.cardParamMap.doneText).toBe('已通过');
     expect(JSON.stringify(fake.to('demo-rep1').at(-1)!.param)).toContain('已通过');

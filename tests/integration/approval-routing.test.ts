@@ -49,14 +49,15 @@ describe('resolving approvers from the org', () => {
     expect(await names('worker', [{ type: 'supervisor', levels }])).toEqual(expected);
   });
 
-  it('a missing leader makes the step skipped, and the next step pending', async () => {
+  it('a missing leader is never skipped: the department’s leader stands in, and the route says why', async () => {
     const steps = await resolveRoute(
       t.services.org,
       users.get('orphan')!,
       [spec([{ type: 'directLeader' }], 'any', 'a'), spec([{ type: 'departmentLeader', department: '法务部' }], 'any', 'b')],
       new Date(),
     );
-    expect(steps.map((s) => s.status)).toEqual(['skipped', 'pending']);
+    expect(steps.map((s) => s.status)).toEqual(['pending', 'waiting']);
+    expect(steps[0]!.approvers.map((a) => [a.name, a.standInReason])).toEqual([['张伟', '申请人没有上级，由部门负责人 张伟 代为审批']]);
     expect(steps[1]!.approvers.map((a) => a.name)).toEqual(['吴昊']);
   });
 
@@ -65,8 +66,9 @@ describe('resolving approvers from the org', () => {
     expect(await names('worker', [{ type: 'role', role: 'manager' }])).toEqual(['张伟']);
     expect(await names('worker', [{ type: 'departmentLeader', department: '财务部' }])).toEqual(['赵敏']);
     const manager = (await t.services.org.findActiveUserByPlatformId('wecom', 'demo-manager'))!;
+    // the only manager of the department is the requester: their own leader stands in
     const steps = await resolveRoute(t.services.org, manager, [spec([{ type: 'role', role: 'manager' }])], new Date());
-    expect(steps[0]!.status).toBe('skipped');
+    expect(steps[0]!.approvers.map((a) => [a.name, a.standInReason])).toEqual([['李娜', '审批人 张伟 是申请人本人，由上级 李娜 代为审批']]);
   });
 });
 

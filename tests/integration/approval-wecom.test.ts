@@ -22,6 +22,12 @@ afterAll(async () => {
 });
 
 const as = async (login: string) => ({ Authorization: await t.login(login) });
+/** Bot work, then the approval effects it started (cards and notices run in the background), then what those queued. */
+async function settle() {
+  await t.bot.inFlight.drain();
+  await t.services.approvals.settled();
+  await t.bot.inFlight.drain();
+}
 
 type TemplateCard = { task_id: string; main_title: { title: string; desc?: string }; button_list: Array<{ key: string; text: string }>; replace_text?: string };
 
@@ -36,7 +42,7 @@ async function submitContract(amountYuan: number): Promise<{ approvalId: string;
     .set(await as('demo-rep1'))
     .send({});
   expect(a.status).toBe(201);
-  await t.bot.inFlight.drain();
+  await settle();
   return { approvalId: a.body.id, contractId: c.body.id };
 }
 
@@ -62,13 +68,13 @@ async function click(user: string, card: TemplateCard, text: string) {
   const p = sealedPost(inner);
   const res = await t.http.post('/bot/wecom/callback').query(p.query).set('Content-Type', 'text/xml').send(p.body);
   expect(res.status).toBe(200);
-  await t.bot.inFlight.drain();
+  await settle();
   return inner;
 }
 async function say(user: string, text: string) {
   const p = sealedPost(textXml(user, text));
   await t.http.post('/bot/wecom/callback').query(p.query).set('Content-Type', 'text/xml').send(p.body);
-  await t.bot.inFlight.drain();
+  await settle();
 }
 const approval = async (id: string) => (await t.http.get(`/api/v1/approvals/${id}`).set(await as('demo-rep1'))).body;
 const contractStatus = async (id: string) => (await t.http.get(`/api/v1/contracts/${id}`).set(await as('demo-rep1'))).body.status as string;
@@ -138,7 +144,7 @@ describe('approval cards end to end through encrypted WeCom callbacks', () => {
       return t.http.post('/bot/wecom/callback').query(p.query).set('Content-Type', 'text/xml').send(p.body);
     };
     await Promise.all([post(same), post(same), post(same), post(other)]);
-    await t.bot.inFlight.drain();
+    await settle();
     const a = await approval(approvalId);
     expect(a.status).toBe('approved');
     expect(a.history.filter((h: { action: string }) => h.action === 'approve')).toHaveLength(1);
@@ -162,13 +168,14 @@ describe('approval cards end to end through encrypted WeCom callbacks', () => {
         return t.http.post('/bot/wecom/callback').query(p.query).set('Content-Type', 'text/xml').send(p.body);
       }),
     );
-    await t.bot.inFlight.drain();
+    await settle();
     const api = results.filter((_, i) => i % 2);
     const a = await approval(approvalId);
     expect(a.status).toBe('approved');
     expect(a.history.map((h: { action: string }) => h.action)).toEqual(['submit', 'approve']);
     expect(await auditModel(t.conn).countDocuments({ entityId: approvalId, action: 'approval.approve' })).toBe(1);
-    expect(api.filter((r) => r.status === 200).length).toBeLessThanOrEqual(1);
+    // the API calls are the same approver's: each answers the current state (a retry), never a confusing 409
+    expect(api.map((r) => `${r.status}:${r.body.status}`)).toEqual(api.map(() => '200:approved'));
     // one notice (to the requester) and one card update, whoever won
     expect(fake.delivered.slice(before.delivered).map((d) => d.touser)).toEqual(['demo-rep1']);
     expect(fake.updates.slice(before.updates)).toHaveLength(1);
@@ -193,7 +200,7 @@ describe('approval cards end to end through encrypted WeCom callbacks', () => {
         .post('/api/v1/approvals')
         .set(await as('demo-rep1'))
         .send({ subjectType: 'discount', subjectId: c.body.id, discountPercent: 60 });
-      await t.bot.inFlight.drain();
+      await settle();
       expect(a.body.steps[0].approvers.map((x: { name: string }) => x.name)).toEqual(['赵敏', '吴昊']);
       rules.shift(); // the rule goes away: the approval keeps the route it was given
       expect((await approval(a.body.id)).steps[0].name).toBe('财务或法务');
@@ -204,7 +211,7 @@ describe('approval cards end to end through encrypted WeCom callbacks', () => {
         return t.http.post('/bot/wecom/callback').query(p.query).set('Content-Type', 'text/xml').send(p.body);
       };
       await Promise.all([post('demo-finance', fin!), post('demo-legal', leg!)]);
-      await t.bot.inFlight.drain();
+      await settle();
       const done = await approval(a.body.id);
       expect(done.steps[0].status).toBe('approved');
       expect(done.history.filter((h: { action: string }) => h.action === 'approve')).toHaveLength(1);
@@ -228,6 +235,7 @@ describe('withdrawal and recovery', () => {
       .set(await as('demo-rep1'))
       .send({ comment: '客户要改条款' });
     expect(res.body.status).toBe('withdrawn');
+    await settle();
     expect(latest(card!).replace_text).toBe('已撤回');
     expect(await contractStatus(contractId)).toBe('draft');
     // tapping the stale card afterwards only says so
@@ -258,6 +266,7 @@ describe('withdrawal and recovery', () => {
     );
     const [r1, r2] = await Promise.all([t.services.approvals.sweep(), t.services.approvals.sweep()]);
     expect(r1.recovered + r2.recovered).toBe(1);
+    await settle();
     expect(await contractStatus(contractId)).toBe('approved');
     expect(latest(card!).replace_text).toBe('已通过');
     expect(textsTo('demo-rep1').at(-1)).toContain('已通过');
@@ -271,13 +280,14 @@ describe('timeouts and card refresh (sweep)', () => {
     const [card] = cardsTo('demo-manager', approvalId);
     const now = Date.now();
     const [r1, r2] = await Promise.all([t.services.approvals.sweep(new Date(now + 5 * HOUR)), t.services.approvals.sweep(new Date(now + 5 * HOUR))]);
-    await t.bot.inFlight.drain();
+    await settle();
     expect(r1.reminded + r2.reminded).toBeGreaterThanOrEqual(1);
     let a = await approval(approvalId);
     expect(a.history.filter((h: { action: string }) => h.action === 'remind')).toHaveLength(1);
     expect(textsTo('demo-manager').filter((x) => x.includes('⏰') && x.includes(a.title))).toHaveLength(1);
 
     await Promise.all([t.services.approvals.sweep(new Date(now + 25 * HOUR)), t.services.approvals.sweep(new Date(now + 25 * HOUR))]);
+    await settle();
     a = await approval(approvalId);
     const esc = a.history.filter((h: { action: string }) => h.action === 'escalate');
     expect(esc).toHaveLength(1);
@@ -304,6 +314,7 @@ describe('timeouts and card refresh (sweep)', () => {
     const [card] = cardsTo('demo-manager', approvalId);
     const res = await t.services.approvals.sweep(new Date(Date.now() + 169 * HOUR));
     expect(res.expired).toBeGreaterThanOrEqual(1);
+    await settle();
     const a = await approval(approvalId);
     expect(a.status).toBe('expired');
     expect(a.history.at(-1).action).toBe('expire');
@@ -320,6 +331,7 @@ describe('timeouts and card refresh (sweep)', () => {
     const at = new Date(Date.now() + 67 * HOUR);
     const [r1, r2] = await Promise.all([t.services.approvals.sweep(at), t.services.approvals.sweep(at)]);
     expect(r1.refreshed + r2.refreshed).toBeGreaterThanOrEqual(1);
+    await settle();
     const cards = cardsTo('demo-manager', approvalId);
     expect(cards).toHaveLength(2);
     expect(cards[1]!.task_id).not.toBe(old!.task_id);

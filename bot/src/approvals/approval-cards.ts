@@ -48,7 +48,13 @@ function doneText(a: ApprovalPlain, userId: Types.ObjectId): string {
   const phase = phaseFor(a, userId);
   if (phase.startsWith('final:')) return APPROVAL_STATUS_LABELS[a.status];
   if (phase.startsWith('decided:')) return phase.endsWith('approve') ? '你已同意' : '你已驳回';
-  if (phase.startsWith('replaced:')) return '已超时转交';
+  if (phase.startsWith('replaced:')) {
+    // Handed over because this approver left (a stand-in with a reason), or escalated after a silence.
+    const step = a.steps[Number(phase.split(':')[1])];
+    const me = step?.approvers.find((x) => x.userId.equals(userId));
+    const by = step?.approvers.find((x) => me?.replacedById && x.userId.equals(me.replacedById) && !x.replacedById);
+    return by?.standInReason ? `已转交 ${by.name}` : '已超时转交';
+  }
   if (phase.startsWith('handled:')) return `已由 ${handledBy(a, userId) ?? '他人'} 处理`;
   return '等待中';
 }
@@ -135,6 +141,8 @@ export class ApprovalCards implements ApprovalEvents {
     if (change.outcome === 'reminded')
       for (const u of change.remind ?? [])
         work.push(this.notice(u, `⏰ 提醒：${label(a)}「${a.title}」等待你审批，已超过 ${this.approvals.rules.remindAfterHours} 小时。`));
+    if (change.outcome === 'reassigned' && change.handedTo)
+      for (const u of change.handedTo.userIds) work.push(this.notice(u, `📋 ${change.handedTo.reason}：${label(a)}「${a.title}」转由你审批。`));
     const results = await Promise.allSettled(work);
     for (const r of results) if (r.status === 'rejected') this.log.error({ err: r.reason, approvalId: String(a._id) }, 'approval card or notice failed');
   }
@@ -240,7 +248,12 @@ export class ApprovalCards implements ApprovalEvents {
         text = `✅ ${label(a)}「${a.title}」已通过。${routeLine(a)}`;
         break;
       case 'rejected':
-        text = `❌ ${label(a)}「${a.title}」被 ${last?.actorName ?? ''} 驳回：${last?.comment ?? ''}。修改后可重新提交。`;
+        text = last?.actorName
+          ? `❌ ${label(a)}「${a.title}」被 ${last.actorName} 驳回：${last.comment ?? ''}。修改后可重新提交。`
+          : `❌ ${label(a)}「${a.title}」未通过：${last?.comment ?? ''}。`;
+        break;
+      case 'reassigned':
+        text = `${label(a)}「${a.title}」：${change.handedTo?.reason ?? '审批人已变更'}，${waiting()}。`;
         break;
       case 'expired':
         text = `⌛ ${label(a)}「${a.title}」超时未完成，已过期。可以重新提交。`;
@@ -262,18 +275,31 @@ export class ApprovalCards implements ApprovalEvents {
 
 /** The 同意 / 驳回 / 查看详情 buttons and the rejection reason asked in chat. */
 export function registerApprovalActions(bot: BotApp, approvals: ApprovalService, appUrl: (p: string) => string): void {
-  const current = (id: string) => approvals.model.findById(id).lean<ApprovalPlain>().exec();
+  /** The approval as this user may see it (like GET /approvals/:id): null when it does not exist or is not theirs to see. */
+  const current = (ctx: BotContext, id: string) =>
+    /^[0-9a-f]{24}$/i.test(id)
+      ? approvals.model
+          .findById(id)
+          .lean<ApprovalPlain>()
+          .exec()
+          .then((a) => (a && approvals.visible(ctx.actor, a) ? a : null))
+      : Promise.resolve(null);
+  const NOT_FOUND = '审批不存在或无权查看';
 
   /** The tapped card is out of date (someone else decided): show why and redraw it with the click's code. */
   const answerStale = async (ctx: BotContext, id: string, err: unknown) => {
     if (!(err instanceof AppError) || err.status >= 500) throw err;
-    const a = await current(id);
+    const a = await current(ctx, id);
+    if (!a) {
+      await ctx.reply({ kind: 'text', text: NOT_FOUND });
+      return;
+    }
     // A double tap by the one who decided needs nothing: their decision redraws the card.
     const decidedMyself = a?.steps.some((s) => s.approvers.some((x) => x.userId.equals(ctx.user._id) && x.decision !== null));
     if (decidedMyself) return;
     await ctx.reply({ kind: 'text', text: err.message });
     const taskId = ctx.event.action?.taskId;
-    if (a && taskId) await ctx.updateCard(approvalCard(a, ctx.user._id, taskId, appUrl)).catch(() => undefined);
+    if (taskId) await ctx.updateCard(approvalCard(a, ctx.user._id, taskId, appUrl)).catch(() => undefined);
   };
 
   bot.action('apv.ok', async (ctx, [id = '', step]) => {
@@ -286,13 +312,17 @@ export function registerApprovalActions(bot: BotApp, approvals: ApprovalService,
   });
 
   bot.action('apv.no', async (ctx, [id = '', step = '0']) => {
-    const a = await current(id);
-    if (!a || !canDecide(a, ctx.user._id) || a.currentStep !== Number(step)) {
-      const who = a ? handledBy(a, ctx.user._id) : null;
+    const a = await current(ctx, id);
+    if (!a) {
+      await ctx.reply({ kind: 'text', text: NOT_FOUND });
+      return;
+    }
+    if (!canDecide(a, ctx.user._id) || a.currentStep !== Number(step)) {
+      const who = handledBy(a, ctx.user._id);
       await answerStale(
         ctx,
         id,
-        new AppError(409, 'APPROVAL_ALREADY_HANDLED', a && a.status !== 'pending' ? `该审批${APPROVAL_STATUS_LABELS[a.status]}` : `已由 ${who ?? '他人'} 处理`),
+        new AppError(409, 'APPROVAL_ALREADY_HANDLED', a.status !== 'pending' ? `该审批${APPROVAL_STATUS_LABELS[a.status]}` : `已由 ${who ?? '他人'} 处理`),
       );
       return;
     }
@@ -312,6 +342,10 @@ export function registerApprovalActions(bot: BotApp, approvals: ApprovalService,
   });
 
   bot.action('apv.view', async (ctx, [id = '']) => {
+    if (!(await current(ctx, id))) {
+      await ctx.reply({ kind: 'text', text: NOT_FOUND });
+      return;
+    }
     await ctx.reply({ kind: 'text', text: `查看审批详情：${appUrl(approvalPath(id))}` });
   });
 }

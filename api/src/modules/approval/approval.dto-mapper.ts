@@ -29,6 +29,7 @@ export function toApprovalDto(a: ApprovalPlain): ApprovalDto & { ruleIds: string
         decidedAt: iso(x.decidedAt),
         escalatedFromId: x.escalatedFromId ? String(x.escalatedFromId) : null,
         replacedById: x.replacedById ? String(x.replacedById) : null,
+        standInReason: x.standInReason ?? null,
       })),
     })),
     history: a.history.map((h) => ({

@@ -9,7 +9,7 @@ export interface Transition {
   steps: StepState[];
   history: HistoryEntry[];
   /** What happened, for side effects. */
-  outcome: 'step-pending' | 'step-advanced' | 'approved' | 'rejected' | 'withdrawn' | 'escalated' | 'reminded' | 'expired';
+  outcome: 'step-pending' | 'step-advanced' | 'approved' | 'rejected' | 'withdrawn' | 'escalated' | 'reminded' | 'expired' | 'reassigned';
 }
 
 export type Refusal = { refused: 'not-pending'; status: ApprovalStatus } | { refused: 'handled'; byName: string | null } | { refused: 'not-approver' };
@@ -129,6 +129,43 @@ export function escalate(a: ApprovalPlain, leaders: Map<string, { _id: Types.Obj
   s.escalatedAt = now;
   if (!history.length) return { status: a.status, currentStep: a.currentStep, steps, history: [], outcome: 'escalated' };
   return { status: a.status, currentStep: a.currentStep, steps, history, outcome: 'escalated' };
+}
+
+/**
+ * Hands a user who left over to a stand-in on every step not yet settled (pure). The leaver is marked
+ * replaced; the stand-in joins the step (unless already in it) with the reason. Null when nothing waits on the leaver.
+ */
+export function reassign(
+  a: ApprovalPlain,
+  leaverId: Types.ObjectId,
+  standIn: { _id: Types.ObjectId; name: string },
+  reason: string,
+  now: Date,
+): Transition | null {
+  if (a.status !== 'pending') return null;
+  const steps = clone(a.steps);
+  const history: HistoryEntry[] = [];
+  for (const s of steps) {
+    if (s.status !== 'pending' && s.status !== 'waiting') continue;
+    const leaver = s.approvers.find((x) => x.userId.equals(leaverId) && x.decision === null && !x.replacedById);
+    if (!leaver) continue;
+    leaver.replacedById = standIn._id;
+    if (!s.approvers.some((x) => x.userId.equals(standIn._id) && !x.replacedById)) {
+      s.approvers.push({
+        userId: standIn._id,
+        name: standIn.name,
+        decision: null,
+        comment: null,
+        decidedAt: null,
+        escalatedFromId: leaverId,
+        replacedById: null,
+        standInReason: reason,
+      });
+    }
+    history.push({ at: now, actorId: null, actorName: null, action: 'reassign', comment: `${s.name}：${reason}`, step: s.index });
+  }
+  if (!history.length) return null;
+  return { status: a.status, currentStep: a.currentStep, steps, history, outcome: 'reassigned' };
 }
 
 export const isRefusal = (x: unknown): x is Refusal => x !== null && typeof x === 'object' && 'refused' in x;

@@ -11,6 +11,8 @@ export interface ApproverState {
   escalatedFromId: Types.ObjectId | null;
   /** Set on the silent approver when the step went to their leader. */
   replacedById: Types.ObjectId | null;
+  /** Set when this approver stands in through the fallback chain: who was meant and why ("张伟 已离职，由上级 李娜 代为审批"). */
+  standInReason?: string | null;
 }
 
 export type StepStatus = 'waiting' | 'pending' | 'approved' | 'rejected' | 'skipped';
@@ -74,6 +76,7 @@ const approverSchema = new Schema<ApproverState>(
     decidedAt: { type: Date, default: null },
     escalatedFromId: { type: Schema.Types.ObjectId, default: null },
     replacedById: { type: Schema.Types.ObjectId, default: null },
+    standInReason: { type: String, default: null },
   },
   { _id: false },
 );

@@ -4,14 +4,14 @@ import type { Actor, RequestMeta } from '../../context';
 import { paginateById, type Page } from '../../db/paginate';
 import { AppError, CommonErrorCode, notFound } from '../../errors/app-error';
 import type { AuditService } from '../audit/audit.service';
-import { assertCanWrite } from '../customer/customer-scope';
+import { assertCanWrite, canSeeRecord } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
 import type { ContractService } from '../contract/contract.service';
 import type { OrgService } from '../org/org.service';
 import type { UserDoc } from '../org/user.model';
-import { canDecide, decide, escalate, expire, isRefusal, withdraw, type Refusal, type Transition } from './approval.logic';
+import { canDecide, decide, escalate, expire, isRefusal, reassign, withdraw, type Refusal, type Transition } from './approval.logic';
 import { approvalCardModel, approvalModel, type Approval, type ApprovalCard, type ApprovalPlain, type HistoryEntry } from './approval.model';
-import { departmentNames, resolveRoute } from './approval.routing';
+import { departmentNames, resolveRoute, standInFor } from './approval.routing';
 
 export const ApprovalErrorCode = {
   HANDLED: 'APPROVAL_ALREADY_HANDLED',
@@ -33,6 +33,8 @@ export interface ApprovalChange {
   click?: { userId: Types.ObjectId; taskId: string | null; responseCode: string | null };
   /** Approvers to remind (outcome `reminded`). */
   remind?: Types.ObjectId[];
+  /** Outcome `reassigned`: who took the steps over, and why (an approver left). */
+  handedTo?: { userIds: Types.ObjectId[]; reason: string };
 }
 
 /** The port the domain calls out through after a change (implemented in bot/src/approvals). */
@@ -63,6 +65,8 @@ export class ApprovalService {
   readonly model: Model<Approval>;
   readonly cards: Model<ApprovalCard>;
   private events: ApprovalEvents = noApprovalEvents;
+  /** Chat effects running in the background, chained per approval (so they run in the order of the changes). */
+  private readonly tails = new Map<string, Promise<void>>();
 
   constructor(
     conn: Connection,
@@ -75,6 +79,7 @@ export class ApprovalService {
   ) {
     this.model = approvalModel(conn);
     this.cards = approvalCardModel(conn);
+    org.onDeactivated((meta, leaver, handover) => this.handOver(meta, leaver._id, handover.successorId).then(() => undefined));
   }
 
   /** Wires the bot in (the composition root builds services before the bot). */
@@ -109,6 +114,10 @@ export class ApprovalService {
     const history: HistoryEntry[] = [
       { at: now, actorId: requester._id, actorName: requester.name, action: previous ? 'resubmit' : 'submit', comment: input.comment ?? null, step: null },
     ];
+    for (const s of steps)
+      for (const x of s.approvers)
+        if (x.standInReason)
+          history.push({ at: now, actorId: null, actorName: null, action: 'stand-in', comment: `${s.name}：${x.standInReason}`, step: s.index });
     if (auto) history.push({ at: now, actorId: null, actorName: null, action: 'approve', comment: '无需审批，自动通过', step: null });
     // The unique `openKey` is the claim: one pending approval per subject, even when two submit at once.
     const doc = await this.model
@@ -149,10 +158,9 @@ export class ApprovalService {
       action: 'approval.submit',
       entityType: 'approval',
       entityId: approval._id,
-      note: `${approval.title}；路线：${steps.map((s) => `${s.name}(${s.status === 'skipped' ? '跳过' : s.approvers.map((a) => a.name).join('/')})`).join(' → ') || '自动通过'}`,
+      note: `${approval.title}；路线：${steps.map((s) => `${s.name}(${s.approvers.map((a) => (a.standInReason ? `${a.name}·代` : a.name)).join('/')})`).join(' → ') || '自动通过'}`,
     });
-    await this.afterChange(meta, approval, auto ? 'approved' : 'submitted', requester._id);
-    return approval;
+    return this.afterChange(meta, approval, auto ? 'approved' : 'submitted', requester._id);
   }
 
   /** Contract submission (POST /contracts/:id/submit). */
@@ -196,12 +204,20 @@ export class ApprovalService {
       throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '请填写折扣', { details: [{ path: 'body.discountPercent', message: 'required' }] });
     }
     // A discount on an opportunity (its amount) or on a contract.
+    // One that exists out of the actor's scope answers exactly like one that does not exist.
     const id = new Types.ObjectId(input.subjectId);
     const opp = await this.contracts.model.db.collection('opportunities').findOne({ _id: id });
     const contract = opp ? null : await this.contracts.get(actor, id).catch(() => null);
     if (!opp && !contract) throw notFound('商机或合同');
-    const customer = await this.customers.get(actor, (opp?.customerId as Types.ObjectId | undefined) ?? contract!.customerId);
-    assertCanWrite(actor, customer);
+    const customer = await this.customers.get(actor, (opp?.customerId as Types.ObjectId | undefined) ?? contract!.customerId).catch(() => null);
+    if (!customer || (opp && customer.status !== 'pool' && !canSeeRecord(actor, opp as unknown as Parameters<typeof canSeeRecord>[1])))
+      throw notFound('商机或合同');
+    try {
+      assertCanWrite(actor, customer);
+    } catch (err) {
+      if (err instanceof AppError && err.status === 404) throw notFound('商机或合同');
+      throw err;
+    }
     return {
       id,
       title: `${opp ? `商机 ${String(opp.name)}` : `合同 ${contract!.title}`} 折扣 ${input.discountPercent}%`,
@@ -236,14 +252,16 @@ export class ApprovalService {
     return a;
   }
 
-  private visible(actor: Actor, a: ApprovalPlain): boolean {
+  /**
+   * Who may read an approval: its requester and its approvers; besides them admins and users with scope
+   * `all`. Partners never by scope: only what is theirs (whatever `dataScope` an admin gave them).
+   */
+  visible(actor: Actor, a: ApprovalPlain): boolean {
     const me = actor.user._id;
-    return (
-      actor.viewer.scope === 'all' ||
-      actor.user.roles.includes('admin') ||
-      a.requesterId.equals(me) ||
-      a.steps.some((s) => s.approvers.some((x) => x.userId.equals(me)))
-    );
+    if (a.requesterId.equals(me) || a.steps.some((s) => s.approvers.some((x) => x.userId.equals(me)))) return true;
+    if (actor.user.roles.includes('admin')) return true;
+    if (actor.user.roles.includes('partner')) return false;
+    return actor.viewer.scope === 'all';
   }
 
   // ---- decisions -----------------------------------------------------------------------------
@@ -263,7 +281,12 @@ export class ApprovalService {
     await this.get(actor, id);
     const user = { _id: actor.user._id, name: actor.user.name };
     const claimed = await this.claim(id, (a) => decide(a, user, input.decision, comment, this.now(), input.step));
-    if (isRefusal(claimed)) throw refusalError(claimed);
+    if (isRefusal(claimed)) {
+      // A retry of a decision this approver already made (a client that lost the answer, a double tap): the current state.
+      const now = claimed.refused === 'not-approver' ? null : await this.model.findById(id).lean<ApprovalPlain>().exec();
+      if (now && alreadyDecided(now, user._id, input.decision, input.step)) return now;
+      throw refusalError(claimed);
+    }
     const { after, t } = claimed!;
     await this.audit.record(meta, {
       action: `approval.${input.decision}`,
@@ -273,8 +296,7 @@ export class ApprovalService {
       note: [after.steps[t.history[0]!.step ?? 0]?.name, comment].filter(Boolean).join('：'),
       changes: { status: { before: 'pending', after: after.status } },
     });
-    await this.afterChange(meta, after, t.outcome, user._id, input.click ? { userId: user._id, ...input.click } : undefined);
-    return after;
+    return this.afterChange(meta, after, t.outcome, user._id, input.click ? { userId: user._id, ...input.click } : undefined);
   }
 
   async withdraw(actor: Actor, meta: RequestMeta, id: string, comment?: string): Promise<ApprovalPlain> {
@@ -287,8 +309,7 @@ export class ApprovalService {
     }
     const { after } = claimed!;
     await this.audit.record(meta, { action: 'approval.withdraw', entityType: 'approval', entityId: after._id, note: comment });
-    await this.afterChange(meta, after, 'withdrawn', user._id);
-    return after;
+    return this.afterChange(meta, after, 'withdrawn', user._id);
   }
 
   /** Reads, computes the next state, writes it conditional on the version read; retries when another change came first. */
@@ -319,11 +340,81 @@ export class ApprovalService {
     throw new AppError(409, CommonErrorCode.CONFLICT, '审批正被频繁修改，请稍后重试');
   }
 
-  /** Side effects of a claimed change: the subject follows, then cards and notices (the bot). */
-  private async afterChange(meta: RequestMeta, a: ApprovalPlain, outcome: ApprovalOutcome, actorId: Types.ObjectId | null, click?: ApprovalChange['click']) {
-    if (outcome === 'approved' || outcome === 'rejected' || outcome === 'withdrawn' || outcome === 'expired') await this.followSubject(meta, a, outcome);
-    await this.notify({ approval: a, outcome, actorId, click });
-    await this.model.updateOne({ _id: a._id, effectsVersion: { $lt: a.version } }, { $set: { effectsVersion: a.version } }).exec();
+  /**
+   * Side effects of a claimed change. The subject follows at once (database writes: the answer reflects
+   * them); a customer report whose claim fails ends `rejected` instead. Cards and notices (chat platforms,
+   * their retries and send budget) run in the background from the stored state, and `effectsVersion` is
+   * moved once they ran: a process that dies first leaves them to `recoverEffects`.
+   */
+  private async afterChange(
+    meta: RequestMeta,
+    a: ApprovalPlain,
+    outcome: ApprovalOutcome,
+    actorId: Types.ObjectId | null,
+    click?: ApprovalChange['click'],
+    extra: Pick<ApprovalChange, 'handedTo'> = {},
+  ): Promise<ApprovalPlain> {
+    const applied = await this.applySubject(meta, a, outcome);
+    this.inBackground(applied.approval._id, () => this.chatEffects({ approval: applied.approval, outcome: applied.outcome, actorId, click, ...extra }));
+    return applied.approval;
+  }
+
+  /** The subject's side of an outcome; for a customer report the claim decides: it may turn `approved` into `rejected`. */
+  private async applySubject(meta: RequestMeta, a: ApprovalPlain, outcome: ApprovalOutcome): Promise<{ approval: ApprovalPlain; outcome: ApprovalOutcome }> {
+    if (outcome !== 'approved' && outcome !== 'rejected' && outcome !== 'withdrawn' && outcome !== 'expired') return { approval: a, outcome };
+    const failed = await this.followSubject(meta, a, outcome);
+    if (failed && a.subjectType === 'customer-report' && outcome === 'approved') {
+      const rejected = await this.refuseReport(meta, a, failed);
+      if (rejected) return { approval: rejected, outcome: 'rejected' };
+    }
+    return { approval: a, outcome };
+  }
+
+  /** An approved report whose claim failed (someone else holds the customer): it ends rejected with the reason. */
+  private async refuseReport(meta: RequestMeta, a: ApprovalPlain, reason: string): Promise<ApprovalPlain | null> {
+    const comment = `报备未生效：${reason}`;
+    const after = await this.model
+      .findOneAndUpdate(
+        { _id: a._id, version: a.version, status: 'approved' },
+        {
+          $set: { status: 'rejected' },
+          $push: { history: { at: this.now(), actorId: null, actorName: null, action: 'reject', comment, step: null } },
+          $inc: { version: 1 },
+          $unset: { openKey: 1 },
+        },
+        { returnDocument: 'after' },
+      )
+      .lean<ApprovalPlain>()
+      .exec();
+    if (!after) return null;
+    await this.audit.record(meta, {
+      action: 'approval.reject',
+      entityType: 'approval',
+      entityId: a._id,
+      note: comment,
+      changes: { status: { before: 'approved', after: 'rejected' } },
+    });
+    return after;
+  }
+
+  private async chatEffects(change: ApprovalChange): Promise<void> {
+    await this.notify(change);
+    const v = change.approval.version;
+    await this.model.updateOne({ _id: change.approval._id, effectsVersion: { $lt: v } }, { $set: { effectsVersion: v } }).exec();
+  }
+
+  private inBackground(id: Types.ObjectId, job: () => Promise<void>): void {
+    const key = String(id);
+    const next = (this.tails.get(key) ?? Promise.resolve()).then(job).catch(() => undefined); // recoverEffects retries what failed
+    this.tails.set(key, next);
+    void next.then(() => {
+      if (this.tails.get(key) === next) this.tails.delete(key);
+    });
+  }
+
+  /** Resolves when every background effect started so far (and any they started) has run: for tests, benchmarks, shutdown. */
+  async settled(): Promise<void> {
+    while (this.tails.size) await Promise.all([...this.tails.values()]);
   }
 
   private async notify(change: ApprovalChange): Promise<void> {
@@ -334,24 +425,35 @@ export class ApprovalService {
     }
   }
 
-  private async followSubject(meta: RequestMeta, a: ApprovalPlain, outcome: 'approved' | 'rejected' | 'withdrawn' | 'expired'): Promise<void> {
-    const requester = await this.org.findActiveUserById(a.requesterId);
-    if (!requester) return;
-    const actor: Actor = { user: requester, viewer: await this.org.resolveViewer(requester) };
+  /**
+   * Applies an outcome to the subject, whoever may see it now: the contract follows its approval even
+   * when the requester resigned or the customer was transferred meanwhile. Returns why it failed, if it did.
+   */
+  private async followSubject(meta: RequestMeta, a: ApprovalPlain, outcome: 'approved' | 'rejected' | 'withdrawn' | 'expired'): Promise<string | null> {
     try {
       if (a.subjectType === 'contract') {
-        await this.followContract(actor, meta, a.subjectId, outcome === 'approved' ? 'approved' : outcome === 'rejected' ? 'rejected' : 'draft');
+        const to = outcome === 'approved' ? 'approved' : outcome === 'rejected' ? 'rejected' : 'draft';
+        await this.contracts.followApproval(meta, a.subjectId, to, meta.actorId, `审批${statusText(a.status)}`);
       } else if (a.subjectType === 'customer-report' && outcome === 'approved') {
-        const c = await this.customers.get(actor, a.subjectId);
-        if (c.status === 'pool') await this.customers.claim(actor, meta, String(a.subjectId));
-      } else if (a.subjectType === 'discount' && outcome === 'approved' && a.discountPercent !== null) {
-        const c = await this.contracts.model.findById(a.subjectId, { status: 1 }).lean().exec();
-        if (c && (c.status === 'draft' || c.status === 'rejected')) {
-          await this.contracts.update(actor, meta, String(a.subjectId), { discountPercent: a.discountPercent });
+        const requester = await this.org.users.findById(a.requesterId).exec();
+        if (!requester || requester.status !== 'active') throw new AppError(409, ApprovalErrorCode.INVALID_SUBJECT, '申请人已离职');
+        const actor: Actor = { user: requester, viewer: await this.org.resolveViewer(requester) };
+        const c = await this.customers.customers.findById(a.subjectId, { status: 1, ownerId: 1 }).lean().exec();
+        if (c && c.status === 'owned' && c.ownerId?.equals(requester._id)) return null; // already claimed (a re-run)
+        try {
+          await this.customers.claim(actor, meta, String(a.subjectId));
+        } catch (err) {
+          const now = await this.customers.customers.findById(a.subjectId, { ownerId: 1 }).lean().exec();
+          const holder = now?.ownerId ? await this.org.users.findById(now.ownerId, { name: 1 }).lean().exec() : null;
+          if (holder) throw new AppError(409, ApprovalErrorCode.INVALID_SUBJECT, `客户已被 ${holder.name} 领取`);
+          throw err;
         }
+      } else if (a.subjectType === 'discount' && outcome === 'approved' && a.discountPercent !== null) {
+        await this.contracts.applyApprovedDiscount(meta, a.subjectId, a.discountPercent);
       }
+      return null;
     } catch (err) {
-      // The subject moved meanwhile (edited, claimed by someone else): the approval's outcome stands; say so in its history.
+      // The subject moved meanwhile (edited, claimed by someone else): say so in the approval's history.
       const message = err instanceof AppError ? err.message : '未知错误';
       await this.model
         .updateOne(
@@ -359,6 +461,7 @@ export class ApprovalService {
           { $push: { history: { at: this.now(), actorId: null, actorName: null, action: 'subject-failed', comment: message, step: null } } },
         )
         .exec();
+      return message;
     }
   }
 
@@ -370,6 +473,48 @@ export class ApprovalService {
     await this.contracts.transition(actor, meta, id, to);
   }
 
+  // ---- people who left -----------------------------------------------------------------------
+
+  /**
+   * Hands every pending approval step that waits on `leaverId` to a stand-in: `successorId` (the
+   * deactivation's new leader) unless that is the requester, else the fallback chain from the leaver.
+   * Called on deactivation and by the sweep (for users who left some other way). Returns how many approvals moved.
+   */
+  async handOver(meta: RequestMeta, leaverId: Types.ObjectId, successorId: Types.ObjectId | null = null): Promise<number> {
+    const leaver = await this.org.users.findById(leaverId).lean().exec();
+    if (!leaver || leaver.status === 'active') return 0;
+    const rows = await this.model
+      .find(
+        {
+          status: 'pending',
+          steps: {
+            $elemMatch: { status: { $in: ['pending', 'waiting'] }, approvers: { $elemMatch: { userId: leaverId, decision: null, replacedById: null } } },
+          },
+        },
+        { _id: 1, requesterId: 1 },
+      )
+      .lean()
+      .exec();
+    const successor = successorId ? await this.org.findActiveUserById(successorId) : null;
+    let n = 0;
+    for (const row of rows) {
+      const why = `${leaver.name} 已离职`;
+      let standIn =
+        successor && !successor._id.equals(row.requesterId)
+          ? { person: { _id: successor._id, name: successor.name }, reason: `${why}，由接任者 ${successor.name} 代为审批` }
+          : null;
+      standIn ??= await standInFor(this.org, { above: [leaver], departments: leaver.departmentIds, exclude: [row.requesterId, leaverId], why });
+      if (!standIn) continue; // nobody at all (no admin): left to the 24-hour escalation and expiry
+      const chosen = standIn;
+      const claimed = await this.claim(row._id, (a) => reassign(a, leaverId, chosen.person, chosen.reason, this.now()));
+      if (!claimed || isRefusal(claimed)) continue;
+      n += 1;
+      await this.audit.record(meta, { action: 'approval.reassign', entityType: 'approval', entityId: row._id, note: chosen.reason });
+      await this.afterChange(meta, claimed.after, 'reassigned', null, undefined, { handedTo: { userIds: [chosen.person._id], reason: chosen.reason } });
+    }
+    return n;
+  }
+
   // ---- timeouts and card refresh ---------------------------------------------------------------
 
   /**
@@ -377,8 +522,10 @@ export class ApprovalService {
    * is about to run out. Idempotent and safe in several processes: every action is claimed with a
    * conditional update first. Also re-runs side effects a crashed process left behind.
    */
-  async sweep(now: Date = this.now()): Promise<{ expired: number; reminded: number; escalated: number; refreshed: number; recovered: number; failed: number }> {
-    const out = { expired: 0, reminded: 0, escalated: 0, refreshed: 0, recovered: 0, failed: 0 };
+  async sweep(
+    now: Date = this.now(),
+  ): Promise<{ expired: number; reminded: number; escalated: number; rerouted: number; refreshed: number; recovered: number; failed: number }> {
+    const out = { expired: 0, reminded: 0, escalated: 0, rerouted: 0, refreshed: 0, recovered: 0, failed: 0 };
     /** One approval's trouble never stops the sweep for the others (the next sweep tries it again). */
     const each = async (id: Types.ObjectId, fn: (id: Types.ObjectId) => Promise<void>) => {
       try {
@@ -403,6 +550,33 @@ export class ApprovalService {
         await this.audit.record(meta, { action: 'approval.expire', entityType: 'approval', entityId: _id });
         await this.afterChange(meta, claimed.after, 'expired', null);
       });
+    // Steps waiting on someone who left are re-routed now, not left to the 24-hour escalation.
+    const resigned = (await this.org.users.distinct('_id', { status: 'resigned' }).exec()) as Types.ObjectId[];
+    if (resigned.length) {
+      const waitingOnLeavers = await this.model
+        .find(
+          {
+            status: 'pending',
+            steps: {
+              $elemMatch: {
+                status: { $in: ['pending', 'waiting'] },
+                approvers: { $elemMatch: { userId: { $in: resigned }, decision: null, replacedById: null } },
+              },
+            },
+          },
+          { steps: 1 },
+        )
+        .lean<ApprovalPlain[]>()
+        .exec();
+      const leavers = new Set<string>();
+      for (const a of waitingOnLeavers)
+        for (const st of a.steps)
+          for (const x of st.approvers) if (x.decision === null && !x.replacedById && resigned.some((r) => r.equals(x.userId))) leavers.add(String(x.userId));
+      for (const id of leavers)
+        await each(new Types.ObjectId(id), async (leaverId) => {
+          out.rerouted += await this.handOver(meta, leaverId);
+        });
+    }
     const remindBefore = new Date(now.getTime() - this.rules.remindAfterHours * HOUR);
     const escalateBefore = new Date(now.getTime() - this.rules.escalateAfterHours * HOUR);
     const pending = await this.model
@@ -515,9 +689,12 @@ export class ApprovalService {
       const res = await this.model.updateOne({ _id: a._id, effectsVersion: a.effectsVersion }, { $set: { effectsVersion: a.version } }).exec();
       if (res.modifiedCount !== 1) continue;
       const meta: RequestMeta = { requestId: `approval-recover:${String(a._id)}`, channel: 'system', actorId: null };
-      const outcome: ApprovalOutcome = a.status === 'pending' ? 'step-advanced' : a.status;
-      if (a.status !== 'pending') await this.followSubject(meta, a, a.status);
-      await this.notify({ approval: a, outcome, actorId: null });
+      const applied = await this.applySubject(meta, a, a.status === 'pending' ? 'step-advanced' : a.status);
+      await this.notify({ approval: applied.approval, outcome: applied.outcome, actorId: null });
+      if (applied.approval.version !== a.version)
+        await this.model
+          .updateOne({ _id: a._id, effectsVersion: { $lt: applied.approval.version } }, { $set: { effectsVersion: applied.approval.version } })
+          .exec();
       n += 1;
     }
     return n;
@@ -535,6 +712,11 @@ export class ApprovalService {
   userById(id: Types.ObjectId): Promise<UserDoc | null> {
     return this.org.findActiveUserById(id);
   }
+}
+
+/** Whether this approver already made this decision (at this step, when given): a retry, answered with the current state. */
+function alreadyDecided(a: ApprovalPlain, userId: Types.ObjectId, decision: ApprovalDecision, step?: number): boolean {
+  return a.steps.some((s) => (step === undefined || s.index === step) && s.approvers.some((x) => x.userId.equals(userId) && x.decision === decision));
 }
 
 function refusalError(r: Refusal): AppError {

@@ -1,8 +1,10 @@
 import Router from '@koa/router';
+import { z } from 'zod';
 import {
   createDepartmentBody,
   createUserBody,
   idParams,
+  objectId,
   listUsersQuery,
   updateDepartmentBody,
   updateUserBody,
@@ -19,6 +21,9 @@ import { toDepartmentDto, toUserDto } from './org.dto';
 import type { OrgService } from './org.service';
 
 type IdParams = { id: string };
+
+/** Who the leaver's direct reports get as their leader (default: the leaver's own leader). */
+export const deactivateUserBody = z.strictObject({ newLeaderId: objectId.nullable().optional() });
 
 /** Users and departments. Reading needs org.read and is scoped; writing needs org.write (admins). */
 export function orgRoutes(org: OrgService): Router<AppState> {
@@ -43,8 +48,9 @@ export function orgRoutes(org: OrgService): Router<AppState> {
     const user = await org.updateUser(ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as UpdateUserInput);
     ctx.body = toUserDto(user.toObject());
   });
-  router.post('/users/:id/deactivate', write, validate({ params: idParams }), async (ctx) => {
-    const user = await org.deactivateUser(ctx.state.meta, (ctx.state.input.params as IdParams).id);
+  router.post('/users/:id/deactivate', write, validate({ params: idParams, body: deactivateUserBody }), async (ctx) => {
+    const body = (ctx.state.input.body ?? {}) as z.infer<typeof deactivateUserBody>;
+    const user = await org.deactivateUser(ctx.state.meta, (ctx.state.input.params as IdParams).id, { newLeaderId: body.newLeaderId ?? null });
     ctx.body = toUserDto(user.toObject());
   });
 

@@ -22,11 +22,28 @@ const DEPARTMENT_AUDITED_FIELDS = ['name', 'parentId', 'leaderIds', 'order', 'st
 const USER_SCOPE_FIELDS = { owner: '_id', department: 'departmentIds' };
 
 const oid = (s: string) => new Types.ObjectId(s);
+
+type Person = { _id: Types.ObjectId; name: string };
+
+/** Someone found by the fallback chain to act for a person who cannot (left, missing, the requester), and why. */
+export interface StandIn {
+  person: Person;
+  /** Why, in Chinese, for routes, histories and notices: "张伟 已离职，由上级 李娜 代为审批". */
+  reason: string;
+}
+
+/** What a deactivation handed over, for the domains that move what hangs on the leaver (approvals, reminders). */
+export interface Handover {
+  /** Who takes over: the new leader the caller named, else the leaver's nearest active leader, else the fallback chain. */
+  successorId: Types.ObjectId | null;
+}
+export type DeactivationHandler = (meta: RequestMeta, leaver: UserDoc, handover: Handover) => Promise<void>;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class OrgService {
   readonly users: Model<User>;
   readonly departments: Model<Department>;
+  private readonly deactivationHandlers: DeactivationHandler[] = [];
 
   constructor(
     conn: Connection,
@@ -34,6 +51,11 @@ export class OrgService {
   ) {
     this.users = userModel(conn);
     this.departments = departmentModel(conn);
+  }
+
+  /** Registers what runs after a user is deactivated (approvals, reminders), in registration order. */
+  onDeactivated(handler: DeactivationHandler): void {
+    this.deactivationHandlers.push(handler);
   }
 
   // ---- identity and scope ------------------------------------------------------------------
@@ -90,6 +112,7 @@ export class OrgService {
   }
 
   async createUser(meta: RequestMeta, input: CreateUserInput): Promise<UserDoc> {
+    assertPartnerScope(input.roles, input.dataScope);
     await this.assertDepartmentsExist(input.departmentIds);
     const leaderId = input.leaderId ? oid(input.leaderId) : null;
     if (leaderId) await this.assertActiveUser(leaderId, 'leaderId');
@@ -108,6 +131,7 @@ export class OrgService {
   async updateUser(meta: RequestMeta, id: string, input: UpdateUserInput): Promise<UserDoc> {
     const before = await this.users.findById(oid(id)).exec();
     if (!before) throw notFound('用户');
+    assertPartnerScope(input.roles ?? before.roles, input.dataScope ?? before.dataScope);
     const set: Partial<User> = {};
     if (input.departmentIds) {
       await this.assertDepartmentsExist(input.departmentIds);
@@ -136,9 +160,20 @@ export class OrgService {
     return after;
   }
 
-  /** Marks a user resigned: they can no longer sign in or use the bot. Their records stay (handover moves them). */
-  async deactivateUser(meta: RequestMeta, id: string): Promise<UserDoc> {
+  /**
+   * Marks a user resigned (they can no longer sign in or use the bot) and hands over what hangs on them:
+   * their direct reports get `newLeaderId` (else the leaver's own leader; a report named as the new leader
+   * gets the leaver's leader), each change audited; then the registered handlers move the leaver's pending
+   * approval steps and reminders. Their customers stay (a transfer moves them).
+   */
+  async deactivateUser(meta: RequestMeta, id: string, opts: { newLeaderId?: string | null } = {}): Promise<UserDoc> {
     if (meta.actorId?.equals(id)) throw new AppError(409, CommonErrorCode.CONFLICT, '不能停用自己的账号');
+    const newLeader = opts.newLeaderId ? await this.assertActiveUser(oid(opts.newLeaderId), 'newLeaderId') : null;
+    if (newLeader) {
+      if (newLeader._id.equals(id)) throw invalidField('newLeaderId', '不能指定离职人员本人');
+      if (newLeader.leaderChain.some((l) => l.equals(id)) && !newLeader.leaderId?.equals(id))
+        throw invalidField('newLeaderId', '只能指定离职人员的直属下属或其他人（会形成循环）');
+    }
     const after = await this.users
       .findOneAndUpdate({ _id: oid(id), status: 'active' }, { $set: { status: 'resigned', resignedAt: new Date() } }, { returnDocument: 'after' })
       .exec();
@@ -147,13 +182,104 @@ export class OrgService {
       if (!exists) throw notFound('用户');
       throw conflict('该用户已停用');
     }
+    const reports = await this.users.find({ leaderId: after._id }, { leaderId: 1, name: 1 }).lean().exec();
+    let fallbackLeader: Types.ObjectId | null = null;
+    for (const l of after.leaderChain) {
+      if (await this.users.exists({ _id: l, status: 'active' })) {
+        fallbackLeader = l;
+        break;
+      }
+    }
+    for (const r of reports) {
+      const to = newLeader && !newLeader._id.equals(r._id) ? newLeader._id : fallbackLeader;
+      const moved = await this.users.updateOne({ _id: r._id, leaderId: after._id }, { $set: { leaderId: to } }).exec();
+      if (moved.modifiedCount !== 1) continue;
+      await this.audit.record(meta, {
+        action: 'user.update',
+        entityType: 'user',
+        entityId: r._id,
+        changes: { leaderId: { before: after._id, after: to } },
+        note: `上级 ${after.name} 离职交接`,
+      });
+    }
+    if (reports.length) await this.rebuildLeaderChains();
     await this.audit.record(meta, {
       action: 'user.deactivate',
       entityType: 'user',
       entityId: after._id,
       changes: { status: { before: 'active', after: 'resigned' } },
+      note: reports.length ? `${reports.length} 名下属转给新上级` : undefined,
     });
+    const successor =
+      newLeader?._id ??
+      fallbackLeader ??
+      (await this.standInFor({ above: [], departments: after.departmentIds, exclude: [after._id], why: `${after.name} 已离职` }))?.person._id ??
+      null;
+    for (const handler of this.deactivationHandlers) await handler(meta, after, { successorId: successor });
     return after;
+  }
+
+  /**
+   * The documented fallback chain for a step (or an approver) with nobody active to decide:
+   *   1. the leader's leader: the nearest active user up the leader chain of whoever the step named
+   *      (the resigned leader, the resigned department leader, the requester themself);
+   *   2. the department's leader: the leaders of the department concerned (the requester's, or the one the
+   *      step named), then of each department above it, nearest first;
+   *   3. an admin (the first active one).
+   * Nobody in `exclude` (the requester; the leaver) is ever chosen. Null when the whole chain is empty.
+   */
+  async standInFor(input: {
+    above: ReadonlyArray<{ _id: Types.ObjectId; name: string }>;
+    departments: readonly Types.ObjectId[];
+    exclude: readonly Types.ObjectId[];
+    why: string;
+  }): Promise<StandIn | null> {
+    const excluded = (id: Types.ObjectId) => input.exclude.some((x) => x.equals(id));
+    const activeById = async (ids: readonly Types.ObjectId[]): Promise<Person | null> => {
+      if (!ids.length) return null;
+      const rows = await this.users
+        .find({ _id: { $in: ids }, status: 'active' }, { name: 1 })
+        .lean<Person[]>()
+        .exec();
+      for (const id of ids) {
+        const hit = rows.find((r) => r._id.equals(id));
+        if (hit && !excluded(hit._id)) return { _id: hit._id, name: hit.name };
+      }
+      return null;
+    };
+    // 1. the leader's leader
+    if (input.above.length) {
+      const rows = await this.users
+        .find({ _id: { $in: input.above.map((p) => p._id) } }, { leaderChain: 1 })
+        .lean()
+        .exec();
+      for (const p of input.above) {
+        const chain = rows.find((r) => r._id.equals(p._id))?.leaderChain ?? [];
+        const hit = await activeById(chain);
+        if (hit) return { person: hit, reason: `${input.why}，由上级 ${hit.name} 代为审批` };
+      }
+    }
+    // 2. the department's leader, then the leaders of the departments above it
+    if (input.departments.length) {
+      const own = await this.departments
+        .find({ _id: { $in: input.departments } }, { leaderIds: 1, ancestorIds: 1 })
+        .lean()
+        .exec();
+      const upIds = own.flatMap((d) => [...d.ancestorIds].reverse());
+      const up = await this.departments
+        .find({ _id: { $in: upIds } }, { leaderIds: 1 })
+        .lean()
+        .exec();
+      const ordered = [...own, ...upIds.map((id) => up.find((d) => d._id.equals(id))).filter((d) => d !== undefined)];
+      for (const d of ordered) {
+        const hit = await activeById(d.leaderIds);
+        if (hit) return { person: hit, reason: `${input.why}，由部门负责人 ${hit.name} 代为审批` };
+      }
+    }
+    // 3. an admin
+    const admins = await this.users.find({ roles: 'admin', status: 'active' }, { name: 1 }).sort({ _id: 1 }).lean<Person[]>().exec();
+    const admin = admins.find((a) => !excluded(a._id));
+    return admin ? { person: { _id: admin._id, name: admin.name }, reason: `${input.why}，由管理员 ${admin.name} 代为审批` } : null;
   }
 
   // ---- departments -----------------------------------------------------------------------
@@ -294,6 +420,13 @@ export class OrgService {
     const user = await this.findActiveUserById(id);
     if (!user) throw invalidField(field, '用户不存在或已停用');
     return user;
+  }
+}
+
+/** Partners see only what is shared with them: any data scope but `own` (shared-only) is refused. */
+function assertPartnerScope(roles: readonly string[], dataScope: string | undefined): void {
+  if (roles.includes('partner') && !roles.includes('admin') && dataScope !== undefined && dataScope !== 'own') {
+    throw invalidField('dataScope', '外部合作方只能查看共享给他的数据，数据范围只能是“本人”（仅共享）');
   }
 }
 

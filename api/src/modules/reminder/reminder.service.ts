@@ -505,6 +505,47 @@ export class ReminderService implements FollowUpEvents {
   async rememberResponseCode(taskId: string, responseCode: string): Promise<void> {
     await this.model.updateMany({ 'delivery.taskId': taskId }, { $set: { 'delivery.responseCode': responseCode } }).exec();
   }
+
+  /**
+   * A user left: their reminders still to be sent go to the current owner of each reminder's customer
+   * (when that is someone active other than the leaver), else to `successorId`; their morning digests are
+   * cancelled. Each move is conditional on the reminder still being scheduled for the leaver, and audited.
+   */
+  async retargetFromLeaver(meta: RequestMeta, leaverId: Types.ObjectId, successorId: Types.ObjectId | null): Promise<{ moved: number; cancelled: number }> {
+    const open = await this.model.find({ userId: leaverId, status: 'scheduled' }).lean<Stored[]>().exec();
+    const out = { moved: 0, cancelled: 0 };
+    const ownerOf = new Map<string, Types.ObjectId | null>();
+    for (const r of open) {
+      let to: Types.ObjectId | null = successorId;
+      if (r.kind !== 'digest' && r.customerId) {
+        const key = String(r.customerId);
+        if (!ownerOf.has(key)) {
+          const c = await this.deps.customers.customers.findById(r.customerId, { ownerId: 1, status: 1 }).lean().exec();
+          const owner = c?.status === 'owned' && c.ownerId && !c.ownerId.equals(leaverId) ? await this.deps.org.findActiveUserById(c.ownerId) : null;
+          ownerOf.set(key, owner?._id ?? null);
+        }
+        to = ownerOf.get(key) ?? successorId;
+      }
+      if (r.kind === 'digest' || !to) {
+        const res = await this.model
+          .updateOne({ _id: r._id, userId: leaverId, status: 'scheduled' }, { $set: { status: 'cancelled', outcome: '收件人已离职' } })
+          .exec();
+        if (res.modifiedCount === 1) out.cancelled += 1;
+        continue;
+      }
+      const res = await this.model.updateOne({ _id: r._id, userId: leaverId, status: 'scheduled' }, { $set: { userId: to } }).exec();
+      if (res.modifiedCount !== 1) continue;
+      out.moved += 1;
+      await this.deps.audit.record(meta, {
+        action: 'reminder.reassign',
+        entityType: 'reminder',
+        entityId: r._id,
+        changes: { userId: { before: leaverId, after: to } },
+        note: '原收件人已离职',
+      });
+    }
+    return out;
+  }
 }
 
 export function toReminderDto(r: ReminderView): ReminderDto {
