@@ -2,11 +2,12 @@
 import { loadConfig } from '@crm/config';
 import { connectMongo, ensureIndexes } from '../api/src/db/connect';
 import { resolveDatabase, resolveOptionsFrom } from '../api/src/db/embedded-mongo';
-import { seedDemoData } from '../api/src/seed/seed';
+import { assertSeedAllowed, seedDemoData } from '../api/src/seed/seed';
 import { buildServices } from '../api/src/services';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env); // eslint-disable-line no-restricted-properties -- entry point hands env to config
+  assertSeedAllowed(config.env);
   const log = (msg: string) => console.log(`[seed] ${msg}`);
   const db = await resolveDatabase(resolveOptionsFrom(config, log));
   log(`database: ${db.description}`);

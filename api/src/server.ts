@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const services = buildServices(connection, config);
   const bot = createBot({ conn: connection, services, logger, config });
   await ensureIndexes(connection);
-  if (config.database.seedOnEmpty && (await isEmpty(services))) {
+  if (config.database.seedOnEmpty && config.env !== 'production' && (await isEmpty(services))) {
     logger.info('empty database: seeding the demo company (npm run seed does the same)');
     await seedDemoData(services, (msg) => logger.info(msg));
   }

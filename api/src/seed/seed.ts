@@ -14,6 +14,18 @@ export interface SeedOptions {
   now?: Date;
 }
 
+/** The demo company has known logins and dev-login names: never in production, whatever asked for it. */
+export class SeedRefusedError extends Error {
+  constructor() {
+    super('refusing to seed the demo company: NODE_ENV=production (its users and logins are public)');
+    this.name = 'SeedRefusedError';
+  }
+}
+
+export function assertSeedAllowed(env: 'development' | 'production' | 'test'): void {
+  if (env === 'production') throw new SeedRefusedError();
+}
+
 /**
  * The demo company. Each step is idempotent and later issues append steps (reminders, approvals...)
  * that build on the earlier ones' results.
