@@ -65,9 +65,26 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
     }
   }
 
+  /**
+   * Keeps the tap's response code for later redraws: only on the tapper's own reminders, and only after the
+   * tap was checked (a forged tap must not overwrite the owner's code).
+   */
   async function rememberTapCode(ctx: BotContext): Promise<void> {
     const a = ctx.event.action;
-    if (a?.taskId && a.responseCode) await ctx.services.reminders.rememberResponseCode(a.taskId, a.responseCode);
+    if (!a?.taskId || !a.responseCode) return;
+    await ctx.services.reminders.model
+      .updateMany({ 'delivery.taskId': a.taskId, userId: ctx.user._id }, { $set: { 'delivery.responseCode': a.responseCode } })
+      .exec();
+  }
+
+  /**
+   * The reminder a tap names, checked like the API: the tapper's own (someone else's id answers 404, as
+   * GET /reminders/:id does), and for 记录跟进 a customer the tapper may still see (as POST /follow-ups does).
+   */
+  async function ownReminder(ctx: BotContext, id: string, opts: { customer?: boolean } = {}): Promise<ReminderDoc> {
+    const r = await ctx.services.reminders.get(ctx.actor, id);
+    if (opts.customer && r.customerId) await ctx.services.customers.get(ctx.actor, r.customerId);
+    return r;
   }
 
   /** What a card shows once its reminder is settled, whoever settled it (a tap, the mini-app, a chat reply). */
@@ -75,6 +92,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
     r.status === 'done' ? `已完成 ✓ ${formatClockZh(r.doneAt ?? now(), tz)}` : r.status === 'cancelled' ? `已取消：${r.outcome ?? ''}` : '已处理';
 
   bot.action('rem.done', async (ctx, [id = '']) => {
+    await ownReminder(ctx, id);
     // Already done or cancelled elsewhere: nothing changes, and the card is redrawn to say so.
     const { reminder } = await ctx.services.reminders.complete(ctx.actor, ctx.meta, id, '已完成（聊天卡片）');
     await settleCard(ctx, reminder, settledText(reminder));
@@ -82,7 +100,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
 
   bot.action('rem.snooze', async (ctx, [id = '', preset = '1h']) => {
     if (!(SNOOZE_PRESETS as readonly string[]).includes(preset)) throw new Error(`unknown snooze preset ${preset}`);
-    const current = await ctx.services.reminders.get(ctx.actor, id);
+    const current = await ownReminder(ctx, id);
     if (current.status === 'done' || current.status === 'cancelled') {
       await settleCard(ctx, current, settledText(current));
       return;
@@ -92,6 +110,11 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
   });
 
   bot.action('rem.snoozeall', async (ctx, [taskId = '']) => {
+    // a summary card is the tapper's only if it carries their reminders
+    if (!taskId || !(await ctx.services.reminders.model.exists({ 'delivery.taskId': taskId, userId: ctx.user._id }).exec())) {
+      await ctx.reply({ kind: 'text', text: '这张卡片不是你的，或已失效：提醒不存在或无权查看。' });
+      return;
+    }
     await rememberTapCode(ctx);
     const items = await ctx.services.reminders.model.find({ 'delivery.taskId': taskId, userId: ctx.user._id, status: 'sent' }).exec();
     let until: Date | null = null;
@@ -101,8 +124,8 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
   });
 
   bot.action('rem.log', async (ctx, [id = '']) => {
+    const r = await ownReminder(ctx, id, { customer: true });
     await rememberTapCode(ctx);
-    const r = await ctx.services.reminders.get(ctx.actor, id);
     await ctx.ask('rem.log', [String(r._id)]);
     await ctx.reply({
       kind: 'text',
@@ -111,7 +134,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
   });
 
   bot.prompt('rem.log', async (ctx, answer) => {
-    const r = await ctx.services.reminders.get(ctx.actor, answer.args[0] ?? '');
+    const r = await ownReminder(ctx, answer.args[0] ?? '', { customer: true });
     await logFromChat(ctx, r, answer.text);
   });
 
