@@ -1,6 +1,6 @@
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
+import { cardClickXml, sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
 
 /** The name from the issue: typed as a customer name, it put a working link into other reps' search results. */
 const PHISHING = '钓鱼](http://evil.example/p) [点我';
@@ -52,6 +52,38 @@ describe('user text in bot outputs is escaped for each format', () => {
     expect(html).not.toMatch(/href="http:\/\/evil/);
     expect(html).toContain('&lt;font color=&quot;warning&quot;&gt;');
     expect(html).not.toContain('<font');
+  });
+
+  it('WeCom: approval notices escape the contract title; 查看详情 keeps our own link clickable', async () => {
+    const rep1 = await t.login('demo-rep1');
+    const customer = await t.http.get('/api/v1/customers?q=zs').set('authorization', rep1);
+    const customerId = (customer.body.items as Array<{ id: string; name: string }>).find((c) => c.name === '张三')!.id;
+    const c = await t.http
+      .post('/api/v1/contracts')
+      .set('authorization', rep1)
+      .send({ customerId, number: 'HT-ESC-1', title: '<a href="http://evil.example">合同</a>', amountFen: 1_000_00, discountPercent: 0 });
+    expect(c.status).toBe(201);
+    const a = await t.http
+      .post(`/api/v1/contracts/${c.body.id as string}/submit`)
+      .set('authorization', rep1)
+      .send({});
+    expect(a.status).toBe(201);
+    await t.services.approvals.settled(); // approval chat effects run in the background
+    await t.bot.inFlight.drain();
+    const texts = fake
+      .to('demo-rep1')
+      .filter((d) => d.msgtype === 'text')
+      .map((d) => (d.body.text as { content: string }).content);
+    const notice = texts.find((x) => x.includes('合同'))!;
+    expect(notice).toBeDefined();
+    expect(notice).not.toContain('<a');
+    expect(notice).not.toContain('http://evil');
+
+    const packet = sealedPost(cardClickXml('demo-rep1', `apv.view:${a.body.id as string}`, `apv-view-${Date.now()}`, 'code-1'));
+    await t.http.post('/bot/wecom/callback').query(packet.query).set('Content-Type', 'text/xml').send(packet.body).expect(200);
+    await t.bot.inFlight.drain();
+    const last = fake.to('demo-rep1').at(-1)!;
+    expect((last.body.text as { content: string }).content).toMatch(/^查看审批详情：http:\/\/\S+$/);
   });
 
   it('the sandbox page renders the stored HTML, not its own markdown of the raw text', async () => {

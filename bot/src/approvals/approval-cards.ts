@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { APPROVAL_STATUS_LABELS, APPROVAL_SUBJECT_LABELS, formatFen } from '@crm/shared';
+import { APPROVAL_STATUS_LABELS, APPROVAL_SUBJECT_LABELS, formatFen, trusted, txt } from '@crm/shared';
 import { AppError } from '../../../api/src/errors/app-error';
 import { canDecide } from '../../../api/src/modules/approval/approval.logic';
 import type { ApprovalCard, ApprovalPlain } from '../../../api/src/modules/approval/approval.model';
@@ -346,6 +346,7 @@ export function registerApprovalActions(bot: BotApp, approvals: ApprovalService,
       await ctx.reply({ kind: 'text', text: NOT_FOUND });
       return;
     }
-    await ctx.reply({ kind: 'text', text: `查看审批详情：${appUrl(approvalPath(id))}` });
+    // our link, kept clickable (a plain string would be escaped as user text as a whole)
+    await ctx.reply({ kind: 'text', text: txt`查看审批详情：${trusted(appUrl(approvalPath(id)))}` });
   });
 }
