@@ -12,7 +12,8 @@ import { APPROVAL_SUBJECT_TYPES, ROLES, yuanToFen, type ApprovalCondition, type 
  * - `when` is a leaf (every key given must hold), `{ all: [...] }` or `{ any: [...] }`;
  * - approvers: `users` (logins), `role` (in the requester's department), `directLeader`,
  *   `supervisor` (N levels up; a shorter chain gives its top), `departmentLeader` (e.g. 财务部, 法务部);
- *   the requester never approves their own request; a step nobody can approve is skipped;
+ *   the requester never approves their own request; a step nobody can approve is never skipped: the
+ *   fallback chain (leader's leader → department leader → admin) stands in, else the submit is refused (422);
  * - a route is resolved and stored when an approval is submitted: changing rules never alters approvals in flight.
  *
  * Example: contracts from 200,000 元 for A-tier customers of 华南销售部 also need the finance manager:
