@@ -20,10 +20,14 @@ export function asAppError(err: unknown): AppError {
   if (status === 413 || e.type === 'entity.too.large') {
     return new AppError(413, CommonErrorCode.PAYLOAD_TOO_LARGE, '请求体过大（JSON 上限 1 MB）', { cause: err });
   }
-  if (status === 415 && e.type === 'encoding.unsupported') {
+  if (status === 415 && (e.type === 'encoding.unsupported' || /Unsupported Content-Encoding/i.test(String((err as Error).message)))) {
     return new AppError(415, CommonErrorCode.UNSUPPORTED_ENCODING, '不支持的 Content-Encoding（只接受 gzip、deflate、br 或不压缩）', { cause: err });
   }
   if (status === 415) return new AppError(415, CommonErrorCode.UNSUPPORTED_MEDIA_TYPE, '不支持的请求内容类型', { cause: err });
+  // Content-Encoding: gzip (or deflate, br) on a body that is not: zlib's errors, thrown while reading the body
+  if (typeof e.code === 'string' && /^Z_(DATA|BUF|STREAM|NEED_DICT)_ERROR$|^ERR_BROTLI|^ERR__ERROR_FORMAT_PADDING/.test(e.code)) {
+    return new AppError(400, CommonErrorCode.INVALID_BODY_ENCODING, '请求体无法按 Content-Encoding 解压', { cause: err });
+  }
   if (status === 400 && (e.type === 'entity.parse.failed' || e.name === 'SyntaxError')) {
     return new AppError(400, CommonErrorCode.INVALID_JSON, '请求体不是合法的 JSON', { cause: err });
   }

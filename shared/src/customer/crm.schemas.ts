@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { objectId, pageQuery } from '../common/schemas';
+import { dateTime, objectId, pageQuery } from '../common/schemas';
 import { CONTRACT_STATUSES, CUSTOMER_SOURCES, CUSTOMER_STATUSES, CUSTOMER_TIERS, FOLLOW_UP_TYPES } from './crm-enums';
 import { normalizeEmail, normalizePhone } from './normalize';
 
@@ -94,14 +94,14 @@ const location = z.strictObject({
   lng: z.number().min(-180).max(180),
   address: z.string().trim().max(200).optional(),
 });
-const nextStep = z.strictObject({ text: text(200), dueAt: z.coerce.date() });
+const nextStep = z.strictObject({ text: text(200), dueAt: dateTime });
 
 export const createFollowUpBody = z.strictObject({
   customerId: objectId,
   contactId: objectId.optional(),
   type: z.enum(FOLLOW_UP_TYPES),
   content: text(2000),
-  happenedAt: z.coerce.date().optional(),
+  happenedAt: dateTime.optional(),
   location: location.optional(),
   nextStep: nextStep.optional(),
 });
@@ -120,13 +120,13 @@ export const createOpportunityBody = z.strictObject({
   name: text(100),
   amountFen,
   stage: z.string().max(32).optional(),
-  expectedCloseDate: z.coerce.date().optional(),
+  expectedCloseDate: dateTime.optional(),
   probability: z.number().int().min(0).max(100).optional(),
 });
 export type CreateOpportunityInput = z.infer<typeof createOpportunityBody>;
 
 export const updateOpportunityBody = z
-  .strictObject({ name: text(100), amountFen, expectedCloseDate: z.coerce.date().nullable(), probability: z.number().int().min(0).max(100) })
+  .strictObject({ name: text(100), amountFen, expectedCloseDate: dateTime.nullable(), probability: z.number().int().min(0).max(100) })
   .partial()
   .refine((v) => Object.keys(v).length > 0, { message: '至少修改一个字段' });
 export type UpdateOpportunityInput = z.infer<typeof updateOpportunityBody>;

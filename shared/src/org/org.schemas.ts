@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { mobileCN, objectId, pageQuery } from '../common/schemas';
+import { dateTime, mobileCN, objectId, pageQuery } from '../common/schemas';
 import { DATA_SCOPES, ROLES } from './roles';
 
 const platformUserId = z
@@ -80,7 +80,7 @@ export const auditQuery = z.strictObject({
   entityType: z.string().max(64).optional(),
   entityId: z.string().max(64).optional(),
   actorId: objectId.optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: dateTime.optional(),
+  to: dateTime.optional(),
   ...pageQuery,
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dateTime } from '../common/schemas';
 import { REMINDER_BOXES, SNOOZE_PRESETS } from './reminder.dto';
 
 export const listRemindersQuery = z.strictObject({
@@ -8,5 +9,8 @@ export const listRemindersQuery = z.strictObject({
 export type ListRemindersQuery = z.infer<typeof listRemindersQuery>;
 
 /** Either a preset (1h, tomorrow-morning, next-monday) or an explicit time. */
-export const snoozeReminderBody = z.union([z.strictObject({ preset: z.enum(SNOOZE_PRESETS) }), z.strictObject({ until: z.coerce.date() })]);
+export const snoozeReminderBody = z
+  .strictObject({ preset: z.enum(SNOOZE_PRESETS).optional(), until: dateTime.optional() })
+  // one object rather than a union, so that a bad `until` is reported at body.until
+  .refine((v) => (v.preset === undefined) !== (v.until === undefined), { message: '请给出 preset 或 until 其中之一' });
 export type SnoozeReminderInput = z.infer<typeof snoozeReminderBody>;
