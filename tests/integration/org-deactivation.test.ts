@@ -136,10 +136,10 @@ describe('POST /users/:id/deactivate hands over what hangs on the leaver', () =>
     expect((await after(r3)).status).toBe('cancelled');
     // audited
     const audit = auditModel(t.conn);
-    expect(await audit.countDocuments({ action: 'user.update', entityId: { $in: [(await user('sub1'))._id, (await user('sub2'))._id] } })).toBe(2);
+    expect(await audit.countDocuments({ action: 'user.update', entityId: { $in: [await id('sub1'), await id('sub2')] } })).toBe(2);
     expect(await audit.countDocuments({ action: 'approval.reassign', entityId: approvalId })).toBe(1);
-    expect(await audit.countDocuments({ action: 'reminder.reassign', entityId: { $in: [r1._id, r2._id] } })).toBe(2);
-    expect(await audit.countDocuments({ action: 'user.deactivate', entityId: bossId })).toBe(1);
+    expect(await audit.countDocuments({ action: 'reminder.reassign', entityId: { $in: [String(r1._id), String(r2._id)] } })).toBe(2);
+    expect(await audit.countDocuments({ action: 'user.deactivate', entityId: String(bossId) })).toBe(1);
   });
 
   it('without newLeaderId the reports get the leaver’s own leader; a new leader below the leaver (not a direct report) is refused', async () => {
