@@ -26,6 +26,21 @@ export default tseslint.config(
   { files: ['config/**', 'tests/helpers/**', 'scripts/**/*.mjs', 'jest.config.js', 'eslint.config.mjs'], rules: { 'no-restricted-properties': 'off' } },
   // The mini-app is built by Taro: TARO_ENV and TARO_APP_* are build-time constants, not runtime configuration.
   { files: ['miniapp/**'], rules: { 'no-restricted-properties': 'off' } },
+  // Taro H5 renders disabled={false} as a [disabled] attribute (a greyed-out, unreadable label): pages use ActionButton.
+  {
+    files: ['miniapp/src/**/*.tsx'],
+    ignores: ['miniapp/src/components/action-button.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: '@tarojs/components', importNames: ['Button'], message: 'Use ActionButton (components/action-button): it never renders disabled="false".' },
+          ],
+        },
+      ],
+    },
+  },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } },

@@ -5,7 +5,9 @@ import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT } from '@crm/config';
 import { addDays, wallClock, zonedInstant } from '../../shared/src/time/zoned';
 import { ARTIFACTS, BROWSER_AVAILABLE, CHROMIUM, launchBrowser } from '../helpers/browser';
+import { unreadableButtons } from '../helpers/readable-buttons';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { wgs84ToGcj02 } from '../../miniapp/src/lib/geo';
 
 /**
  * The mini-app's H5 build in headless Chromium, against the real backend on the embedded database.
@@ -137,6 +139,54 @@ describeBrowser('mini-app (H5) in a real browser', () => {
     await page.close();
   }, 60_000);
 
+  it('新建客户: 查重, 仍然新建 and 保存 all show readable labels', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2 });
+    await signInAs(page, base, '刘洋');
+    await page.locator('.section-title', { hasText: '最近客户' }).waitFor();
+    await page.goto(`${base}/app/#/pages/customer/create`);
+    await page.locator('.btn', { hasText: '查重' }).waitFor({ timeout: 15_000 });
+    expect(await unreadableButtons(page)).toEqual([]);
+    await page.locator('.input input').nth(1).fill('张三');
+    await page.locator('.input input').nth(2).fill('13800138000');
+    await page.locator('.chip').first().click();
+    await page.locator('.btn', { hasText: '查重' }).click();
+    await page.locator('.card-title', { hasText: '可能重复' }).waitFor({ timeout: 15_000 });
+    await page.locator('.btn', { hasText: '仍然新建' }).waitFor();
+    await shot(page, '8-create-duplicate');
+    const unreadable = await unreadableButtons(page);
+    expect(unreadable).toEqual([]);
+    await page.close();
+  }, 60_000);
+
+  it('定位签到 in H5 asks the browser (WGS-84) and stores the check-in in GCJ-02', async () => {
+    const gps = { latitude: 31.2304, longitude: 121.4737 }; // 人民广场, as a phone's GPS reports it
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2, permissions: ['geolocation'], geolocation: gps });
+    const auth = await t.login('demo-rep1');
+    const list = await t.http.get('/api/v1/customers?q=zs&owner=me').set('authorization', auth);
+    const customerId = (list.body.items as Array<{ id: string }>)[0]!.id;
+    await signInAs(page, base, '刘洋', `/app/#/pages/visit/new?customerId=${customerId}`);
+    const checkIn = page.locator('.btn', { hasText: '定位签到' });
+    await checkIn.waitFor({ timeout: 15_000 });
+    await checkIn.click();
+    await page.locator('.location-note', { hasText: '已定位' }).waitFor({ timeout: 15_000 });
+    const content = `E2E 签到拜访 ${Date.now()}`;
+    await page.locator('.visit-content textarea').fill(content);
+    expect(await unreadableButtons(page)).toEqual([]); // 保存 looked disabled
+    await shot(page, '9-visit-located');
+    await page.locator('.submit-visit').click();
+    let made: { content: string; location?: { lat: number; lng: number } } | undefined;
+    for (let i = 0; i < 50 && !made; i++) {
+      const res = await t.http.get(`/api/v1/follow-ups?customerId=${customerId}`).set('authorization', auth);
+      made = (res.body.items as Array<{ content: string; location?: { lat: number; lng: number } }>).find((f) => f.content === content);
+      if (!made) await new Promise((r) => setTimeout(r, 300));
+    }
+    expect(made).toBeDefined();
+    const expected = wgs84ToGcj02({ lat: gps.latitude, lng: gps.longitude });
+    expect(made?.location?.lat).toBeCloseTo(expected.lat, 5);
+    expect(made?.location?.lng).toBeCloseTo(expected.lng, 5);
+    await page.close();
+  }, 60_000);
+
   (REMINDERS_API ? it : it.skip)(
     'my reminders: today / overdue, complete one',
     async () => {
@@ -171,6 +221,9 @@ describeBrowser('mini-app (H5) in a real browser', () => {
       await page.locator('.approval-item').first().waitFor({ timeout: 15_000 });
       await shot(page, '6-approvals-todo');
       await page.locator('.approval-item', { hasText: pending!.title }).first().click();
+      await page.locator('.action-reject').waitFor();
+      await shot(page, '6b-approval-detail');
+      expect(await unreadableButtons(page)).toEqual([]); // 驳回 was an empty red box (disabled="false")
       await page.locator('.action-approve').click();
       await page.locator('.step .status', { hasText: '已通过' }).first().waitFor({ timeout: 15_000 });
       await shot(page, '7-approval-approved');

@@ -1,6 +1,7 @@
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
 import type { ReactNode } from 'react';
 import type { LoadState } from '../hooks/use-async';
+import { ActionButton } from './action-button';
 
 interface Props {
   state: LoadState;
@@ -26,9 +27,9 @@ export function StateView({ state, error, empty, emptyText = '暂无数据', loa
         <Text className="state-title">加载失败</Text>
         <Text className="state-text">{error || '请稍后再试'}</Text>
         {onRetry ? (
-          <Button className="btn btn-small" onClick={onRetry}>
+          <ActionButton className="btn btn-small" onClick={onRetry}>
             重试
-          </Button>
+          </ActionButton>
         ) : null}
       </View>
     );

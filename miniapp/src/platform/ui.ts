@@ -1,4 +1,5 @@
 import Taro from '@tarojs/taro';
+import { wgs84ToGcj02 } from '../lib/geo';
 
 /** Taro UI calls the pages need (navigation, phone, clipboard, location, network), in one place. */
 export const ROUTES = {
@@ -58,9 +59,18 @@ export function copy(text: string): void {
 
 export type LocationResult = { ok: true; lat: number; lng: number } | { ok: false; reason: 'denied' | 'unavailable'; message: string };
 
-/** The device location; a refused permission is an answer, not an error. */
+/**
+ * The device location in GCJ-02; a refused permission is an answer, not an error. Mini-programs give GCJ-02
+ * directly; a browser (H5, also WeCom's OAuth web view) only WGS-84, which Taro's H5 runtime insists on, so
+ * H5 asks for that and converts.
+ */
 export async function locate(): Promise<LocationResult> {
   try {
+    if (process.env.TARO_ENV === 'h5') {
+      const res = await Taro.getLocation({ type: 'wgs84' });
+      const p = wgs84ToGcj02({ lat: res.latitude, lng: res.longitude });
+      return { ok: true, lat: p.lat, lng: p.lng };
+    }
     const res = await Taro.getLocation({ type: 'gcj02' });
     return { ok: true, lat: res.latitude, lng: res.longitude };
   } catch (err) {

@@ -1,4 +1,4 @@
-import { Button, Text, Textarea, View } from '@tarojs/components';
+import { Text, Textarea, View } from '@tarojs/components';
 import { useRouter } from '@tarojs/taro';
 import { useState } from 'react';
 import { StateView } from '../../components/state-view';
@@ -6,6 +6,7 @@ import { useAsync } from '../../hooks/use-async';
 import { toastOk } from '../../platform/ui';
 import { approvals, session } from '../../services';
 import type { ApprovalDecision } from '../../services/api-types';
+import { ActionButton } from '../../components/action-button';
 
 /** One approval: the full route (steps, approvers), the history; approve, or reject with a reason. */
 export default function ApprovalDetailPage() {
@@ -114,12 +115,12 @@ export default function ApprovalDetailPage() {
                 />
                 {error ? <Text className="bad small">{error}</Text> : null}
                 <View className="actions">
-                  <Button className="btn grow btn-danger action-reject" disabled={busy} onClick={() => void decide('reject')}>
+                  <ActionButton className="btn grow btn-danger action-reject" disabled={busy} onClick={() => void decide('reject')}>
                     驳回
-                  </Button>
-                  <Button className="btn btn-primary grow action-approve" disabled={busy} onClick={() => void decide('approve')}>
+                  </ActionButton>
+                  <ActionButton className="btn btn-primary grow action-approve" disabled={busy} onClick={() => void decide('approve')}>
                     同意
-                  </Button>
+                  </ActionButton>
                 </View>
               </View>
             ) : null}

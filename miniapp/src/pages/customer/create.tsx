@@ -1,4 +1,4 @@
-import { Button, Input, Text, View } from '@tarojs/components';
+import { Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { CUSTOMER_SOURCES, type CustomerSource } from '../../../../shared/src/customer/crm-enums';
@@ -6,6 +6,7 @@ import { ROUTES, go, toastOk } from '../../platform/ui';
 import { customers } from '../../services';
 import type { DuplicateVM } from '../../services/adapters/customer.adapter';
 import type { QuickCreateBody } from '../../services/api-types';
+import { ActionButton } from '../../components/action-button';
 
 /** Quick create: company, contact, mobile, source. The duplicate check's answer shows before saving. */
 export default function CreateCustomerPage() {
@@ -98,9 +99,9 @@ export default function CreateCustomerPage() {
               </Text>
             ) : null}
             <Input className="input" placeholder="仍要新建？请填写原因" value={reason} onInput={(e) => setReason(e.detail.value)} />
-            <Button className="btn" disabled={busy} onClick={() => void save(true)}>
+            <ActionButton className="btn" disabled={busy} onClick={() => void save(true)}>
               仍然新建
-            </Button>
+            </ActionButton>
           </View>
         ) : (
           <View className="notice notice-ok">
@@ -115,12 +116,12 @@ export default function CreateCustomerPage() {
         </View>
       ) : null}
       <View className="actions">
-        <Button className="btn grow" disabled={busy} onClick={() => void check()}>
+        <ActionButton className="btn grow" disabled={busy} onClick={() => void check()}>
           查重
-        </Button>
-        <Button className="btn btn-primary grow" disabled={busy || Boolean(dup?.duplicate)} onClick={() => void save(false)}>
+        </ActionButton>
+        <ActionButton className="btn btn-primary grow" disabled={busy || Boolean(dup?.duplicate)} onClick={() => void save(false)}>
           保存
-        </Button>
+        </ActionButton>
       </View>
     </View>
   );

@@ -1,10 +1,11 @@
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
 import { useDidShow, useRouter } from '@tarojs/taro';
 import { useRef } from 'react';
 import { StateView } from '../../components/state-view';
 import { useAsync } from '../../hooks/use-async';
 import { call, copy, go, ROUTES } from '../../platform/ui';
 import { customers } from '../../services';
+import { ActionButton } from '../../components/action-button';
 
 /** Customer 360: details, contacts, follow-up timeline, open deals, contracts, the next reminder; log a visit or a next step. */
 export default function CustomerDetailPage() {
@@ -63,12 +64,12 @@ export default function CustomerDetailPage() {
             </View>
 
             <View className="actions">
-              <Button className="btn btn-primary grow action-visit" onClick={() => go(ROUTES.visit(c.id))}>
+              <ActionButton className="btn btn-primary grow action-visit" onClick={() => go(ROUTES.visit(c.id))}>
                 写拜访记录
-              </Button>
-              <Button className="btn grow action-next" onClick={() => go(ROUTES.visit(c.id, true))}>
+              </ActionButton>
+              <ActionButton className="btn grow action-next" onClick={() => go(ROUTES.visit(c.id, true))}>
                 加下一步
-              </Button>
+              </ActionButton>
             </View>
 
             <Text className="section-title">联系人</Text>

@@ -1,4 +1,4 @@
-import { Button, Input, Text, View } from '@tarojs/components';
+import { Input, Text, View } from '@tarojs/components';
 import Taro, { useRouter } from '@tarojs/taro';
 import { useEffect, useState } from 'react';
 import { StateView } from '../../components/state-view';
@@ -6,6 +6,7 @@ import { useAsync } from '../../hooks/use-async';
 import { inWeComBrowser, wecomOAuthUrl } from '../../platform/platform-code';
 import { ROUTES } from '../../platform/ui';
 import { session } from '../../services';
+import { ActionButton } from '../../components/action-button';
 
 /**
  * Sign-in: inside WeCom / DingTalk the platform code signs in without a tap; H5 inside WeCom goes through
@@ -85,9 +86,9 @@ export default function LoginPage() {
             ))}
             <View className="row">
               <Input className="input grow" placeholder="或输入登录名" value={login} onInput={(e) => setLogin(e.detail.value)} />
-              <Button className="btn btn-small" onClick={() => void pick(login)}>
+              <ActionButton className="btn btn-small" onClick={() => void pick(login)}>
                 登录
-              </Button>
+              </ActionButton>
             </View>
           </View>
         ) : (

@@ -1,4 +1,4 @@
-import { Button, Text, View } from '@tarojs/components';
+import { Text, View } from '@tarojs/components';
 import { useState } from 'react';
 import { SNOOZE_PRESET_LABELS, type SnoozePreset } from '../../../../shared/src/reminder/reminder.dto';
 import { StateView } from '../../components/state-view';
@@ -6,6 +6,7 @@ import { Tabs } from '../../components/tabs';
 import { useAsync } from '../../hooks/use-async';
 import { go, ROUTES, toastOk } from '../../platform/ui';
 import { reminders } from '../../services';
+import { ActionButton } from '../../components/action-button';
 
 type Box = 'today' | 'overdue';
 const SNOOZES: SnoozePreset[] = ['1h', 'tomorrow-morning', 'next-monday'];
@@ -59,12 +60,12 @@ export default function RemindersPage() {
                 </Text>
               ) : null}
               <View className="actions">
-                <Button className="btn btn-small btn-primary" onClick={() => void act(m.id, () => reminders.complete(m.id), '已完成')}>
+                <ActionButton className="btn btn-small btn-primary" onClick={() => void act(m.id, () => reminders.complete(m.id), '已完成')}>
                   完成
-                </Button>
-                <Button className="btn btn-small" onClick={() => setOpen(open === m.id ? null : m.id)}>
+                </ActionButton>
+                <ActionButton className="btn btn-small" onClick={() => setOpen(open === m.id ? null : m.id)}>
                   稍后提醒
-                </Button>
+                </ActionButton>
               </View>
               {open === m.id ? (
                 <View className="row wrap">

@@ -1,4 +1,4 @@
-import { Button, Input, Picker, Text, Textarea, View } from '@tarojs/components';
+import { Input, Picker, Text, Textarea, View } from '@tarojs/components';
 import { useRouter } from '@tarojs/taro';
 import { useState } from 'react';
 import { StateView } from '../../components/state-view';
@@ -8,6 +8,7 @@ import { formatDateTime, NEXT_STEP_CHOICES, pickerValues } from '../../lib/time'
 import { back, locate, ROUTES, toastOk, toastText } from '../../platform/ui';
 import { customers, visits } from '../../services';
 import type { FollowUpType } from '../../services/api-types';
+import { ActionButton } from '../../components/action-button';
 
 const TYPES: Array<{ key: FollowUpType; label: string }> = [
   { key: 'visit', label: '拜访' },
@@ -91,9 +92,9 @@ export default function VisitPage() {
 
           <Text className="label">签到</Text>
           <View className="row">
-            <Button className="btn btn-small" loading={locating} onClick={() => void checkIn()}>
+            <ActionButton className="btn btn-small" loading={locating} onClick={() => void checkIn()}>
               {f.location ? '重新定位' : '定位签到'}
-            </Button>
+            </ActionButton>
             <Input className="input grow" placeholder="地址（可手动填写）" value={f.address} onInput={(e) => v.update({ address: e.detail.value })} />
           </View>
           {locationNote ? <Text className="muted small location-note">{locationNote}</Text> : null}
@@ -142,9 +143,9 @@ export default function VisitPage() {
             <Text>{v.error}</Text>
           </View>
         ) : null}
-        <Button className="btn btn-primary submit-visit" loading={v.submitting} disabled={v.submitting} onClick={() => void submit()}>
+        <ActionButton className="btn btn-primary submit-visit" loading={v.submitting} disabled={v.submitting} onClick={() => void submit()}>
           保存
-        </Button>
+        </ActionButton>
       </StateView>
     </View>
   );
