@@ -45,7 +45,10 @@ async function main(): Promise<void> {
     waitMs: db.kind === 'uri' ? 60_000 : 10_000,
     log: (msg) => logger.warn(msg),
   });
-  connection.on('disconnected', () => logger.warn('database connection lost: API calls answer 503 DATABASE_UNAVAILABLE until it is back'));
+  let stopping = false;
+  connection.on('disconnected', () => {
+    if (!stopping) logger.warn('database connection lost: API calls answer 503 DATABASE_UNAVAILABLE until it is back');
+  });
   connection.on('reconnected', () => logger.info('database connection back'));
   const services = buildServices(connection, config);
   const bot = createBot({ conn: connection, services, logger, config });
@@ -98,7 +101,6 @@ async function main(): Promise<void> {
     `ready: ${base}/ · API docs ${base}/api/docs${bot.sandbox ? ` · sandbox chat ${base}/sandbox` : ''} (dev login: ${config.auth.devLogin ? 'on' : 'off'})`,
   );
 
-  let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;

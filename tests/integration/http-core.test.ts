@@ -26,6 +26,9 @@ describe('health', () => {
     const down = await other.http.get('/readyz');
     expect(down.status).toBe(503);
     expect(down.body.error.code).toBe('NOT_READY');
+    expect(down.headers['retry-after']).toMatch(/^\d+$/);
+    // a load balancer polls it: a warn line, not an error with a stack each time
+    expect(other.logs.filter((l) => l.reqId === down.headers['x-request-id']).map((l) => l.level)).toEqual([40]);
   });
 });
 

@@ -33,6 +33,20 @@ describe('error handler', () => {
     expect(res.body.error.requestId).toBe(res.headers['x-request-id']);
   });
 
+  it.each([
+    ['server selection', () => Object.assign(new Error('Server selection timed out after 1000 ms'), { name: 'MongoServerSelectionError' })],
+    ['network timeout', () => Object.assign(new Error('connection 3 to 127.0.0.1:27017 timed out'), { name: 'MongoNetworkTimeoutError' })],
+    ['pool cleared', () => Object.assign(new Error('Connection pool for 127.0.0.1:27017 was cleared'), { name: 'MongoPoolClearedError' })],
+  ])('a database outage (%s) → 503 DATABASE_UNAVAILABLE with Retry-After, one warn line, no stack', async (_name, thrown) => {
+    const { http, logs } = appThrowing(thrown);
+    const res = await http.get('/').set('X-Request-Id', 'req-db');
+    expect(res.status).toBe(503);
+    expect(res.body.error).toMatchObject({ code: 'DATABASE_UNAVAILABLE', message: '数据库暂时不可用，请稍后重试' });
+    expect(res.headers['retry-after']).toBe('5');
+    const mine = logs.filter((l) => l.reqId === 'req-db');
+    expect(mine.map((l) => l.level)).toEqual([40]);
+  });
+
   it('hides the text of an unexpected error and logs it with the request id', async () => {
     const { http, logs } = appThrowing(() => new Error('connection string mongodb://admin:hunter2@db leaked'));
     const res = await http.get('/').set('X-Request-Id', 'req-500');

@@ -17,7 +17,9 @@ export function errorHandler(): AppMiddleware {
       const err = asAppError(thrown);
       const log = ctx.state.log;
       // an outage is one warn line per request, not a stack trace each
-      if (err.code === CommonErrorCode.DATABASE_UNAVAILABLE) log?.warn({ code: err.code, cause: (thrown as Error)?.name }, 'database unavailable');
+      // (and /readyz, which a load balancer polls every few seconds)
+      if (err.code === CommonErrorCode.DATABASE_UNAVAILABLE || err.code === CommonErrorCode.NOT_READY)
+        log?.warn({ code: err.code, cause: (thrown as Error)?.name }, 'database unavailable');
       else if (err.status >= 500) log?.error({ err: thrown, code: err.code }, 'request failed');
       else log?.debug({ code: err.code, status: err.status }, err.message);
       ctx.status = err.status;
