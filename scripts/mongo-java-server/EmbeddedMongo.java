@@ -46,13 +46,17 @@ public class EmbeddedMongo {
    * collection can fail with "Unknown error: null" (1.47.0, both backends, a few times in 50 tries), leaving e.g. a
    * unique index missing. So requests run one at a time: for a single-user stand-in that costs little (~10 %).
    */
-  static MongoBackend serialized(MongoBackend backend) {
+  static MongoBackend serialized(MongoBackend backend, Runnable afterEach) {
     Object lock = new Object();
     return (MongoBackend) Proxy.newProxyInstance(MongoBackend.class.getClassLoader(), new Class<?>[] {MongoBackend.class}, (proxy, method, args) -> {
       try {
         if (!SERIALIZED.contains(method.getName())) return method.invoke(backend, args);
         synchronized (lock) {
-          return method.invoke(backend, args);
+          try {
+            return method.invoke(backend, args);
+          } finally {
+            afterEach.run();
+          }
         }
       } catch (InvocationTargetException e) {
         throw e.getCause(); // the backend's own exception, which the server turns into an error reply
@@ -81,7 +85,11 @@ public class EmbeddedMongo {
         throw new IllegalArgumentException("unknown store " + store + " (expected memory or h2:FILE)");
       }
       backend.version(Wire9.MONGO_5_0_WIRE_9);
-      server = new MongoServer(serialized(backend));
+      // H2: commit the store after every call, before its reply, so an acknowledged write survives a kill -9 of this
+      // process (the MVStore otherwise commits about once a second and a crash lost the writes of that second;
+      // found by tests/chaos). A commit with nothing changed does nothing.
+      final H2Backend durable = h2;
+      server = new MongoServer(serialized(backend, durable == null ? () -> {} : durable::commit));
       server.bind("127.0.0.1", port); // loopback only
     } catch (Exception e) { // also the BindException netty throws unchecked
       // one line the parent can quote (the last lines of a stack trace say nothing)
