@@ -6,6 +6,7 @@ import http from 'node:http';
 import { ConfigError, loadConfig, maskConfig } from '@crm/config';
 import { createApp } from './app';
 import { connectMongoWaiting, ensureIndexes } from './db/connect';
+import { isDatabaseUnavailable } from './db/unavailable';
 import { NoDatabaseError, resolveDatabase, resolveOptionsFrom } from './db/embedded-mongo';
 import { createLogger } from './logger';
 import { isEmpty, seedDemoData } from './seed/seed';
@@ -50,6 +51,11 @@ async function main(): Promise<void> {
     if (!stopping) logger.warn('database connection lost: API calls answer 503 DATABASE_UNAVAILABLE until it is back');
   });
   connection.on('reconnected', () => logger.info('database connection back'));
+  // periodic work during an outage: one short warn per round (it runs again next round), not an error with a stack
+  const backgroundFailure = (what: string) => (err: unknown) => {
+    if (isDatabaseUnavailable(err)) logger.warn(`${what}: database unavailable, trying again next round`);
+    else logger.error({ err }, what);
+  };
   const services = buildServices(connection, config);
   const bot = createBot({ conn: connection, services, logger, config });
   await ensureIndexes(connection);
@@ -66,11 +72,11 @@ async function main(): Promise<void> {
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
   // Events acknowledged by a process that stopped before handling them: picked up at start and every minute.
-  const recover = () => void bot.app.recoverPending().catch((err: unknown) => logger.error({ err }, 'recovering unhandled chat events failed'));
+  const recover = () => void bot.app.recoverPending().catch(backgroundFailure('recovering unhandled chat events failed'));
   // Creates whose side effects (contacts, audit entry, customer times, reminder) a stopped process left pending.
   const finishRecords = () =>
-    void Promise.all([services.customers.recoverPending(), services.followUps.recoverPending()]).catch((err: unknown) =>
-      logger.error({ err }, 'finishing pending record effects failed'),
+    void Promise.all([services.customers.recoverPending(), services.followUps.recoverPending()]).catch(
+      backgroundFailure('finishing pending record effects failed'),
     );
   recover();
   finishRecords();
@@ -91,7 +97,7 @@ async function main(): Promise<void> {
     void services.approvals
       .sweep()
       .then((r) => (r.failed ? logger.warn(r, 'approval sweep: some approvals failed, retried next time') : undefined))
-      .catch((err: unknown) => logger.error({ err }, 'approval sweep failed'));
+      .catch(backgroundFailure('approval sweep failed'));
   const approvalSweep = setInterval(sweepApprovals, config.approvals.sweepIntervalSeconds * 1000);
   approvalSweep.unref();
   if (bot.dingtalkStream)
