@@ -1,3 +1,4 @@
+import { formatAgo as sharedFormatAgo, formatRelativeDateTime } from '../../../shared/src/time/relative';
 import { addDays, wallClock, zonedInstant } from '../../../shared/src/time/zoned';
 
 /** Business time zone of schedules and "tomorrow" (the API's BUSINESS_TZ default). */
@@ -39,36 +40,14 @@ export function pickerValues(at: Date, tz: string = BUSINESS_TZ): { date: string
   return { date: `${w.year}-${pad(w.month)}-${pad(w.day)}`, time: `${pad(w.hour)}:${pad(w.minute)}` };
 }
 
-const WEEKDAY = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
-
-/** "今天 14:00", "明天 09:00", "昨天 18:30", "11月28日 周五 09:00", "2025年3月1日 09:00" relative to `now`, in `tz`. */
+/** "今天 14:00", "明天 09:00", "昨天 18:30", "11月28日 周六 09:00", "2025年3月1日 09:00" relative to `now`, in `tz` (shared with the bot). */
 export function formatDateTime(iso: string | Date | null | undefined, now: Date, tz: string = BUSINESS_TZ): string {
-  if (!iso) return '';
-  const at = typeof iso === 'string' ? new Date(iso) : iso;
-  if (Number.isNaN(at.getTime())) return '';
-  const w = wallClock(at, tz);
-  const n = wallClock(now, tz);
-  const dayDiff = Math.round((Date.UTC(w.year, w.month - 1, w.day) - Date.UTC(n.year, n.month - 1, n.day)) / 86_400_000);
-  const time = `${pad(w.hour)}:${pad(w.minute)}`;
-  if (dayDiff === 0) return `今天 ${time}`;
-  if (dayDiff === 1) return `明天 ${time}`;
-  if (dayDiff === -1) return `昨天 ${time}`;
-  if (w.year !== n.year) return `${w.year}年${w.month}月${w.day}日 ${time}`;
-  return `${w.month}月${w.day}日 ${WEEKDAY[w.weekday]} ${time}`;
+  return formatRelativeDateTime(iso, now, tz);
 }
 
-/** "刚刚", "3小时前", "2天前", "11月2日" (older than a month). */
+/** "刚刚", "3小时前", "2天前", "11月2日" (older than a month) (shared with the bot). */
 export function formatAgo(iso: string | null | undefined, now: Date, tz: string = BUSINESS_TZ): string {
-  if (!iso) return '';
-  const at = new Date(iso);
-  const ms = now.getTime() - at.getTime();
-  if (Number.isNaN(ms)) return '';
-  if (ms < 60_000) return '刚刚';
-  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}分钟前`;
-  if (ms < 86_400_000) return `${Math.floor(ms / 3_600_000)}小时前`;
-  if (ms < 30 * 86_400_000) return `${Math.floor(ms / 86_400_000)}天前`;
-  const w = wallClock(at, tz);
-  return w.year === wallClock(now, tz).year ? `${w.month}月${w.day}日` : `${w.year}年${w.month}月${w.day}日`;
+  return sharedFormatAgo(iso, now, tz);
 }
 
 /** 分 → "¥12,345" (whole yuan) or "¥12.3万". */
