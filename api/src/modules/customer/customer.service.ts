@@ -182,8 +182,14 @@ export class CustomerService {
     const key = opts.idempotencyKey;
     const earlier = await findByRecordKey(this.customers, key);
     if (earlier) return this.finishCreate(earlier);
+    // Before any 409: a concurrent attempt with the same key (a double tap) may have written the customer meanwhile.
+    const ownOr409 = async (candidates: DuplicateCandidate[]): Promise<CustomerDoc> => {
+      const mine = await findByRecordKey(this.customers, key);
+      if (mine) return this.finishCreate(mine);
+      throw duplicateSuspected(candidates);
+    };
     const candidates = await this.checkDuplicates(actor, input);
-    if (candidates.length > 0 && !input.force) throw duplicateSuspected(candidates);
+    if (candidates.length > 0 && !input.force) return ownOr409(candidates);
 
     const now = this.now();
     const contactRows = normalizeContacts(input.contacts);
@@ -195,10 +201,7 @@ export class CustomerService {
     const claimed = await this.claimIdentities(holder, identitiesOf(derived), { force: input.force });
     if (claimed.lost.length) {
       await this.releaseClaims(id, claimed.taken);
-      const own = claimed.lost.find((c) => key && c.idempotencyKey === key);
-      const mine = own ? await findByRecordKey(this.customers, key) : null;
-      if (mine) return this.finishCreate(mine);
-      throw duplicateSuspected(await this.candidatesFromClaims(actor, claimed.lost));
+      return ownOr409(await this.candidatesFromClaims(actor, claimed.lost));
     }
     const forcedOver = input.force ? [...candidates, ...(await this.candidatesFromClaims(actor, await this.heldByOthers(id, identitiesOf(derived))))] : [];
     const forcedIds = [...new Set(forcedOver.map((c) => (c.visible ? c.id : '其他团队')))];
