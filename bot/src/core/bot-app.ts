@@ -1,6 +1,7 @@
 import type { Collection } from 'mongodb';
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from 'pino';
+import { can, ROLE_LABELS, type Permission, type Role } from '@crm/shared';
 import type { Actor, RequestMeta } from '../../../api/src/context';
 import { AppError } from '../../../api/src/errors/app-error';
 import type { UserDoc } from '../../../api/src/modules/org/user.model';
@@ -44,6 +45,8 @@ interface CommandListener {
   words: string[];
   help: string;
   handler: Handler<string>;
+  /** What the user's roles must grant (shared/src/org/roles.ts); the command is hidden from 帮助 and refused otherwise. */
+  permission?: Permission;
 }
 
 export interface BotAppOptions {
@@ -93,9 +96,12 @@ export class BotApp {
     return this;
   }
 
-  /** A command is a leading word (查 / cx); the rest of the text is its argument. */
-  command(words: string[], help: string, handler: Handler<string>): this {
-    this.commands.push({ words, help, handler });
+  /**
+   * A command is a leading word (查 / cx); the rest of the text is its argument. With `permission`, only users
+   * whose roles grant it see it in 帮助 and may run it.
+   */
+  command(words: string[], help: string, handler: Handler<string>, opts: { permission?: Permission } = {}): this {
+    this.commands.push({ words, help, handler, permission: opts.permission });
     return this;
   }
 
@@ -116,8 +122,17 @@ export class BotApp {
     return this;
   }
 
-  helpLines(): string[] {
-    return this.commands.map((c) => c.help);
+  /** The help line of every command these roles may run (all commands when no roles are given). */
+  helpLines(roles?: readonly Role[]): string[] {
+    return this.commands.filter((c) => !roles || !c.permission || can(roles, c.permission)).map((c) => c.help);
+  }
+
+  /** A refusal said once, with what this user can do instead. */
+  refusal(roles: readonly Role[], message = '你没有权限做这个操作'): string {
+    const role = roles.map((r) => ROLE_LABELS[r]).join('、');
+    const instead = this.helpLines(roles).filter((l) => !l.startsWith('帮助'));
+    const head = `${message}${role ? `（你的角色：${role}）` : ''}。`;
+    return instead.length ? `${head}\n你可以：\n${instead.map((l) => `· ${l}`).join('\n')}` : head;
   }
 
   /**
@@ -218,9 +233,10 @@ export class BotApp {
     } catch (err) {
       const code = err instanceof AppError ? err.code : undefined;
       if (!(err instanceof AppError) || err.status >= 500) log.error({ err }, 'bot listener failed');
-      await adapter
-        .send(event.platformUserId, { kind: 'text', text: friendlyError(code, err instanceof AppError && err.expose ? err.message : undefined) })
-        .catch((e: unknown) => log.error({ err: e }, 'could not send the error reply'));
+      const shown = err instanceof AppError && err.expose ? err.message : undefined;
+      // a refusal says why once and what the user can do instead
+      const text = code === 'FORBIDDEN' ? this.refusal(user.roles, shown) : friendlyError(code, shown);
+      await adapter.send(event.platformUserId, { kind: 'text', text }).catch((e: unknown) => log.error({ err: e }, 'could not send the error reply'));
     }
     return 'handled';
   }
@@ -245,6 +261,10 @@ export class BotApp {
     for (const c of this.commands) {
       for (const w of c.words) {
         if (text === w || text.startsWith(`${w} `) || text.startsWith(`${w}\u3000`) || (/[\u4e00-\u9fff]$/.test(w) && text.startsWith(w))) {
+          if (c.permission && !can(ctx.user.roles, c.permission)) {
+            await ctx.reply({ kind: 'text', text: this.refusal(ctx.user.roles, `你的账号不能使用“${w}”`) });
+            return;
+          }
           await c.handler(ctx, text.slice(w.length).trim());
           return;
         }

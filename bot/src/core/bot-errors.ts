@@ -10,7 +10,12 @@ const FRIENDLY: Record<string, string> = {
   CONFLICT: '刚刚有人改过，请稍后再试',
 };
 
+/**
+ * The reply for a failed command: the API's own message when it may be shown (it is already specific and
+ * Chinese; prefixing the generic line said the same thing twice), else the code's line, else an apology.
+ */
 export function friendlyError(code: string | undefined, message?: string): string {
-  const base = (code && FRIENDLY[code]) ?? '出了点问题，请稍后再试';
-  return message && code && FRIENDLY[code] ? `${base}：${message}` : base;
+  const base = code ? FRIENDLY[code] : undefined;
+  if (!base) return '出了点问题，请稍后再试';
+  return message || base;
 }

@@ -75,14 +75,15 @@ async function quickCreate(ctx: BotContext, args: string): Promise<void> {
 }
 
 export function registerCrmListeners(bot: BotApp): void {
-  bot.command(['查', 'cx', 'CX'], '查 <关键词>：查客户（姓名、公司、拼音首字母、手机尾号）', searchCustomers);
-  bot.command(['新客户'], '新客户 <公司> <联系人> <手机>：快速新建（自动查重）', quickCreate);
+  bot.command(['查', 'cx', 'CX'], '查 <关键词>：查客户（姓名、公司、拼音首字母、手机尾号）', searchCustomers, { permission: 'record.read' });
+  bot.command(['新客户'], '新客户 <公司> <联系人> <手机>：快速新建（自动查重）', quickCreate, { permission: 'record.write' });
   bot.command(['帮助', 'help', '?', '？'], '帮助：看看我能做什么', async (ctx) => {
     await ctx.reply({
       kind: 'markdown',
       title: 'CRM 助手',
+      // only what this user may do (a partner is not offered 新客户)
       markdown: md`**我可以帮你：**\n${joinSafeText(
-        bot.helpLines().map((l) => md`- ${l}`),
+        bot.helpLines(ctx.user.roles).map((l) => md`- ${l}`),
         '\n',
       )}`,
     });

@@ -165,27 +165,32 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
     });
   }
 
-  bot.command(['改到', '改成'], '改到 <时间>：修改刚记录的下次跟进时间', async (ctx, when) => {
-    const parsed = when ? parseChineseDateTime(when, now(), tz) : null;
-    if (!parsed || parsed.at.getTime() <= now().getTime()) {
-      await ctx.reply({ kind: 'text', text: '没有看懂这个时间，请换个说法，例如：改到 明天下午3点、改到 下周二上午。' });
-      return;
-    }
-    const since = new Date(now().getTime() - 24 * 3600_000);
-    const latest = await ctx.services.followUps.model
-      .findOne({ authorId: ctx.user._id, source: 'bot', createdAt: { $gte: since } })
-      .sort({ createdAt: -1 })
-      .exec();
-    if (!latest) {
-      await ctx.reply({ kind: 'text', text: '最近 24 小时内没有在聊天中记录的跟进，可以在小程序中修改。' });
-      return;
-    }
-    await ctx.services.followUps.update(ctx.actor, ctx.meta, String(latest._id), {
-      content: latest.content,
-      nextStep: { text: latest.nextStep?.text ?? latest.content.slice(0, 200), dueAt: parsed.at },
-    });
-    await ctx.reply({ kind: 'text', text: `好的，下次提醒改为 ${formatDateTimeZh(parsed.at, tz)}。` });
-  });
+  bot.command(
+    ['改到', '改成'],
+    '改到 <时间>：修改刚记录的下次跟进时间',
+    async (ctx, when) => {
+      const parsed = when ? parseChineseDateTime(when, now(), tz) : null;
+      if (!parsed || parsed.at.getTime() <= now().getTime()) {
+        await ctx.reply({ kind: 'text', text: '没有看懂这个时间，请换个说法，例如：改到 明天下午3点、改到 下周二上午。' });
+        return;
+      }
+      const since = new Date(now().getTime() - 24 * 3600_000);
+      const latest = await ctx.services.followUps.model
+        .findOne({ authorId: ctx.user._id, source: 'bot', createdAt: { $gte: since } })
+        .sort({ createdAt: -1 })
+        .exec();
+      if (!latest) {
+        await ctx.reply({ kind: 'text', text: '最近 24 小时内没有在聊天中记录的跟进，可以在小程序中修改。' });
+        return;
+      }
+      await ctx.services.followUps.update(ctx.actor, ctx.meta, String(latest._id), {
+        content: latest.content,
+        nextStep: { text: latest.nextStep?.text ?? latest.content.slice(0, 200), dueAt: parsed.at },
+      });
+      await ctx.reply({ kind: 'text', text: `好的，下次提醒改为 ${formatDateTimeZh(parsed.at, tz)}。` });
+    },
+    { permission: 'record.write' },
+  );
 
   bot.message(async (ctx, text) => {
     if (text.length >= MIN_FOLLOW_UP_CHARS) {
