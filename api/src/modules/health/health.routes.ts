@@ -5,7 +5,7 @@ import type { DatabaseHealth } from '../../db/database-health';
 import { AppError, CommonErrorCode, DATABASE_RETRY_AFTER_SECONDS } from '../../errors/app-error';
 
 /** /readyz never takes longer than this, whatever the database does. */
-export const READY_PING_TIMEOUT_MS = 900;
+export const READY_PING_TIMEOUT_MS = 800;
 
 /** /healthz: the process answers (never touches the database). /readyz: the database answers a ping within 1 s. */
 export function healthRoutes(conn: Connection, databaseKind: string, health?: DatabaseHealth): Router<AppState> {
