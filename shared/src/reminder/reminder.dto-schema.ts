@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { idString, isoTime } from '../common/dto.schemas';
+import { REMINDER_KINDS, REMINDER_STATUSES, type ReminderDto } from './reminder.dto';
+
+/** ReminderDto as a schema (documented in the OpenAPI document and checked against live answers). */
+export const reminderDtoSchema = z.strictObject({
+  id: idString,
+  kind: z.enum(REMINDER_KINDS).describe('类型：next-step 跟进的下一步，stalled-opportunity 商机在某阶段停留超时，cold-customer 客户久未跟进'),
+  status: z.enum(REMINDER_STATUSES).describe('状态：scheduled 待发送，sending 发送中，sent 已送达，done 已完成，failed 发送失败（见日志），cancelled 已取消'),
+  dueAt: isoTime.describe('到期（提醒）时间，ISO 8601'),
+  title: z.string().describe('一行标题，例如“回访报价：杭州云帆”'),
+  text: z.string().describe('要做的事或提醒的原因'),
+  userId: idString.describe('接收提醒的人'),
+  customerId: idString.nullable(),
+  customerName: z.string().nullable(),
+  aboutUser: z
+    .strictObject({ id: idString, name: z.string() })
+    .nullable()
+    .describe('团队提醒（发给经理的下属商机停滞）：所涉及的负责人；经理用“提醒他”而不是“完成”'),
+  opportunityId: idString.nullable(),
+  followUpId: idString.nullable().describe('产生这条提醒的跟进记录（next-step）'),
+  aboutUser: z.strictObject({ id: idString, name: z.string() }).nullable().describe('团队提醒（box=team）：提醒涉及的负责人'),
+  lastContactAt: isoTime.nullable().describe('客户最近一次跟进的时间'),
+  doneAt: isoTime.nullable(),
+}) satisfies z.ZodType<ReminderDto>;
