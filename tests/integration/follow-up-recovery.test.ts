@@ -19,7 +19,8 @@ beforeAll(async () => {
     .post('/api/v1/customers')
     .set(await as('demo-rep1'))
     .send({ name: '孙八', company: '绍兴孙八纺织有限公司', source: '官网', contacts: [{ name: '孙八', phones: ['13700008888'] }] });
-  customer = (await t.services.customers.customers.findById(c.body.id).lean())!;
+  const found = (await t.services.customers.customers.findById(c.body.id).lean())!;
+  customer = { _id: found._id, ownerId: found.ownerId!, departmentId: found.departmentId };
 });
 afterAll(() => t.close());
 
@@ -84,7 +85,7 @@ describe('FollowUpService.recoverPending', () => {
       );
     }
     if (alreadyDone.includes('reminder')) {
-      await t.services.reminders.nextStepChanged(doc);
+      await t.services.reminders.nextStepChanged((await t.services.followUps.model.findById(doc._id))!);
       await t.services.reminders.model.updateOne({ dedupeKey: `next-step:${String(doc._id)}` }, { $set: { status: 'sent' } });
     }
     await t.services.followUps.recoverPending(new Date());
