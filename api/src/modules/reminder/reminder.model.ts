@@ -42,6 +42,8 @@ export interface Reminder {
   attempts: number;
   /** After a failed send: not before this. */
   retryAt: Date | null;
+  /** Not held by quiet hours or non-working days: the demo's first reminder, so a newcomer sees the loop at any hour. */
+  anyHour: boolean;
   lastError: string | null;
   delivery: ReminderDeliveryRecord | null;
   sentAt: Date | null;
@@ -83,6 +85,7 @@ const reminderSchema = new Schema<Reminder>(
     leaseOwner: { type: String, default: null },
     attempts: { type: Number, default: 0 },
     retryAt: { type: Date, default: null },
+    anyHour: { type: Boolean, default: false },
     lastError: { type: String, default: null },
     delivery: { type: deliverySchema, default: null },
     sentAt: { type: Date, default: null },

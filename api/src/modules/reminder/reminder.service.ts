@@ -281,7 +281,7 @@ export class ReminderService implements FollowUpEvents {
    * workers never both win one), and the winners are read back by the pass's own token. Items a dead
    * worker held come back when their lease runs out.
    */
-  async claimDue(opts: { owner: string; limit: number; dueFrom: Date | null; userId?: Types.ObjectId }): Promise<ReminderDoc[]> {
+  async claimDue(opts: { owner: string; limit: number; dueFrom: Date | null; userId?: Types.ObjectId; anyHourOnly?: boolean }): Promise<ReminderDoc[]> {
     const now = this.deps.now();
     const { leaseMs } = this.deps.policy.scheduler;
     const claimable: Record<string, unknown> = {
@@ -295,6 +295,8 @@ export class ReminderService implements FollowUpEvents {
       ],
     };
     if (opts.userId) claimable.userId = opts.userId;
+    // in quiet hours only reminders not bound by them (the demo's first one)
+    if (opts.anyHourOnly) claimable.anyHour = true;
     // By person, so a person's due reminders arrive in one pass and a burst folds into one summary.
     const candidates = await this.model.find(claimable, { _id: 1 }).sort({ userId: 1, dueAt: 1 }).limit(opts.limit).lean().exec();
     if (!candidates.length) return [];
