@@ -79,7 +79,14 @@ export function createBot(deps: {
   if (deps.config.sandbox) {
     sandbox = new SandboxAdapter(deps.conn);
     app.use(sandbox);
-    routers.push(sandboxRoutes(app, sandbox, deps.services.org, { allowRemote: deps.config.sandboxRemote }));
+    routers.push(
+      sandboxRoutes(app, sandbox, deps.services.org, {
+        allowRemote: deps.config.sandboxRemote,
+        hours: deps.config.reminders.hours,
+        businessTz: deps.config.businessTz,
+        now: deps.now,
+      }),
+    );
   }
   let wecom: WeComAdapter | null = null;
 
@@ -117,7 +124,7 @@ export function createBot(deps: {
       );
     }
   }
-  const reminderSender = new ChatReminderSender(notifier, deps.services.org, deps.config.businessTz, appUrl);
+  const reminderSender = new ChatReminderSender(notifier, deps.services.org, deps.config.businessTz, appUrl, deps.now);
   const approvals = new ApprovalCards(deps.services.approvals, notifier, appUrl, deps.logger.child({ component: 'approvals' }));
   deps.services.approvals.setEvents(approvals);
   registerApprovalActions(app, deps.services.approvals, appUrl);

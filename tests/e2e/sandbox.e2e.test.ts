@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
+import { seedDemoData } from '../../api/src/seed/seed';
 import { ARTIFACTS, BROWSER_AVAILABLE, CHROMIUM, launchBrowser } from '../helpers/browser';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -37,6 +38,20 @@ describeBrowser('sandbox chat in a real browser', () => {
     await page.close();
   });
 
+  it('opens as 刘洋 (demo-rep1) when no user was chosen, and as the chosen one otherwise', async () => {
+    for (const [query, expected] of [
+      ['', 'demo-rep1'],
+      ['?user=demo-manager', 'demo-manager'],
+      ['?user=nobody', 'demo-rep1'],
+    ]) {
+      const page = await browser.newPage({ viewport: { width: 375, height: 740 } }); // a fresh profile: nothing remembered
+      await page.goto(`${base}/sandbox${query}`);
+      await page.waitForSelector('#user option[value="demo-rep1"]', { state: 'attached' });
+      expect(await page.locator('#user').inputValue()).toBe(expected);
+      await page.close();
+    }
+  });
+
   it('a card’s buttons work from the page, and the card shows what happened', async () => {
     t.bot.app.action('e2e.done', async (ctx) => {
       await ctx.updateCard({ taskId: ctx.event.action!.taskId!, title: '跟进提醒：张三', buttons: [], doneText: '已完成 ✓' });
@@ -59,6 +74,11 @@ describeBrowser('sandbox chat in a real browser', () => {
     await page.locator('.card button', { hasText: '完成' }).click();
     await page.locator('.card .done', { hasText: '已完成 ✓' }).waitFor();
     expect(await page.locator('.card button').count()).toBe(0);
+    // the tap is a small system line, not a green bubble saying 【点击】完成
+    await page.locator('.sys', { hasText: '你点了“完成”' }).waitFor();
+    expect(await page.locator('#log').textContent()).not.toContain('【点击】');
+    expect(await page.locator('.row.in .bubble').count()).toBe(0);
+    expect(await page.locator('#held').isVisible()).toBe(false); // QUIET_HOURS off: nothing held
     await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox-card-done.png') });
     await page.close();
   });
@@ -85,5 +105,70 @@ describeBrowser('sandbox chat in a real browser', () => {
     expect(open.body.items.map((r: { text: string }) => r.text)).not.toContain('寄送样品');
     await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox-reminder-done.png') });
     await page.close();
+  });
+});
+
+describeBrowser('sandbox at night (quiet hours 21:00–08:00)', () => {
+  // Tuesday 2026-12-01 23:00 in Beijing
+  let clock = new Date('2026-12-01T15:00:00Z');
+  let t: TestApp;
+  let browser: Browser;
+  let base: string;
+  beforeAll(async () => {
+    t = await startTestApp({}, { crm: false, now: () => clock });
+    // the demo as `npm start` seeds it, at 23:00
+    await seedDemoData(t.services, () => undefined, { crm: true, now: clock });
+    base = await t.listen();
+    browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  it('the demo reminder about 张三 arrives within two minutes, and a banner says other pushes wait until 08:00', async () => {
+    clock = new Date(clock.getTime() + 2 * 60_000 + 5_000);
+    const result = await t.scheduler().tick();
+    expect(result.cards).toBe(1);
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2 });
+    await page.goto(`${base}/sandbox`);
+    await page.locator('.card', { hasText: '发送正式报价单' }).waitFor();
+    expect(await page.locator('.card h3').last().textContent()).toContain('张三');
+    const held = page.locator('#held');
+    await held.waitFor();
+    expect(await held.textContent()).toBe('静默时段：提醒将于 08:00 送达');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox-quiet-hours.png') });
+    await page.close();
+  });
+
+  it('other reminders stay held in quiet hours', async () => {
+    const rep1 = await t.login('demo-rep1');
+    const found = await t.http.get('/api/v1/customers?q=zs').set('authorization', rep1);
+    const zhangsan = found.body.items.find((c: { name: string }) => c.name === '张三');
+    await t.http
+      .post('/api/v1/follow-ups')
+      .set('authorization', rep1)
+      .send({
+        customerId: zhangsan.id,
+        type: 'call',
+        content: '夜里记的',
+        nextStep: { text: '夜里的下一步', dueAt: new Date(clock.getTime() + 1000).toISOString() },
+      })
+      .expect(201);
+    clock = new Date(clock.getTime() + 60_000);
+    expect((await t.scheduler().tick()).cards).toBe(0);
+  });
+
+  it.each([
+    // instant (UTC), banner
+    ['2026-12-01T13:30:00Z', '静默时段：提醒将于 08:00 送达'], // Tue 21:30
+    ['2026-12-01T22:00:00Z', '静默时段：提醒将于 08:00 送达'], // Wed 06:00
+    ['2026-12-04T14:00:00Z', '静默时段：提醒将于 周一 08:00 送达'], // Fri 22:00
+    ['2026-12-05T04:00:00Z', '非工作日：提醒将于 周一 08:00 送达'], // Sat 12:00
+    ['2026-12-02T02:00:00Z', null], // Wed 10:00
+  ])('at %s the conversation says %s', async (at, banner) => {
+    clock = new Date(at);
+    const res = await t.http.get('/sandbox/api/conversation?user=demo-rep1');
+    expect(res.body.held).toBe(banner);
   });
 });

@@ -59,11 +59,13 @@ async function seedFirstReminder(services: Services, now: Date): Promise<void> {
   const content = '电话确认了采购预算，客户希望先看正式报价';
   if (await services.followUps.model.exists({ customerId: zhangsan._id, content })) return;
   const actor = { user: rep, viewer: await services.org.resolveViewer(rep) };
-  await services.followUps.create(
+  const followUp = await services.followUps.create(
     actor,
     { requestId: 'seed', channel: 'system', actorId: rep._id },
     { customerId: String(zhangsan._id), type: 'call', content, nextStep: { text: '发送正式报价单', dueAt: new Date(now.getTime() + 2 * 60_000) } },
   );
+  // demo data are not bound by quiet hours: the promised card arrives at 23:00 and on Sunday too
+  await services.reminders.model.updateOne({ followUpId: followUp._id, kind: 'next-step' }, { $set: { anyHour: true } }).exec();
 }
 
 /** True when the database holds no users yet (a fresh embedded database). */

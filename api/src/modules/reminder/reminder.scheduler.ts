@@ -93,7 +93,13 @@ export class ReminderScheduler {
     const result: TickResult = { claimed: 0, cards: 0, summaries: 0, digests: 0, cancelled: 0, failed: 0, deferred: 0 };
     const now = this.opts.now();
     const { policy, businessTz: tz } = this.opts;
-    if (!isDeliverable(now, policy.hours, tz)) return result;
+    if (!isDeliverable(now, policy.hours, tz)) {
+      // held, except reminders not bound by quiet hours (the demo's first one)
+      const batch = await this.service.claimDue({ owner: this.workerId, limit: policy.scheduler.batchSize, dueFrom: null, anyHourOnly: true });
+      result.claimed += batch.length;
+      if (batch.length) await this.deliver(batch, null, result);
+      return result;
+    }
     const since = deliverableSince(now, policy.hours, tz);
     const digestAt = atWallTime(now, 0, Math.floor(policy.digestMinute / 60), policy.digestMinute % 60, tz);
     const digestDay = policy.hours.workingDays.length > 0;

@@ -39,6 +39,11 @@ export class SandboxAdapter implements ChannelAdapter {
     await this.messages.create({ platformUserId, direction: 'in', message: { kind: 'text', text }, html: textToHtml(text), taskId: null, at: new Date() });
   }
 
+  /** A tap on a card button: a system line in the conversation, not a bubble. */
+  async recordTap(platformUserId: string, label: string): Promise<void> {
+    await this.messages.create({ platformUserId, direction: 'in', message: { kind: 'tap', label }, html: null, taskId: null, at: new Date() });
+  }
+
   /** The conversation after a message id (for polling), oldest first. */
   async conversation(platformUserId: string, afterId?: string): Promise<Array<SandboxMessage & { _id: Types.ObjectId }>> {
     const filter: Record<string, unknown> = { platformUserId };

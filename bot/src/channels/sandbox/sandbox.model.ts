@@ -2,13 +2,18 @@ import { Schema, type Connection, type Model } from 'mongoose';
 import type { Card } from '../../core/bot-event';
 
 /** A message as the sandbox keeps it: the text as written (user text unescaped), for reading and tests. */
-export type StoredSandboxMessage = { kind: 'text'; text: string } | { kind: 'markdown'; title: string; markdown: string } | { kind: 'card'; card: Card };
+export type StoredSandboxMessage =
+  | { kind: 'text'; text: string }
+  | { kind: 'markdown'; title: string; markdown: string }
+  | { kind: 'card'; card: Card }
+  /** A tap on a card button (shown as a small system line). */
+  | { kind: 'tap'; label: string };
 
 /** One line of a sandbox conversation: what the user typed or tapped, or what the bot sent. */
 export interface SandboxMessage {
   platformUserId: string;
   direction: 'in' | 'out';
-  /** For `in`: { kind: 'text', text } or a tap rendered as text; for `out`: the bot's message. */
+  /** For `in`: { kind: 'text', text } or { kind: 'tap', label }; for `out`: the bot's message. */
   message: StoredSandboxMessage;
   /** Text and markdown as the page shows them, rendered here with user text escaped as HTML (cards: null). */
   html: string | null;

@@ -32,6 +32,8 @@ export const SANDBOX_PAGE = `<!doctype html>
   form { display: flex; gap: 8px; padding: 10px; background: #f7f7f7; border-top: 1px solid #ddd; }
   form input { flex: 1; font: inherit; padding: 9px 10px; border: 1px solid #ddd; border-radius: 6px; }
   form button { font: inherit; padding: 0 16px; border: 0; border-radius: 6px; background: #07c160; color: #fff; }
+  .sys { text-align: center; margin: 6px 0; font-size: 12px; color: #8f959e; }
+  .held { background: #fff7e6; color: #8a5300; font-size: 13px; padding: 6px 14px; border-bottom: 1px solid #f5d9a8; }
   .empty { text-align: center; color: #8f959e; margin-top: 40px; font-size: 14px; }
   .hint { display: flex; gap: 6px; flex-wrap: wrap; padding: 0 10px 8px; background: #f7f7f7; }
   .hint button { font-size: 12px; padding: 3px 8px; border-radius: 12px; border: 1px solid #ddd; background: #fff; color: #646a73; }
@@ -39,6 +41,7 @@ export const SANDBOX_PAGE = `<!doctype html>
 </head>
 <body>
 <header><b>CRM 助手 · 沙盒</b><select id="user" aria-label="选择演示用户"></select></header>
+<div class="held" id="held" role="status" hidden></div>
 <div id="log" aria-live="polite"></div>
 <div class="hint" id="hints"></div>
 <form id="send"><input id="text" autocomplete="off" placeholder="输入消息，例如：查 zs" aria-label="消息"><button type="submit">发送</button></form>
@@ -51,6 +54,7 @@ export const SANDBOX_PAGE = `<!doctype html>
   function render(items) {
     var html = items.map(function (m) {
       var msg = m.message;
+      if (msg.kind === 'tap') return '<div class="sys">你点了“' + esc(msg.label) + '”</div>';
       if (msg.kind === 'card') {
         var c = msg.card;
         var fields = (c.fields || []).map(function (f) { return '<dt>' + esc(f.label) + '</dt><dd>' + esc(f.value) + '</dd>'; }).join('');
@@ -67,7 +71,11 @@ export const SANDBOX_PAGE = `<!doctype html>
   }
   function load() {
     if (!sel.value) return Promise.resolve();
-    return fetch('/sandbox/api/conversation?user=' + encodeURIComponent(sel.value)).then(function (r) { return r.json(); }).then(function (b) { render(b.items || []); });
+    return fetch('/sandbox/api/conversation?user=' + encodeURIComponent(sel.value)).then(function (r) { return r.json(); }).then(function (b) {
+      var held = document.getElementById('held');
+      held.hidden = !b.held; held.textContent = b.held || '';
+      render(b.items || []);
+    });
   }
   function post(path, body) {
     busy = true;
@@ -95,8 +103,10 @@ export const SANDBOX_PAGE = `<!doctype html>
   sel.addEventListener('change', function () { lastRender = ''; localStorage.setItem('sandbox-user', sel.value); load(); });
   fetch('/sandbox/api/users').then(function (r) { return r.json(); }).then(function (b) {
     sel.innerHTML = b.items.map(function (u) { return '<option value="' + esc(u.login) + '">' + esc(u.name + ' · ' + u.title + '（' + u.login + '）') + '</option>'; }).join('');
-    var saved = new URLSearchParams(location.search).get('user') || localStorage.getItem('sandbox-user');
-    if (saved && b.items.some(function (u) { return u.login === saved; })) sel.value = saved;
+    // the user asked for, else the last one picked, else 刘洋 (demo-rep1): a sales rep sees the whole loop
+    var known = function (l) { return l && b.items.some(function (u) { return u.login === l; }); };
+    var wanted = [new URLSearchParams(location.search).get('user'), localStorage.getItem('sandbox-user'), 'demo-rep1'].filter(known)[0];
+    if (wanted) sel.value = wanted;
     load();
     setInterval(function () { if (!busy) load(); }, 2000);
   });

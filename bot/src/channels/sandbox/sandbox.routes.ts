@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { isDeliverable, isQuietMinute, nextDeliverable, wallClock, type BusinessHours } from '@crm/shared';
 import type { AppState } from '../../../../api/src/context';
 import { loopbackOnly } from '../../../../api/src/middleware/loopback-only';
 import { inlineScriptsOf, pageSecurityHeaders } from '../../../../api/src/middleware/security-headers';
@@ -15,11 +16,38 @@ const messageBody = z.strictObject({ user, text: z.string().trim().min(1).max(20
 const actionBody = z.strictObject({ user, key: z.string().min(1).max(1024), taskId: z.string().max(128), label: z.string().max(40).optional() });
 const conversationQuery = z.strictObject({ user });
 
+const WEEKDAYS = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
+
+/**
+ * The one-line banner while pushes are held (quiet hours, a non-working day): when they will arrive, e.g.
+ * "静默时段：提醒将于 08:00 送达"; null while pushes go out.
+ */
+export function heldPushesNotice(now: Date, hours: BusinessHours, tz: string): string | null {
+  if (isDeliverable(now, hours, tz)) return null;
+  const at = nextDeliverable(now, hours, tz);
+  const w = wallClock(at, tz);
+  const clock = `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
+  const when = at.getTime() - now.getTime() < 24 * 3600_000 ? clock : `${WEEKDAYS[w.weekday]} ${clock}`;
+  const nowClock = wallClock(now, tz);
+  const why = isQuietMinute(nowClock.hour * 60 + nowClock.minute, hours) ? '静默时段' : '非工作日';
+  return `${why}：提醒将于 ${when} 送达`;
+}
+
+export interface SandboxRouteOptions {
+  /** Serve callers on other machines too (SANDBOX_REMOTE). */
+  allowRemote?: boolean;
+  /** The reminder policy's hours and zone, for the banner while pushes are held. */
+  hours?: BusinessHours;
+  businessTz?: string;
+  now?: () => Date;
+}
+
 /**
  * The sandbox chat (development and the embedded database only): pick a demo user, talk to the bot,
  * tap card buttons. Events go through the same BotApp as WeCom and DingTalk.
  */
-export function sandboxRoutes(bot: BotApp, sandbox: SandboxAdapter, org: OrgService, opts: { allowRemote?: boolean } = {}): Router<AppState> {
+export function sandboxRoutes(bot: BotApp, sandbox: SandboxAdapter, org: OrgService, opts: SandboxRouteOptions = {}): Router<AppState> {
+  const now = opts.now ?? (() => new Date());
   const router = new Router<AppState>({ prefix: '/sandbox' });
   // loopback only unless SANDBOX_REMOTE; the page's own inline script allowed by hash
   router.use(loopbackOnly(opts.allowRemote ?? false), pageSecurityHeaders({ inlineScripts: inlineScriptsOf(SANDBOX_PAGE) }));
@@ -41,7 +69,10 @@ export function sandboxRoutes(bot: BotApp, sandbox: SandboxAdapter, org: OrgServ
   router.get('/api/conversation', validate({ query: conversationQuery }), async (ctx) => {
     const { user: login } = ctx.state.input.query as z.infer<typeof conversationQuery>;
     const rows = await sandbox.conversation(login);
-    ctx.body = { items: rows.map((r) => ({ id: String(r._id), direction: r.direction, message: r.message, html: r.html ?? null, at: r.at })) };
+    ctx.body = {
+      items: rows.map((r) => ({ id: String(r._id), direction: r.direction, message: r.message, html: r.html ?? null, at: r.at })),
+      held: opts.hours ? heldPushesNotice(now(), opts.hours, opts.businessTz ?? 'Asia/Shanghai') : null,
+    };
   });
 
   router.post('/api/messages', validate({ body: messageBody }), async (ctx) => {
@@ -53,7 +84,8 @@ export function sandboxRoutes(bot: BotApp, sandbox: SandboxAdapter, org: OrgServ
 
   router.post('/api/actions', validate({ body: actionBody }), async (ctx) => {
     const { user: login, key, taskId, label } = ctx.state.input.body as z.infer<typeof actionBody>;
-    if (label) await sandbox.recordInbound(login, `【点击】${label}`);
+    // a tap shows as a small system line ("你点了 完成"), not as a message the user typed
+    if (label) await sandbox.recordTap(login, label);
     // a tap on one card's button is delivered once: the same key and task again is a duplicate
     const result = await bot.handle({
       channel: 'sandbox',
