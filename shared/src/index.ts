@@ -20,3 +20,4 @@ export * from './text/money';
 export * from './common/dto.schemas';
 export * from './reminder/reminder.dto-schema';
 export * from './approval/approval.dto-schema';
+export * from './approval/approval-text';

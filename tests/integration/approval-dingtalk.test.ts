@@ -74,6 +74,9 @@ describe('approval cards on DingTalk (interactive cards updated by outTrackId, n
     await settle();
     expect(fake.cards.get(managerTrack)!.cardParamMap.doneText).toBe('已通过');
     expect(fake.cards.get(directorTrack)!.cardParamMap.doneText).toBe('已通过');
-    expect(JSON.stringify(fake.to('demo-rep1').at(-1)!.param)).toContain('已通过');
+    // the requester is told with a card that links the request
+    const told = cardsOf('demo-rep1', a.body.id).at(-1)![1].cardParamMap;
+    expect(told.title).toBe('合同审批：已通过');
+    expect(told.url).toContain(`/app/#/pages/approvals/detail?id=${a.body.id}`);
   });
 });

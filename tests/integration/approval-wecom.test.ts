@@ -58,6 +58,18 @@ const textsTo = (user: string) =>
     .to(user)
     .filter((d) => d.msgtype === 'text')
     .map((d) => (d.body.text as { content: string }).content);
+/** What the requester was told: their cards (task ids `apr-…`), each as its JSON (headline, link, buttons). */
+const toldRequester = (user: string) =>
+  fake
+    .to(user)
+    .filter((d) => d.msgtype === 'template_card' && (d.body.template_card as TemplateCard).task_id.startsWith('apr-'))
+    .map((d) => JSON.stringify(d.body.template_card));
+/** Notices (markdown, with the approval's link). */
+const noticesTo = (user: string) =>
+  fake
+    .to(user)
+    .filter((d) => d.msgtype === 'markdown')
+    .map((d) => (d.body.markdown as { content: string }).content);
 /** What a card shows now: its last update, or as sent. */
 const latest = (card: TemplateCard): TemplateCard =>
   (fake.updates.filter((u) => u.template_card.task_id === card.task_id).at(-1)?.template_card as TemplateCard | undefined) ?? card;
@@ -86,17 +98,17 @@ describe('approval cards end to end through encrypted WeCom callbacks', () => {
     expect(managerCard).toBeDefined();
     expect(managerCard!.main_title.title).toBe('合同审批：待你审批');
     expect(managerCard!.button_list.map((b) => b.text)).toEqual(['同意', '驳回', '查看详情']);
-    expect(JSON.stringify(managerCard)).toContain('¥600,000.00');
+    expect(JSON.stringify(managerCard)).toContain('¥60万');
     expect(cardsTo('demo-director', approvalId)).toHaveLength(0);
-    expect(textsTo('demo-rep1').at(-1)).toContain('等待 张伟（部门经理）审批');
+    expect(toldRequester('demo-rep1').at(-1)).toContain('等待 张伟（部门经理）审批');
 
     await click('demo-manager', managerCard!, '同意');
     expect(latest(managerCard!).replace_text).toBe('你已同意');
     const [directorCard] = cardsTo('demo-director', approvalId);
     expect(directorCard).toBeDefined();
-    expect(JSON.stringify(directorCard)).toContain('张伟✓');
+    expect(JSON.stringify(directorCard)).toContain('张伟 已同意 → 李娜 审批中 → 吴昊 未开始');
     expect(cardsTo('demo-legal', approvalId)).toHaveLength(0);
-    expect(textsTo('demo-rep1').at(-1)).toContain('张伟 已同意，等待 李娜（销售总监）审批');
+    expect(toldRequester('demo-rep1').at(-1)).toContain('张伟 已同意，等待 李娜（销售总监）审批');
 
     await click('demo-director', directorCard!, '同意');
     const [legalCard] = cardsTo('demo-legal', approvalId);
@@ -105,13 +117,14 @@ describe('approval cards end to end through encrypted WeCom callbacks', () => {
 
     expect((await approval(approvalId)).status).toBe('approved');
     expect(await contractStatus(contractId)).toBe('approved');
-    expect(textsTo('demo-rep1').at(-1)).toContain('已通过');
+    expect(toldRequester('demo-rep1').at(-1)).toContain('已通过');
     for (const card of [managerCard!, directorCard!, legalCard!]) {
       expect(latest(card).replace_text).toBe('已通过');
       expect(latest(card).button_list).toEqual([]);
     }
     // no notice was needed: every card was redrawn with a valid code
     expect(textsTo('demo-manager')).toEqual([]);
+    expect(noticesTo('demo-manager')).toEqual([]);
   });
 
   it('a rejection from the card asks for the reason as the next message and records it', async () => {
@@ -126,7 +139,7 @@ describe('approval cards end to end through encrypted WeCom callbacks', () => {
     expect(a.steps[0].approvers[0]).toMatchObject({ decision: 'reject', comment: '价格低于底线' });
     expect(await contractStatus(contractId)).toBe('rejected');
     expect(textsTo('demo-manager').at(-1)).toBe('已驳回，原因：价格低于底线');
-    expect(textsTo('demo-rep1').at(-1)).toContain('被 张伟 驳回：价格低于底线');
+    expect(toldRequester('demo-rep1').at(-1)).toContain('被 张伟 驳回：价格低于底线');
     expect(latest(card!).replace_text).toBe('已驳回');
     // the director was never asked
     expect(cardsTo('demo-director', approvalId)).toHaveLength(0);
@@ -269,7 +282,7 @@ describe('withdrawal and recovery', () => {
     await settle();
     expect(await contractStatus(contractId)).toBe('approved');
     expect(latest(card!).replace_text).toBe('已通过');
-    expect(textsTo('demo-rep1').at(-1)).toContain('已通过');
+    expect(toldRequester('demo-rep1').at(-1)).toContain('已通过');
   });
 });
 
@@ -284,7 +297,7 @@ describe('timeouts and card refresh (sweep)', () => {
     expect(r1.reminded + r2.reminded).toBeGreaterThanOrEqual(1);
     let a = await approval(approvalId);
     expect(a.history.filter((h: { action: string }) => h.action === 'remind')).toHaveLength(1);
-    expect(textsTo('demo-manager').filter((x) => x.includes('⏰') && x.includes(a.title))).toHaveLength(1);
+    expect(noticesTo('demo-manager').filter((x) => x.includes('⏰') && x.includes(a.title))).toHaveLength(1);
 
     await Promise.all([t.services.approvals.sweep(new Date(now + 25 * HOUR)), t.services.approvals.sweep(new Date(now + 25 * HOUR))]);
     await settle();
@@ -295,7 +308,7 @@ describe('timeouts and card refresh (sweep)', () => {
     expect(latest(card!).replace_text).toBe('已超时转交');
     const [directorCard] = cardsTo('demo-director', approvalId);
     expect(directorCard).toBeDefined();
-    expect(textsTo('demo-rep1').at(-1)).toContain('已转交');
+    expect(toldRequester('demo-rep1').at(-1)).toContain('已转交');
     // the manager can no longer decide; the director can
     const late = await t.http
       .post(`/api/v1/approvals/${approvalId}/decision`)
@@ -306,7 +319,7 @@ describe('timeouts and card refresh (sweep)', () => {
     expect((await approval(approvalId)).status).toBe('approved');
     // the manager's card spent its code on "已超时转交": the final state comes as a short notice instead
     expect(latest(card!).replace_text).toBe('已超时转交');
-    expect(textsTo('demo-manager').at(-1)).toContain('已通过');
+    expect(noticesTo('demo-manager').at(-1)).toContain('已通过');
   });
 
   it('a request still pending after 7 days expires: the contract goes back to draft, the card says 已过期, the requester is told', async () => {
@@ -320,7 +333,7 @@ describe('timeouts and card refresh (sweep)', () => {
     expect(a.history.at(-1).action).toBe('expire');
     expect(await contractStatus(contractId)).toBe('draft');
     expect(latest(card!).replace_text).toBe('已过期');
-    expect(textsTo('demo-rep1').at(-1)).toContain('已过期');
+    expect(toldRequester('demo-rep1').at(-1)).toContain('已过期');
   });
 
   it('issues a fresh card before a still-pending card’s response code runs out, and retires the old one', async () => {

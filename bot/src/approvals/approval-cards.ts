@@ -1,20 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import type { Logger } from 'pino';
-import { APPROVAL_STATUS_LABELS, APPROVAL_SUBJECT_LABELS, formatFen, trusted, txt } from '@crm/shared';
+import { APPROVAL_STATUS_LABELS, APPROVAL_SUBJECT_LABELS, changesLine, formatMoneyShort, md, mdLink, routeSummary, type SafeText } from '@crm/shared';
 import { AppError } from '../../../api/src/errors/app-error';
 import { canDecide } from '../../../api/src/modules/approval/approval.logic';
 import type { ApprovalCard, ApprovalPlain } from '../../../api/src/modules/approval/approval.model';
 import type { ApprovalChange, ApprovalEvents, ApprovalService } from '../../../api/src/modules/approval/approval.service';
 import type { BotApp, BotContext } from '../core/bot-app';
 import type { Card, ChannelName } from '../core/bot-event';
+import { approvalPath } from '../listeners/links';
 import { Notifier } from '../outbound/notifier';
 
 type CardRow = ApprovalCard & { _id: Types.ObjectId };
 
 export const REJECT_PROMPT = 'approval.reject-reason';
-/** Deep link to the approval in the mini-app (H5 build at /app). */
-export const approvalPath = (id: string) => `/app/#/pages/approval/detail?id=${encodeURIComponent(id)}`;
+export { approvalPath };
 
 const asDelivery = (c: CardRow) => ({ channel: c.channel as ChannelName, platformUserId: c.platformUserId });
 const label = (a: ApprovalPlain) => APPROVAL_SUBJECT_LABELS[a.subjectType];
@@ -32,6 +32,15 @@ function handledBy(a: ApprovalPlain, userId: Types.ObjectId): string | null {
  * does not spend a card's single-use response code; the final state always does.
  */
 export function phaseFor(a: ApprovalPlain, userId: Types.ObjectId): string {
+  return `${phaseKind(a, userId)}|${routeSummary(a)}`;
+}
+
+/**
+ * The part of a phase that changes what the approver may do or has done (everything but the route's
+ * progress). On WeCom, where each redraw spends a single-use response code, only a change of kind spends
+ * the stored code: progress alone waits, so the final state can still be drawn.
+ */
+export function phaseKind(a: ApprovalPlain, userId: Types.ObjectId): string {
   if (a.status !== 'pending') return `final:${a.status}`;
   if (canDecide(a, userId)) return `act:${a.currentStep}`;
   for (const s of a.steps) {
@@ -43,9 +52,10 @@ export function phaseFor(a: ApprovalPlain, userId: Types.ObjectId): string {
   }
   return 'waiting';
 }
+const kindOf = (phase: string) => phase.split('|')[0]!;
 
 function doneText(a: ApprovalPlain, userId: Types.ObjectId): string {
-  const phase = phaseFor(a, userId);
+  const phase = phaseKind(a, userId);
   if (phase.startsWith('final:')) return APPROVAL_STATUS_LABELS[a.status];
   if (phase.startsWith('decided:')) return phase.endsWith('approve') ? '你已同意' : '你已驳回';
   if (phase.startsWith('replaced:')) {
@@ -59,16 +69,44 @@ function doneText(a: ApprovalPlain, userId: Types.ObjectId): string {
   return '等待中';
 }
 
-/** The route in one line: 张伟✓ → 李娜… → 吴昊 */
-export function routeLine(a: ApprovalPlain): string {
-  return a.steps
-    .filter((s) => s.status !== 'skipped')
-    .map((s) => {
-      const people = s.approvers.filter((x) => !x.replacedById || x.decision);
-      const names = people.map((x) => `${x.name}${x.decision === 'approve' ? '✓' : x.decision === 'reject' ? '✗' : ''}`).join('/');
-      return s.status === 'pending' && a.status === 'pending' ? `${names}…` : names;
-    })
-    .join(' → ');
+/** The route in one line, each step in words: "张伟 已同意 → 李娜 审批中 → 吴昊 未开始". */
+export const routeLine = (a: ApprovalPlain): string => routeSummary(a);
+
+/** The footer's tone: a rejection reads as danger, a withdrawn / expired request muted, the rest success. */
+function doneStyle(a: ApprovalPlain, userId: Types.ObjectId): Card['doneStyle'] {
+  const kind = phaseKind(a, userId);
+  if (kind === 'final:rejected' || kind.endsWith(':reject')) return 'danger';
+  if (kind === 'final:withdrawn' || kind === 'final:expired' || kind.startsWith('replaced:')) return 'muted';
+  return 'success';
+}
+
+/** "¥120万（折扣 18%）", "¥120万", "18%" or null. */
+function moneyValue(a: ApprovalPlain): { label: string; value: string } | null {
+  const discount = a.discountPercent ? `${a.discountPercent}%` : null;
+  if (a.amountFen !== null) return { label: '金额', value: discount ? `${formatMoneyShort(a.amountFen)}（折扣 ${discount}）` : formatMoneyShort(a.amountFen) };
+  return discount ? { label: '折扣', value: discount } : null;
+}
+
+/** "重新提交：上次 李娜 驳回「付款条件不合规」；改动：金额 ¥100万→¥120万". */
+export function resubmissionLine(a: ApprovalPlain): string | null {
+  const r = a.resubmission;
+  if (!a.previousId || !r) return null;
+  const before =
+    r.previousStatus === 'rejected'
+      ? `上次${r.rejectedBy ? ` ${r.rejectedBy} ` : ''}驳回${r.reason ? `「${r.reason}」` : ''}`
+      : `上次${APPROVAL_STATUS_LABELS[r.previousStatus]}`;
+  return `重新提交：${before}；改动：${changesLine(r.changes)}`;
+}
+
+/** Why each step is in the route: "部门经理：默认（所有合同）；财务：折扣 18% > 15%". */
+export function reasonsLine(a: ApprovalPlain): string | null {
+  const reasons = a.steps.filter((s) => s.status !== 'skipped' && s.reason).map((s) => `${s.name}：${s.reason}`);
+  return reasons.length ? `审批依据：${reasons.join('；')}` : null;
+}
+
+/** The card's description: the subject, then a resubmission's history and the route's reasons, a line each. */
+function describe(a: ApprovalPlain): string {
+  return [a.title, resubmissionLine(a), reasonsLine(a)].filter(Boolean).join('\n');
 }
 
 function statusValue(a: ApprovalPlain): string {
@@ -79,28 +117,62 @@ function statusValue(a: ApprovalPlain): string {
 export function approvalCard(a: ApprovalPlain, userId: Types.ObjectId, taskId: string, appUrl: (p: string) => string): Card {
   const id = String(a._id);
   const act = canDecide(a, userId);
+  const url = appUrl(approvalPath(id));
+  const money = moneyValue(a);
   const fields = [
     { label: '客户', value: a.customerName ?? '—' },
-    ...(a.amountFen !== null ? [{ label: '金额', value: formatFen(a.amountFen) }] : []),
-    ...(a.discountPercent ? [{ label: '折扣', value: `${a.discountPercent}%` }] : []),
+    ...(money ? [money] : []),
     { label: '申请人', value: a.requesterName },
+    ...(a.note ? [{ label: '申请说明', value: a.note }] : []),
     { label: '流程', value: routeLine(a) },
     { label: '状态', value: act ? `待你审批（${a.steps[a.currentStep]!.name}）` : statusValue(a) },
   ];
   return {
     taskId,
     title: `${label(a)}：${act ? '待你审批' : APPROVAL_STATUS_LABELS[a.status]}`,
-    description: a.title,
+    description: describe(a),
     fields,
-    url: appUrl(approvalPath(id)),
+    url,
     buttons: act
       ? [
           { key: `apv.ok:${id}:${a.currentStep}`, text: '同意', style: 'primary' },
           { key: `apv.no:${id}:${a.currentStep}`, text: '驳回', style: 'danger' },
-          { key: `apv.view:${id}`, text: '查看详情', style: 'default' },
+          { key: `apv.view:${id}`, text: '查看详情', style: 'default', url },
         ]
       : [],
-    ...(act ? {} : { doneText: doneText(a, userId) }),
+    ...(act ? {} : { doneText: doneText(a, userId), doneStyle: doneStyle(a, userId) }),
+  };
+}
+
+/**
+ * What the requester gets at each step: a card linking the request, with 撤回 while it is pending and
+ * 修改后重新提交 once it was rejected (or withdrawn, expired): both open the approval in the mini-app,
+ * which shows the rejection and resubmits.
+ */
+export function requesterCard(a: ApprovalPlain, headline: string, taskId: string, appUrl: (p: string) => string, done?: string): Card {
+  const id = String(a._id);
+  const url = appUrl(approvalPath(id));
+  const money = moneyValue(a);
+  const view = { key: `apv.view:${id}`, text: '查看详情', style: 'default' as const, url };
+  const buttons: Card['buttons'] =
+    a.status === 'pending'
+      ? [{ key: `apv.wd:${id}`, text: '撤回', style: 'danger' }, view]
+      : a.status === 'approved'
+        ? [view]
+        : [{ key: `apv.re:${id}`, text: '修改后重新提交', style: 'primary', url: appUrl(`${approvalPath(id)}&resubmit=1`) }, view];
+  return {
+    taskId,
+    title: `${label(a)}：${APPROVAL_STATUS_LABELS[a.status]}`,
+    description: [headline, a.title, resubmissionLine(a)].filter(Boolean).join('\n'),
+    fields: [
+      { label: '客户', value: a.customerName ?? '—' },
+      ...(money ? [money] : []),
+      { label: '流程', value: routeLine(a) },
+      { label: '状态', value: statusValue(a) },
+    ],
+    url,
+    buttons: done ? [] : buttons,
+    ...(done ? { doneText: done, doneStyle: a.status === 'rejected' ? 'danger' : a.status === 'approved' ? 'success' : 'muted' } : {}),
   };
 }
 
@@ -140,9 +212,9 @@ export class ApprovalCards implements ApprovalEvents {
     work.push(this.tellRequester(a, change));
     if (change.outcome === 'reminded')
       for (const u of change.remind ?? [])
-        work.push(this.notice(u, `⏰ 提醒：${label(a)}「${a.title}」等待你审批，已超过 ${this.approvals.rules.remindAfterHours} 小时。`));
+        work.push(this.notice(u, `⏰ 提醒：${label(a)}「${a.title}」等待你审批，已超过 ${this.approvals.rules.remindAfterHours} 小时。`, a));
     if (change.outcome === 'reassigned' && change.handedTo)
-      for (const u of change.handedTo.userIds) work.push(this.notice(u, `📋 ${change.handedTo.reason}：${label(a)}「${a.title}」转由你审批。`));
+      for (const u of change.handedTo.userIds) work.push(this.notice(u, `📋 ${change.handedTo.reason}：${label(a)}「${a.title}」转由你审批。`, a));
     const results = await Promise.allSettled(work);
     for (const r of results) if (r.status === 'rejected') this.log.error({ err: r.reason, approvalId: String(a._id) }, 'approval card or notice failed');
   }
@@ -198,11 +270,14 @@ export class ApprovalCards implements ApprovalEvents {
   private async redraw(a: ApprovalPlain, c: CardRow, clickCode: string | null): Promise<void> {
     const phase = phaseFor(a, c.userId);
     if (c.drawn === phase) return;
+    // Progress alone (a later step decided) on a platform whose redraws spend single-use codes: keep the
+    // stored code for a change that matters more (this approver's turn, the end). The click's own code is free.
+    const needsCode = Notifier.needsResponseCode(c.channel as ChannelName);
+    if (needsCode && !clickCode && kindOf(c.drawn) === kindOf(phase)) return;
     // Claim this redraw: a concurrent change drawing the same phase does nothing.
     const claimed = await this.approvals.cards.updateOne({ _id: c._id, drawn: c.drawn }, { $set: { drawn: phase } }).exec();
     if (claimed.modifiedCount !== 1) return;
     const card = approvalCard(a, c.userId, c.taskId, this.appUrl);
-    const needsCode = Notifier.needsResponseCode(c.channel as ChannelName);
     let code: string | null = null;
     if (needsCode) {
       if (clickCode) code = clickCode;
@@ -212,7 +287,7 @@ export class ApprovalCards implements ApprovalEvents {
       }
       if (!code) {
         await this.approvals.cards.updateOne({ _id: c._id }, { $set: { stale: true } }).exec();
-        await this.notice(c.userId, `${label(a)}「${a.title}」${doneText(a, c.userId)}。${routeLine(a)}`);
+        await this.notice(c.userId, `${label(a)}「${a.title}」${doneText(a, c.userId)}。${routeLine(a)}`, a);
         return;
       }
     }
@@ -223,7 +298,7 @@ export class ApprovalCards implements ApprovalEvents {
     } catch (err) {
       this.log.warn({ err, taskId: c.taskId }, 'approval card could not be redrawn; sending a notice');
       await this.approvals.cards.updateOne({ _id: c._id }, { $set: { stale: true } }).exec();
-      await this.notice(c.userId, `${label(a)}「${a.title}」${doneText(a, c.userId)}。${routeLine(a)}`);
+      await this.notice(c.userId, `${label(a)}「${a.title}」${doneText(a, c.userId)}。${routeLine(a)}`, a);
     }
   }
 
@@ -264,11 +339,16 @@ export class ApprovalCards implements ApprovalEvents {
       default:
         return;
     }
-    await this.notice(a.requesterId, text);
+    // A card, not plain text: it links the request and offers what the requester can do now (撤回 / 修改后重新提交).
+    const card = requesterCard(a, text, `apr-${String(a._id)}-${randomBytes(6).toString('hex')}`, this.appUrl);
+    const d = await this.notifier.send(a.requesterId, { kind: 'card', card });
+    if (d) this.stats.notices += 1;
   }
 
-  private async notice(userId: Types.ObjectId, text: string): Promise<void> {
-    const d = await this.notifier.send(userId, { kind: 'text', text });
+  /** A notice about an approval, with its link (markdown: the link stays a link on every channel). */
+  private async notice(userId: Types.ObjectId, text: string, a: ApprovalPlain): Promise<void> {
+    const markdown: SafeText = md`${text}\n\n${mdLink('查看审批详情', this.appUrl(approvalPath(String(a._id))))}`;
+    const d = await this.notifier.send(userId, { kind: 'markdown', title: `${label(a)}：${a.title}`, markdown });
     if (d) this.stats.notices += 1;
   }
 }
@@ -346,7 +426,34 @@ export function registerApprovalActions(bot: BotApp, approvals: ApprovalService,
       await ctx.reply({ kind: 'text', text: NOT_FOUND });
       return;
     }
-    // our link, kept clickable (a plain string would be escaped as user text as a whole)
-    await ctx.reply({ kind: 'text', text: txt`查看审批详情：${trusted(appUrl(approvalPath(id)))}` });
+    // where a button cannot open a page itself: our link, as a link (markdown links stay links on every channel)
+    await ctx.reply({ kind: 'markdown', title: '审批详情', markdown: md`${mdLink('打开审批详情', appUrl(approvalPath(id)))}` });
+  });
+
+  /** The requester's 撤回 on their own request's card. */
+  bot.action('apv.wd', async (ctx, [id = '']) => {
+    const before = await current(ctx, id);
+    if (!before) {
+      await ctx.reply({ kind: 'text', text: NOT_FOUND });
+      return;
+    }
+    try {
+      const after = await approvals.withdraw(ctx.actor, ctx.meta, id);
+      await ctx.reply({ kind: 'text', text: `已撤回「${after.title}」` });
+      const taskId = ctx.event.action?.taskId;
+      if (taskId) await ctx.updateCard(requesterCard(after, '你已撤回这个申请', taskId, appUrl, '已撤回')).catch(() => undefined);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status >= 500) throw err;
+      await ctx.reply({ kind: 'text', text: err.message });
+    }
+  });
+
+  /** Where 修改后重新提交 cannot open the page itself (a callback): the link to the approval, which resubmits. */
+  bot.action('apv.re', async (ctx, [id = '']) => {
+    if (!(await current(ctx, id))) {
+      await ctx.reply({ kind: 'text', text: NOT_FOUND });
+      return;
+    }
+    await ctx.reply({ kind: 'markdown', title: '重新提交', markdown: md`${mdLink('修改后重新提交', appUrl(`${approvalPath(id)}&resubmit=1`))}` });
   });
 }

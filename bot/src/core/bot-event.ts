@@ -22,6 +22,8 @@ export interface CardButton {
   key: string;
   text: string;
   style?: 'primary' | 'danger' | 'default';
+  /** Opens this page instead of calling back (WeCom button type 1, a link in the sandbox); `key` stays unique. */
+  url?: string;
 }
 
 /** A channel-neutral interactive card; adapters render it as a WeCom template card, a DingTalk card, or HTML. */
@@ -36,6 +38,8 @@ export interface Card {
   buttons: CardButton[];
   /** Shown instead of the buttons once the card is settled (e.g. "已完成 ✓ 10:32"). */
   doneText?: string;
+  /** How the settled footer reads: `danger` for a rejection, `muted` for withdrawn / expired (default success). */
+  doneStyle?: 'success' | 'danger' | 'muted';
 }
 
 /**

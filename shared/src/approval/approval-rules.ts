@@ -1,4 +1,5 @@
 import type { Role } from '../org/roles';
+import { formatMoneyShort } from '../text/money';
 import type { ApprovalSubjectType } from './approval.dto';
 
 /**
@@ -116,6 +117,60 @@ export function routeFor(rules: readonly ApprovalRule[], subject: ApprovalSubjec
     for (const s of rule.steps) if (!steps.has(s.key)) steps.set(s.key, s);
   }
   return { ruleIds, steps: [...steps.values()].sort((a, b) => a.order - b.order) };
+}
+
+const SUBJECT_NOUNS: Record<ApprovalSubjectType, string> = { contract: '合同', discount: '折扣申请', 'customer-report': '客户报备' };
+const OPS: Array<[keyof NumberRange, string]> = [
+  ['gt', '>'],
+  ['gte', '≥'],
+  ['lt', '<'],
+  ['lte', '≤'],
+];
+
+function describeRange(label: string, value: number | null, r: NumberRange, show: (n: number) => string): string {
+  const bounds = OPS.filter(([k]) => r[k] !== undefined).map(([k, op]) => `${op} ${show(r[k]!)}`);
+  return `${label} ${value === null ? '—' : show(value)} ${bounds.join('、')}`;
+}
+
+/**
+ * Why a condition holds for these facts, in words ("折扣 18% > 15%", "金额 ¥120万 ≥ ¥100万"). For `any`,
+ * the first alternative that holds; for `all` and leaves, every part, joined with "，". Null when it does not hold.
+ */
+export function describeCondition(c: ApprovalCondition, f: ApprovalFacts): string | null {
+  if (!matchesCondition(c, f)) return null;
+  if ('all' in c)
+    return c.all
+      .map((x) => describeCondition(x, f))
+      .filter(Boolean)
+      .join('，');
+  if ('any' in c) return c.any.map((x) => describeCondition(x, f)).find(Boolean) ?? null;
+  const parts: string[] = [];
+  if (c.amountFen) parts.push(describeRange('金额', f.amountFen, c.amountFen, formatMoneyShort));
+  if (c.discountPercent) parts.push(describeRange('折扣', f.discountPercent, c.discountPercent, (n) => `${n}%`));
+  if (c.customerTier) parts.push(`客户等级 ${f.customerTier ?? '—'}`);
+  if (c.department) parts.push(`部门 ${f.departments.find((d) => c.department!.includes(d)) ?? '—'}`);
+  if (c.productLine) parts.push(`产品线 ${f.productLine ?? '—'}`);
+  return parts.join('，');
+}
+
+/**
+ * `routeFor` with the reason of each step, from the rule that put it in the route (the first matching rule
+ * naming its key): what of the facts made it match ("折扣 18% > 15%"), or "默认（所有合同）" for a rule
+ * without `when`. Stored on the step at submit, shown on cards and in the app ("财务：折扣 18% > 15%").
+ */
+export function explainRoute(
+  rules: readonly ApprovalRule[],
+  subject: ApprovalSubjectType,
+  facts: ApprovalFacts,
+): { ruleIds: string[]; steps: Array<ApprovalStepSpec & { reason: string }> } {
+  const { ruleIds, steps } = routeFor(rules, subject, facts);
+  const reasons = new Map<string, string>();
+  for (const rule of rules) {
+    if (!ruleIds.includes(rule.id) || rule.subject !== subject) continue;
+    const why = rule.when ? describeCondition(rule.when, facts) || `规则 ${rule.id}` : `默认（所有${SUBJECT_NOUNS[subject]}）`;
+    for (const s of rule.steps) if (!reasons.has(s.key)) reasons.set(s.key, why);
+  }
+  return { ruleIds, steps: steps.map((s) => ({ ...s, reason: reasons.get(s.key) ?? '' })) };
 }
 
 /** 100,000 元 in fen. */

@@ -33,6 +33,8 @@ export interface ApprovalApproverDto {
   comment: string | null;
   /** ISO time. */
   decidedAt: string | null;
+  /** Set when this approver stands in through the fallback chain or a hand-over ("张伟 已离职，由上级 李娜 代为审批"). */
+  standInReason?: string | null;
 }
 
 export interface ApprovalStepDto {
@@ -42,7 +44,20 @@ export interface ApprovalStepDto {
   /** `any`: the first decision settles the step; `all`: everyone must approve. */
   mode: 'any' | 'all';
   status: 'waiting' | 'pending' | 'approved' | 'rejected' | 'skipped';
+  /** Why the step is in the route, from the rule that added it ("折扣 18% > 15%", "默认（所有合同）"); null on approvals older than this field. */
+  reason: string | null;
   approvers: ApprovalApproverDto[];
+}
+
+/** What changed since the rejected (or withdrawn, expired) approval this one resubmits. */
+export interface ApprovalResubmissionDto {
+  previousId: string;
+  /** How the previous one ended, and by whom and why when it was rejected. */
+  previousStatus: ApprovalStatus;
+  rejectedBy: string | null;
+  reason: string | null;
+  /** e.g. { label: '金额', before: '¥100万', after: '¥120万' }; empty: resubmitted unchanged. */
+  changes: Array<{ label: string; before: string; after: string }>;
 }
 
 export interface ApprovalHistoryEntryDto {
@@ -68,8 +83,12 @@ export interface ApprovalDto {
   currentStep: number;
   steps: ApprovalStepDto[];
   history: ApprovalHistoryEntryDto[];
+  /** The requester's note (申请说明) given at submit. */
+  note: string | null;
   /** The approval this one resubmits after a rejection. */
   previousId: string | null;
+  /** Set on a resubmission: the previous outcome and what changed since. */
+  resubmission: ApprovalResubmissionDto | null;
   createdAt: string;
   updatedAt: string;
 }

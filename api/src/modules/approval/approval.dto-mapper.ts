@@ -21,6 +21,7 @@ export function toApprovalDto(a: ApprovalPlain): ApprovalDto & { ruleIds: string
       name: s.name,
       mode: s.mode,
       status: s.status,
+      reason: s.reason ?? null,
       approvers: s.approvers.map((x) => ({
         userId: String(x.userId),
         name: x.name,
@@ -40,7 +41,18 @@ export function toApprovalDto(a: ApprovalPlain): ApprovalDto & { ruleIds: string
       comment: h.comment ?? null,
       step: h.step ?? null,
     })),
+    note: a.note ?? null,
     previousId: a.previousId ? String(a.previousId) : null,
+    resubmission:
+      a.previousId && a.resubmission
+        ? {
+            previousId: String(a.previousId),
+            previousStatus: a.resubmission.previousStatus,
+            rejectedBy: a.resubmission.rejectedBy ?? null,
+            reason: a.resubmission.reason ?? null,
+            changes: a.resubmission.changes.map((c) => ({ label: c.label, before: c.before, after: c.after })),
+          }
+        : null,
     createdAt: iso(a.createdAt)!,
     updatedAt: iso(a.updatedAt)!,
     ruleIds: a.ruleIds,

@@ -23,6 +23,8 @@ export interface StepState {
   name: string;
   mode: 'any' | 'all';
   status: StepStatus;
+  /** Why the step is in the route ("折扣 18% > 15%"), from the rule that added it; set at submit. */
+  reason?: string | null;
   approvers: ApproverState[];
   startedAt: Date | null;
   remindedAt: Date | null;
@@ -55,6 +57,15 @@ export interface Approval {
   steps: StepState[];
   history: HistoryEntry[];
   previousId: Types.ObjectId | null;
+  /** The requester's note (申请说明) at submit. */
+  note?: string | null;
+  /** A resubmission: how the previous approval ended and what changed since (computed at submit). */
+  resubmission?: {
+    previousStatus: ApprovalStatus;
+    rejectedBy: string | null;
+    reason: string | null;
+    changes: Array<{ label: string; before: string; after: string }>;
+  } | null;
   /** `subjectType:subjectId` while pending, removed when it ends: a sparse unique key, one open approval per subject. */
   openKey?: string;
   /** Bumped by every change: each change is one update conditional on the version read. */
@@ -87,6 +98,7 @@ const stepSchema = new Schema<StepState>(
     name: String,
     mode: String,
     status: String,
+    reason: { type: String, default: null },
     approvers: [approverSchema],
     startedAt: { type: Date, default: null },
     remindedAt: { type: Date, default: null },
@@ -116,6 +128,14 @@ const approvalSchema = new Schema<Approval>(
     steps: { type: [stepSchema], default: [] },
     history: { type: [historySchema], default: [] },
     previousId: { type: Schema.Types.ObjectId, default: null },
+    note: { type: String, default: null },
+    resubmission: {
+      type: new Schema(
+        { previousStatus: String, rejectedBy: String, reason: String, changes: [new Schema({ label: String, before: String, after: String }, { _id: false })] },
+        { _id: false },
+      ),
+      default: null,
+    },
     openKey: { type: String },
     version: { type: Number, default: 0 },
     effectsVersion: { type: Number, default: 0 },

@@ -20,7 +20,12 @@ export const ApprovalRoutingErrorCode = { NO_APPROVER: 'APPROVAL_NO_APPROVER' } 
  * fallback chain (`standInFor`) finds who stands in, and the approver records why. When even the chain
  * is empty the submission is refused (422). The first step becomes `pending`.
  */
-export async function resolveRoute(org: OrgService, requester: UserDoc, specs: readonly ApprovalStepSpec[], now: Date): Promise<StepState[]> {
+export async function resolveRoute(
+  org: OrgService,
+  requester: UserDoc,
+  specs: ReadonlyArray<ApprovalStepSpec & { reason?: string }>,
+  now: Date,
+): Promise<StepState[]> {
   const steps: StepState[] = [];
   for (const spec of specs) {
     const named = new Map<string, Named>();
@@ -65,6 +70,7 @@ export async function resolveRoute(org: OrgService, requester: UserDoc, specs: r
       name: spec.name,
       mode: spec.mode,
       status: 'waiting',
+      reason: spec.reason || null,
       approvers: approvers.map((p) => ({
         userId: p._id,
         name: p.name,

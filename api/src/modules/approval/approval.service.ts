@@ -1,5 +1,5 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import { routeFor, type ApprovalBox, type ApprovalDecision, type ApprovalRulesConfig, type ApprovalSubjectType } from '@crm/shared';
+import { explainRoute, resubmissionChanges, type ApprovalBox, type ApprovalDecision, type ApprovalRulesConfig, type ApprovalSubjectType } from '@crm/shared';
 import type { Actor, RequestMeta } from '../../context';
 import { paginateById, type Page } from '../../db/paginate';
 import { AppError, CommonErrorCode, notFound } from '../../errors/app-error';
@@ -94,10 +94,11 @@ export class ApprovalService {
     const open = await this.model.findOne({ subjectType: input.subjectType, subjectId: subject.id, status: 'pending' }, { _id: 1 }).lean().exec();
     if (open) throw new AppError(409, ApprovalErrorCode.ALREADY_PENDING, '该事项已在审批中');
     const previous = await this.model
-      .findOne({ subjectType: input.subjectType, subjectId: subject.id, status: { $in: ['rejected', 'withdrawn', 'expired'] } }, { _id: 1 })
+      .findOne({ subjectType: input.subjectType, subjectId: subject.id, status: { $in: ['rejected', 'withdrawn', 'expired'] } })
       .sort({ _id: -1 })
-      .lean()
+      .lean<ApprovalPlain>()
       .exec();
+    const note = input.comment?.trim() || null;
     const requester = actor.user;
     const facts = {
       amountFen: subject.amountFen,
@@ -106,7 +107,7 @@ export class ApprovalService {
       departments: await departmentNames(this.org, requester),
       productLine: subject.productLine,
     };
-    const { ruleIds, steps: specs } = routeFor(this.rules.rules, input.subjectType, facts);
+    const { ruleIds, steps: specs } = explainRoute(this.rules.rules, input.subjectType, facts);
     const now = this.now();
     const steps = await resolveRoute(this.org, requester, specs, now);
     const pendingIndex = steps.findIndex((s) => s.status === 'pending');
@@ -138,6 +139,8 @@ export class ApprovalService {
         steps,
         history,
         previousId: previous?._id ?? null,
+        note,
+        resubmission: previous ? resubmissionOf(previous, { ...subject, note }) : null,
         version: 1,
         effectsVersion: 0,
       })
@@ -712,6 +715,29 @@ export class ApprovalService {
   userById(id: Types.ObjectId): Promise<UserDoc | null> {
     return this.org.findActiveUserById(id);
   }
+}
+
+/** How the previous approval of a subject ended, and what the resubmission changed. */
+function resubmissionOf(
+  previous: ApprovalPlain,
+  next: { title: string; amountFen: number | null; discountPercent: number | null; customerName: string | null; note: string | null },
+): NonNullable<Approval['resubmission']> {
+  const rejection = previous.status === 'rejected' ? previous.history.filter((h) => h.action === 'reject').at(-1) : undefined;
+  return {
+    previousStatus: previous.status,
+    rejectedBy: rejection?.actorName ?? null,
+    reason: rejection?.comment ?? null,
+    changes: resubmissionChanges(
+      {
+        title: previous.title,
+        amountFen: previous.amountFen,
+        discountPercent: previous.discountPercent,
+        customerName: previous.customerName,
+        note: previous.note ?? null,
+      },
+      next,
+    ),
+  };
 }
 
 /** Whether this approver already made this decision (at this step, when given): a retry, answered with the current state. */

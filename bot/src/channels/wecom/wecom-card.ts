@@ -26,7 +26,10 @@ export function toTemplateCard(card: Card, agentName = 'CRM 助手'): Record<str
       : {}),
     ...(card.url ? { card_action: { type: 1, url: card.url } } : { card_action: { type: 0 } }),
     task_id: card.taskId,
-    button_list: card.buttons.slice(0, 6).map((b) => ({ text: cut(b.text, 10), style: STYLE[b.style ?? 'default'], key: b.key })),
+    // A button with a url opens it (type 1): WeCom calls nothing back for it, so 查看详情 opens the page itself.
+    button_list: card.buttons
+      .slice(0, 6)
+      .map((b) => ({ text: cut(b.text, 10), style: STYLE[b.style ?? 'default'], key: b.key, ...(b.url ? { type: 1, url: b.url } : {}) })),
     ...(card.doneText ? { replace_text: cut(plain(card.doneText), 20) } : {}),
   };
 }
