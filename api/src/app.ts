@@ -57,7 +57,11 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(databaseDeadline(health, config.database.requestTimeoutMs));
   app.use(jsonBody(config.http.jsonLimitBytes));
 
-  for (const r of [healthRoutes(deps.connection, deps.databaseKind, health), homeRoutes({ devLogin: config.auth.devLogin, sandbox: config.sandbox, databaseKind: deps.databaseKind })]) app.use(r.routes());
+  for (const r of [
+    healthRoutes(deps.connection, deps.databaseKind, health),
+    homeRoutes({ devLogin: config.auth.devLogin, sandbox: config.sandbox, databaseKind: deps.databaseKind }),
+  ])
+    app.use(r.routes());
 
   const { publicApi, protectedApi } = apiRouters(config, services);
   const { document: openapi } = buildOpenApi(
