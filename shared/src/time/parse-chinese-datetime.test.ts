@@ -37,7 +37,8 @@ describe('parseChineseDateTime (now: Sunday 2026-11-22 10:00 Beijing)', () => {
     ['1月5号', bj(2027, 1, 5, 9)],
     ['25号', bj(2026, 11, 25, 9)],
     ['15号', bj(2026, 12, 15, 9)],
-    ['元旦后', bj(2027, 1, 2, 9)],
+    ['元旦后', bj(2027, 1, 4, 9)], // the first working day after the break (1 Jan 2027 is a Friday)
+    ['春节后', bj(2027, 2, 15, 9)], // 春节 2027-02-06, break 除夕–初七, then a weekend
     ['晚上8点', bj(2026, 11, 22, 20)],
     ['下午两点', bj(2026, 11, 22, 14)],
     ['中午', bj(2026, 11, 22, 12)],
@@ -56,7 +57,7 @@ describe('parseChineseDateTime (now: Sunday 2026-11-22 10:00 Beijing)', () => {
     expect(parseChineseDateTime(text, NOW, TZ)?.at.toISOString()).toBe(expected);
   });
 
-  it.each(['你好', '客户很满意', '周报已发', '已经处理了', '三个月', '2小时', '明白了', '下载资料', '价格是3000', '晚点再说', '春节后', '初步沟通了需求', ''])(
+  it.each(['你好', '客户很满意', '周报已发', '已经处理了', '三个月', '2小时', '明白了', '下载资料', '价格是3000', '晚点再说', '初步沟通了需求', ''])(
     '%j names no time',
     (text) => {
       expect(parseChineseDateTime(text, NOW, TZ)).toBeNull();

@@ -1,166 +1,644 @@
-import { addDays, daysInMonth, wallClock, zonedInstant } from './zoned';
+import { holidayDate, plusDays, workingDayFrom, type HolidayName, type Ymd } from './chinese-holidays';
+import { daysInMonth, wallClock, zonedInstant } from './zoned';
 
 /**
- * Finds a date / time in a Chinese sentence ("已电话沟通，客户要求下周二下午再联系") relative to `now`,
- * in the business time zone. Pure: `now` and the zone are parameters. Returns null when the text names
- * no time. Weeks start on Monday (下周二 on a Sunday is the day after tomorrow's Tuesday).
- * Defaults: a day without a time → 09:00; 上午 09:00, 中午 12:00, 下午 14:00, 傍晚 17:00, 晚上 20:00.
- * "周五前" (by Friday) is due that Friday at 09:00; a bare 1–6 点 is afternoon ("3点" = 15:00). Lunar
- * holidays (春节) are not computed.
+ * Finds the next date / time a Chinese sentence names ("已电话沟通，客户要求下周二下午再联系") relative to
+ * `now`, in the business time zone. Pure: `now` and the zone are parameters. Null when the text names no
+ * future time. It prefers saying nothing to proposing a wrong date.
+ *
+ * Conventions (README, "Dates the bot reads"):
+ * - A day without a time of day → 09:00. 凌晨 06:00, 早上 / 上午 09:00, 中午 12:00, 下午 14:00, 傍晚 17:00,
+ *   晚上 20:00. A bare 1–6 点 is afternoon ("3点" = 15:00); 晚上12点 is midnight (00:00 the next day);
+ *   "三四点" / "2-3点" take the first hour; "下周三四点" is Wednesday 16:00.
+ * - Weeks start on Monday: 下周二 is the Tuesday of next week, 下周 alone its Monday, 下下周X the week
+ *   after; a bare 周五 is the next Friday (today if its time is still ahead); 周五前 → that Friday 09:00;
+ *   这周内 → this Friday, 下周内 → next week's Friday.
+ * - 周末 → the coming Saturday 10:00 (下周末: next week's Saturday); 过两天 → +2 days, 过几天 → +3 days;
+ *   N天 / N周 / N个月 / 半年 后 (or 内) → that many days / weeks / months later (month ends clamped).
+ * - Month spans land on working days (Monday–Friday): 月初 / 上旬 → the first working day (bare 月初 = next
+ *   month's), 月中 / 中旬 → the 15th (next working day), 下旬 → the 21st (next working day), 月底 / 月末 →
+ *   the last working day; 下个月 alone → its first working day; a month alone ("3月份") → its first working
+ *   day (never the current month: ambiguous); 年底 / 年底前 → the last working day of December; 年初 → the
+ *   first working day of next year. A span that lands on today after 09:00 is today 17:00 (if still ahead).
+ * - Dates: ISO / slashes / dots (2026-12-03, 2026/12/3, 12/3, 12.3 when it reads as a date, not a price
+ *   or a version), 12月3日 / 十二月三号, 15号. Without a year: the next one, except a date up to 60 days
+ *   ago, which is a past reference ("11月20号拜访了") and names no time; 15号 past this month → next month.
+ * - Holidays: <节>前 → the last working day before the break, <节>后 → the first working day after it,
+ *   <节>当天 → the day. Breaks: 春节 除夕–初七 (年前 / 年后 / 过年 mean 春节), 国庆 (十一) 1–7 Oct, 五一
+ *   1–5 May, 元旦 1 Jan; 端午, 中秋, 元宵 their day. Lunar dates from a table for 2024–2035.
+ * - Past references are skipped (昨天, 上周五, 上个月, 三天前) and so are ambiguous mentions in a clause
+ *   that reports the past ("周五拜访了客户", "今天去过了"); "一点 / 两点" as "a bit / two points"
+ *   (便宜一点, 三点建议), counts ("这周三个客户") and numbers that are not days ("1号线") name no time.
+ * - "这周五" said after Friday is not moved: the result says `past` with the next occurrence to offer
+ *   ("这周五已经过了，是下周五吗？"); the same for 这周末, 这周内, and 今天 with a time already gone.
  */
 export interface ParsedDateTime {
+  /** The instant read (in the past when `past` is set). */
   at: Date;
   /** The part of the text that was understood. */
   text: string;
   /** True when the text gave a day but no time of day (the default was used). */
   defaultTime: boolean;
+  /**
+   * Set when the text explicitly names a time that is already gone this week or today ("这周五" on a
+   * Sunday, "今天上午9点" at 10:00): do not schedule `at`; ask `question`, offering `suggestion` (the next
+   * occurrence, or null when there is none to offer).
+   */
+  past?: { suggestion: Date | null; question: string };
 }
 
 const DIGIT: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 
-/** 十二 → 12, 二十五 → 25, 三十一 → 31, 两 → 2 (up to 99). */
+/** 十二 → 12, 二十五 → 25, 三十一 → 31, 两 → 2, 15 → 15 (up to 99); NaN otherwise. */
 function chineseNumber(s: string): number {
   if (/^\d+$/.test(s)) return Number(s);
   if (s.includes('十')) {
-    const [tens, ones] = s.split('十');
-    return (tens ? DIGIT[tens]! : 1) * 10 + (ones ? DIGIT[ones]! : 0);
+    const [tens = '', ones = '', ...more] = s.split('十');
+    if (more.length || tens.length > 1 || ones.length > 1) return NaN;
+    const t = tens ? DIGIT[tens] : 1;
+    const o = ones ? DIGIT[ones] : 0;
+    return t === undefined || o === undefined ? NaN : t * 10 + o;
   }
-  return DIGIT[s] ?? NaN;
+  return s.length === 1 ? (DIGIT[s] ?? NaN) : NaN;
 }
 
-const NUM = '(\\d{1,2}|[零〇一二两三四五六七八九十]{1,3})';
-const WEEKDAY_CHARS: Record<string, number> = {
-  一: 1,
-  二: 2,
-  三: 3,
-  四: 4,
-  五: 5,
-  六: 6,
-  日: 7,
-  天: 7,
-  '1': 1,
-  '2': 2,
-  '3': 3,
-  '4': 4,
-  '5': 5,
-  '6': 6,
-  '7': 7,
-};
+const N = '\\d{1,2}|[零〇一二两三四五六七八九十]{1,3}';
+const WEEKDAY_CHARS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
+const WEEKDAY_NAMES = ['', '一', '二', '三', '四', '五', '六', '日'];
+/** Characters that end a clause. */
+const CLAUSE_END = /[，,。.!！?？;；\n~～]/;
 
-const PERIODS: Array<[RegExp, number, number]> = [
-  // pattern, default hour, offset added to an explicit hour < 12
-  [/(凌晨)/, 6, 0],
-  [/(早上|早晨|上午|明早|今早)/, 9, 0],
-  [/(中午)/, 12, 0],
-  [/(下午)/, 14, 12],
-  [/(傍晚)/, 17, 12],
-  [/(晚上|今晚|明晚|夜里)/, 20, 12],
+/** Typing slips reps make, fixed before reading. */
+const TYPOS: Array<[RegExp, string]> = [
+  [/下五(?=\s*\d|\s*[一二两三四五六七八九十]点|$|[，,。!！\s])/g, '下午'],
+  [/上五(?=\s*\d|\s*[一二两三四五六七八九十]点|$|[，,。!！\s])/g, '上午'],
+  [/周未/g, '周末'],
+  [/星其/g, '星期'],
+  [/明填/g, '明天'],
+  [/(\d)\s*(?:点|:)\s*钟/g, '$1点'],
 ];
 
+interface Period {
+  def: number;
+  /** An explicit hour in this period → [hour 0-23, days to add]. */
+  hour: (h: number) => [number, number];
+}
+const EVENING: Period = { def: 20, hour: (h) => (h === 12 ? [0, 1] : h <= 4 ? [h, 1] : h < 12 ? [h + 12, 0] : [h, 0]) };
+const PERIODS: Array<[string, Period]> = [
+  ['凌晨', { def: 6, hour: (h) => [h === 12 ? 0 : h, 0] }],
+  ['早上|早晨|清早|一早|上午|早', { def: 9, hour: (h) => [h, 0] }],
+  ['中午', { def: 12, hour: (h) => [h <= 3 ? h + 12 : h, 0] }],
+  ['下午|午后', { def: 14, hour: (h) => [h < 12 ? h + 12 : h, 0] }],
+  ['傍晚', { def: 17, hour: (h) => [h < 12 ? h + 12 : h, 0] }],
+  ['晚上|晚间|夜里|夜间|晚', { def: 20, hour: EVENING.hour }],
+];
+const PERIOD_RE = new RegExp(`(${PERIODS.map(([p]) => p).join('|')})`, 'y');
+function periodOf(word: string): Period {
+  return PERIODS.find(([p]) => new RegExp(`^(${p})$`).test(word))![1];
+}
+
+type Hit = {
+  start: number;
+  end: number;
+  /** past: a reference to the past (skipped, but it owns its words); offset: an exact instant. */
+  kind: 'day' | 'offset' | 'past';
+  ymd?: Ymd;
+  at?: Date;
+  /** A period carried by the day word itself (今晚, 明早). */
+  period?: Period;
+  /** The default hour of a span (周末 10:00). */
+  defHour?: number;
+  /** Could be a past or a future mention (今天, 周五, 15号, a time alone): skipped in a past-tense clause. */
+  ambiguous?: boolean;
+  /** A bare weekday on today: next week's when its time is gone. */
+  rollWeek?: boolean;
+  /** "这周五": when gone, asked about instead of moved. */
+  thisWeek?: { label: string; next: string };
+  /** A vague span: on today after its default hour → 17:00, else `later`. */
+  span?: { later: () => Ymd };
+  /** "今天": a named time already gone is flagged. */
+  today?: boolean;
+};
+
+interface TimeOfDay {
+  start: number;
+  end: number;
+  hour: number;
+  minute: number;
+  dayShift: number;
+  /** A period word alone (下午): its default hour. */
+  fromPeriod: boolean;
+}
+
 export function parseChineseDateTime(text: string, now: Date, tz: string): ParsedDateTime | null {
-  const s = text.normalize('NFKC');
-  const today = wallClock(now, tz);
-  const matched: string[] = [];
+  let s = text.normalize('NFKC');
+  for (const [re, to] of TYPOS) s = s.replace(re, to);
+  const w = wallClock(now, tz);
+  const today: Ymd = { year: w.year, month: w.month, day: w.day };
+  const hits = findDays(s, today, w.weekday, now);
+  const owned = (i: number) => hits.some((h) => i >= h.start && i < h.end);
 
-  // 1. pure offsets: "两小时后", "半小时后", "30分钟后"
-  const offset = new RegExp(`(${NUM.slice(1, -1)}|半)\\s*个?\\s*(小时|钟头|分钟)(以)?后`).exec(s);
-  if (offset) {
-    const n = offset[1] === '半' ? 0.5 : chineseNumber(offset[1]!);
-    const minutes = offset[2] === '分钟' ? n : n * 60;
-    if (Number.isFinite(minutes) && minutes > 0) return { at: new Date(now.getTime() + minutes * 60_000), text: offset[0], defaultTime: false };
+  type Candidate = ParsedDateTime & { future: boolean };
+  const candidates: Candidate[] = [];
+  const build = (hit: Hit): Candidate | null => {
+    if (hit.kind === 'past') return null;
+    if (hit.kind === 'offset') return { at: hit.at!, text: s.slice(hit.start, hit.end), defaultTime: false, future: true };
+    const time = timeAfter(s, hit, owned);
+    if (hit.ambiguous && pastTense(s, time?.end ?? hit.end)) return null;
+    let ymd = hit.ymd!;
+    let hour = hit.defHour ?? hit.period?.def ?? 9;
+    let minute = 0;
+    if (time) {
+      ymd = plusDays(ymd, time.dayShift);
+      hour = time.hour;
+      minute = time.minute;
+    }
+    const defaultTime = !time && !hit.period;
+    let at = zonedInstant(ymd.year, ymd.month, ymd.day, hour, minute, tz);
+    const label = s.slice(hit.start, time?.end ?? hit.end);
+    if (at.getTime() <= now.getTime()) {
+      if (hit.rollWeek) {
+        const next = plusDays(ymd, 7);
+        at = zonedInstant(next.year, next.month, next.day, hour, minute, tz);
+      } else if (hit.span && defaultTime) {
+        const five = zonedInstant(ymd.year, ymd.month, ymd.day, 17, 0, tz);
+        const later = hit.span.later();
+        at = five.getTime() > now.getTime() ? five : zonedInstant(later.year, later.month, later.day, hour, 0, tz);
+      } else if (hit.thisWeek) {
+        const next = plusDays(ymd, 7);
+        const suggestion = zonedInstant(next.year, next.month, next.day, hour, minute, tz);
+        const question = `${hit.thisWeek.label}已经过了，是${hit.thisWeek.next}吗？`;
+        return { at, text: label, defaultTime, past: { suggestion, question }, future: false };
+      } else if (hit.today && time) {
+        return { at, text: label, defaultTime, past: { suggestion: null, question: `${label}已经过了，请说一个之后的时间。` }, future: false };
+      } else return null;
+    }
+    return { at, text: label, defaultTime, future: true };
+  };
+  for (const hit of hits) {
+    const c = build(hit);
+    if (c) candidates.push(c);
   }
+  // no day named: a time alone (下午三点, 3点, 晚上) is today if still ahead, else tomorrow
+  if (!candidates.some((c) => c.future)) {
+    const alone = timeAlone(s, hits, owned);
+    if (alone && !pastTense(s, alone.end)) {
+      let at = zonedInstant(today.year, today.month, today.day + alone.dayShift, alone.hour, alone.minute, tz);
+      if (at.getTime() <= now.getTime()) at = new Date(at.getTime() + 24 * 3600_000);
+      const fixed = wallClock(at, tz); // a DST-safe +1 day
+      at = zonedInstant(fixed.year, fixed.month, fixed.day, alone.hour, alone.minute, tz);
+      candidates.unshift({ at, text: s.slice(alone.start, alone.end), defaultTime: false, future: true });
+    }
+  }
+  const chosen = candidates.find((c) => c.future) ?? candidates[0];
+  if (!chosen) return null;
+  const { future: _future, ...result } = chosen;
+  return result;
+}
 
-  // 2. the day: the first rule whose pattern occurs in the text decides it
-  type Ymd = { year: number; month: number; day: number };
-  const plus = (days: number): Ymd => addDays(today.year, today.month, today.day, days);
-  const nextMonth = () => (today.month === 12 ? { year: today.year + 1, month: 1 } : { year: today.year, month: today.month + 1 });
-  const dayRules: Array<[RegExp, (m: RegExpExecArray) => Ymd | null]> = [
-    [/大后天/, () => plus(3)],
-    [/后天/, () => plus(2)],
-    [/(明天|明日|明早|明晚|明儿)/, () => plus(1)],
-    [/(今天|今日|今早|今晚|今儿)/, () => plus(0)],
-    [new RegExp(`${NUM}\\s*(天|日)(以)?后`), (m) => plus(chineseNumber(m[1]!))],
+/** A clause that reports the past after a mention: "周五拜访了客户", "今天去过了", "15号已签". */
+function pastTense(s: string, from: number): boolean {
+  let end = from;
+  while (end < s.length && !CLAUSE_END.test(s[end]!)) end++;
+  const rest = s.slice(from, end);
+  return /了(?!解|结|不起|吧|啊)|过(?![来去后两几一二三四五六七八九十\d年节])|已(?!经约|约)/.test(rest);
+}
+
+/** The time of day right after a day mention, or later in its clause ("明天去拜访客户下午三点"). */
+function timeAfter(s: string, hit: Hit, owned: (i: number) => boolean): TimeOfDay | null {
+  let i = hit.end;
+  if (hit.period) {
+    // 今晚8点, 明早九点: the clock right after takes the word's period
+    const c = clockAt(s, skipFiller(s, i), true);
+    return c ? withPeriod(c, hit.period) : null;
+  }
+  for (; i < s.length && !CLAUSE_END.test(s[i]!); i++) {
+    if (i > hit.end && owned(i)) return null;
+    const t = timeAt(s, i, i === hit.end || /^[\s的]*$/.test(s.slice(hit.end, i)));
+    if (t) return t;
+  }
+  return null;
+}
+
+function skipFiller(s: string, i: number): number {
+  while (i < s.length && /[\s的]/.test(s[i]!)) i++;
+  return i;
+}
+
+/** A period word, a clock, or both, starting at i. `attached`: right after a day word (汉字 clocks trusted). */
+function timeAt(s: string, i: number, attached: boolean): TimeOfDay | null {
+  i = skipFiller(s, i);
+  PERIOD_RE.lastIndex = i;
+  const p = PERIOD_RE.exec(s);
+  if (p) {
+    const word = p[1]!;
+    if ((word === '早' || word === '晚') && /^(一点|点|些|一些)/.test(s.slice(i + 1))) return null;
+    // 早 / 晚 alone are adverbs (早点, 晚一点, 晚些); they are periods only before a clock
+    const clock = clockAt(s, skipFiller(s, i + word.length), true);
+    if (word === '早' || word === '晚') {
+      if (!clock || !attached) return null;
+    }
+    // "晚一点" after a day (明天晚一点): not a period
+    if (!clock && /^(一点|点)/.test(s.slice(i + word.length))) return null;
+    const period = periodOf(word);
+    if (clock) return { ...withPeriod(clock, period), start: i };
+    return { start: i, end: i + word.length, hour: period.def, minute: 0, dayShift: 0, fromPeriod: true };
+  }
+  const c = clockAt(s, i, attached);
+  if (!c) return null;
+  const [hour, shift] = c.hour >= 1 && c.hour <= 6 ? [c.hour + 12, 0] : [c.hour, 0];
+  return { ...c, hour, dayShift: shift };
+}
+
+function withPeriod(c: TimeOfDay, period: Period): TimeOfDay {
+  const [hour, dayShift] = period.hour(c.hour);
+  return { ...c, hour, dayShift };
+}
+
+const CLOCK_COLON = /(\d{1,2})\s*:\s*(\d{2})(?!\d)/y;
+const CLOCK_DOT = /(\d{1,2})\.(\d{2})(?![\d.%万元块千kKwW])/y;
+const CLOCK_AMPM = /(\d{1,2})\s*(am|pm|AM|PM)(?![a-zA-Z])/y;
+const CLOCK_WORD = new RegExp(`(${N})(?:\\s*[-~到至]\\s*(?:${N}))?\\s*[点點时](?:钟)?(?:(半)|(一刻)|(三刻)|(整)|过?\\s*(${N})\\s*分?)?`, 'y');
+/** Words after "三点" that make it "three points" or "a bit", not a time. */
+const NOT_CLOCK_AFTER =
+  /^(建议|意见|内容|要求|问题|看法|原因|想法|理由|事|东西|儿|点|些|需求|共识|疑问|优势|好处|注意|说明|改进|补充|反馈|结论|感受|体会|顾虑|建|意|要|问|看|原|需|优|好|个|条|项|方面)/;
+/** Words before "一点 / 两点" that make it "a bit" (便宜一点, 晚一点, 差一点). */
+const A_BIT_BEFORE =
+  /(宜|晚|早|快|慢|多|少|差|好|高|低|大|小|远|近|再|轻|重|松|紧|有|些|便|优惠|降|长|短|贵|细|点|积极|主动|热情|稍微|稍|给|要|加|减|让|放|简单|清楚|明白|详细)$/;
+/** What follows a clock named in 汉字 with no day or period before it ("两点见", "十点开会"). */
+const CLOCK_WORD_OK_AFTER =
+  /^(\s*)(钟|整|半|一刻|三刻|左右|前|以前|之前|后|以后|之后|见|到|开|打|去|来|联系|再|过来|碰|出发|集合|准时|回|给|约|交|发|签|吧|[，,。!！]|$)/;
+
+/** A clock at i: 14:30, 3点, 三点半, 十点一刻, 2-3点 (the first), 3pm. */
+function clockAt(s: string, i: number, attached: boolean): TimeOfDay | null {
+  const tryRe = (re: RegExp) => {
+    re.lastIndex = i;
+    return re.exec(s);
+  };
+  const colon = tryRe(CLOCK_COLON);
+  if (colon) return clock(i, colon[0].length, Number(colon[1]), Number(colon[2]));
+  if (attached) {
+    const dot = tryRe(CLOCK_DOT);
+    if (dot) return clock(i, dot[0].length, Number(dot[1]), Number(dot[2]));
+  }
+  const ampm = tryRe(CLOCK_AMPM);
+  if (ampm) {
+    const h = Number(ampm[1]);
+    return h >= 1 && h <= 12 ? clock(i, ampm[0].length, (h % 12) + (/pm/i.test(ampm[2]!) ? 12 : 0), 0) : null;
+  }
+  // "这周三个" must not become "三个"; a number glued to a preceding digit is another number
+  if (i > 0 && /[\d.第]/.test(s[i - 1]!)) return null;
+  const m = tryRe(CLOCK_WORD);
+  if (!m) return null;
+  const after = s.slice(i + m[0].length);
+  if (NOT_CLOCK_AFTER.test(after)) return null;
+  const word = m[1]!;
+  let h = chineseNumber(word);
+  if (Number.isNaN(h) && word.length === 2) {
+    // 三四点 → the first hour
+    const a = DIGIT[word[0]!];
+    const b = DIGIT[word[1]!];
+    if (a !== undefined && b === a + 1) h = a;
+  }
+  if (!/^\d/.test(word)) {
+    if (!attached) {
+      if (A_BIT_BEFORE.test(s.slice(0, i))) return null;
+      if (!m[2] && !m[3] && !m[4] && !m[5] && !m[6] && !CLOCK_WORD_OK_AFTER.test(after)) return null;
+      if (h <= 2 && !m[2] && !m[3] && !m[4] && !m[6] && !/^\s*(钟|整|左右|见|开|到|前|以前|之前|准时|出发)/.test(after)) return null;
+    }
+  } else if (/^\d{2,}/.test(after) || /^[%万元块]/.test(after)) return null;
+  const minute = m[2] ? 30 : m[3] ? 15 : m[4] ? 45 : m[6] ? chineseNumber(m[6]) : 0;
+  return clock(i, m[0].length, h, minute);
+}
+
+function clock(start: number, length: number, hour: number, minute: number): TimeOfDay | null {
+  if (!(hour >= 0 && hour <= 24 && minute >= 0 && minute < 60)) return null;
+  if (hour === 24) return { start, end: start + length, hour: 0, minute, dayShift: 1, fromPeriod: false };
+  return { start, end: start + length, hour, minute, dayShift: 0, fromPeriod: false };
+}
+
+/** The first time of day in the text outside day words, when no day is named. */
+function timeAlone(s: string, hits: Hit[], owned: (i: number) => boolean): TimeOfDay | null {
+  for (let i = 0; i < s.length; i++) {
+    if (owned(i)) continue;
+    // a time right after a past reference belongs to it (昨天下午3点)
+    const before = hits.find((h) => h.kind === 'past' && /^[\s的]*$/.test(s.slice(h.end, i)));
+    const t = timeAt(s, i, false);
+    if (!t) continue;
+    if (before) return null;
+    return t;
+  }
+  return null;
+}
+
+/** Every day mention in the text, left to right, without overlaps (the longest at each place). */
+function findDays(s: string, today: Ymd, weekday: number, now: Date): Hit[] {
+  const plus = (n: number) => plusDays(today, n);
+  const monthStart = (k: number): Ymd => {
+    const m = today.month - 1 + k;
+    return { year: today.year + Math.floor(m / 12), month: (((m % 12) + 12) % 12) + 1, day: 1 };
+  };
+  const firstWorking = (y: number, m: number) => workingDayFrom({ year: y, month: m, day: 1 }, 1);
+  const lastWorking = (y: number, m: number) => workingDayFrom({ year: y, month: m, day: daysInMonth(y, m) }, -1);
+  const mid = (y: number, m: number) => workingDayFrom({ year: y, month: m, day: 15 }, 1);
+  const lateMonth = (y: number, m: number) => workingDayFrom({ year: y, month: m, day: 21 }, 1);
+  const cmp = (a: Ymd, b: Ymd) => a.year - b.year || a.month - b.month || a.day - b.day;
+  const addMonths = (k: number): Ymd => {
+    const m = monthStart(k);
+    return { ...m, day: Math.min(today.day, daysInMonth(m.year, m.month)) };
+  };
+  /** A span in month k from now, resolved by `at`; when it is already behind today, the next month's. */
+  const spanIn = (k: number, at: (y: number, m: number) => Ymd, rollIfPast: boolean): Pick<Hit, 'ymd' | 'span'> | null => {
+    const first = monthStart(k);
+    let ymd = at(first.year, first.month);
+    const next = monthStart(k + 1);
+    const later = () => at(next.year, next.month);
+    if (cmp(ymd, today) < 0) {
+      if (!rollIfPast) return null;
+      ymd = later();
+    }
+    return { ymd, span: { later } };
+  };
+  /** Month m (1-12) of an explicit or inferred year: this year if not before this month, else next. */
+  const yearFor = (m: number, explicit?: string): number | null => {
+    if (explicit === '明年') return today.year + 1;
+    if (explicit === '后年') return today.year + 2;
+    if (explicit === '今年') return today.year;
+    if (explicit && /^\d{4}$/.test(explicit)) return Number(explicit);
+    return m >= today.month ? today.year : today.year + 1;
+  };
+  const monthsBetween = (y: number, m: number) => (y - today.year) * 12 + (m - today.month);
+
+  type Rule = [RegExp, (m: RegExpExecArray) => Omit<Hit, 'start' | 'end'> | null];
+  const past = { kind: 'past' as const };
+  const day = (ymd: Ymd, more: Partial<Hit> = {}) => ({ kind: 'day' as const, ymd, ...more });
+  const holiday = (name: HolidayName, when: 'before' | 'after' | 'day') => {
+    for (let y = today.year - 1; y <= today.year + 1; y++) {
+      const d = holidayDate(name, y, when);
+      if (d && cmp(d, today) >= 0) return day(d);
+    }
+    return null;
+  };
+  const holidayWhen = (suffix: string): 'before' | 'after' | 'day' => (/前/.test(suffix) ? 'before' : /当天|那天/.test(suffix) ? 'day' : 'after');
+  const HOLIDAY_NAMES: Record<string, HolidayName> = {
+    春节: 'spring',
+    过年: 'spring',
+    新年: 'spring',
+    大年初一: 'spring',
+    除夕: 'eve',
+    元宵: 'lantern',
+    端午: 'dragonBoat',
+    中秋: 'midAutumn',
+    国庆: 'national',
+    十一: 'national',
+    元旦: 'newYear',
+    五一: 'labour',
+    劳动节: 'labour',
+  };
+  const BEFORE_AFTER = '(前|之前|以前|后|之后|以后|过后|当天|那天|假期后|假期结束后?|长假后|放假前|假期前|长假前|收假后|上班后|回来)';
+
+  const rules: Rule[] = [
+    // past references own their words and name nothing
     [
-      /(下下|下|这|本)?(周|星期|礼拜)([一二三四五六日天1-7])(前|之前)?/,
+      /(大前天|前天|昨天|昨日|昨晚|昨儿|(?<![早晚])上上?个?(?:周|星期|礼拜)[一二三四五六日天1-7末]?|上上?个?月(?:初|中|底|末)?|去年|前年|前几天|前两天|刚才|刚刚|上次)/g,
+      () => past,
+    ],
+    [new RegExp(`(${N}|几|半)\\s*个?(天|周|星期|礼拜|月|年|小时|分钟)(前|之前|以前)`, 'g'), () => past],
+    // offsets from now
+    [
+      new RegExp(`(?:(${N})\\s*个?\\s*(半)|(${N})|(半))\\s*个?\\s*(小时|钟头|分钟)(以后|之后|后)`, 'g'),
       (m) => {
-        let delta = WEEKDAY_CHARS[m[3]!]! - today.weekday + (m[1] === '下下' ? 14 : m[1] === '下' ? 7 : 0);
-        if (!m[1] && delta < 0) delta += 7; // a bare 周五 that has passed means the next one
-        return plus(delta);
+        const n = m[4] ? 0.5 : m[2] ? chineseNumber(m[1]!) + 0.5 : chineseNumber(m[3]!);
+        if ((m[2] || m[4]) && m[5] === '分钟') return null;
+        const minutes = m[5] === '分钟' ? n : n * 60;
+        return Number.isFinite(minutes) && minutes > 0 ? { kind: 'offset', at: new Date(now.getTime() + minutes * 60_000) } : null;
       },
     ],
-    [/(下下|下)(周|星期|礼拜)(?![一二三四五六日天1-7])/, (m) => plus(8 - today.weekday + (m[1] === '下下' ? 7 : 0))],
-    [/(下个?月|下月)(底|末)/, () => ({ ...nextMonth(), day: daysInMonth(nextMonth().year, nextMonth().month) })],
-    [/(月底|月末)/, () => ({ year: today.year, month: today.month, day: daysInMonth(today.year, today.month) })],
-    [/(下个?月|下月)月?初|月初/, () => ({ ...nextMonth(), day: 1 })],
+    [/大后天/g, () => day(plus(3))],
+    [/后天/g, () => day(plus(2))],
+    [/(明天|明日|明儿|明早|明晚)/g, (m) => day(plus(1), m[1] === '明早' ? { period: periodOf('上午') } : m[1] === '明晚' ? { period: EVENING } : {})],
     [
-      new RegExp(`(下个?月|下月)\\s*${NUM}\\s*(号|日)`),
-      (m) => ({ ...nextMonth(), day: Math.min(chineseNumber(m[2]!), daysInMonth(nextMonth().year, nextMonth().month)) }),
+      /(今天|今日|今儿|今早|今晚|今夜)/g,
+      (m) =>
+        day(today, { today: true, ambiguous: true, ...(m[1] === '今早' ? { period: periodOf('上午') } : /今晚|今夜/.test(m[1]!) ? { period: EVENING } : {}) }),
+    ],
+    // N天后, 过两天, 三个工作日内
+    [new RegExp(`(?<![超经度])(${N})\\s*个?(天|日)(以后|之后|后|内|以内|之内|过后)`, 'g'), (m) => day(plus(chineseNumber(m[1]!)))],
+    [new RegExp(`(?<![超经度不])过\\s*(${N}|几)\\s*天`, 'g'), (m) => day(plus(m[1] === '几' ? 3 : chineseNumber(m[1]!)))],
+    [
+      new RegExp(`(${N})\\s*个?工作日(以后|之后|后|内|以内|之内)`, 'g'),
+      (m) => {
+        let d = today;
+        for (let k = chineseNumber(m[1]!); k > 0; k--) d = workingDayFrom(plusDays(d, 1), 1);
+        return day(d);
+      },
+    ],
+    // weeks, months, years from now
+    [
+      new RegExp(`(${N}|半|几)\\s*个?(周|星期|礼拜)(以后|之后|后|内|以内|之内)`, 'g'),
+      (m) => (m[1] === '半' || m[1] === '几' ? null : day(plus(7 * chineseNumber(m[1]!)))),
+    ],
+    [/(半个月|半月)(以后|之后|后|内|以内|之内)/g, () => day(plus(15))],
+    [/(一个半月)(以后|之后|后|内|以内|之内)/g, () => day(plus(45))],
+    [new RegExp(`(${N})\\s*个\\s*多?\\s*月(以后|之后|后|内|以内|之内)`, 'g'), (m) => day(addMonths(chineseNumber(m[1]!)))],
+    [/两月(以后|之后|后)/g, () => day(addMonths(2))],
+    [/半年(以后|之后|后|内|以内|之内)/g, () => day(addMonths(6))],
+    [new RegExp(`(${N})\\s*年(以后|之后|后)`, 'g'), (m) => day(addMonths(12 * chineseNumber(m[1]!)))],
+    // weekdays
+    [
+      new RegExp(`(?<![几第])(下下个?|下个?|这个?|本|这一)?(周|星期|礼拜)([一二三四五六日天1-7])(?![\\d个位家件次条种份名项趟单笔天气])`, 'g'),
+      (m) => {
+        const target = WEEKDAY_CHARS[m[3]!] ?? Number(m[3]);
+        const prefix = m[1] ?? '';
+        const shift = /^下下/.test(prefix) ? 14 : /^下/.test(prefix) ? 7 : 0;
+        const delta = target - weekday + shift;
+        if (/^(这|本)/.test(prefix)) return day(plus(delta), { thisWeek: { label: m[0], next: `下周${WEEKDAY_NAMES[target]}` } });
+        if (shift) return day(plus(delta));
+        return delta < 0 ? day(plus(delta + 7), { ambiguous: true }) : day(plus(delta), { ambiguous: true, rollWeek: delta === 0 });
+      },
     ],
     [
-      new RegExp(`${NUM}\\s*月\\s*${NUM}\\s*(号|日)?`),
+      /(?<![几第每])(下下|下)个?(周|星期|礼拜)(内|之内|以内)?(?![一二三四五六日天1-7末])/g,
+      (m) => day(plus(8 - weekday + (m[1] === '下下' ? 7 : 0) + (m[3] ? 4 : 0))),
+    ],
+    [/(这|本)个?(周|星期|礼拜)(内|之内|以内)/g, (m) => day(plus(5 - weekday), { thisWeek: { label: m[0], next: '下周五' } })],
+    [
+      /(下下|下|这|本)?个?周末/g,
       (m) => {
-        const month = chineseNumber(m[1]!);
+        const prefix = m[1] ?? '';
+        const shift = prefix === '下下' ? 14 : prefix === '下' ? 7 : 0;
+        const delta = 6 - weekday + shift;
+        if (prefix === '这' || prefix === '本') return day(plus(delta), { defHour: 10, thisWeek: { label: m[0], next: '下周末' } });
+        return day(plus(delta < 0 ? delta + 7 : delta), { defHour: 10, ...(delta === 0 ? { rollWeek: true } : {}) });
+      },
+    ],
+    // month spans
+    [
+      new RegExp(
+        `(本月|这个?月|下下个?月|下个?月|(今年|明年|后年)?\\s*(?<![\\d个])(${N})\\s*月份?)\\s*(月初|月中|月底|月末|初|上旬|中旬|下旬|中|底|末)(?!\\d|[号日标间心])`,
+        'g',
+      ),
+      (m) => {
+        let k: number;
+        if (/^(本月|这个?月)$/.test(m[1]!)) k = 0;
+        else if (/^下下/.test(m[1]!)) k = 2;
+        else if (/^下/.test(m[1]!)) k = 1;
+        else {
+          const month = chineseNumber(m[3]!);
+          if (!(month >= 1 && month <= 12)) return null;
+          const year = yearFor(month, m[2]);
+          if (year === null) return null;
+          k = monthsBetween(year, month);
+          if (k < 0) return past;
+        }
+        const part = m[4]!;
+        const at = /初|上旬/.test(part) ? firstWorking : /中/.test(part) ? mid : /下旬/.test(part) ? lateMonth : lastWorking;
+        const hit = spanIn(k, at, false);
+        return hit ? day(hit.ymd!, { span: hit.span }) : null;
+      },
+    ],
+    [
+      /(?<![\d零〇一二两三四五六七八九十个])(月初|月中|月底|月末|上旬|中旬|下旬)/g,
+      (m) => {
+        const part = m[1]!;
+        if (part === '月初' || part === '上旬') return day(firstWorking(monthStart(1).year, monthStart(1).month));
+        const at = /中/.test(part) ? mid : part === '下旬' ? lateMonth : lastWorking;
+        const hit = spanIn(0, at, true)!;
+        return day(hit.ymd!, { span: hit.span });
+      },
+    ],
+    [
+      /(?:(今年|明年|后年)年?|(?<![\d零〇一二两三四五六七八九十几去前今明后年])年)(底|末|初|中)(?![期级])/g,
+      (m) => {
+        const which = m[1];
+        const part = `年${m[2]!}`;
+        if (part === '年中') return null;
+        if (part === '年初') {
+          if (which === '今年') return null;
+          const y = today.year + (which === '后年' ? 2 : 1);
+          return day(firstWorking(y, 1));
+        }
+        const y = today.year + (which === '明年' ? 1 : which === '后年' ? 2 : 0);
+        const d = lastWorking(y, 12);
+        if (cmp(d, today) < 0) return which ? past : day(lastWorking(y + 1, 12));
+        return day(d, { span: { later: () => lastWorking(y + 1, 12) } });
+      },
+    ],
+    [
+      /(下下|下)个?月(?!份?\s*(初|中|底|末|上旬|中旬|下旬|\d|[零〇一二两三四五六七八九十]))/g,
+      (m) => {
+        const first = monthStart(m[1] === '下下' ? 2 : 1);
+        return day(firstWorking(first.year, first.month));
+      },
+    ],
+    [
+      new RegExp(`(下下|下)个?月\\s*(${N})\\s*(号|日)?(?![\\d个])`, 'g'),
+      (m) => {
+        const first = monthStart(m[1] === '下下' ? 2 : 1);
         const d = chineseNumber(m[2]!);
-        if (!(month >= 1 && month <= 12 && d >= 1 && d <= 31)) return null;
-        const past = month < today.month || (month === today.month && d < today.day);
-        return { year: today.year + (past ? 1 : 0), month, day: d };
+        return d >= 1 && d <= 31 ? day({ ...first, day: Math.min(d, daysInMonth(first.year, first.month)) }) : null;
+      },
+    ],
+    // full dates
+    [/(?<!\d)(\d{4})\s*([-/.年])\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?!\d)/g, (m) => dated(Number(m[1]), Number(m[3]), Number(m[4]))],
+    [
+      new RegExp(`(今年|明年|后年)?\\s*(?<![\\d个第])(${N})\\s*月\\s*(${N})\\s*(号|日)?(?![\\d个万元块%])`, 'g'),
+      (m) => {
+        const month = chineseNumber(m[2]!);
+        const d = chineseNumber(m[3]!);
+        if (!valid(month, d)) return null;
+        if (m[1]) return dated(yearFor(month, m[1])!, month, d);
+        return inferred(month, d);
       },
     ],
     [
-      new RegExp(`(?<![\\d月])${NUM}\\s*(号)`),
+      /(?<![\d.¥￥$=/:：价费额钱降涨到为是约共率分比折版本第vV])(\d{1,2})([/.])(\d{1,2})(?![\d.%万元块千百亿kKwW折倍/:个])(?=\s*(号|日|前|之前|以前|后|之后|再|[上下中]午|早上|晚上|周|星期|礼拜|\(|（|\d{1,2}\s*[:点]|[去来见约拜回打发签交开到给联跟]|[，,。!！?？\s~～]|$|[\u{1F300}-\u{1FAFF}\u2600-\u27BF]))/gu,
+      (m) => {
+        const month = Number(m[1]);
+        const d = Number(m[3]);
+        return valid(month, d) ? inferred(month, d) : null;
+      },
+    ],
+    // a month alone: 3月份, 明年三月
+    [
+      new RegExp(
+        `(今年|明年|后年|(\\d{4})\\s*年)?\\s*(?<![\\d个上下这本每第])(${N})\\s*月份?(?!\\s*(\\d|[零〇一二两三四五六七八九十]|号|日|初|中|底|末|上旬|下旬|后|以后|之后|内|前))`,
+        'g',
+      ),
+      (m) => {
+        const month = chineseNumber(m[3]!);
+        if (!(month >= 1 && month <= 12)) return null;
+        const year = yearFor(month, m[2] ?? m[1]);
+        if (year === null) return null;
+        const k = monthsBetween(year, month);
+        if (k < 0) return past;
+        if (k === 0) return null;
+        return day(firstWorking(year, month), { ambiguous: true });
+      },
+    ],
+    // 15号, 3日
+    [
+      new RegExp(`(?<![\\d月第几每周期今明昨前后])(${N})\\s*(号|日)(?![线楼院门口机位车厅馆房室桌码床窗店库组台包箱柜道子])`, 'g'),
       (m) => {
         const d = chineseNumber(m[1]!);
         if (!(d >= 1 && d <= 31)) return null;
-        return d < today.day ? { ...nextMonth(), day: d } : { year: today.year, month: today.month, day: d };
+        if (m[2] === '日' && !/\d/.test(m[1]!) && d < 10) return null; // 一日, 三日 read as counts
+        if (d >= today.day) return day({ ...today, day: Math.min(d, daysInMonth(today.year, today.month)) }, { ambiguous: true });
+        const next = monthStart(1);
+        return d <= daysInMonth(next.year, next.month) ? day({ ...next, day: d }, { ambiguous: true }) : null;
       },
     ],
+    // holidays
     [
-      /(国庆|十一)(节)?(后|之后|以后|过后)/,
-      () => ({ year: today.year + (today.month > 10 || (today.month === 10 && today.day >= 8) ? 1 : 0), month: 10, day: 8 }),
+      new RegExp(
+        `(春节|过年|新年|大年初一|除夕|元宵|端午|中秋|国庆|(?<![\\d零〇一二两三四五六七八九十])十一(?![点号月日\\d])|元旦|五一(?![点号月日\\d])|劳动节)(节)?\\s*${BEFORE_AFTER}`,
+        'g',
+      ),
+      (m) => holiday(HOLIDAY_NAMES[m[1]!]!, holidayWhen(m[3]!)),
     ],
-    [/元旦(节)?(后|之后|以后|过后)/, () => ({ year: today.year + 1, month: 1, day: 2 })],
+    [/(?<![\d零〇一二两三四五六七八九十几多今明去前后每半当])年(前|后)(?![年天])/g, (m) => holiday('spring', m[1] === '前' ? 'before' : 'after')],
+    [/(过完年|年过完|过了年|年假后|年假结束)/g, () => holiday('spring', 'after')],
+    [
+      /(?<![月年最当起])(正月)?初([一二三四五六七八九十])(?![步期级中稿次版])/g,
+      (m) => {
+        const n = DIGIT[m[2]!] ?? 10;
+        for (let y = today.year - 1; y <= today.year + 1; y++) {
+          const spring = holidayDate('spring', y, 'day');
+          const d = spring && plusDays(spring, n - 1);
+          if (d && cmp(d, today) >= 0) return day(d);
+        }
+        return null;
+      },
+    ],
   ];
-  let date: Ymd | null = null;
-  for (const [re, toDate] of dayRules) {
-    const m = re.exec(s);
-    if (!m) continue;
-    date = toDate(m);
-    if (date) matched.push(m[0]);
-    break;
+
+  function valid(month: number, d: number): boolean {
+    return month >= 1 && month <= 12 && d >= 1 && d <= daysInMonth(2024, month);
+  }
+  function dated(year: number, month: number, d: number): Omit<Hit, 'start' | 'end'> | null {
+    if (!valid(month, d) || d > daysInMonth(year, month)) return null;
+    const ymd = { year, month, day: d };
+    return cmp(ymd, today) < 0 ? past : day(ymd);
+  }
+  /** A date without a year: the next one, unless it was within the last 60 days (a past reference). */
+  function inferred(month: number, d: number): Omit<Hit, 'start' | 'end'> | null {
+    const thisYear = { year: today.year, month, day: d };
+    if (d > daysInMonth(today.year, month)) return day({ year: today.year + 1, month, day: d });
+    if (cmp(thisYear, today) >= 0) return day(thisYear);
+    const daysAgo = (Date.UTC(today.year, today.month - 1, today.day) - Date.UTC(today.year, month - 1, d)) / 86_400_000;
+    return daysAgo <= 60 ? past : day({ year: today.year + 1, month, day: d });
   }
 
-  // 3. the time of day
-  let hour: number | null = null;
-  let minute = 0;
-  let period: [number, number] | null = null;
-  for (const [re, def, add] of PERIODS) {
-    const p = re.exec(s);
-    if (p) {
-      period = [def, add];
-      matched.push(p[0]);
-      break;
+  const all: Hit[] = [];
+  for (const [re, toHit] of rules) {
+    re.lastIndex = 0;
+    for (const m of s.matchAll(re)) {
+      const hit = toHit(m as RegExpExecArray);
+      if (hit) all.push({ ...hit, start: m.index, end: m.index + m[0].length });
     }
   }
-  const clock = /(\d{1,2})[:：](\d{2})/.exec(s) ?? new RegExp(`${NUM}\\s*[点時时](半|一刻|三刻|${NUM}\\s*分?)?`).exec(s);
-  if (clock) {
-    const h = chineseNumber(clock[1]!);
-    const rest = clock[2];
-    const mins = rest === '半' ? 30 : rest === '一刻' ? 15 : rest === '三刻' ? 45 : rest ? chineseNumber(rest.replace(/分$/, '').trim()) : 0;
-    if (h >= 0 && h <= 23 && mins >= 0 && mins < 60) {
-      hour = h;
-      minute = mins;
-      if (period && h < 12) hour = h + period[1];
-      else if (!period && h >= 1 && h <= 6) hour = h + 12; // "3点" in a work chat means 15:00
-      matched.push(clock[0]);
-    }
-  }
-  if (hour === null && period) hour = period[0];
-  if (!date && hour === null) return null;
-  if (!date) {
-    // a time alone: today if still ahead, else tomorrow
-    const candidate = zonedInstant(today.year, today.month, today.day, hour!, minute, tz);
-    date = candidate.getTime() > now.getTime() ? { year: today.year, month: today.month, day: today.day } : addDays(today.year, today.month, today.day, 1);
-  }
-  const defaultTime = hour === null;
-  return { at: zonedInstant(date.year, date.month, date.day, hour ?? 9, minute, tz), text: matched.join(''), defaultTime };
+  all.sort((a, b) => a.start - b.start || b.end - a.end);
+  const chosen: Hit[] = [];
+  for (const h of all) if (!chosen.some((c) => h.start < c.end && c.start < h.end)) chosen.push(h);
+  return chosen.sort((a, b) => a.start - b.start);
 }
