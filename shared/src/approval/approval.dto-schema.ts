@@ -21,7 +21,6 @@ const step = z.strictObject({
     .enum(['waiting', 'pending', 'approved', 'rejected', 'skipped'])
     .describe('waiting 未开始，pending 当前步骤，approved 已同意，rejected 已驳回，skipped 已跳过'),
   reason: z.string().nullable().describe('为什么有这一步（来自加入它的规则），例如“折扣 18% > 15%”；较早的审批为 null'),
-  reason: z.string().nullable().describe('该步骤为何在路线中（命中规则的条件），例如“折扣 18% > 15%”、“默认（所有合同）”'),
   approvers: z.array(approver),
 });
 
@@ -49,18 +48,7 @@ export const approvalDtoSchema = z.strictObject({
   steps: z.array(step).describe('审批路线：提交时按审批规则和当时的组织生成，之后不变'),
   history: z.array(historyEntry).describe('完整历史，按时间顺序'),
   note: z.string().nullable().describe('申请说明（提交时填写）'),
-  note: z.string().nullable().describe('申请说明（提交时填写）'),
   previousId: idString.nullable().describe('驳回后重新提交时，上一次审批的 id'),
-  resubmission: z
-    .strictObject({
-      previousId: idString,
-      previousStatus: z.enum(APPROVAL_STATUSES),
-      rejectedBy: z.string().nullable(),
-      reason: z.string().nullable().describe('上次驳回的原因'),
-      changes: z.array(z.strictObject({ label: z.string(), before: z.string(), after: z.string() })).describe('自上次以来的改动，例如 金额 ¥100万→¥120万'),
-    })
-    .nullable()
-    .describe('重新提交时：上次的结果和改动'),
   resubmission: z
     .strictObject({
       previousId: idString,
