@@ -57,6 +57,11 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
       await reminders.nextStepChanged(f);
       await extra.nextStepChanged(f);
     },
+    // logging a follow-up settles the author's open next step on that customer (and its cold-customer alerts)
+    async followUpLogged(f) {
+      await reminders.followUpLogged(f);
+      await extra.followUpLogged?.(f);
+    },
   };
   const contracts = new ContractService(conn, customers, audit, now);
   // A deactivated user's reminders go to each customer's owner, else to their successor (approvals register themselves).

@@ -176,7 +176,7 @@ describe('the card at the due time, and taps that write back (sandbox channel)',
     const moved = (await reminderOf(id))!;
     expect(moved).toMatchObject({ status: 'scheduled', dueAt: bj('2026-11-24T09:00') });
     const card = (await sandboxOut('demo-rep1')).find((m) => m.card?.taskId === r.delivery!.taskId)!.card!;
-    expect(card.doneText).toBe('已延后至 11月24日（周二）09:00');
+    expect(card.doneText).toBe('已延后至 明天 09:00'); // relative, like the mini-app
   });
 
   it('a free-text reply after a reminder becomes a follow-up; its date becomes the next reminder; 改到 corrects it', async () => {

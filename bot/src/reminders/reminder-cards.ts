@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
-import { formatDateTimeZh, joinSafeText, md, mdLink, REMINDER_KIND_LABELS, type SafeText } from '@crm/shared';
+import { formatAgo, formatClockZh, formatDue, joinSafeText, md, mdLink, REMINDER_GROUP_LABELS, REMINDER_KIND_LABELS, type SafeText } from '@crm/shared';
 import type { DigestContent, ReminderView } from '../../../api/src/modules/reminder/reminder.service';
 import type { ReminderSender, SentTo } from '../../../api/src/modules/reminder/reminder.scheduler';
 import type { Card } from '../core/bot-event';
@@ -10,55 +10,123 @@ import type { Notifier } from '../outbound/notifier';
 /** A fresh card id (WeCom refuses a reused task_id): letters and digits, well under 128 bytes. */
 export const newTaskId = (prefix: string) => `${prefix}_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
 
-/** Button keys: `rem.done:<id>`, `rem.snooze:<id>:<preset>`, `rem.log:<id>`, `rem.snoozeall:<taskId>`. */
-export function reminderCard(r: ReminderView, tz: string, appUrl: (path: string) => string, taskId: string, doneText?: string): Card {
+/** What the cards need to say times relative to now ("今天 08:01", "逾期 2天", "5分钟前"). */
+export interface CardClock {
+  tz: string;
+  now: Date;
+  appUrl: (path: string) => string;
+}
+
+/** A summary card's task id starts with this (a single reminder's with `rem_`). */
+export const SUMMARY_TASK_PREFIX = 'rems';
+export const isSummaryTask = (taskId: string | null | undefined) => !!taskId && taskId.startsWith(`${SUMMARY_TASK_PREFIX}_`);
+
+/** Open: can still be completed, snoozed or nudged. */
+const isOpen = (r: ReminderView) => !['done', 'cancelled'].includes(r.status);
+const cutText = (s: string, max: number) =>
+  Array.from(s).length > max
+    ? `${Array.from(s)
+        .slice(0, max - 1)
+        .join('')}…`
+    : s;
+
+/** What the reminder asks for, in a few words: the step itself, or why it was raised. */
+export function reminderWhat(r: ReminderView): string {
+  if (r.kind === 'next-step') return r.text || r.title;
+  if (r.aboutUser) return `${r.aboutUser.name}的商机停滞：${r.title.replace(/^[^：]*：/, '').replace(/（[^（）]*）$/, '')}`;
+  return r.title;
+}
+
+/**
+ * Button keys: `rem.done:<id>`, `rem.snooze:<id>:<preset>`, `rem.log:<id>`, `rem.nudge:<id>` (a manager's team
+ * reminder: 提醒他 instead of 完成), and on summary cards `rem.doneall:<taskId>`, `rem.snoozeall:<taskId>`.
+ */
+export function reminderCard(r: ReminderView, c: CardClock, taskId: string, doneText?: string): Card {
   const id = String(r._id);
   const fields = [
+    ...(r.aboutUser ? [{ label: '负责人', value: r.aboutUser.name }] : []),
     { label: '事项', value: r.text || r.title },
-    { label: '时间', value: formatDateTimeZh(r.dueAt, tz) },
-    { label: '上次联系', value: r.lastContactAt ? formatDateTimeZh(r.lastContactAt, tz) : '暂无记录' },
+    { label: '时间', value: formatDue(r.dueAt, c.now, c.tz) },
+    { label: '上次联系', value: r.lastContactAt ? formatAgo(r.lastContactAt, c.now, c.tz) : '暂无记录' },
+  ];
+  const snoozes = [
+    { key: `rem.snooze:${id}:1h`, text: '1小时后' },
+    { key: `rem.snooze:${id}:tomorrow-morning`, text: '明天上午' },
+    { key: `rem.snooze:${id}:next-monday`, text: '下周一' },
   ];
   return {
     taskId,
     title: r.title,
     description: REMINDER_KIND_LABELS[r.kind === 'digest' ? 'next-step' : r.kind],
     fields,
-    url: r.customerId ? appUrl(customerPath(String(r.customerId))) : appUrl(remindersPath()),
+    url: r.customerId ? c.appUrl(customerPath(String(r.customerId))) : c.appUrl(remindersPath()),
     buttons: doneText
       ? []
-      : [
-          { key: `rem.done:${id}`, text: '完成', style: 'primary' },
-          { key: `rem.snooze:${id}:1h`, text: '1小时后' },
-          { key: `rem.snooze:${id}:tomorrow-morning`, text: '明天上午' },
-          { key: `rem.snooze:${id}:next-monday`, text: '下周一' },
-          { key: `rem.log:${id}`, text: '记录跟进' },
-        ],
+      : r.aboutUser
+        ? [{ key: `rem.nudge:${id}`, text: `提醒${cutText(r.aboutUser.name, 4)}`, style: 'primary' }, ...snoozes]
+        : [{ key: `rem.done:${id}`, text: '完成', style: 'primary' }, ...snoozes, { key: `rem.log:${id}`, text: '记录跟进' }],
     doneText,
   };
 }
 
-/** One card for a burst: what is due, and one tap to hear about all of it again in an hour. */
-export function summaryCard(items: ReminderView[], tz: string, appUrl: (path: string) => string, taskId: string, doneText?: string): Card {
-  const shown = items.slice(0, 5);
+/** How many tasks a summary card lists (WeCom shows at most 6 rows; one is left for "…还有"). */
+const SUMMARY_ROWS = 5;
+/** Per-task buttons on a summary card: WeCom allows 6 buttons, two are 全部完成 and 全部延后. */
+const SUMMARY_ITEM_BUTTONS = 4;
+
+/**
+ * One card for a burst: every task with its customer, step and due time (one row each), 完成 per task (a
+ * team task: 提醒 <rep>) for as many as the platform's button limit allows, and 全部完成 / 全部延后1小时.
+ * Redrawn after each tap: settled rows say so, their buttons go; when none is left open the card is settled.
+ * Per-task 延后 is in the mini-app (the card opens the list): WeCom's 6 buttons cannot hold it.
+ */
+export function summaryCard(items: ReminderView[], c: CardClock, taskId: string, doneText?: string): Card {
+  const ordered = [...items].sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || String(a._id).localeCompare(String(b._id)));
+  const open = ordered.filter(isOpen);
+  const shown = ordered.slice(0, SUMMARY_ROWS);
+  const overdue = open.filter((r) => r.dueAt.getTime() < c.now.getTime() - 60 * 60_000).length;
+  const rowState = (r: ReminderView) =>
+    r.status === 'done' ? `✓ ${r.outcome ?? '已完成'}` : r.status === 'cancelled' ? '已取消' : formatDue(r.dueAt, c.now, c.tz);
+  const more = ordered.length - shown.length;
+  const settled = doneText ?? (open.length === 0 && ordered.length ? `全部处理完 ✓ ${formatClockZh(c.now, c.tz)}` : undefined);
+  const perItem = open
+    .slice(0, SUMMARY_ITEM_BUTTONS)
+    .map((r) =>
+      r.aboutUser
+        ? { key: `rem.nudge:${String(r._id)}`, text: cutText(`提醒${r.aboutUser.name}`, 10) }
+        : {
+            key: `rem.done:${String(r._id)}`,
+            text: cutText(`完成 ${r.customerShort ?? REMINDER_GROUP_LABELS[r.kind === 'digest' ? 'next-step' : r.kind]}`, 10),
+          },
+    );
+  const own = open.filter((r) => !r.aboutUser);
   return {
     taskId,
-    title: `你有 ${items.length} 条待跟进`,
-    description:
-      shown.map((r) => `· ${r.title}（${formatDateTimeZh(r.dueAt, tz)}）`).join('\n') +
-      (items.length > shown.length ? `\n…还有 ${items.length - shown.length} 条` : ''),
-    url: appUrl(remindersPath()),
-    buttons: doneText ? [] : [{ key: `rem.snoozeall:${taskId}`, text: '1小时后再提醒' }],
-    doneText,
+    title: `你有 ${open.length || ordered.length} 条待跟进`,
+    description: [overdue ? `其中 ${overdue} 条已逾期` : '', more > 0 ? `另有 ${more} 条，打开列表查看` : ''].filter(Boolean).join('；'),
+    fields: shown.map((r) => ({
+      label: r.customerShort ?? REMINDER_GROUP_LABELS[r.kind === 'digest' ? 'next-step' : r.kind],
+      value: `${reminderWhat(r)} · ${rowState(r)}`,
+    })),
+    url: c.appUrl(remindersPath()),
+    buttons: settled
+      ? []
+      : [
+          ...perItem,
+          ...(own.length ? [{ key: `rem.doneall:${taskId}`, text: '全部完成', style: 'primary' as const }] : []),
+          { key: `rem.snoozeall:${taskId}`, text: '全部延后1小时' },
+        ],
+    doneText: settled,
   };
 }
 
 /** The morning digest; every name and reminder text in it is user text (escaped by the channel). */
-export function digestMarkdown(name: string, d: DigestContent, tz: string, appUrl: (path: string) => string): SafeText {
-  const list = (rs: ReminderView[], max: number) =>
-    joinSafeText(
-      rs.slice(0, max).map((r) => md`- ${r.title}：${r.text}（${formatDateTimeZh(r.dueAt, tz)}）`),
-      '\n',
-    );
+export function digestMarkdown(name: string, d: DigestContent, c: CardClock): SafeText {
+  const line = (r: ReminderView) =>
+    r.kind === 'next-step' && r.customerName
+      ? md`- ${r.customerName}：${reminderWhat(r)}（${formatDue(r.dueAt, c.now, c.tz)}）`
+      : md`- ${reminderWhat(r)}（${formatDue(r.dueAt, c.now, c.tz)}）`;
+  const list = (rs: ReminderView[], max: number) => joinSafeText(rs.slice(0, max).map(line), '\n');
   const parts: SafeText[] = [md`**${name}，早上好！今日跟进摘要（${d.day}）**`];
   if (d.dueToday.length) parts.push(md`**今天到期 ${d.dueToday.length} 条**\n${list(d.dueToday, 8)}`);
   if (d.overdue.length) parts.push(md`**已逾期 ${d.overdue.length} 条**\n${list(d.overdue, 5)}`);
@@ -75,7 +143,7 @@ export function digestMarkdown(name: string, d: DigestContent, tz: string, appUr
     parts.push(md`
 今天没有到期的跟进。
     `);
-  parts.push(mdLink('打开我的提醒', appUrl(remindersPath())));
+  parts.push(mdLink('打开我的提醒', c.appUrl(remindersPath())));
   return joinSafeText(parts, '\n\n');
 }
 
@@ -86,7 +154,12 @@ export class ChatReminderSender implements ReminderSender {
     private readonly org: { findActiveUserById(id: Types.ObjectId): Promise<{ name: string } | null> },
     private readonly tz: string,
     private readonly appUrl: (path: string) => string,
+    private readonly now: () => Date = () => new Date(),
   ) {}
+
+  private clock(): CardClock {
+    return { tz: this.tz, now: this.now(), appUrl: this.appUrl };
+  }
 
   waitMs(userId: Types.ObjectId): Promise<number> {
     return this.notifier.sendDelayMs(userId);
@@ -94,13 +167,13 @@ export class ChatReminderSender implements ReminderSender {
 
   async reminder(r: ReminderView): Promise<SentTo> {
     const taskId = newTaskId('rem');
-    const d = await this.notifier.send(r.userId, { kind: 'card', card: reminderCard(r, this.tz, this.appUrl, taskId) });
+    const d = await this.notifier.send(r.userId, { kind: 'card', card: reminderCard(r, this.clock(), taskId) });
     return d && { ...d, taskId };
   }
 
   async summary(userId: Types.ObjectId, items: ReminderView[]): Promise<SentTo> {
-    const taskId = newTaskId('rems');
-    const d = await this.notifier.send(userId, { kind: 'card', card: summaryCard(items, this.tz, this.appUrl, taskId) });
+    const taskId = newTaskId(SUMMARY_TASK_PREFIX);
+    const d = await this.notifier.send(userId, { kind: 'card', card: summaryCard(items, this.clock(), taskId) });
     return d && { ...d, taskId };
   }
 
@@ -109,7 +182,7 @@ export class ChatReminderSender implements ReminderSender {
     if (!user) return null;
     const d = await this.notifier.send(
       userId,
-      { kind: 'markdown', title: '今日跟进摘要', markdown: digestMarkdown(user.name, content, this.tz, this.appUrl) },
+      { kind: 'markdown', title: '今日跟进摘要', markdown: digestMarkdown(user.name, content, this.clock()) },
       { notice: true },
     );
     return d && { ...d, taskId: null };

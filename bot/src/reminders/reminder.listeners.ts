@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import {
   formatClockZh,
   formatDateTimeZh,
+  formatRelativeDateTime,
   FOLLOW_UP_TYPE_LABELS,
   parseChineseDateTime,
   SNOOZE_PRESETS,
@@ -11,7 +12,7 @@ import {
 import type { ReminderDoc } from '../../../api/src/modules/reminder/reminder.model';
 import type { BotApp, BotContext } from '../core/bot-app';
 import { Notifier } from '../outbound/notifier';
-import { reminderCard, summaryCard } from './reminder-cards';
+import { isSummaryTask, reminderCard, summaryCard, type CardClock } from './reminder-cards';
 
 /** A chat reply shorter than this is not taken as a follow-up ("好的", "嗯"). */
 const MIN_FOLLOW_UP_CHARS = 4;
@@ -46,10 +47,28 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
   const tz = deps.businessTz;
   const now = deps.now;
 
+  const clock = (ctx: BotContext): CardClock => ({ tz, now: now(), appUrl: ctx.appUrl });
+
+  /** A summary card as it stands now: every reminder it carries, settled rows marked, their buttons gone. */
+  async function summaryNow(ctx: BotContext, taskId: string, doneText?: string) {
+    const items = await ctx.services.reminders.model.find({ 'delivery.taskId': taskId, userId: ctx.user._id }).exec();
+    return summaryCard(await ctx.services.reminders.views(items), clock(ctx), taskId, doneText);
+  }
+
   /** Redraws the card a reminder went out on: with the tap's fresh code, or its stored one (used once). */
   async function settleCard(ctx: BotContext, r: ReminderDoc, doneText: string): Promise<void> {
+    const tapped = ctx.event.type === 'action' ? ctx.event.action?.taskId : undefined;
+    // a tap on a summary card redraws the summary (the row settled, the others still open)
+    if (tapped && isSummaryTask(tapped) && tapped === r.delivery?.taskId) {
+      try {
+        await ctx.updateCard(await summaryNow(ctx, tapped));
+      } catch (err) {
+        deps.logger.warn({ err, reminder: String(r._id) }, 'could not redraw the summary card');
+      }
+      return;
+    }
     const [view] = await ctx.services.reminders.views([r]);
-    const card = reminderCard(view!, tz, ctx.appUrl, r.delivery?.taskId ?? '', doneText);
+    const card = reminderCard(view!, clock(ctx), r.delivery?.taskId ?? '', doneText);
     try {
       if (ctx.event.type === 'action' && ctx.event.action?.taskId === r.delivery?.taskId) {
         await ctx.updateCard(card);
@@ -106,21 +125,44 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
       return;
     }
     const r = await ctx.services.reminders.snooze(ctx.actor, ctx.meta, id, { preset: preset as SnoozePreset });
-    await settleCard(ctx, r, `已延后至 ${formatDateTimeZh(r.dueAt, tz)}`);
+    await settleCard(ctx, r, `已延后至 ${formatRelativeDateTime(r.dueAt, now(), tz)}`);
   });
 
+  /** 提醒他 on a manager's team reminder: the rep gets a reminder now, the manager's card says so. */
+  bot.action('rem.nudge', async (ctx, [id = '']) => {
+    await ownReminder(ctx, id);
+    const { reminder, aboutName } = await ctx.services.reminders.nudge(ctx.actor, ctx.meta, id);
+    await settleCard(ctx, reminder, reminder.status === 'done' ? (reminder.outcome ?? `已提醒 ${aboutName}`) : settledText(reminder));
+  });
+
+  /** A summary card is the tapper's only if it carries their reminders. */
+  async function ownSummary(ctx: BotContext, taskId: string): Promise<boolean> {
+    if (taskId && (await ctx.services.reminders.model.exists({ 'delivery.taskId': taskId, userId: ctx.user._id }).exec())) return true;
+    await ctx.reply({ kind: 'text', text: '这张卡片不是你的，或已失效：提醒不存在或无权查看。' });
+    return false;
+  }
+
   bot.action('rem.snoozeall', async (ctx, [taskId = '']) => {
-    // a summary card is the tapper's only if it carries their reminders
-    if (!taskId || !(await ctx.services.reminders.model.exists({ 'delivery.taskId': taskId, userId: ctx.user._id }).exec())) {
-      await ctx.reply({ kind: 'text', text: '这张卡片不是你的，或已失效：提醒不存在或无权查看。' });
-      return;
-    }
+    if (!(await ownSummary(ctx, taskId))) return;
     await rememberTapCode(ctx);
     const items = await ctx.services.reminders.model.find({ 'delivery.taskId': taskId, userId: ctx.user._id, status: 'sent' }).exec();
     let until: Date | null = null;
     for (const r of items) until = (await ctx.services.reminders.snooze(ctx.actor, ctx.meta, r._id, { preset: '1h' })).dueAt;
-    const views = await ctx.services.reminders.views(items);
-    await ctx.updateCard(summaryCard(views, tz, ctx.appUrl, taskId, until ? `已延后至 ${formatClockZh(until, tz)}` : '已处理'));
+    await ctx.updateCard(await summaryNow(ctx, taskId, until ? `已延后至 ${formatClockZh(until, tz)}` : '已处理'));
+  });
+
+  /** 全部完成: every open reminder of the card that is the tapper's own task (team reminders are nudged, not completed). */
+  bot.action('rem.doneall', async (ctx, [taskId = '']) => {
+    if (!(await ownSummary(ctx, taskId))) return;
+    await rememberTapCode(ctx);
+    const items = await ctx.services.reminders.model.find({ 'delivery.taskId': taskId, userId: ctx.user._id, aboutUserId: null }, { _id: 1 }).lean().exec();
+    await ctx.services.reminders.completeMany(
+      ctx.actor,
+      ctx.meta,
+      items.map((r) => String(r._id)),
+      '已完成（聊天卡片：全部完成）',
+    );
+    await ctx.updateCard(await summaryNow(ctx, taskId));
   });
 
   bot.action('rem.log', async (ctx, [id = '']) => {

@@ -8,8 +8,11 @@ export type ReminderKind = (typeof REMINDER_KINDS)[number];
 export const REMINDER_STATUSES = ['scheduled', 'sending', 'sent', 'done', 'failed', 'cancelled'] as const;
 export type ReminderStatus = (typeof REMINDER_STATUSES)[number];
 
-/** `today`: due today (business time zone) and not done; `overdue`: due before now and not done; `upcoming`: later. */
-export const REMINDER_BOXES = ['today', 'overdue', 'upcoming'] as const;
+/**
+ * `today`: due today (business time zone) and not done; `overdue`: due before now and not done, the most
+ * recently overdue first; `upcoming`: later; `team` (managers): open reminders about someone in the team.
+ */
+export const REMINDER_BOXES = ['today', 'overdue', 'upcoming', 'team'] as const;
 export type ReminderBox = (typeof REMINDER_BOXES)[number];
 
 /** Snooze choices offered on cards and in the mini-app (or an explicit `until`). */
@@ -22,6 +25,22 @@ export const REMINDER_KIND_LABELS: Record<ReminderKind, string> = {
   'stalled-opportunity': '商机停滞',
   'cold-customer': '客户久未跟进',
 };
+
+/** How the mini-app groups reminders (下一步 / 商机停滞 / 客户冷却), in this order. */
+export const REMINDER_GROUP_LABELS: Record<ReminderKind, string> = {
+  'next-step': '下一步',
+  'stalled-opportunity': '商机停滞',
+  'cold-customer': '客户冷却',
+};
+
+/** Open reminders per box (the tabs' counts). */
+export type ReminderCounts = Record<ReminderBox, number>;
+
+/** `POST /reminders/complete`: what was completed, and what was not (someone else's, missing, or no longer open). */
+export interface CompleteRemindersResult {
+  completed: string[];
+  skipped: Array<{ id: string; reason: 'not-found' | 'not-open' }>;
+}
 
 export interface ReminderDto {
   id: string;
@@ -38,6 +57,8 @@ export interface ReminderDto {
   customerName: string | null;
   opportunityId: string | null;
   followUpId: string | null;
+  /** A team reminder: the rep it is about (a manager answers it with 提醒他, not 完成). */
+  aboutUser: { id: string; name: string } | null;
   /** ISO time of the customer's last follow-up, when known. */
   lastContactAt: string | null;
   doneAt: string | null;

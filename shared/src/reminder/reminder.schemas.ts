@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateTime } from '../common/schemas';
+import { dateTime, objectId } from '../common/schemas';
 import { REMINDER_BOXES, SNOOZE_PRESETS } from './reminder.dto';
 
 export const listRemindersQuery = z.strictObject({
@@ -14,3 +14,9 @@ export const snoozeReminderBody = z
   // one object rather than a union, so that a bad `until` is reported at body.until
   .refine((v) => (v.preset === undefined) !== (v.until === undefined), { message: '请给出 preset 或 until 其中之一' });
 export type SnoozeReminderInput = z.infer<typeof snoozeReminderBody>;
+
+/** `POST /reminders/complete`: several of the caller's own reminders at once (multi-select 完成, 全部完成). */
+export const completeRemindersBody = z.strictObject({
+  ids: z.array(objectId).min(1).max(200),
+});
+export type CompleteRemindersInput = z.infer<typeof completeRemindersBody>;

@@ -16,6 +16,8 @@ import { followUpModel, type FollowUp, type FollowUpDoc, type FollowUpEffect } f
  */
 export interface FollowUpEvents {
   nextStepChanged(followUp: FollowUpDoc): Promise<void>;
+  /** A follow-up was created (part of its `customer-times` effect, so recovery reruns it; must be idempotent). */
+  followUpLogged?(followUp: FollowUpDoc): Promise<void>;
 }
 export const noFollowUpEvents: FollowUpEvents = { nextStepChanged: async () => undefined };
 
@@ -131,6 +133,7 @@ export class FollowUpService {
           { $max: { lastFollowUpAt: doc.happenedAt }, ...(doc.nextStep ? { $set: { nextFollowUpAt: doc.nextStep.dueAt } } : {}) },
         )
         .exec();
+      await this.events.followUpLogged?.(doc);
     }
     if (pending.includes('audit')) {
       const m = doc.effectsMeta;

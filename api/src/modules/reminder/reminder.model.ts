@@ -35,6 +35,8 @@ export interface Reminder {
   customerId: Types.ObjectId | null;
   opportunityId: Types.ObjectId | null;
   followUpId: Types.ObjectId | null;
+  /** A team reminder (to a manager about a rep's stalled deal): the rep it is about, whom 提醒他 nudges. */
+  aboutUserId: Types.ObjectId | null;
   /** What the source looked like when this reminder was made (a stage entry time, a last-follow-up time): a later change cancels it. */
   sourceVersion: string | null;
   leaseUntil: Date | null;
@@ -80,6 +82,7 @@ const reminderSchema = new Schema<Reminder>(
     customerId: { type: Schema.Types.ObjectId, default: null },
     opportunityId: { type: Schema.Types.ObjectId, default: null },
     followUpId: { type: Schema.Types.ObjectId, default: null },
+    aboutUserId: { type: Schema.Types.ObjectId, default: null },
     sourceVersion: { type: String, default: null },
     leaseUntil: { type: Date, default: null },
     leaseOwner: { type: String, default: null },
@@ -99,6 +102,7 @@ reminderSchema.index({ status: 1, dueAt: 1 });
 reminderSchema.index({ userId: 1, dueAt: 1 });
 reminderSchema.index({ 'delivery.taskId': 1 });
 reminderSchema.index({ followUpId: 1 });
+reminderSchema.index({ userId: 1, customerId: 1, status: 1 });
 
 export function reminderModel(conn: Connection): Model<Reminder> {
   return conn.models.Reminder ?? conn.model<Reminder>('Reminder', reminderSchema);

@@ -1,5 +1,17 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import { CUSTOMER_TIERS, dayBounds, dayKey, snoozeUntil, type ReminderBox, type ReminderDto, type SnoozePreset, type StageDefinition } from '@crm/shared';
+import {
+  CUSTOMER_TIERS,
+  dayBounds,
+  dayKey,
+  FOLLOW_UP_TYPE_LABELS,
+  snoozeUntil,
+  type CompleteRemindersResult,
+  type ReminderBox,
+  type ReminderCounts,
+  type ReminderDto,
+  type SnoozePreset,
+  type StageDefinition,
+} from '@crm/shared';
 import type { ReminderPolicy } from '@crm/config';
 import type { Actor, RequestMeta } from '../../context';
 import { AppError, CommonErrorCode, notFound } from '../../errors/app-error';
@@ -22,7 +34,11 @@ const isDuplicateKey = (err: unknown) => (err as { code?: number }).code === 110
 export interface ReminderView extends Reminder {
   _id: Types.ObjectId;
   customerName: string | null;
+  /** The customer's name alone (cards with little room). */
+  customerShort: string | null;
   lastContactAt: Date | null;
+  /** A team reminder: the rep it is about. */
+  aboutUser: { id: string; name: string } | null;
 }
 
 export interface DigestContent {
@@ -117,10 +133,11 @@ export class ReminderService implements FollowUpEvents {
         .lean<Array<{ _id: Types.ObjectId; name: string; customerId: Types.ObjectId; ownerId: Types.ObjectId | null; stageEnteredAt: Date }>>()
         .exec();
       const owners = await this.deps.org.users
-        .find({ _id: { $in: [...new Set(deals.map((d) => String(d.ownerId)))].map(oid) } }, { leaderId: 1 })
+        .find({ _id: { $in: [...new Set(deals.map((d) => String(d.ownerId)))].map(oid) } }, { leaderId: 1, name: 1 })
         .lean()
         .exec();
       const leaderOf = new Map(owners.map((o) => [String(o._id), o.leaderId]));
+      const nameOf = new Map(owners.map((o) => [String(o._id), o.name]));
       for (const d of deals) {
         const version = String(d.stageEnteredAt.getTime());
         const dueAt = new Date(d.stageEnteredAt.getTime() + stage.slaDays * 86_400_000);
@@ -140,9 +157,10 @@ export class ReminderService implements FollowUpEvents {
             ...base,
             dedupeKey: `stalled-manager:${String(d._id)}:${stage.key}:${version}`,
             userId: leader,
+            aboutUserId: d.ownerId!,
             dueAt: managerDue,
-            title: `团队商机停滞：${d.name}`,
-            text: `已在“${stage.name}”阶段超过 ${stage.slaDays + policy.stalledManagerAfterDays} 天，负责人尚未推进`,
+            title: `团队商机停滞：${d.name}（${nameOf.get(String(d.ownerId)) ?? '负责人'}）`,
+            text: `已在“${stage.name}”阶段超过 ${stage.slaDays + policy.stalledManagerAfterDays} 天，负责人 ${nameOf.get(String(d.ownerId)) ?? ''} 尚未推进`,
           });
         }
       }
@@ -379,10 +397,26 @@ export class ReminderService implements FollowUpEvents {
           .exec()
       : [];
     const byId = new Map(customers.map((c) => [String(c._id), c]));
+    const aboutIds = [...new Set(reminders.flatMap((r) => (r.aboutUserId ? [String(r.aboutUserId)] : [])))];
+    const about = aboutIds.length
+      ? await this.deps.org.users
+          .find({ _id: { $in: aboutIds.map(oid) } }, { name: 1 })
+          .lean()
+          .exec()
+      : [];
+    const nameOf = new Map(about.map((u) => [String(u._id), u.name]));
     return reminders.map((r) => {
       const plain = 'toObject' in r && typeof r.toObject === 'function' ? (r.toObject() as Reminder & { _id: Types.ObjectId }) : r;
       const c = r.customerId ? byId.get(String(r.customerId)) : undefined;
-      return { ...plain, customerName: c ? customerLabel(c) : null, lastContactAt: c?.lastFollowUpAt ?? null };
+      const aboutId = r.aboutUserId ? String(r.aboutUserId) : null;
+      return {
+        ...plain,
+        aboutUserId: plain.aboutUserId ?? null,
+        customerName: c ? customerLabel(c) : null,
+        customerShort: c ? c.name : null,
+        lastContactAt: c?.lastFollowUpAt ?? null,
+        aboutUser: aboutId ? { id: aboutId, name: nameOf.get(aboutId) ?? '负责人' } : null,
+      };
     });
   }
 
@@ -439,16 +473,116 @@ export class ReminderService implements FollowUpEvents {
 
   /** The person's own reminders (reminders are personal: nobody else's are listed). */
   async list(actor: Actor, box: ReminderBox, limit = 100): Promise<ReminderView[]> {
-    const now = this.deps.now();
-    const { start, end } = dayBounds(now, this.deps.businessTz);
-    const dueAt = box === 'today' ? { $gte: start, $lt: end } : box === 'overdue' ? { $lt: now } : { $gte: end };
     const rows = await this.model
-      .find({ userId: actor.user._id, kind: { $ne: 'digest' }, status: { $in: [...OPEN_STATUSES] }, dueAt })
-      .sort({ dueAt: 1 })
+      .find(this.boxFilter(actor, box))
+      // overdue: the most recently overdue first (what slipped yesterday matters more than what slipped in May)
+      .sort({ dueAt: box === 'overdue' ? -1 : 1, _id: 1 })
       .limit(limit)
       .lean()
       .exec();
     return this.views(rows);
+  }
+
+  /** Open reminders per box, for the tabs. */
+  async counts(actor: Actor): Promise<ReminderCounts> {
+    const boxes = ['today', 'overdue', 'upcoming', 'team'] as const;
+    const n = await Promise.all(boxes.map((b) => this.model.countDocuments(this.boxFilter(actor, b)).exec()));
+    return { today: n[0]!, overdue: n[1]!, upcoming: n[2]!, team: n[3]! };
+  }
+
+  private boxFilter(actor: Actor, box: ReminderBox): Record<string, unknown> {
+    const now = this.deps.now();
+    const { start, end } = dayBounds(now, this.deps.businessTz);
+    const open = { userId: actor.user._id, kind: { $ne: 'digest' }, status: { $in: [...OPEN_STATUSES] } };
+    if (box === 'team') return { ...open, aboutUserId: { $ne: null } };
+    return { ...open, dueAt: box === 'today' ? { $gte: start, $lt: end } : box === 'overdue' ? { $lt: now } : { $gte: end } };
+  }
+
+  /**
+   * 完成 for several of the caller's own reminders (multi-select, 全部完成): each one conditional on being
+   * the caller's and still open, so a repeat or a race completes each once; the rest are reported, not failed.
+   */
+  async completeMany(actor: Actor, meta: RequestMeta, ids: string[], outcome = '已完成'): Promise<CompleteRemindersResult> {
+    const out: CompleteRemindersResult = { completed: [], skipped: [] };
+    for (const id of [...new Set(ids)]) {
+      const { reminder, changed } = await this.complete(actor, meta, id, outcome).catch((err: unknown) => {
+        if (err instanceof AppError && err.status === 404) return { reminder: null, changed: false };
+        throw err;
+      });
+      if (changed) out.completed.push(id);
+      else out.skipped.push({ id, reason: reminder ? 'not-open' : 'not-found' });
+    }
+    return out;
+  }
+
+  /**
+   * A follow-up was logged (FollowUpEvents.followUpLogged): the author's open next-step reminders of that
+   * customer from earlier follow-ups are settled (done, "已跟进（拜访）") when they are due by the end of
+   * today, or whatever their time when the new follow-up plans a next step of its own (it replaces them);
+   * the customer's open cold-customer reminders are settled too (the customer was just contacted). Idempotent:
+   * every change is conditional on the reminder being open, so a recovery rerun changes nothing more.
+   */
+  async followUpLogged(followUp: FollowUpDoc): Promise<void> {
+    const now = this.deps.now();
+    const { end } = dayBounds(now, this.deps.businessTz);
+    const outcome = `已跟进（${FOLLOW_UP_TYPE_LABELS[followUp.type] ?? '跟进'}）`;
+    const open = { status: { $in: [...OPEN_STATUSES] }, customerId: followUp.customerId };
+    await this.model
+      .updateMany(
+        {
+          $or: [
+            {
+              ...open,
+              kind: 'next-step',
+              userId: followUp.authorId,
+              followUpId: { $ne: followUp._id },
+              ...(followUp.nextStep ? {} : { dueAt: { $lt: end } }),
+            },
+            { ...open, kind: 'cold-customer' },
+          ],
+        },
+        { $set: { status: 'done', doneAt: now, outcome, leaseUntil: null } },
+      )
+      .exec();
+  }
+
+  /**
+   * 提醒他: a manager's team reminder is answered by nudging the rep it is about: the rep gets a reminder now
+   * ("张伟 提醒你推进：…", keyed `nudge:<reminder>` so a second tap sends nothing more) and the manager's
+   * reminder is settled ("已提醒 刘洋"). Only on the caller's own team reminders.
+   */
+  async nudge(actor: Actor, meta: RequestMeta, id: string | Types.ObjectId): Promise<{ reminder: ReminderDoc; changed: boolean; aboutName: string }> {
+    const r = await this.get(actor, id);
+    if (!r.aboutUserId) throw new AppError(409, CommonErrorCode.CONFLICT, '这条提醒不是团队提醒，无法提醒他人');
+    const rep = await this.deps.org.findActiveUserById(r.aboutUserId);
+    if (!rep) throw new AppError(409, CommonErrorCode.CONFLICT, '负责人已离职或不存在，请先转交客户');
+    const now = this.deps.now();
+    const outcome = `已提醒 ${rep.name}`;
+    const settled = await this.model
+      .findOneAndUpdate(
+        { _id: r._id, userId: actor.user._id, status: { $in: [...OPEN_STATUSES] } },
+        { $set: { status: 'done', doneAt: now, outcome, leaseUntil: null } },
+        { returnDocument: 'after' },
+      )
+      .exec();
+    if (!settled) return { reminder: r, changed: false, aboutName: rep.name };
+    const deal = r.opportunityId ? await this.deps.opportunities.model.findById(r.opportunityId, { name: 1 }).lean().exec() : null;
+    await this.insertNew([
+      {
+        kind: r.kind,
+        dedupeKey: `nudge:${String(r._id)}`,
+        userId: rep._id,
+        dueAt: now,
+        title: `${actor.user.name} 提醒你推进：${deal?.name ?? r.title.replace(/^[^：]*：/, '')}`,
+        text: `${r.text.replace(/，负责人.*尚未推进$/, '')}，请尽快推进或更新阶段`,
+        customerId: r.customerId,
+        opportunityId: r.opportunityId,
+        followUpId: null,
+        sourceVersion: r.sourceVersion,
+      },
+    ]);
+    await this.deps.audit.record(meta, { action: 'reminder.nudge', entityType: 'reminder', entityId: r._id, note: outcome });
+    return { reminder: settled, changed: true, aboutName: rep.name };
   }
 
   async get(actor: Actor, id: string | Types.ObjectId): Promise<ReminderDoc> {
@@ -561,6 +695,7 @@ export function toReminderDto(r: ReminderView): ReminderDto {
     userId: String(r.userId),
     customerId: r.customerId ? String(r.customerId) : null,
     customerName: r.customerName,
+    aboutUser: r.aboutUser,
     opportunityId: r.opportunityId ? String(r.opportunityId) : null,
     followUpId: r.followUpId ? String(r.followUpId) : null,
     lastContactAt: r.lastContactAt ? r.lastContactAt.toISOString() : null,
