@@ -21,3 +21,4 @@ export * from './common/dto.schemas';
 export * from './reminder/reminder.dto-schema';
 export * from './approval/approval.dto-schema';
 export * from './approval/approval-text';
+export * from './customer/format';
