@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { idString, isoTime } from '../common/dto.schemas';
-import { REMINDER_KINDS, REMINDER_STATUSES, type ReminderDto } from './reminder.dto';
+import { REMINDER_BOXES, REMINDER_KINDS, REMINDER_STATUSES, type ReminderDto } from './reminder.dto';
 
 /** ReminderDto as a schema (documented in the OpenAPI document and checked against live answers). */
 export const reminderDtoSchema = z.strictObject({
@@ -13,13 +13,25 @@ export const reminderDtoSchema = z.strictObject({
   userId: idString.describe('接收提醒的人'),
   customerId: idString.nullable(),
   customerName: z.string().nullable(),
-  aboutUser: z
-    .strictObject({ id: idString, name: z.string() })
-    .nullable()
-    .describe('团队提醒（发给经理的下属商机停滞）：所涉及的负责人；经理用“提醒他”而不是“完成”'),
   opportunityId: idString.nullable(),
   followUpId: idString.nullable().describe('产生这条提醒的跟进记录（next-step）'),
   aboutUser: z.strictObject({ id: idString, name: z.string() }).nullable().describe('团队提醒（box=team）：提醒涉及的负责人'),
   lastContactAt: isoTime.nullable().describe('客户最近一次跟进的时间'),
   doneAt: isoTime.nullable(),
 }) satisfies z.ZodType<ReminderDto>;
+
+/** GET /reminders: one box, and the open count of every box (the tabs' numbers). */
+export const reminderListDtoSchema = z.strictObject({
+  items: z.array(reminderDtoSchema),
+  counts: z
+    .strictObject(Object.fromEntries(REMINDER_BOXES.map((b) => [b, z.number().int().min(0)])) as Record<(typeof REMINDER_BOXES)[number], z.ZodNumber>)
+    .describe('每个分组未完成的条数：today 今天，overdue 已逾期，upcoming 之后，team 团队（经理）'),
+});
+
+/** POST /reminders/complete. */
+export const completeRemindersResultDtoSchema = z.strictObject({
+  completed: z.array(idString).describe('已完成的提醒'),
+  skipped: z
+    .array(z.strictObject({ id: z.string(), reason: z.enum(['not-found', 'not-open']) }))
+    .describe('未处理的：not-found 不存在或不是你的，not-open 已完成或已取消'),
+});

@@ -10,6 +10,8 @@ import { toUserDto } from '../org/org.dto';
 import type { OrgService } from '../org/org.service';
 import { PlatformSignInError, type DingTalkSignIn, type WeComSignIn } from './platform-sign-in';
 import type { TokenService } from './token.service';
+import { responds } from '../openapi/responds';
+import { authOptionsDtoSchema, meDtoSchema, signInDtoSchema } from './auth.dto-schema';
 
 export interface AuthRoutesDeps {
   devLogin: boolean;
@@ -38,19 +40,25 @@ export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
    * Development sign-in by WeCom userid. Off unless DEV_LOGIN is on (default only with the embedded database,
    * never in production), and only for callers on this machine unless DEV_LOGIN_REMOTE is on.
    */
-  router.post('/auth/dev-login', loopbackOnly(devLoginRemote), validate({ body: devLoginBody }), async (ctx) => {
-    if (!deps.devLogin) throw new AppError(404, CommonErrorCode.NOT_FOUND, '开发登录未开启（DEV_LOGIN=off）');
-    const { login } = ctx.state.input.body as z.infer<typeof devLoginBody>;
-    const user = await deps.org.findActiveUserByPlatformId('wecom', login);
-    if (!user) throw new AppError(401, CommonErrorCode.UNAUTHENTICATED, `没有在职用户 ${login}`);
-    const { token, expiresAt } = deps.tokens.issue(String(user._id));
-    ctx.state.meta.actorId = user._id;
-    await deps.audit.record(ctx.state.meta, { action: 'auth.dev-login', entityType: 'user', entityId: user._id, actorName: user.name });
-    ctx.body = { token, expiresAt, user: toUserDto(user.toObject()) };
-  });
+  router.post(
+    '/auth/dev-login',
+    responds(200, signInDtoSchema, { errors: ['NOT_FOUND', 'UNAUTHENTICATED'] }),
+    loopbackOnly(devLoginRemote),
+    validate({ body: devLoginBody }),
+    async (ctx) => {
+      if (!deps.devLogin) throw new AppError(404, CommonErrorCode.NOT_FOUND, '开发登录未开启（DEV_LOGIN=off）');
+      const { login } = ctx.state.input.body as z.infer<typeof devLoginBody>;
+      const user = await deps.org.findActiveUserByPlatformId('wecom', login);
+      if (!user) throw new AppError(401, CommonErrorCode.UNAUTHENTICATED, `没有在职用户 ${login}`);
+      const { token, expiresAt } = deps.tokens.issue(String(user._id));
+      ctx.state.meta.actorId = user._id;
+      await deps.audit.record(ctx.state.meta, { action: 'auth.dev-login', entityType: 'user', entityId: user._id, actorName: user.name });
+      ctx.body = { token, expiresAt, user: toUserDto(user.toObject()) };
+    },
+  );
 
   /** What the mini-app's sign-in page needs to know (public: no secrets). */
-  router.get('/auth/options', async (ctx) => {
+  router.get('/auth/options', responds(200, authOptionsDtoSchema), async (ctx) => {
     const devLogin = devLoginFor(ctx);
     const demoUsers = devLogin
       ? (
@@ -101,30 +109,45 @@ export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
   };
 
   /** WeCom mini-program: wx.qy.login code → jscode2session → userid → our token. */
-  router.post('/auth/wecom-miniprogram', validate({ body: platformCodeBody }), async (ctx) => {
-    const wecom = deps.wecom;
-    if (!wecom) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
-    const { code } = ctx.state.input.body as z.infer<typeof platformCodeBody>;
-    await finishSignIn(ctx, 'auth.wecom-miniprogram', 'wecom', async () => (await wecom.client.code2Session(code)).userid);
-  });
+  router.post(
+    '/auth/wecom-miniprogram',
+    responds(200, signInDtoSchema, { errors: ['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'PLATFORM_UNAVAILABLE'] }),
+    validate({ body: platformCodeBody }),
+    async (ctx) => {
+      const wecom = deps.wecom;
+      if (!wecom) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
+      const { code } = ctx.state.input.body as z.infer<typeof platformCodeBody>;
+      await finishSignIn(ctx, 'auth.wecom-miniprogram', 'wecom', async () => (await wecom.client.code2Session(code)).userid);
+    },
+  );
 
   /** WeCom H5: the OAuth2 redirect's code → auth/getuserinfo → userid → our token. */
-  router.post('/auth/wecom-oauth', validate({ body: platformCodeBody }), async (ctx) => {
-    const wecom = deps.wecom;
-    if (!wecom) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
-    const { code } = ctx.state.input.body as z.infer<typeof platformCodeBody>;
-    await finishSignIn(ctx, 'auth.wecom-oauth', 'wecom', async () => (await wecom.client.oauthUser(code)).userid);
-  });
+  router.post(
+    '/auth/wecom-oauth',
+    responds(200, signInDtoSchema, { errors: ['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'PLATFORM_UNAVAILABLE'] }),
+    validate({ body: platformCodeBody }),
+    async (ctx) => {
+      const wecom = deps.wecom;
+      if (!wecom) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
+      const { code } = ctx.state.input.body as z.infer<typeof platformCodeBody>;
+      await finishSignIn(ctx, 'auth.wecom-oauth', 'wecom', async () => (await wecom.client.oauthUser(code)).userid);
+    },
+  );
 
   /** DingTalk: dd.getAuthCode → topapi/v2/user/getuserinfo → userid → our token. */
-  router.post('/auth/dingtalk', validate({ body: dingTalkAuthCodeBody }), async (ctx) => {
-    const dingtalk = deps.dingtalk;
-    if (!dingtalk) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置钉钉，无法用钉钉登录');
-    const { authCode } = ctx.state.input.body as z.infer<typeof dingTalkAuthCodeBody>;
-    await finishSignIn(ctx, 'auth.dingtalk', 'dingtalk', async () => (await dingtalk.client.userByAuthCode(authCode)).userid);
-  });
+  router.post(
+    '/auth/dingtalk',
+    responds(200, signInDtoSchema, { errors: ['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'PLATFORM_UNAVAILABLE'] }),
+    validate({ body: dingTalkAuthCodeBody }),
+    async (ctx) => {
+      const dingtalk = deps.dingtalk;
+      if (!dingtalk) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置钉钉，无法用钉钉登录');
+      const { authCode } = ctx.state.input.body as z.infer<typeof dingTalkAuthCodeBody>;
+      await finishSignIn(ctx, 'auth.dingtalk', 'dingtalk', async () => (await dingtalk.client.userByAuthCode(authCode)).userid);
+    },
+  );
 
-  router.get('/me', deps.authenticated, (ctx) => {
+  router.get('/me', responds(200, meDtoSchema), deps.authenticated, (ctx) => {
     const { user, viewer } = ctx.state.actor!;
     ctx.body = {
       user: toUserDto(user.toObject()),

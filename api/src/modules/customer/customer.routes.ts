@@ -4,6 +4,7 @@ import {
   createCustomerBody,
   idParams,
   listCustomersQuery,
+  pageOf,
   releaseCustomerBody,
   shareCustomerBody,
   transferCustomerBody,
@@ -21,6 +22,10 @@ import { validate } from '../../middleware/validate';
 import type { Services } from '../../services';
 import { RECORD_INTERNAL } from '../idempotency/record-key';
 import { recordVisibility } from './customer-scope';
+import { responds } from '../openapi/responds';
+import { contactDtoSchema } from '../contact/contact.dto-schema';
+import { customer360DtoSchema } from './customer-360.dto-schema';
+import { customerDtoSchema, customerListItemDtoSchema, duplicateCheckDtoSchema } from './customer.dto-schema';
 
 type IdParams = { id: string };
 const INTERNAL = ['searchKeys', 'dedupe', 'idempotencyKey', 'pendingCreate'];
@@ -31,7 +36,7 @@ export function customerRoutes(s: Services): Router<AppState> {
   const read = requirePermission('record.read');
   const write = requirePermission('record.write');
 
-  router.get('/', read, validate({ query: listCustomersQuery }), async (ctx) => {
+  router.get('/', responds(200, pageOf(customerListItemDtoSchema)), read, validate({ query: listCustomersQuery }), async (ctx) => {
     const page = await s.customers.list(ctx.state.actor!, ctx.state.input.query as ListCustomersQuery);
     // owner names for the list (the mini-app's search results show the owner): one query per page
     const ownerIds = [...new Set(page.items.map((c) => (c.ownerId ? String(c.ownerId) : null)).filter((v): v is string => v !== null))];
@@ -49,7 +54,7 @@ export function customerRoutes(s: Services): Router<AppState> {
   });
 
   /** The 360 view: customer, contacts, recent follow-ups, open deals, contracts, next reminder. */
-  router.get('/:id', read, validate({ params: idParams }), async (ctx) => {
+  router.get('/:id', responds(200, customer360DtoSchema(s.opportunities.stages)), read, validate({ params: idParams }), async (ctx) => {
     const actor = ctx.state.actor!;
     const customer = await s.customers.get(actor, (ctx.state.input.params as IdParams).id);
     const mine = { $and: [{ customerId: customer._id }, recordVisibility(actor)] };
@@ -72,7 +77,7 @@ export function customerRoutes(s: Services): Router<AppState> {
     };
   });
 
-  router.post('/', write, validate({ body: createCustomerBody }), async (ctx) => {
+  router.post('/', responds(201, customerDtoSchema, { errors: ['DUPLICATE_SUSPECTED'] }), write, validate({ body: createCustomerBody }), async (ctx) => {
     const customer = await s.customers.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateCustomerInput, {
       idempotencyKey: ctx.state.idempotencyKey,
     });
@@ -81,51 +86,81 @@ export function customerRoutes(s: Services): Router<AppState> {
   });
 
   /** Runs the duplicate check alone (the mini-app shows it before saving). */
-  router.post('/duplicate-check', write, validate({ body: createCustomerBody }), async (ctx) => {
+  router.post('/duplicate-check', responds(200, duplicateCheckDtoSchema), write, validate({ body: createCustomerBody }), async (ctx) => {
     const candidates = await s.customers.checkDuplicates(ctx.state.actor!, ctx.state.input.body as CreateCustomerInput);
     ctx.body = { duplicate: candidates.length > 0, candidates };
   });
 
-  router.patch('/:id', write, validate({ params: idParams, body: updateCustomerBody }), async (ctx) => {
-    const customer = await s.customers.update(
-      ctx.state.actor!,
-      ctx.state.meta,
-      (ctx.state.input.params as IdParams).id,
-      ctx.state.input.body as UpdateCustomerInput,
-    );
-    ctx.body = customerDto(customer);
-  });
+  router.patch(
+    '/:id',
+    responds(200, customerDtoSchema, { errors: ['READ_ONLY', 'IN_POOL', 'DUPLICATE_SUSPECTED'] }),
+    write,
+    validate({ params: idParams, body: updateCustomerBody }),
+    async (ctx) => {
+      const customer = await s.customers.update(
+        ctx.state.actor!,
+        ctx.state.meta,
+        (ctx.state.input.params as IdParams).id,
+        ctx.state.input.body as UpdateCustomerInput,
+      );
+      ctx.body = customerDto(customer);
+    },
+  );
 
-  router.post('/:id/transfer', write, validate({ params: idParams, body: transferCustomerBody }), async (ctx) => {
-    const body = ctx.state.input.body as z.infer<typeof transferCustomerBody>;
-    const customer = await s.customers.transfer(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, body.ownerId, body.reason);
-    ctx.body = customerDto(customer);
-  });
+  router.post(
+    '/:id/transfer',
+    responds(200, customerDtoSchema, { errors: ['IN_POOL', 'CONFLICT'] }),
+    write,
+    validate({ params: idParams, body: transferCustomerBody }),
+    async (ctx) => {
+      const body = ctx.state.input.body as z.infer<typeof transferCustomerBody>;
+      const customer = await s.customers.transfer(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, body.ownerId, body.reason);
+      ctx.body = customerDto(customer);
+    },
+  );
 
-  router.post('/:id/release', write, validate({ params: idParams, body: releaseCustomerBody }), async (ctx) => {
-    const body = ctx.state.input.body as z.infer<typeof releaseCustomerBody>;
-    const customer = await s.customers.release(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, body.reason);
-    ctx.body = customerDto(customer);
-  });
+  router.post(
+    '/:id/release',
+    responds(200, customerDtoSchema, { errors: ['READ_ONLY', 'IN_POOL', 'CONFLICT'] }),
+    write,
+    validate({ params: idParams, body: releaseCustomerBody }),
+    async (ctx) => {
+      const body = ctx.state.input.body as z.infer<typeof releaseCustomerBody>;
+      const customer = await s.customers.release(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, body.reason);
+      ctx.body = customerDto(customer);
+    },
+  );
 
-  router.post('/:id/claim', write, validate({ params: idParams }), async (ctx) => {
+  router.post('/:id/claim', responds(200, customerDtoSchema, { errors: ['NOT_IN_POOL', 'CONFLICT'] }), write, validate({ params: idParams }), async (ctx) => {
     const customer = await s.customers.claim(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id);
     ctx.body = customerDto(customer);
   });
 
-  router.post('/:id/share', write, validate({ params: idParams, body: shareCustomerBody }), async (ctx) => {
-    const body = ctx.state.input.body as z.infer<typeof shareCustomerBody>;
-    const customer = await s.customers.share(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, body.partnerIds);
-    ctx.body = customerDto(customer);
-  });
+  router.post(
+    '/:id/share',
+    responds(200, customerDtoSchema, { errors: ['READ_ONLY', 'IN_POOL'] }),
+    write,
+    validate({ params: idParams, body: shareCustomerBody }),
+    async (ctx) => {
+      const body = ctx.state.input.body as z.infer<typeof shareCustomerBody>;
+      const customer = await s.customers.share(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, body.partnerIds);
+      ctx.body = customerDto(customer);
+    },
+  );
 
-  router.post('/:id/contacts', write, validate({ params: idParams, body: contactBody }), async (ctx) => {
-    const contact = await s.contacts.add(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as ContactInput, {
-      idempotencyKey: ctx.state.idempotencyKey,
-    });
-    ctx.status = 201;
-    ctx.body = toDto(contact, RECORD_INTERNAL);
-  });
+  router.post(
+    '/:id/contacts',
+    responds(201, contactDtoSchema, { errors: ['READ_ONLY', 'IN_POOL', 'DUPLICATE_SUSPECTED'] }),
+    write,
+    validate({ params: idParams, body: contactBody }),
+    async (ctx) => {
+      const contact = await s.contacts.add(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as IdParams).id, ctx.state.input.body as ContactInput, {
+        idempotencyKey: ctx.state.idempotencyKey,
+      });
+      ctx.status = 201;
+      ctx.body = toDto(contact, RECORD_INTERNAL);
+    },
+  );
 
   return router;
 }

@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import type { InputSchemas } from '../../middleware/validate';
+import { ERROR_CATALOG, type ErrorCode } from './error-catalog';
+import storedExamples from './examples.json';
+import { API_INTRO, TAGS } from './intro';
+import type { ResponseDoc } from './responds';
 
 /** One line per operation; a test keeps this list and the routes in step. */
 export const SUMMARIES: Record<string, { summary: string; tag: string }> = {
@@ -19,10 +23,15 @@ export const SUMMARIES: Record<string, { summary: string; tag: string }> = {
   'POST /api/v1/departments': { summary: '新建部门（管理员）', tag: '组织' },
   'PATCH /api/v1/departments/{id}': { summary: '修改部门（管理员）', tag: '组织' },
   'POST /api/v1/departments/{id}/deactivate': { summary: '停用空部门（管理员）', tag: '组织' },
-  'GET /api/v1/reminders': { summary: '我的提醒：today 今天到期 / overdue 已逾期 / upcoming 之后', tag: '提醒' },
+  'GET /api/v1/reminders': {
+    summary: '我的提醒：today 今天到期 / overdue 已逾期（最近逾期的在前）/ upcoming 之后 / team 团队提醒；counts 为各栏数量',
+    tag: '提醒',
+  },
   'GET /api/v1/reminders/{id}': { summary: '提醒详情（只能看自己的）', tag: '提醒' },
   'POST /api/v1/reminders/{id}/complete': { summary: '完成提醒（重复点击无副作用）', tag: '提醒' },
   'POST /api/v1/reminders/{id}/snooze': { summary: '延后提醒：preset 为 1h / tomorrow-morning / next-monday，或 until 指定时间', tag: '提醒' },
+  'POST /api/v1/reminders/complete': { summary: '批量完成提醒（ids，最多 200 条；不是你的或已结束的会跳过）', tag: '提醒' },
+  'POST /api/v1/reminders/{id}/nudge': { summary: '提醒他：经理就团队提醒催促负责人', tag: '提醒' },
   'GET /api/v1/audit': { summary: '审计日志（管理员，只读）', tag: '审计' },
   'GET /api/v1/customers': { summary: '客户列表与搜索：姓名、公司、拼音、首字母、手机号（含尾号）、邮箱', tag: '客户' },
   'GET /api/v1/customers/{id}': { summary: '客户 360：资料、联系人、跟进、商机、合同、下次提醒', tag: '客户' },
@@ -64,19 +73,80 @@ export const SUMMARIES: Record<string, { summary: string; tag: string }> = {
   'POST /api/v1/approvals/{id}/withdraw': { summary: '撤回审批（申请人，审批中）', tag: '审批' },
 };
 
-type Layer = { path: string | RegExp; methods: string[]; stack: Array<{ inputSchemas?: InputSchemas; permission?: string }> };
+type Layer = {
+  path: string | RegExp;
+  methods: string[];
+  stack: Array<{ inputSchemas?: InputSchemas; permission?: string; responseDoc?: ResponseDoc }>;
+};
 
-const jsonSchema = (schema: z.ZodType) => {
-  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
   return rest;
 };
 
-const errorResponse = { description: '错误', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+const BODY_ERRORS: ErrorCode[] = ['INVALID_JSON', 'INVALID_BODY_ENCODING', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE', 'UNSUPPORTED_ENCODING'];
+const KEY_ERRORS: ErrorCode[] = ['IDEMPOTENCY_KEY_INVALID', 'IDEMPOTENCY_KEY_REUSED', 'IDEMPOTENCY_IN_PROGRESS'];
+const STATUS_TEXT: Record<number, string> = {
+  400: '请求不正确',
+  401: '未登录',
+  403: '没有权限',
+  404: '不存在或无权查看',
+  409: '冲突',
+  413: '请求体过大',
+  415: '不支持的请求格式',
+  422: '无法处理',
+  500: '服务器错误',
+  502: '平台不可用',
+  503: '暂时不可用',
+};
 
-/** The OpenAPI 3.1 document, generated from the mounted routers and the zod schemas they validate with. */
-export function buildOpenApi(routers: Array<{ router: { stack: unknown[] }; public: boolean }>, info: { version: string; serverUrl: string }) {
+export interface ErrorCodeDoc {
+  code: ErrorCode;
+  status: number;
+  meaning: string;
+}
+
+/**
+ * The error codes one operation can answer: those of its middleware (authentication, permission, validation,
+ * body parsing, Idempotency-Key, a record id in the path), those its route declares with `responds()`, and the
+ * database outage every operation can meet.
+ */
+function errorCodesOf(op: {
+  method: string;
+  path: string;
+  authenticated: boolean;
+  permission?: string;
+  schemas: InputSchemas;
+  declared: readonly ErrorCode[];
+}) {
+  const codes = new Set<ErrorCode>();
+  if (op.schemas.body || op.schemas.query || op.schemas.params) codes.add('VALIDATION_FAILED').add('FORBIDDEN_KEY');
+  if (op.method === 'POST' || op.method === 'PATCH') BODY_ERRORS.forEach((c) => codes.add(c));
+  if (op.authenticated) codes.add('UNAUTHENTICATED');
+  if (op.permission) codes.add('FORBIDDEN');
+  if (op.path.includes('{id}')) codes.add('NOT_FOUND');
+  if (op.authenticated && op.method === 'POST') KEY_ERRORS.forEach((c) => codes.add(c));
+  op.declared.forEach((c) => codes.add(c));
+  codes.add('INTERNAL').add('DATABASE_UNAVAILABLE');
+  return [...codes].map((code): ErrorCodeDoc => ({ code, ...ERROR_CATALOG[code] })).sort((a, b) => a.status - b.status || a.code.localeCompare(b.code));
+}
+
+const errorSchemaFor = (codes: readonly string[]) => ({
+  allOf: [{ $ref: '#/components/schemas/Error' }, { type: 'object', properties: { error: { type: 'object', properties: { code: { enum: codes } } } } }],
+});
+
+/** The OpenAPI 3.1 document, generated from the mounted routers, the zod schemas they validate with and the responses they declare. */
+export function buildOpenApi(
+  routers: Array<{ router: { stack: unknown[] }; public: boolean }>,
+  info: { version: string; serverUrl: string; examples?: Record<string, unknown> },
+) {
+  const examples = info.examples ?? (storedExamples as Record<string, unknown>);
   const paths: Record<string, Record<string, unknown>> = {};
   const undocumented: string[] = [];
+  /** Operations without `responds()`: their success answer is undocumented. */
+  const withoutResponse: string[] = [];
+  /** key → the success status and schema (the openapi test validates live answers and examples against them). */
+  const responseSchemas: Record<string, { status: number; schema: z.ZodType }> = {};
   for (const { router, public: isPublic } of routers) {
     for (const layer of router.stack as Layer[]) {
       if (typeof layer.path !== 'string') continue;
@@ -85,39 +155,76 @@ export function buildOpenApi(routers: Array<{ router: { stack: unknown[] }; publ
       const path = layer.path.replace(/:(\w+)/g, '{$1}').replace(/\/$/, '') || '/';
       const schemas = layer.stack.find((m) => m.inputSchemas)?.inputSchemas ?? {};
       const permission = layer.stack.find((m) => m.permission)?.permission;
+      const response = layer.stack.find((m) => m.responseDoc)?.responseDoc;
       for (const method of methods) {
         const key = `${method} ${path}`;
         const doc = SUMMARIES[key];
         if (!doc) undocumented.push(key);
+        if (!response) withoutResponse.push(key);
+        const authenticated = !isPublic || key.endsWith('/me');
         const parameters: unknown[] = [];
         for (const [where, schema] of [
           ['path', schemas.params],
           ['query', schemas.query],
         ] as const) {
           if (!schema) continue;
-          const js = jsonSchema(schema) as { properties?: Record<string, unknown>; required?: string[] };
+          const js = jsonSchema(schema, 'input') as { properties?: Record<string, { description?: string }>; required?: string[] };
           for (const [name, s] of Object.entries(js.properties ?? {})) {
-            parameters.push({ name, in: where, required: where === 'path' || (js.required ?? []).includes(name), schema: s });
+            parameters.push({
+              name,
+              in: where,
+              required: where === 'path' || (js.required ?? []).includes(name),
+              ...(s.description ? { description: s.description } : {}),
+              schema: s,
+            });
           }
         }
+        if (authenticated && method === 'POST') {
+          parameters.push({
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description: '重发同一请求时带同一个键，得到第一次的结果而不会重复执行（8–128 位字母、数字或 ._:-）',
+            schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{8,128}$' },
+          });
+        }
+        const errors = errorCodesOf({ method, path, authenticated, permission, schemas, declared: response?.errors ?? [] });
+        const byStatus = new Map<number, ErrorCodeDoc[]>();
+        for (const e of errors) byStatus.set(e.status, [...(byStatus.get(e.status) ?? []), e]);
+        const errorResponses = Object.fromEntries(
+          [...byStatus].map(([status, list]) => [
+            String(status),
+            {
+              description: `${STATUS_TEXT[status] ?? '错误'}：${list.map((e) => e.code).join('、')}`,
+              content: { 'application/json': { schema: errorSchemaFor(list.map((e) => e.code)) } },
+            },
+          ]),
+        );
+        const okStatus = response?.status ?? (method === 'POST' ? 201 : 200);
+        if (response) responseSchemas[key] = { status: okStatus, schema: response.schema };
+        const example = examples[key];
+        const description = [response?.description, permission ? `需要权限：\`${permission}\`（并受数据范围限制）` : null].filter(Boolean).join('\n\n');
         (paths[path] ??= {})[method.toLowerCase()] = {
+          operationId: key,
           summary: doc?.summary ?? key,
           tags: [doc?.tag ?? '其他'],
-          ...(permission ? { description: `需要权限：\`${permission}\`（并受数据范围限制）` } : {}),
+          ...(description ? { description } : {}),
           ...(isPublic && !key.endsWith('/me') ? { security: [] } : {}),
           ...(parameters.length ? { parameters } : {}),
-          ...(schemas.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(schemas.body) } } } } : {}),
+          ...(schemas.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(schemas.body, 'input') } } } } : {}),
           responses: {
-            [method === 'POST' && !path.includes('{id}/') && !path.endsWith('dev-login') && !path.endsWith('duplicate-check') ? '201' : '200']: {
+            [String(okStatus)]: {
               description: '成功',
-              content: { 'application/json': { schema: { type: 'object' } } },
+              content: {
+                'application/json': {
+                  schema: response ? jsonSchema(response.schema, 'output') : { type: 'object' },
+                  ...(example !== undefined ? { example } : {}),
+                },
+              },
             },
-            '400': errorResponse,
-            '401': errorResponse,
-            '403': errorResponse,
-            '404': errorResponse,
-            '409': errorResponse,
+            ...errorResponses,
           },
+          'x-error-codes': errors,
         };
       }
     }
@@ -125,29 +232,27 @@ export function buildOpenApi(routers: Array<{ router: { stack: unknown[] }; publ
   return {
     document: {
       openapi: '3.1.0',
-      info: {
-        title: '聊天式 CRM API',
-        version: info.version,
-        description: '所有列表、详情、搜索都按调用者的数据范围过滤；范围外的记录返回 404。错误格式统一为 { error: { code, message, details, requestId } }。',
-      },
+      info: { title: '聊天式 CRM API', version: info.version, description: API_INTRO },
       servers: [{ url: info.serverUrl }],
       security: [{ bearer: [] }],
+      tags: TAGS,
       paths,
       components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: '登录接口返回的 token' } },
         schemas: {
           Error: {
             type: 'object',
             required: ['error'],
+            additionalProperties: false,
             properties: {
               error: {
                 type: 'object',
-                required: ['code', 'message'],
+                required: ['code', 'message', 'requestId'],
                 properties: {
-                  code: { type: 'string', examples: ['VALIDATION_FAILED', 'DUPLICATE_SUSPECTED', 'NOT_FOUND'] },
-                  message: { type: 'string' },
-                  details: {},
-                  requestId: { type: 'string' },
+                  code: { type: 'string', description: '错误码：程序按它判断（见各接口的错误码表）' },
+                  message: { type: 'string', description: '给人看的中文说明' },
+                  details: { description: '补充信息：校验失败时为 [{ path, message }]，疑似重复时含候选客户' },
+                  requestId: { type: 'string', description: '本次请求的 X-Request-Id，可据此查日志' },
                 },
               },
             },
@@ -156,5 +261,7 @@ export function buildOpenApi(routers: Array<{ router: { stack: unknown[] }; publ
       },
     },
     undocumented,
+    withoutResponse,
+    responseSchemas,
   };
 }
