@@ -34,6 +34,8 @@ describeBrowser('sandbox chat in a real browser', () => {
     const link = await page.locator('.row.out .bubble a', { hasText: '张三' }).first().getAttribute('href');
     expect(link).toContain('/app/#/pages/customer/detail?id=');
     expect(await page.locator('.row.in .bubble').last().textContent()).toBe('查 zs');
+    // phones read the same everywhere: 138 0013 8000 (shared formatPhone)
+    expect(await page.locator('.row.out .bubble').last().textContent()).toContain('138 0013 8000');
     await page.screenshot({ path: path.join(ARTIFACTS, 'sandbox-search-zs.png') });
     await page.close();
   });

@@ -1,4 +1,4 @@
-import { CUSTOMER_TIER_LABELS, joinSafeText, md, mdLink, normalizePhone } from '@crm/shared';
+import { CUSTOMER_TIER_LABELS, formatPhone, joinSafeText, md, mdLink, normalizePhone } from '@crm/shared';
 import type { BotApp, BotContext } from '../core/bot-app';
 import { customerPath } from './links';
 
@@ -23,10 +23,22 @@ async function searchCustomers(ctx: BotContext, keyword: string): Promise<void> 
   const items = page.items.slice(0, MAX_RESULTS) as Array<(typeof page.items)[number] & { _id: { toString(): string } }>;
   const owners = await ctx.services.org.users.find({ _id: { $in: items.map((c) => c.ownerId).filter(Boolean) } }, { name: 1 }).lean();
   const ownerName = new Map(owners.map((o) => [String(o._id), o.name]));
+  // each customer's primary contact's first number, shown as people read it (138 0013 8000)
+  const contacts = await ctx.services.customers.contacts
+    .find({ customerId: { $in: items.map((c) => c._id) } }, { customerId: 1, mobiles: 1, phones: 1, primary: 1 })
+    .sort({ primary: -1, _id: 1 })
+    .lean();
+  const phoneOf = new Map<string, string>();
+  for (const p of contacts) {
+    const n = p.mobiles?.[0] ?? p.phones?.[0];
+    if (n && !phoneOf.has(String(p.customerId))) phoneOf.set(String(p.customerId), formatPhone(n));
+  }
   const lines = items.map((c, i) => {
     const owner = c.ownerId ? (ownerName.get(String(c.ownerId)) ?? '') : '公海';
     const label = c.company ? md`${c.name} · ${c.company}` : md`${c.name}`;
-    return md`${String(i + 1)}. ${mdLink(label, ctx.appUrl(customerPath(String(c._id))))}\n> ${CUSTOMER_TIER_LABELS[c.tier]} · 负责人 ${owner} · 最近跟进 ${fmtDate(c.lastFollowUpAt)}`;
+    const number = phoneOf.get(String(c._id));
+    const phone = number ? ` · ${number}` : '';
+    return md`${String(i + 1)}. ${mdLink(label, ctx.appUrl(customerPath(String(c._id))))}\n> ${CUSTOMER_TIER_LABELS[c.tier]} · 负责人 ${owner}${phone} · 最近跟进 ${fmtDate(c.lastFollowUpAt)}`;
   });
   const more =
     page.items.length > MAX_RESULTS
@@ -70,7 +82,7 @@ async function quickCreate(ctx: BotContext, args: string): Promise<void> {
   await ctx.reply({
     kind: 'markdown',
     title: '已新建客户',
-    markdown: md`已新建客户 ${mdLink(md`${customer.name} · ${company}`, ctx.appUrl(customerPath(String(customer._id))))}\n> 来源暂记为“其他”，可在小程序中补充。`,
+    markdown: md`已新建客户 ${mdLink(md`${customer.name} · ${company}`, ctx.appUrl(customerPath(String(customer._id))))}（${formatPhone(phone)}）\n> 来源暂记为“其他”，可在小程序中补充。`,
   });
 }
 
