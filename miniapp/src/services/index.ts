@@ -17,5 +17,5 @@ session.attach(request);
 export const customers = createCustomerService(request, taroStore);
 export const visits = new VisitService(request, taroStore);
 export const reminders = createReminderService(request);
-export const approvals = createApprovalService(request);
+export const approvals = createApprovalService(request, undefined, () => session.user()?.id ?? null);
 export const manager = createManagerService(request);

@@ -33,7 +33,8 @@ export function approverStateLabel(decision: string | null, step: Pick<StepLike,
 }
 
 /** Who is on a step now (those replaced by a stand-in only when they decided). */
-export const stepPeople = (s: StepLike) => s.approvers.filter((x) => !x.replacedById || x.decision);
+export const stepPeople = <P extends { decision: string | null; replacedById?: unknown }>(s: { approvers: P[] }): P[] =>
+  s.approvers.filter((x) => !x.replacedById || x.decision);
 
 /** The route in one line, every step in words: "张伟 已同意 → 李娜 审批中 → 吴昊 未开始". */
 export function routeSummary(a: { status: ApprovalStatus; steps: StepLike[] }): string {
