@@ -1,4 +1,5 @@
 import { parseChineseDateTime } from './parse-chinese-datetime';
+import { CORPUS, type Expected } from './parse-chinese-datetime.corpus';
 
 const TZ = 'Asia/Shanghai';
 /** Sunday 2026-11-22 10:00 in Beijing. */
@@ -82,5 +83,58 @@ describe('parseChineseDateTime (now: Sunday 2026-11-22 10:00 Beijing)', () => {
     const dec31 = new Date('2026-12-31T04:00:00Z'); // Thursday 12:00 Beijing
     expect(parseChineseDateTime('明天', dec31, TZ)!.at.toISOString()).toBe(bj(2027, 1, 1, 9));
     expect(parseChineseDateTime('下个月5号', dec31, TZ)!.at.toISOString()).toBe(bj(2027, 1, 5, 9));
+  });
+});
+
+/** "2026-11-25 14:00" in Beijing wall time, for the corpus. */
+const wall = (at: Date) => new Date(at.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+const expectedText = (e: Expected) => (e === null ? 'no date' : typeof e === 'string' ? e : `past → ${e.past ?? 'no suggestion'}`);
+
+describe('rep sentences: precision (no wrong date ever proposed) and recall', () => {
+  const tally = { sentences: 0, withDate: 0, proposed: 0, correct: 0, wrong: [] as string[], missed: [] as string[] };
+
+  afterAll(() => {
+    const precision = tally.proposed ? tally.correct / tally.proposed : 1;
+    const recall = tally.withDate ? tally.correct / tally.withDate : 1;
+    console.log(
+      [
+        `date reader over ${tally.sentences} rep sentences in ${CORPUS.length} groups (${tally.withDate} name a date):`,
+        `  precision ${(precision * 100).toFixed(1)} % (${tally.correct} right of ${tally.proposed} proposed; target 100 %)`,
+        `  recall    ${(recall * 100).toFixed(1)} % (${tally.correct} of ${tally.withDate}; target ≥ 97 %)`,
+        ...tally.wrong.map((w) => `  WRONG  ${w}`),
+        ...tally.missed.map((m) => `  missed ${m}`),
+      ].join('\n'),
+    );
+  });
+
+  it.each(CORPUS.map((g) => [g.name, g] as const))('%s', (_name, group) => {
+    const now = new Date(`${group.now}+08:00`);
+    const wrong: string[] = [];
+    for (const [sentence, expected] of group.cases) {
+      tally.sentences += 1;
+      const r = parseChineseDateTime(sentence, now, TZ);
+      // what the bot would put in front of the rep: the date, or the suggestion it asks about
+      const proposed = r ? (r.past ? (r.past.suggestion ? `past → ${wall(r.past.suggestion)}` : 'past → no suggestion') : wall(r.at)) : null;
+      const want = expected === null ? null : expectedText(expected);
+      if (want !== null) tally.withDate += 1;
+      if (proposed === null) {
+        if (want !== null) tally.missed.push(`${sentence} (want ${want})`);
+        continue;
+      }
+      tally.proposed += 1;
+      if (proposed === want) tally.correct += 1;
+      else {
+        const line = `${sentence} → ${proposed} (want ${want ?? 'no date'}; now ${group.now})`;
+        tally.wrong.push(line);
+        wrong.push(line);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('has at least 300 sentences, proposes no wrong date and reads ≥ 97 % of the dates', () => {
+    expect(tally.sentences).toBeGreaterThanOrEqual(300);
+    expect(tally.wrong).toEqual([]);
+    expect(tally.correct / tally.withDate).toBeGreaterThanOrEqual(0.97);
   });
 });

@@ -138,7 +138,7 @@ export function parseChineseDateTime(text: string, now: Date, tz: string): Parse
   const hits = findDays(s, today, w.weekday, now);
   const owned = (i: number) => hits.some((h) => i >= h.start && i < h.end);
 
-  type Candidate = ParsedDateTime & { future: boolean };
+  type Candidate = ParsedDateTime & { future: boolean; end?: number };
   const candidates: Candidate[] = [];
   const build = (hit: Hit): Candidate | null => {
     if (hit.kind === 'past') return null;
@@ -173,14 +173,14 @@ export function parseChineseDateTime(text: string, now: Date, tz: string): Parse
         return { at, text: label, defaultTime, past: { suggestion: null, question: `${label}已经过了，请说一个之后的时间。` }, future: false };
       } else return null;
     }
-    return { at, text: label, defaultTime, future: true };
+    return { at, text: label, defaultTime, future: true, end: time?.end ?? hit.end };
   };
   for (const hit of hits) {
     const c = build(hit);
     if (c) candidates.push(c);
   }
   // no day named: a time alone (下午三点, 3点, 晚上) is today if still ahead, else tomorrow
-  if (!candidates.some((c) => c.future)) {
+  if (!candidates.length) {
     const alone = timeAlone(s, hits, owned);
     if (alone && !pastTense(s, alone.end)) {
       let at = zonedInstant(today.year, today.month, today.day + alone.dayShift, alone.hour, alone.minute, tz);
@@ -190,18 +190,28 @@ export function parseChineseDateTime(text: string, now: Date, tz: string): Parse
       candidates.unshift({ at, text: s.slice(alone.start, alone.end), defaultTime: false, future: true });
     }
   }
-  const chosen = candidates.find((c) => c.future) ?? candidates[0];
+  // several dates ("他下周出差，下下周一再约"): the one followed by a next step
+  const futures = candidates.filter((c) => c.future);
+  const cued = futures.length > 1 ? futures.find((c) => c.end !== undefined && NEXT_STEP.test(clauseFrom(s, c.end))) : undefined;
+  const chosen = cued ?? futures[0] ?? candidates[0];
   if (!chosen) return null;
-  const { future: _future, ...result } = chosen;
+  const { future: _future, end: _end, ...result } = chosen;
   return result;
+}
+
+/** Words after a date that make it the next step. */
+const NEXT_STEP = /再|联系|回访|跟进|约|见面|拜访|提醒|回复|答复|催|回电|签/;
+
+function clauseFrom(s: string, from: number): string {
+  let end = from;
+  while (end < s.length && !CLAUSE_END.test(s[end]!)) end++;
+  return s.slice(from, end);
 }
 
 /** A clause that reports the past after a mention: "周五拜访了客户", "今天去过了", "15号已签". */
 function pastTense(s: string, from: number): boolean {
-  let end = from;
-  while (end < s.length && !CLAUSE_END.test(s[end]!)) end++;
-  const rest = s.slice(from, end);
-  return /了(?!解|结|不起|吧|啊)|过(?![来去后两几一二三四五六七八九十\d年节])|已(?!经约|约)/.test(rest);
+  const rest = clauseFrom(s, from);
+  return /(?<![约定])了(?!解|结|不起|吧|啊)|过(?![来去后两几一二三四五六七八九十\d年节])|已(?!经约|约)/.test(rest);
 }
 
 /** The time of day right after a day mention, or later in its clause ("明天去拜访客户下午三点"). */
@@ -258,7 +268,7 @@ function withPeriod(c: TimeOfDay, period: Period): TimeOfDay {
 const CLOCK_COLON = /(\d{1,2})\s*:\s*(\d{2})(?!\d)/y;
 const CLOCK_DOT = /(\d{1,2})\.(\d{2})(?![\d.%万元块千kKwW])/y;
 const CLOCK_AMPM = /(\d{1,2})\s*(am|pm|AM|PM)(?![a-zA-Z])/y;
-const CLOCK_WORD = new RegExp(`(${N})(?:\\s*[-~到至]\\s*(?:${N}))?\\s*[点點时](?:钟)?(?:(半)|(一刻)|(三刻)|(整)|过?\\s*(${N})\\s*分?)?`, 'y');
+const CLOCK_WORD = new RegExp(`(${N})(?:\\s*[-~到至]\\s*(?:${N}))?\\s*[点點时](?:钟)?((半)|(一刻)|(三刻)|(整)|过?\\s*(${N})\\s*(分)?)?`, 'y');
 /** Words after "三点" that make it "three points" or "a bit", not a time. */
 const NOT_CLOCK_AFTER =
   /^(建议|意见|内容|要求|问题|看法|原因|想法|理由|事|东西|儿|点|些|需求|共识|疑问|优势|好处|注意|说明|改进|补充|反馈|结论|感受|体会|顾虑|建|意|要|问|看|原|需|优|好|个|条|项|方面)/;
@@ -266,8 +276,7 @@ const NOT_CLOCK_AFTER =
 const A_BIT_BEFORE =
   /(宜|晚|早|快|慢|多|少|差|好|高|低|大|小|远|近|再|轻|重|松|紧|有|些|便|优惠|降|长|短|贵|细|点|积极|主动|热情|稍微|稍|给|要|加|减|让|放|简单|清楚|明白|详细)$/;
 /** What follows a clock named in 汉字 with no day or period before it ("两点见", "十点开会"). */
-const CLOCK_WORD_OK_AFTER =
-  /^(\s*)(钟|整|半|一刻|三刻|左右|前|以前|之前|后|以后|之后|见|到|开|打|去|来|联系|再|过来|碰|出发|集合|准时|回|给|约|交|发|签|吧|[，,。!！]|$)/;
+const CLOCK_WORD_OK_AFTER = /^(\s*)(钟|整|半|一刻|三刻|左右|前|以前|之前|后|以后|之后|见|到|开|打|去|来|联系|再|过来|碰|出发|集合|准时|回|给|约|交|发|签|吧)/;
 
 /** A clock at i: 14:30, 3点, 三点半, 十点一刻, 2-3点 (the first), 3pm. */
 function clockAt(s: string, i: number, attached: boolean): TimeOfDay | null {
@@ -288,8 +297,15 @@ function clockAt(s: string, i: number, attached: boolean): TimeOfDay | null {
   }
   // "这周三个" must not become "三个"; a number glued to a preceding digit is another number
   if (i > 0 && /[\d.第]/.test(s[i - 1]!)) return null;
-  const m = tryRe(CLOCK_WORD);
-  if (!m) return null;
+  const found = tryRe(CLOCK_WORD);
+  if (!found) return null;
+  // groups: 1 hour, 2 what follows 点, 3 半, 4 一刻, 5 三刻, 6 整, 7 minutes, 8 分
+  let m: Array<string | undefined> & { 0: string } = found;
+  const mins = m[7];
+  if (mins && !m[8] && !/^\d{2}$/.test(mins) && !/[十零〇]/.test(mins)) {
+    // "12点一起" / "两点一线": a lone digit after 点 is not minutes
+    m = [m[0].slice(0, m[0].length - m[2]!.length), m[1]];
+  }
   const after = s.slice(i + m[0].length);
   if (NOT_CLOCK_AFTER.test(after)) return null;
   const word = m[1]!;
@@ -303,11 +319,11 @@ function clockAt(s: string, i: number, attached: boolean): TimeOfDay | null {
   if (!/^\d/.test(word)) {
     if (!attached) {
       if (A_BIT_BEFORE.test(s.slice(0, i))) return null;
-      if (!m[2] && !m[3] && !m[4] && !m[5] && !m[6] && !CLOCK_WORD_OK_AFTER.test(after)) return null;
-      if (h <= 2 && !m[2] && !m[3] && !m[4] && !m[6] && !/^\s*(钟|整|左右|见|开|到|前|以前|之前|准时|出发)/.test(after)) return null;
+      if (!m[2] && !CLOCK_WORD_OK_AFTER.test(after)) return null;
+      if (h <= 2 && !m[3] && !m[4] && !m[5] && !m[7] && !/^\s*(钟|整|左右|见|开|到|前|以前|之前|准时|出发)/.test(after)) return null;
     }
   } else if (/^\d{2,}/.test(after) || /^[%万元块]/.test(after)) return null;
-  const minute = m[2] ? 30 : m[3] ? 15 : m[4] ? 45 : m[6] ? chineseNumber(m[6]) : 0;
+  const minute = m[3] ? 30 : m[4] ? 15 : m[5] ? 45 : m[7] ? chineseNumber(m[7]) : 0;
   return clock(i, m[0].length, h, minute);
 }
 
@@ -322,7 +338,7 @@ function timeAlone(s: string, hits: Hit[], owned: (i: number) => boolean): TimeO
   for (let i = 0; i < s.length; i++) {
     if (owned(i)) continue;
     // a time right after a past reference belongs to it (昨天下午3点)
-    const before = hits.find((h) => h.kind === 'past' && /^[\s的]*$/.test(s.slice(h.end, i)));
+    const before = hits.find((h) => h.end <= i && /^[\s的]*$/.test(s.slice(h.end, i)));
     const t = timeAt(s, i, false);
     if (!t) continue;
     if (before) return null;
@@ -573,12 +589,14 @@ function findDays(s: string, today: Ymd, weekday: number, now: Date): Hit[] {
         const k = monthsBetween(year, month);
         if (k < 0) return past;
         if (k === 0) return null;
-        return day(firstWorking(year, month), { ambiguous: true });
+        // "是10月" is a reference; a month is a date with a year, 份, or a next step after it
+        const cue = m[1] || /份$/.test(m[0]) || /^\s*(再|开始|之前|去|来|见|签|上线|回来|联系|过来|启动|左右|吧)/.test(s.slice(m.index + m[0].length));
+        return cue ? day(firstWorking(year, month), { ambiguous: true }) : null;
       },
     ],
     // 15号, 3日
     [
-      new RegExp(`(?<![\\d月第几每周期今明昨前后])(${N})\\s*(号|日)(?![线楼院门口机位车厅馆房室桌码床窗店库组台包箱柜道子])`, 'g'),
+      new RegExp(`(?<![\\d月第几每周期今明昨前后])(${N})\\s*(号|日)(?![线楼院门口机位车厅馆房室桌码床窗店库组台包箱柜道子方产型员])`, 'g'),
       (m) => {
         const d = chineseNumber(m[1]!);
         if (!(d >= 1 && d <= 31)) return null;
