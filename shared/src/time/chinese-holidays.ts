@@ -27,7 +27,7 @@ const LUNAR: Record<number, { spring: [number, number]; dragonBoat: [number, num
 
 export const LUNAR_TABLE_YEARS = { first: 2024, last: 2035 } as const;
 
-export type HolidayName = 'spring' | 'eve' | 'lantern' | 'dragonBoat' | 'midAutumn' | 'national' | 'newYear' | 'labour';
+export type HolidayName = 'spring' | 'eve' | 'lantern' | 'dragonBoat' | 'midAutumn' | 'national' | 'newYear' | 'labour' | 'christmas';
 
 /** Adds days to a calendar date (month and year roll over). */
 export function plusDays(d: Ymd, days: number): Ymd {
@@ -75,6 +75,7 @@ export function holidayBreak(name: HolidayName, year: number): { day: Ymd; first
   if (name === 'national') return fixed(10, 1, 7);
   if (name === 'newYear') return fixed(1, 1, 1);
   if (name === 'labour') return fixed(5, 1, 5);
+  if (name === 'christmas') return fixed(12, 25, 25);
   const row = LUNAR[year];
   if (!row) return null;
   if (name === 'dragonBoat' || name === 'midAutumn') {

@@ -1,4 +1,4 @@
-import { holidayDate, plusDays, workingDayFrom, type HolidayName, type Ymd } from './chinese-holidays';
+import { holidayDate, plusDays, weekdayOf, workingDayFrom, type HolidayName, type Ymd } from './chinese-holidays';
 import { daysInMonth, wallClock, zonedInstant } from './zoned';
 
 /**
@@ -65,6 +65,8 @@ function chineseNumber(s: string): number {
 const N = '\\d{1,2}|[零〇一二两三四五六七八九十]{1,3}';
 const WEEKDAY_CHARS: Record<string, number> = { 一: 1, 二: 2, 三: 3, 四: 4, 五: 5, 六: 6, 日: 7, 天: 7 };
 const WEEKDAY_NAMES = ['', '一', '二', '三', '四', '五', '六', '日'];
+/** A weekday restated after a date: "12月18号(周五)", "12/18 周五". */
+const WD = String.raw`(?:\s*[(（]?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])\s*[)）]?)?`;
 /** Characters that end a clause. */
 const CLAUSE_END = /[，,。.!！?？;；\n~～]/;
 
@@ -225,9 +227,22 @@ function timeAfter(s: string, hit: Hit, owned: (i: number) => boolean): TimeOfDa
   for (; i < s.length && !CLAUSE_END.test(s[i]!); i++) {
     if (i > hit.end && owned(i)) return null;
     const t = timeAt(s, i, i === hit.end || /^[\s的]*$/.test(s.slice(hit.end, i)));
-    if (t) return t;
+    if (t) return t.fromPeriod ? (clockInNextClause(s, t, owned) ?? t) : t;
   }
   return null;
+}
+
+/** "明天下午有空，三点左右过去": a period, then the clock opening the next clause. */
+function clockInNextClause(s: string, t: TimeOfDay, owned: (i: number) => boolean): TimeOfDay | null {
+  let i = t.end;
+  while (i < s.length && !CLAUSE_END.test(s[i]!)) i++;
+  if (!/[，,]/.test(s[i] ?? '')) return null;
+  const j = skipFiller(s, i + 1);
+  if (owned(j)) return null;
+  const c = timeAt(s, j, false);
+  if (!c || c.fromPeriod) return null;
+  const period = PERIODS.find(([, p]) => p.def === t.hour)?.[1];
+  return period ? withPeriod(clockAt(s, j, false) ?? c, period) : null;
 }
 
 function skipFiller(s: string, i: number): number {
@@ -319,7 +334,7 @@ function clockAt(s: string, i: number, attached: boolean): TimeOfDay | null {
   if (!/^\d/.test(word)) {
     if (!attached) {
       if (A_BIT_BEFORE.test(s.slice(0, i))) return null;
-      if (!m[2] && !CLOCK_WORD_OK_AFTER.test(after)) return null;
+      if (!CLOCK_WORD_OK_AFTER.test(after) && !(m[2] && /^[，,。!！\s]*$/.test(after))) return null;
       if (h <= 2 && !m[3] && !m[4] && !m[5] && !m[7] && !/^\s*(钟|整|左右|见|开|到|前|以前|之前|准时|出发)/.test(after)) return null;
     }
   } else if (/^\d{2,}/.test(after) || /^[%万元块]/.test(after)) return null;
@@ -410,6 +425,7 @@ function findDays(s: string, today: Ymd, weekday: number, now: Date): Hit[] {
     元旦: 'newYear',
     五一: 'labour',
     劳动节: 'labour',
+    圣诞: 'christmas',
   };
   const BEFORE_AFTER = '(前|之前|以前|后|之后|以后|过后|当天|那天|假期后|假期结束后?|长假后|放假前|假期前|长假前|收假后|上班后|回来)';
 
@@ -474,8 +490,16 @@ function findDays(s: string, today: Ymd, weekday: number, now: Date): Hit[] {
       },
     ],
     [
-      /(?<![几第每])(下下|下)个?(周|星期|礼拜)(内|之内|以内)?(?![一二三四五六日天1-7末])/g,
+      /(?<![几第每])(下下|下)个?(周|星期|礼拜)(内|之内|以内)?(?![一二三四五六日天1-7末中])/g,
       (m) => day(plus(8 - weekday + (m[1] === '下下' ? 7 : 0) + (m[3] ? 4 : 0))),
+    ],
+    [
+      /(下下|下|这|本)?个?(周|星期)中(?![心国文午])/g,
+      (m) => {
+        const shift = m[1] === '下下' ? 14 : m[1] === '下' ? 7 : 0;
+        const delta = 3 - weekday + shift;
+        return day(plus(delta < 0 && !shift ? delta + 7 : delta), shift ? {} : { ambiguous: true, rollWeek: delta === 0 });
+      },
     ],
     [/(这|本)个?(周|星期|礼拜)(内|之内|以内)/g, (m) => day(plus(5 - weekday), { thisWeek: { label: m[0], next: '下周五' } })],
     [
@@ -548,31 +572,40 @@ function findDays(s: string, today: Ymd, weekday: number, now: Date): Hit[] {
       },
     ],
     [
-      new RegExp(`(下下|下)个?月\\s*(${N})\\s*(号|日)?(?![\\d个])`, 'g'),
+      new RegExp(`(下下|下|本|这)个?月\\s*(${N})\\s*(号|日)?(?![\\d个])`, 'g'),
       (m) => {
-        const first = monthStart(m[1] === '下下' ? 2 : 1);
+        const first = monthStart(m[1] === '下下' ? 2 : m[1] === '下' ? 1 : 0);
         const d = chineseNumber(m[2]!);
-        return d >= 1 && d <= 31 ? day({ ...first, day: Math.min(d, daysInMonth(first.year, first.month)) }) : null;
+        if (!(d >= 1 && d <= 31)) return null;
+        const ymd = { ...first, day: Math.min(d, daysInMonth(first.year, first.month)) };
+        return cmp(ymd, today) < 0 ? past : day(ymd);
       },
     ],
-    // full dates
-    [/(?<!\d)(\d{4})\s*([-/.年])\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?!\d)/g, (m) => dated(Number(m[1]), Number(m[3]), Number(m[4]))],
+    // full dates, with the weekday restated or not ("12月18号(周五)"); a weekday that contradicts the date names nothing
     [
-      new RegExp(`(今年|明年|后年)?\\s*(?<![\\d个第])(${N})\\s*月\\s*(${N})\\s*(号|日)?(?![\\d个万元块%])`, 'g'),
+      new RegExp(String.raw`(?<!\d)(\d{4})\s*([-/.年])\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?(?!\d)${WD}`, 'g'),
+      (m) => restated(dated(Number(m[1]), Number(m[3]), Number(m[4])), m[5]),
+    ],
+    [
+      new RegExp(String.raw`(今年|明年|后年)?\s*(?<![\d个第])(${N})\s*月\s*(${N})\s*(号|日)?(?![\d个万元块%])${WD}`, 'g'),
       (m) => {
         const month = chineseNumber(m[2]!);
         const d = chineseNumber(m[3]!);
         if (!valid(month, d)) return null;
-        if (m[1]) return dated(yearFor(month, m[1])!, month, d);
-        return inferred(month, d);
+        return restated(m[1] ? dated(yearFor(month, m[1])!, month, d) : inferred(month, d), m[5]);
       },
     ],
     [
-      /(?<![\d.¥￥$=/:：价费额钱降涨到为是约共率分比折版本第vV])(\d{1,2})([/.])(\d{1,2})(?![\d.%万元块千百亿kKwW折倍/:个])(?=\s*(号|日|前|之前|以前|后|之后|再|[上下中]午|早上|晚上|周|星期|礼拜|\(|（|\d{1,2}\s*[:点]|[去来见约拜回打发签交开到给联跟]|[，,。!！?？\s~～]|$|[\u{1F300}-\u{1FAFF}\u2600-\u27BF]))/gu,
+      new RegExp(
+        String.raw`(?<![\d.¥￥$=/:：价费额钱降涨到为是约共率分比折版本第vV\-])(\d{1,2})([/.\-])(\d{1,2})(?![\d.%万元块千百亿kKwW折倍/:个\-])${WD}(?=\s*(号|日|前|之前|以前|后|之后|再|[上下中]午|早上|晚上|周|星期|礼拜|\(|（|\d{1,2}\s*[:点]|[去来见约拜回打发签交开到给联跟]|[，,。!！?？\s~～]|$|[\u{1F300}-\u{1FAFF}\u2600-\u27BF]))`,
+        'gu',
+      ),
       (m) => {
         const month = Number(m[1]);
         const d = Number(m[3]);
-        return valid(month, d) ? inferred(month, d) : null;
+        // 12-28 without a year only where a range or a count cannot be meant (not "1-2周", "3-5天")
+        if (m[2] === '-' && !m[4] && /^\s*(周|星期|礼拜)/.test(m.input!.slice(m.index + m[0].length))) return null;
+        return valid(month, d) ? restated(inferred(month, d), m[4]) : null;
       },
     ],
     // a month alone: 3月份, 明年三月
@@ -609,7 +642,7 @@ function findDays(s: string, today: Ymd, weekday: number, now: Date): Hit[] {
     // holidays
     [
       new RegExp(
-        `(春节|过年|新年|大年初一|除夕|元宵|端午|中秋|国庆|(?<![\\d零〇一二两三四五六七八九十])十一(?![点号月日\\d])|元旦|五一(?![点号月日\\d])|劳动节)(节)?\\s*${BEFORE_AFTER}`,
+        `(春节|过年|新年|大年初一|除夕|元宵|端午|中秋|国庆|(?<![\\d零〇一二两三四五六七八九十])十一(?![点号月日\\d])|元旦|五一(?![点号月日\\d])|劳动节|圣诞)(节)?\\s*${BEFORE_AFTER}`,
         'g',
       ),
       (m) => holiday(HOLIDAY_NAMES[m[1]!]!, holidayWhen(m[3]!)),
@@ -630,6 +663,11 @@ function findDays(s: string, today: Ymd, weekday: number, now: Date): Hit[] {
     ],
   ];
 
+  /** A date followed by its weekday in brackets: kept when they agree, nothing named when they contradict. */
+  function restated(hit: Omit<Hit, 'start' | 'end'> | null, weekdayChar: string | undefined): Omit<Hit, 'start' | 'end'> | null {
+    if (!hit || !weekdayChar || hit.kind !== 'day') return hit;
+    return weekdayOf(hit.ymd!) === (WEEKDAY_CHARS[weekdayChar] ?? Number(weekdayChar)) ? hit : past;
+  }
   function valid(month: number, d: number): boolean {
     return month >= 1 && month <= 12 && d >= 1 && d <= daysInMonth(2024, month);
   }
