@@ -1,16 +1,54 @@
 import { Text, View } from '@tarojs/components';
+import { ActionButton } from '../../components/action-button';
 import { StateView } from '../../components/state-view';
 import { useAsync } from '../../hooks/use-async';
-import { go, ROUTES } from '../../platform/ui';
-import { manager } from '../../services';
+import { go, ROUTES, toastOk } from '../../platform/ui';
+import { manager, reminders } from '../../services';
 
-/** Manager view: the team's overdue follow-ups and a simple funnel by stage (within the manager's data scope). */
+/**
+ * Manager view: the team reminders (a rep's stalled deal, naming the rep, answered with 提醒他), the team's
+ * overdue follow-ups and a simple funnel by stage (within the manager's data scope).
+ */
 export default function ManagerPage() {
+  const team = useAsync(() => reminders.list('team'), []);
   const overdue = useAsync(() => manager.overdue(), []);
   const funnel = useAsync(() => manager.funnel(), []);
 
+  const nudge = async (id: string, name: string) => {
+    try {
+      await reminders.nudge(id);
+      toastOk(`已提醒 ${name}`);
+      team.setData((list) => (list ?? []).filter((x) => x.id !== id));
+    } catch {
+      // the request wrapper already showed why
+    }
+  };
+
   return (
     <View className="page manager">
+      {(team.data ?? []).length > 0 ? (
+        <>
+          <Text className="section-title">团队提醒 · {team.data!.length}</Text>
+          <View className="card">
+            {team.data!.map((m) => (
+              <View key={m.id} className="list-item team-reminder">
+                <View className="row between">
+                  <Text className="item-title">{m.title}</Text>
+                  <Text className={m.overdue ? 'bad small' : 'muted small'}>{m.due}</Text>
+                </View>
+                <Text className="small">{m.text}</Text>
+                <View className="row between">
+                  <Text className="muted small">负责人 {m.aboutName}</Text>
+                  <ActionButton className="btn btn-small btn-primary action-nudge" onClick={() => void nudge(m.id, m.aboutName ?? '负责人')}>
+                    提醒他
+                  </ActionButton>
+                </View>
+              </View>
+            ))}
+          </View>
+        </>
+      ) : null}
+
       <Text className="section-title">逾期未跟进</Text>
       <StateView state={overdue.state} error={overdue.error} onRetry={overdue.reload} empty={(overdue.data ?? []).length === 0} emptyText="团队没有逾期的跟进">
         <View className="card">
