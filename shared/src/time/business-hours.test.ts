@@ -1,4 +1,14 @@
-import { dayKey, deliverableSince, formatDateTimeZh, isDeliverable, nextDeliverable, snoozeUntil, type BusinessHours } from './business-hours';
+import {
+  arrivalNoteZh,
+  dayKey,
+  deliverableSince,
+  formatDateTimeZh,
+  isDeliverable,
+  nextDeliverable,
+  pushArrival,
+  snoozeUntil,
+  type BusinessHours,
+} from './business-hours';
 
 const TZ = 'Asia/Shanghai';
 const H: BusinessHours = { quietStartMinute: 21 * 60, quietEndMinute: 8 * 60, workingDays: [1, 2, 3, 4, 5] };
@@ -71,4 +81,36 @@ describe('snooze presets', () => {
 
 it('absolute Chinese date and time', () => {
   expect(formatDateTimeZh(bj('2026-12-01T14:00'), TZ)).toBe('12月1日（周二）14:00');
+});
+
+describe('when a reminder actually arrives (quiet 21:00–08:00, Monday–Friday, digest 09:00)', () => {
+  const DIGEST = 9 * 60;
+  it.each([
+    ['2026-11-23T10:00', '2026-11-23T10:00', null, 'a working morning: on time'],
+    ['2026-11-23T20:59', '2026-11-23T20:59', null, 'the last minute before quiet hours'],
+    ['2026-11-23T21:00', '2026-11-24T09:00', 'quiet', 'quiet from 21:00: the next morning digest'],
+    ['2026-11-24T00:00', '2026-11-24T09:00', 'quiet', 'midnight (晚上12点)'],
+    ['2026-11-24T07:30', '2026-11-24T09:00', 'quiet', 'before quiet hours end'],
+    ['2026-11-27T22:00', '2026-11-30T09:00', 'quiet', 'Friday night → Monday digest'],
+    ['2026-11-28T10:00', '2026-11-30T09:00', 'non-working', 'Saturday (周末) → Monday digest'],
+    ['2026-11-29T15:00', '2026-11-30T09:00', 'non-working', 'Sunday afternoon'],
+  ] as const)('due %s → arrives %s (%s: %s)', (due, at, held) => {
+    expect(pushArrival(bj(due), H, DIGEST, TZ)).toEqual({ at: bj(at), held });
+  });
+
+  it('a digest earlier than the end of quiet hours goes out when they end', () => {
+    expect(pushArrival(bj('2026-11-23T22:00'), H, 7 * 60, TZ)).toEqual({ at: bj('2026-11-24T08:00'), held: 'quiet' });
+  });
+
+  it('no working day configured: delivered as due', () => {
+    expect(pushArrival(bj('2026-11-28T10:00'), { ...H, workingDays: [] }, DIGEST, TZ)).toEqual({ at: bj('2026-11-28T10:00'), held: null });
+  });
+
+  it.each([
+    ['2026-11-23T10:00', ''],
+    ['2026-11-23T22:30', '（21:00–08:00 免打扰，提醒会在 11月24日（周二）09:00 随早间汇总送达）'],
+    ['2026-11-28T10:00', '（周六不推送，提醒会在 11月30日（周一）09:00 随早间汇总送达）'],
+  ])('the confirmation note for %s: %j', (due, note) => {
+    expect(arrivalNoteZh(bj(due), H, DIGEST, TZ)).toBe(note);
+  });
 });

@@ -92,3 +92,37 @@ export function formatClockZh(at: Date, tz: string): string {
   const w = wallClock(at, tz);
   return `${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
 }
+
+export interface PushArrival {
+  /** When the reminder reaches the person. */
+  at: Date;
+  /** Why it does not arrive at its due time: null when it does. */
+  held: null | 'quiet' | 'non-working';
+}
+
+/**
+ * When a reminder due at `due` actually arrives, as the scheduler delivers it: at its time when pushes may
+ * go out then; otherwise it is held, and the morning digest of the next deliverable stretch carries it (at
+ * the digest time, or when the stretch opens if that is later). Pure.
+ */
+export function pushArrival(due: Date, h: BusinessHours, digestMinute: number, tz: string): PushArrival {
+  if (isDeliverable(due, h, tz) || h.workingDays.length === 0) return { at: due, held: null };
+  const w = wallClock(due, tz);
+  const held = h.workingDays.includes(w.weekday) ? 'quiet' : 'non-working';
+  const opens = nextDeliverable(due, h, tz);
+  const digest = atWallTime(opens, 0, Math.floor(digestMinute / 60), digestMinute % 60, tz);
+  return { at: digest.getTime() > opens.getTime() ? digest : opens, held };
+}
+
+const clockOf = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;
+
+/**
+ * One line for a confirmation when the reminder will not arrive at its time, e.g.
+ * "（21:00–08:00 免打扰，提醒会在 11月24日（周二）09:00 随早间汇总送达）"; '' when it arrives on time.
+ */
+export function arrivalNoteZh(due: Date, h: BusinessHours, digestMinute: number, tz: string): string {
+  const a = pushArrival(due, h, digestMinute, tz);
+  if (!a.held) return '';
+  const why = a.held === 'quiet' ? `${clockOf(h.quietStartMinute)}–${clockOf(h.quietEndMinute)} 免打扰` : `${WEEKDAY_NAMES[wallClock(due, tz).weekday]}不推送`;
+  return `（${why}，提醒会在 ${formatDateTimeZh(a.at, tz)} 随早间汇总送达）`;
+}
