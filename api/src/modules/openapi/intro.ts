@@ -1,7 +1,5 @@
 /** The reference's opening section (markdown, rendered by /api/docs): how to get a token and what every call shares. */
-export const API_INTRO = `所有列表、详情、搜索都按调用者的**数据范围**过滤；范围外的记录返回 404（与不存在相同），不返回 403。
-
-## 如何获取令牌
+export const API_INTRO = `## 如何获取令牌
 
 除登录接口外，每个请求都要带令牌：\`Authorization: Bearer <token>\`。令牌是 JWT，\`expiresAt\` 之后失效，再登录一次即可；账号停用后立即失效（401）。
 
@@ -26,12 +24,20 @@ curl -s localhost:3000/api/v1/me -H "authorization: Bearer $TOKEN"
 
 ## 每个请求都适用
 
+- **数据范围**：所有列表、详情、搜索都按调用者的数据范围过滤；范围外的记录返回 404（与不存在相同），不返回 403。
 - **Idempotency-Key**：POST 请求可带 \`Idempotency-Key: <8–128 位字母、数字或 ._:->\`。没收到回应（超时、断网）时用同一个键重发，得到第一次的结果（响应头 \`Idempotent-Replayed: true\`），不会重复创建；同一个键换了请求内容返回 422 \`IDEMPOTENCY_KEY_REUSED\`。
 - **X-Request-Id**：可自带请求 ID，原样返回在响应头里，并写进日志和审计记录；不带则由服务器生成。
 - **错误格式**统一为：
 
 \`\`\`
-{ "error": { "code": "VALIDATION_FAILED", "message": "请求参数不正确", "details": [{ "path": "body.name", "message": "…" }], "requestId": "…" } }
+{
+  "error": {
+    "code": "VALIDATION_FAILED",
+    "message": "请求参数不正确",
+    "details": [{ "path": "body.name", "message": "…" }],
+    "requestId": "…"
+  }
+}
 \`\`\`
 
   \`message\` 是给人看的中文；程序请按 \`code\` 判断。每个接口下列出了它可能返回的错误码。503 \`DATABASE_UNAVAILABLE\` 带 \`Retry-After\`（秒）。

@@ -131,6 +131,19 @@ function errorCodesOf(op: {
   return [...codes].map((code): ErrorCodeDoc => ({ code, ...ERROR_CATALOG[code] })).sort((a, b) => a.status - b.status || a.code.localeCompare(b.code));
 }
 
+type Properties = { properties?: Record<string, { description?: string }> };
+/** A request body's fields without a description of their own take the one of the same field in the answer (tier, amountFen, stage…). */
+function describedLike(request: Record<string, unknown>, response: Record<string, unknown>): Record<string, unknown> {
+  const answer = (response as Properties).properties ?? {};
+  const props = (request as Properties).properties;
+  if (!props) return request;
+  for (const [name, field] of Object.entries(props)) {
+    const description = answer[name]?.description;
+    if (!field.description && description) field.description = description;
+  }
+  return request;
+}
+
 const errorSchemaFor = (codes: readonly string[]) => ({
   allOf: [{ $ref: '#/components/schemas/Error' }, { type: 'object', properties: { error: { type: 'object', properties: { code: { enum: codes } } } } }],
 });
@@ -201,6 +214,8 @@ export function buildOpenApi(
           ]),
         );
         const okStatus = response?.status ?? (method === 'POST' ? 201 : 200);
+        const okSchema = response ? jsonSchema(response.schema, 'output') : { type: 'object' };
+        const requestSchema = schemas.body ? describedLike(jsonSchema(schemas.body, 'input'), okSchema) : null;
         if (response) responseSchemas[key] = { status: okStatus, schema: response.schema };
         const example = examples[key];
         const description = [response?.description, permission ? `需要权限：\`${permission}\`（并受数据范围限制）` : null].filter(Boolean).join('\n\n');
@@ -211,13 +226,13 @@ export function buildOpenApi(
           ...(description ? { description } : {}),
           ...(isPublic && !key.endsWith('/me') ? { security: [] } : {}),
           ...(parameters.length ? { parameters } : {}),
-          ...(schemas.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(schemas.body, 'input') } } } } : {}),
+          ...(requestSchema ? { requestBody: { required: true, content: { 'application/json': { schema: requestSchema } } } } : {}),
           responses: {
             [String(okStatus)]: {
               description: '成功',
               content: {
                 'application/json': {
-                  schema: response ? jsonSchema(response.schema, 'output') : { type: 'object' },
+                  schema: okSchema,
                   ...(example !== undefined ? { example } : {}),
                 },
               },
