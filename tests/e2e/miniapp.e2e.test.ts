@@ -188,12 +188,103 @@ describeBrowser('mini-app (H5) in a real browser', () => {
   }, 60_000);
 
   (REMINDERS_API ? it : it.skip)(
-    'my reminders: today / overdue, complete one',
+    'my reminders: counts in tabs, newest overdue first, grouped by kind, 写跟进, multi-select 完成',
     async () => {
+      const rep1 = (await t.services.org.users.findOne({ 'identities.wecom': 'demo-rep1' }).lean())!;
+      const auth = await t.login('demo-rep1');
+      const mine = (await t.http.get('/api/v1/customers?limit=20').set('authorization', auth)).body.items as Array<{
+        id: string;
+        name: string;
+        status: string;
+      }>;
+      const [a, b, c] = mine.filter((x) => x.status === 'owned');
+      const hoursAgo = (h: number) => new Date(Date.now() - h * 3600_000);
+      const made = async (key: string, kind: 'next-step' | 'cold-customer', customer: { id: string; name: string }, text: string, dueAt: Date) =>
+        String(
+          (
+            await t.services.reminders.model.create({
+              dedupeKey: `e2e:${key}:${Date.now()}`,
+              kind,
+              userId: rep1._id,
+              dueAt,
+              status: 'sent',
+              title: kind === 'next-step' ? `跟进提醒：${customer.name}` : `久未跟进：${customer.name}`,
+              text,
+              customerId: customer.id,
+            })
+          )._id,
+        );
+      const old = await made('old', 'next-step', a!, 'E2E 很久以前的下一步', hoursAgo(24 * 9));
+      const recent = await made('recent', 'next-step', b!, 'E2E 刚逾期的下一步', hoursAgo(2));
+      const cold = await made('cold', 'cold-customer', c!, 'E2E 客户冷却', hoursAgo(24 * 2));
+      const counts = async () => (await t.http.get('/api/v1/reminders?box=overdue').set('authorization', auth)).body.counts as { overdue: number };
+      const before = (await counts()).overdue;
+
       const page = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2 });
       await signInAs(page, base, '刘洋', '/app/#/pages/reminders/index');
-      await page.locator('.tab', { hasText: '已逾期' }).waitFor();
-      await shot(page, '5-reminders');
+      await page.locator('.tab', { hasText: '已逾期' }).click();
+      // the tab carries the count
+      await page.locator('.tab', { hasText: `已逾期 ${before > 99 ? '99+' : before}` }).waitFor({ timeout: 15_000 });
+      // grouped by kind, and in 下一步 the most recently overdue comes first
+      await page.locator('.group-title', { hasText: '下一步' }).waitFor();
+      await page.locator('.group-title', { hasText: '客户冷却' }).waitFor();
+      const steps = await page.locator('[data-group="next-step"] .reminder').evaluateAll((els) => els.map((e) => e.getAttribute('data-id')));
+      expect(steps.indexOf(recent)).toBeGreaterThanOrEqual(0);
+      expect(steps.indexOf(recent)).toBeLessThan(steps.indexOf(old));
+      expect(await page.locator(`[data-id="${recent}"] .due`).textContent()).toBe('逾期 2小时');
+      await shot(page, '5-reminders-overdue');
+      expect(await unreadableButtons(page)).toEqual([]);
+
+      // 多选 → two of them → 完成所选（2）
+      await page.locator('.select-toggle').click();
+      await page.locator(`[data-id="${old}"] .check`).click();
+      await page.locator(`[data-id="${cold}"] .check`).click();
+      await page.locator('.bulk-complete', { hasText: '完成所选（2）' }).waitFor();
+      await shot(page, '5b-reminders-multiselect');
+      expect(await unreadableButtons(page)).toEqual([]);
+      await page.locator('.bulk-complete').click();
+      await page.locator(`[data-id="${old}"]`).waitFor({ state: 'detached', timeout: 15_000 });
+      await page.locator(`[data-id="${cold}"]`).waitFor({ state: 'detached' });
+      await page.locator('.tab', { hasText: `已逾期 ${before - 2 > 99 ? '99+' : before - 2}` }).waitFor();
+      for (const id of [old, cold]) expect((await t.services.reminders.model.findById(id).lean())!.status).toBe('done');
+      expect((await t.services.reminders.model.findById(recent).lean())!.status).toBe('sent');
+      expect((await counts()).overdue).toBe(before - 2);
+
+      // 写跟进 opens the visit form on that customer
+      await page.locator(`[data-id="${recent}"] .action-log`).click();
+      await page.waitForURL(new RegExp(`pages/visit/new\\?customerId=${b!.id}`));
+      await page.close();
+    },
+    90_000,
+  );
+
+  (REMINDERS_API ? it : it.skip)(
+    'the manager view: team reminders name the rep and offer 提醒他',
+    async () => {
+      const manager = (await t.services.org.users.findOne({ 'identities.wecom': 'demo-manager' }).lean())!;
+      const rep1 = (await t.services.org.users.findOne({ 'identities.wecom': 'demo-rep1' }).lean())!;
+      const team = await t.services.reminders.model.create({
+        dedupeKey: `e2e:team:${Date.now()}`,
+        kind: 'stalled-opportunity',
+        userId: manager._id,
+        aboutUserId: rep1._id,
+        dueAt: new Date(Date.now() - 3600_000),
+        status: 'sent',
+        title: 'E2E 团队商机停滞：智慧园区二期（刘洋）',
+        text: '已在“方案报价”阶段超过 8 天，负责人 刘洋 尚未推进',
+      });
+      const page = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2 });
+      await signInAs(page, base, '张伟', '/app/#/pages/manager/index');
+      const row = page.locator('.team-reminder', { hasText: 'E2E 团队商机停滞' });
+      await row.waitFor({ timeout: 15_000 });
+      expect(await row.textContent()).toContain('负责人 刘洋');
+      expect(await row.locator('.action-done').count()).toBe(0);
+      await shot(page, '8-manager-team-reminders');
+      expect(await unreadableButtons(page)).toEqual([]);
+      await row.locator('.action-nudge', { hasText: '提醒他' }).click();
+      await row.waitFor({ state: 'detached', timeout: 15_000 });
+      expect(await t.services.reminders.model.findById(team._id).lean()).toMatchObject({ status: 'done', outcome: '已提醒 刘洋' });
+      expect(await t.services.reminders.model.findOne({ dedupeKey: `nudge:${String(team._id)}` }).lean()).toMatchObject({ userId: rep1._id });
       await page.close();
     },
     60_000,
