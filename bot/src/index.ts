@@ -71,6 +71,7 @@ export function createBot(deps: {
     notifier,
     logger: deps.logger.child({ component: 'reminders' }),
     fallback: unknownText,
+    arrival: { hours: deps.config.reminders.hours, digestMinute: deps.config.reminders.digestMinute },
   });
   const routers: Array<Router<AppState>> = [];
   const botLog = deps.logger.child({ component: 'bot' });

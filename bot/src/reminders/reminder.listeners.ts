@@ -4,7 +4,9 @@ import {
   formatDateTimeZh,
   formatRelativeDateTime,
   FOLLOW_UP_TYPE_LABELS,
+  arrivalNoteZh,
   parseChineseDateTime,
+  type BusinessHours,
   SNOOZE_PRESETS,
   type FollowUpType,
   type SnoozePreset,
@@ -37,6 +39,8 @@ export interface ReminderListenerDeps {
   logger: Logger;
   /** The reply to text nobody else understood. */
   fallback: (ctx: BotContext, text: string) => Promise<void>;
+  /** Quiet hours, working days and the digest time: confirmations say when a reminder will really arrive. */
+  arrival?: { hours: BusinessHours; digestMinute: number };
 }
 
 /**
@@ -46,6 +50,12 @@ export interface ReminderListenerDeps {
 export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDeps): void {
   const tz = deps.businessTz;
   const now = deps.now;
+
+  /** "（周六不推送，提醒会在 …随早间汇总送达）" when the reminder will not arrive at its time. */
+  const arrivalNote = (at: Date) => (deps.arrival ? arrivalNoteZh(at, deps.arrival.hours, deps.arrival.digestMinute, tz) : '');
+  /** "这周五已经过了，是下周五吗？" with the answer to send (a time already gone is never scheduled). */
+  const pastQuestion = (past: { suggestion: Date | null; question: string }) =>
+    past.suggestion ? `${past.question}\n是的话回复“改到 ${formatDateTimeZh(past.suggestion, tz)}”。` : past.question;
 
   const clock = (ctx: BotContext): CardClock => ({ tz, now: now(), appUrl: ctx.appUrl });
 
@@ -187,7 +197,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
       return;
     }
     const parsed = parseChineseDateTime(text, now(), tz);
-    const next = parsed && parsed.at.getTime() > now().getTime() ? parsed.at : null;
+    const next = parsed && !parsed.past && parsed.at.getTime() > now().getTime() ? parsed.at : null;
     const type = followUpTypeOf(text);
     await ctx.services.followUps.create(
       ctx.actor,
@@ -202,8 +212,10 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
     await ctx.reply({
       kind: 'text',
       text: next
-        ? `已记录 ${who} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}）。\n下次提醒：${formatDateTimeZh(next, tz)}。\n时间不对？回复“改到 周三上午”这样的时间即可修改。`
-        : `已记录 ${who} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}）。\n没有识别到下次联系的时间；需要的话回复“改到 下周一上午”安排提醒。`,
+        ? `已记录 ${who} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}）。\n下次提醒：${formatDateTimeZh(next, tz)}${arrivalNote(next)}。\n时间不对？回复“改到 周三上午”这样的时间即可修改。`
+        : parsed?.past
+          ? `已记录 ${who} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}），还没有安排下次提醒：${pastQuestion(parsed.past)}`
+          : `已记录 ${who} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}）。\n没有识别到下次联系的时间；需要的话回复“改到 下周一上午”安排提醒。`,
     });
   }
 
@@ -212,6 +224,10 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
     '改到 <时间>：修改刚记录的下次跟进时间',
     async (ctx, when) => {
       const parsed = when ? parseChineseDateTime(when, now(), tz) : null;
+      if (parsed?.past) {
+        await ctx.reply({ kind: 'text', text: pastQuestion(parsed.past) });
+        return;
+      }
       if (!parsed || parsed.at.getTime() <= now().getTime()) {
         await ctx.reply({ kind: 'text', text: '没有看懂这个时间，请换个说法，例如：改到 明天下午3点、改到 下周二上午。' });
         return;
@@ -229,7 +245,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
         content: latest.content,
         nextStep: { text: latest.nextStep?.text ?? latest.content.slice(0, 200), dueAt: parsed.at },
       });
-      await ctx.reply({ kind: 'text', text: `好的，下次提醒改为 ${formatDateTimeZh(parsed.at, tz)}。` });
+      await ctx.reply({ kind: 'text', text: `好的，下次提醒改为 ${formatDateTimeZh(parsed.at, tz)}${arrivalNote(parsed.at)}。` });
     },
     { permission: 'record.write' },
   );

@@ -94,7 +94,7 @@ describe('when a reminder actually arrives (quiet 21:00–08:00, Monday–Friday
     ['2026-11-27T22:00', '2026-11-30T09:00', 'quiet', 'Friday night → Monday digest'],
     ['2026-11-28T10:00', '2026-11-30T09:00', 'non-working', 'Saturday (周末) → Monday digest'],
     ['2026-11-29T15:00', '2026-11-30T09:00', 'non-working', 'Sunday afternoon'],
-  ] as const)('due %s → arrives %s (%s: %s)', (due, at, held) => {
+  ] as const)('due %s → arrives %s (%s: %s)', (due, at, held, _why) => {
     expect(pushArrival(bj(due), H, DIGEST, TZ)).toEqual({ at: bj(at), held });
   });
 

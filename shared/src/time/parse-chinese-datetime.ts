@@ -157,7 +157,8 @@ export function parseChineseDateTime(text: string, now: Date, tz: string): Parse
     }
     const defaultTime = !time && !hit.period;
     let at = zonedInstant(ymd.year, ymd.month, ymd.day, hour, minute, tz);
-    const label = s.slice(hit.start, time?.end ?? hit.end);
+    // the words read: the day, then its time ("下周二" + "下午"), without what lies between
+    const label = s.slice(hit.start, hit.end) + (time ? s.slice(time.start, time.end) : '');
     if (at.getTime() <= now.getTime()) {
       if (hit.rollWeek) {
         const next = plusDays(ymd, 7);
