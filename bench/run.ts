@@ -1,6 +1,7 @@
 /** `npm run bench`: runs every benchmark in order and prints its figures. `npm run bench -- <name>` runs one. */
 import { run as approvalDecision } from './approval-decision.bench';
 import { run as customerSearch } from './customer-search.bench';
+import { run as dateReader } from './date-reader.bench';
 import { run as miniappSize } from './miniapp-size.bench';
 import { run as wecomCallback } from './wecom-callback.bench';
 import { run as reminderFanout } from './reminder-fanout.bench';
@@ -11,6 +12,7 @@ const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promi
   { name: 'reminder-fanout', run: reminderFanout },
   { name: 'approval-decision', run: approvalDecision },
   { name: 'miniapp-size', run: miniappSize },
+  { name: 'date-reader', run: dateReader },
 ];
 
 async function main(): Promise<void> {
