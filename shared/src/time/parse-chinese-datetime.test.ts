@@ -138,3 +138,34 @@ describe('rep sentences: precision (no wrong date ever proposed) and recall', ()
     expect(tally.correct / tally.withDate).toBeGreaterThanOrEqual(0.97);
   });
 });
+
+describe('details of the date reader', () => {
+  it('a day already gone this week comes back as past, with the next occurrence and the question', () => {
+    const r = parseChineseDateTime('客户说这周五给答复', NOW, TZ)!; // said on Sunday
+    expect(r.at.toISOString()).toBe(bj(2026, 11, 20, 9));
+    expect(r.past).toEqual({ suggestion: new Date(bj(2026, 11, 27, 9)), question: '这周五已经过了，是下周五吗？' });
+    expect(parseChineseDateTime('下周五', NOW, TZ)!.past).toBeUndefined();
+  });
+
+  it.each([
+    ['12月18号（周五）下午', bj(2026, 12, 18, 14)],
+    ['12月18号(周四)', null], // the weekday contradicts the date: nothing is proposed
+    ['2026/12/18 周五', bj(2026, 12, 18, 9)],
+  ])('%s → %s', (text, want) => {
+    expect(parseChineseDateTime(text, NOW, TZ)?.at.toISOString() ?? null).toBe(want);
+  });
+
+  it.each([
+    // 春节 on the day of the new moon in Beijing: 2027-02-06 23:56 and 2030-02-03 00:07 (ICU puts both a day early)
+    [2027, '春节当天', bj(2027, 2, 6, 9)],
+    [2030, '春节当天', bj(2030, 2, 3, 9)],
+    [2033, '中秋当天', bj(2033, 9, 8, 9)],
+    [2035, '端午当天', bj(2035, 6, 10, 9)],
+  ])('lunar table %s: %s', (year, text, want) => {
+    expect(parseChineseDateTime(text, new Date(`${year}-01-01T10:00:00+08:00`), TZ)!.at.toISOString()).toBe(want);
+  });
+
+  it('outside the lunar table a lunar holiday names no date (never a guess)', () => {
+    expect(parseChineseDateTime('春节后', new Date('2036-03-01T10:00:00+08:00'), TZ)).toBeNull();
+  });
+});
