@@ -1,4 +1,6 @@
 import { Types } from 'mongoose';
+import { toTemplateCard } from '../../bot/src/channels/wecom/wecom-card';
+import type { Card } from '../../bot/src/core/bot-event';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -74,6 +76,14 @@ describe('the summary card lists every task and lets the rep work through it', (
     expect(card.buttons.map((b) => b.key)).toEqual([...rids.map((id) => `rem.done:${id}`), `rem.doneall:${taskId}`, `rem.snoozeall:${taskId}`]);
     expect(card.buttons.length).toBeLessThanOrEqual(6); // WeCom's limit
     expect(card.buttons[0]!.text).toBe(`完成 ${customers[0]!.name}`.slice(0, 10));
+    // as a WeCom template card: every row and every button fits (6 buttons, keyname ≤ 5, value ≤ 30 characters)
+    const wecom = toTemplateCard(card as unknown as Card) as {
+      button_list: Array<{ key: string }>;
+      horizontal_content_list: Array<{ keyname: string; value: string }>;
+    };
+    expect(wecom.button_list.map((b) => b.key)).toEqual(card.buttons.map((b) => b.key));
+    expect(wecom.horizontal_content_list).toHaveLength(4);
+    expect(wecom.horizontal_content_list[0]!.value).toBe('发送报价单 · 5分钟前');
 
     // 完成 on one row: that reminder only; the card is redrawn with the row settled and its button gone
     await tap('demo-rep1', `rem.done:${rids[1]}`, taskId);
