@@ -29,7 +29,8 @@ describe('next-step times (Asia/Shanghai)', () => {
     expect(formatAgo('2026-11-20T02:00:00Z', now)).toBe('3天前');
     expect(formatAgo('2026-11-23T01:59:30Z', now)).toBe('刚刚');
     expect(formatMoney(1_200_000_00)).toBe('¥120万');
-    expect(formatMoney(12_000_000)).toBe('¥12.0万');
+    expect(formatMoney(12_000_000)).toBe('¥12万');
+    expect(formatMoney(12_500_000)).toBe('¥12.5万');
     expect(formatMoney(350_00)).toBe('¥350');
   });
 });

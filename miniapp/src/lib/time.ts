@@ -1,3 +1,4 @@
+import { formatMoneyShort } from '../../../shared/src/text/money';
 import { formatAgo as sharedFormatAgo, formatRelativeDateTime } from '../../../shared/src/time/relative';
 import { addDays, wallClock, zonedInstant } from '../../../shared/src/time/zoned';
 
@@ -50,10 +51,5 @@ export function formatAgo(iso: string | null | undefined, now: Date, tz: string 
   return sharedFormatAgo(iso, now, tz);
 }
 
-/** 分 → "¥12,345" (whole yuan) or "¥12.3万". */
-export function formatMoney(fen: number | null | undefined): string {
-  if (fen === null || fen === undefined) return '';
-  const yuan = fen / 100;
-  if (yuan >= 100_000) return `¥${(yuan / 10_000).toFixed(yuan >= 1_000_000 ? 0 : 1)}万`;
-  return `¥${Math.round(yuan).toLocaleString('en-US')}`;
-}
+/** Money as everywhere else (cards, notices, the app): one formatter, shared/src/text/money.ts (¥8,600, ¥12.5万, ¥120万). */
+export const formatMoney = (fen: number | null | undefined): string => formatMoneyShort(fen);

@@ -54,19 +54,20 @@ export function createCustomerService(
     async search(q) {
       const query = q.trim();
       if (!query) return [];
-      const page = await request<Page<CustomerDto>>('GET', '/api/v1/customers', { query: { q: query, limit: 20 } });
+      const page = await request<Page<CustomerDto>>('GET', '/api/v1/customers', { query: { q: query, limit: 20 }, silent: true });
       return page.items.map((c) => toCustomerListItem(c, now()));
     },
 
     async recent() {
       const local = store.get<CustomerListItemVM[]>(RECENT) ?? [];
       if (local.length) return local;
-      const page = await request<Page<CustomerDto>>('GET', '/api/v1/customers', { query: { owner: 'me', limit: 10 } });
+      const page = await request<Page<CustomerDto>>('GET', '/api/v1/customers', { query: { owner: 'me', limit: 10 }, silent: true });
       return page.items.map((c) => toCustomerListItem(c, now()));
     },
 
     async get360(id) {
-      const dto = await request<Customer360Dto>('GET', `/api/v1/customers/${encodeURIComponent(id)}`);
+      // the page shows a failure itself (StateView): no toast repeating it
+      const dto = await request<Customer360Dto>('GET', `/api/v1/customers/${encodeURIComponent(id)}`, { silent: true });
       const vm = toCustomer360(dto, now());
       remember(vm);
       return vm;

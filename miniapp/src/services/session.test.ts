@@ -61,3 +61,37 @@ describe('session', () => {
     expect(session.isManager()).toBe(false);
   });
 });
+
+describe('what the user may do (GET /api/v1/me → permissions)', () => {
+  it.each([
+    [['record.read'], false],
+    [['org.read', 'record.read', 'record.write'], true],
+  ])('permissions %j → may write: %s; sign-out or another user forgets them', async (permissions, mayWrite) => {
+    const store = memoryStore();
+    const session = new Session({ store, platformCode: async () => null, goToSignIn: () => undefined });
+    let who = 'u1';
+    const request = createRequest({
+      baseUrl: '',
+      session,
+      toast: () => undefined,
+      newRequestId: () => 'r',
+      transport: async (req) =>
+        req.url === '/api/v1/me'
+          ? { statusCode: 200, data: { permissions } }
+          : { statusCode: 200, data: { token: 't', expiresAt: '', user: { id: who, name: '周杰', roles: ['partner'], dataScope: 'own' } } },
+    });
+    session.attach(request);
+    expect(session.can('record.write')).toBe(true); // not known yet: the server still checks
+    await session.signInAsDemo('demo-partner');
+    await session.loadPermissions();
+    expect(session.can('record.write')).toBe(mayWrite);
+    expect(session.isDemo()).toBe(true);
+    who = 'u2';
+    await session.signInAsDemo('demo-rep1');
+    expect(session.can('record.write')).toBe(true);
+    await session.loadPermissions();
+    session.signOut();
+    expect(session.can('record.write')).toBe(true);
+    expect(session.isDemo()).toBe(false);
+  });
+});

@@ -21,6 +21,7 @@ export interface SessionDeps {
 const TOKEN = 'crm.token';
 const USER = 'crm.user';
 const DEMO = 'crm.demoLogin';
+const PERMISSIONS = 'crm.permissions';
 
 export class Session implements SessionPort {
   private request: Request | null = null;
@@ -39,6 +40,27 @@ export class Session implements SessionPort {
 
   user(): UserDto | null {
     return this.deps.store.get<UserDto>(USER);
+  }
+
+  /** Signed in by picking a demo user (development / sandbox): the user may switch to another. */
+  isDemo(): boolean {
+    return Boolean(this.deps.store.get<string>(DEMO));
+  }
+
+  /**
+   * Whether the signed-in user may do this (`GET /api/v1/me` → permissions, from shared/src/org/roles.ts), so
+   * pages offer only what the user may do. Not known yet counts as allowed: the server checks every call anyway.
+   */
+  can(permission: string): boolean {
+    const granted = this.deps.store.get<string[]>(PERMISSIONS);
+    return granted ? granted.includes(permission) : true;
+  }
+
+  /** Asks the API what the signed-in user may do (after every sign-in). */
+  async loadPermissions(): Promise<string[]> {
+    const me = await this.req()<{ permissions: string[] }>('GET', '/api/v1/me', { silent: true });
+    this.deps.store.set(PERMISSIONS, me.permissions);
+    return me.permissions;
   }
 
   isManager(): boolean {
@@ -98,10 +120,12 @@ export class Session implements SessionPort {
   }
 
   signOut(): void {
-    for (const k of [TOKEN, USER, DEMO]) this.deps.store.remove(k);
+    for (const k of [TOKEN, USER, DEMO, PERMISSIONS]) this.deps.store.remove(k);
   }
 
   private keep(res: SignInResult): UserDto {
+    // another user's permissions never carry over
+    if (this.user()?.id !== res.user.id) this.deps.store.remove(PERMISSIONS);
     this.deps.store.set(TOKEN, res.token);
     this.deps.store.set(USER, res.user);
     return res.user;

@@ -3,7 +3,8 @@ import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { CUSTOMER_SOURCES, type CustomerSource } from '../../../../shared/src/customer/crm-enums';
 import { ROUTES, go, toastOk } from '../../platform/ui';
-import { customers } from '../../services';
+import { customers, session } from '../../services';
+import { ReadOnlyView } from '../../components/read-only';
 import type { DuplicateVM } from '../../services/adapters/customer.adapter';
 import type { QuickCreateBody } from '../../services/api-types';
 import { ActionButton } from '../../components/action-button';
@@ -64,6 +65,13 @@ export default function CreateCustomerPage() {
       setBusy(false);
     }
   };
+
+  if (!session.can('record.write'))
+    return (
+      <View className="page create">
+        <ReadOnlyView what="新建客户" />
+      </View>
+    );
 
   return (
     <View className="page create">

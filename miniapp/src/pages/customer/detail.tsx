@@ -3,8 +3,8 @@ import { useDidShow, useRouter } from '@tarojs/taro';
 import { useRef } from 'react';
 import { StateView } from '../../components/state-view';
 import { useAsync } from '../../hooks/use-async';
-import { call, copy, go, ROUTES } from '../../platform/ui';
-import { customers } from '../../services';
+import { back, call, copy, go, ROUTES } from '../../platform/ui';
+import { customers, session } from '../../services';
 import { ActionButton } from '../../components/action-button';
 
 /** Customer 360: details, contacts, follow-up timeline, open deals, contracts, the next reminder; log a visit or a next step. */
@@ -18,10 +18,11 @@ export default function CustomerDetailPage() {
     shown.current = true;
   });
   const c = r.data;
+  const canWrite = session.can('record.write');
 
   return (
     <View className="page customer">
-      <StateView state={r.state} error={r.error} onRetry={r.reload}>
+      <StateView state={r.state} error={r.error} errorStatus={r.errorStatus} onRetry={r.reload} onBack={() => back()}>
         {c ? (
           <>
             <View className="card head">
@@ -63,14 +64,18 @@ export default function CustomerDetailPage() {
               ) : null}
             </View>
 
-            <View className="actions">
-              <ActionButton className="btn btn-primary grow action-visit" onClick={() => go(ROUTES.visit(c.id))}>
-                写拜访记录
-              </ActionButton>
-              <ActionButton className="btn grow action-next" onClick={() => go(ROUTES.visit(c.id, true))}>
-                加下一步
-              </ActionButton>
-            </View>
+            {canWrite ? (
+              <View className="actions">
+                <ActionButton className="btn btn-primary grow action-visit" onClick={() => go(ROUTES.visit(c.id))}>
+                  写拜访记录
+                </ActionButton>
+                <ActionButton className="btn grow action-next" onClick={() => go(ROUTES.visit(c.id, true))}>
+                  加下一步
+                </ActionButton>
+              </View>
+            ) : (
+              <Text className="muted small read-only-note">只读：这个客户共享给你查看，不能写跟进。</Text>
+            )}
 
             <Text className="section-title">联系人</Text>
             <View className="card">
@@ -84,8 +89,8 @@ export default function CustomerDetailPage() {
                   </View>
                   {p.phone ? (
                     <View className="row">
-                      <Text className="link" onClick={() => call(p.phone!)}>
-                        {p.phone}（拨打）
+                      <Text className="link phone" onClick={() => call(p.phone!)}>
+                        {p.phoneText}（拨打）
                       </Text>
                       <Text className="link small" onClick={() => copy(p.phone!)}>
                         复制
@@ -121,10 +126,16 @@ export default function CustomerDetailPage() {
             <View className="card">
               {c.opportunities.length === 0 ? <Text className="muted">暂无进行中的商机</Text> : null}
               {c.opportunities.map((o) => (
-                <View key={o.id} className="list-item row between">
-                  <Text className="item-title ellipsis">{o.name}</Text>
-                  <Text className="tag">{o.stage}</Text>
-                  <Text className="muted">{o.amount}</Text>
+                <View key={o.id} className="list-item deal">
+                  <Text className="item-title">{o.name}</Text>
+                  <View className="kv">
+                    <Text className="k">阶段</Text>
+                    <Text>{o.stage}</Text>
+                  </View>
+                  <View className="kv">
+                    <Text className="k">金额</Text>
+                    <Text className="amount">{o.amount || '未填'}</Text>
+                  </View>
                 </View>
               ))}
             </View>
@@ -133,10 +144,16 @@ export default function CustomerDetailPage() {
             <View className="card">
               {c.contracts.length === 0 ? <Text className="muted">暂无合同</Text> : null}
               {c.contracts.map((k) => (
-                <View key={k.id} className="list-item row between">
-                  <Text className="item-title ellipsis">{k.title}</Text>
-                  <Text className="muted">{k.amount}</Text>
-                  <Text className={`status status-${k.statusClass}`}>{k.status}</Text>
+                <View key={k.id} className="list-item contract">
+                  <Text className="item-title">{k.title}</Text>
+                  <View className="kv">
+                    <Text className="k">金额</Text>
+                    <Text className="amount">{k.amount}</Text>
+                  </View>
+                  <View className="kv">
+                    <Text className="k">状态</Text>
+                    <Text className={`status status-${k.statusClass}`}>{k.status}</Text>
+                  </View>
                 </View>
               ))}
             </View>

@@ -27,8 +27,10 @@ export default function LoginPage() {
     setBusy(true);
     session
       .autoSignIn()
-      .then((user) => {
-        if (user) done();
+      .then(async (user) => {
+        if (!user) return;
+        await session.loadPermissions().catch(() => undefined);
+        done();
       })
       .catch((err: Error) => setMessage(err.message))
       .finally(() => setBusy(false));
@@ -47,6 +49,7 @@ export default function LoginPage() {
     setMessage('');
     try {
       await session.signInAsDemo(who.trim());
+      await session.loadPermissions().catch(() => undefined);
       done();
     } catch (err) {
       setMessage((err as Error).message);

@@ -1,4 +1,5 @@
 import { Input, Text, View } from '@tarojs/components';
+import Taro from '@tarojs/taro';
 import { useState } from 'react';
 import { StateView } from '../../components/state-view';
 import { useCustomerSearch } from '../../hooks/use-customer-search';
@@ -10,9 +11,28 @@ export default function SearchPage() {
   const [input, setInput] = useState('');
   const view = useCustomerSearch(input, customers);
   const manager = session.isManager();
+  const canWrite = session.can('record.write');
+  const me = session.user();
+  const switchUser = () => {
+    session.signOut();
+    void Taro.redirectTo({ url: ROUTES.login });
+  };
 
   return (
     <View className="page search">
+      {me ? (
+        <View className="whoami row between">
+          <Text className="muted small whoami-name">
+            当前：{me.name}
+            {me.title ? ` · ${me.title}` : ''}
+          </Text>
+          {session.isDemo() ? (
+            <Text className="link small switch-user" onClick={switchUser}>
+              切换用户
+            </Text>
+          ) : null}
+        </View>
+      ) : null}
       <View className="search-bar">
         <Input
           className="input search-input"
@@ -30,9 +50,11 @@ export default function SearchPage() {
         <View className="shortcut" onClick={() => go(ROUTES.approvals)}>
           <Text>我的审批</Text>
         </View>
-        <View className="shortcut" onClick={() => go(ROUTES.createCustomer)}>
-          <Text>新建客户</Text>
-        </View>
+        {canWrite ? (
+          <View className="shortcut" onClick={() => go(ROUTES.createCustomer)}>
+            <Text>新建客户</Text>
+          </View>
+        ) : null}
         {manager ? (
           <View className="shortcut" onClick={() => go(ROUTES.manager)}>
             <Text>团队</Text>

@@ -6,7 +6,8 @@ import { useAsync } from '../../hooks/use-async';
 import { useVisitForm } from '../../hooks/use-visit-form';
 import { formatDateTime, NEXT_STEP_CHOICES, pickerValues } from '../../lib/time';
 import { back, locate, ROUTES, toastOk, toastText } from '../../platform/ui';
-import { customers, visits } from '../../services';
+import { customers, session, visits } from '../../services';
+import { ReadOnlyView } from '../../components/read-only';
 import type { FollowUpType } from '../../services/api-types';
 import { ActionButton } from '../../components/action-button';
 
@@ -47,6 +48,13 @@ export default function VisitPage() {
     else toastText('网络不可用：已存到本机，联网后自动提交');
     setTimeout(() => back(ROUTES.customer(customerId)), 600);
   };
+
+  if (!session.can('record.write'))
+    return (
+      <View className="page visit">
+        <ReadOnlyView what="写拜访记录或安排下一步" />
+      </View>
+    );
 
   return (
     <View className="page visit">

@@ -43,7 +43,7 @@ describe('adapters: DTO → view model', () => {
 
   it('the 360 view: contacts with a phone to call, timeline, deals with stage, contracts with approval status, next reminder', () => {
     const dto: Customer360Dto = {
-      customer: customer(),
+      customer: customer({ region: { province: '上海', city: '上海' } }),
       contacts: [{ id: 'p1', customerId: 'c1', name: '张三', title: '采购经理', mobiles: ['+8613800138000'], phones: [], emails: ['a@b.cn'], primary: true }],
       recentFollowUps: [
         {
@@ -67,11 +67,20 @@ describe('adapters: DTO → view model', () => {
       nextReminderAt: '2026-11-24T01:00:00Z',
     };
     const vm = toCustomer360(dto, now);
-    expect(vm.contacts[0]).toEqual({ id: 'p1', name: '张三', title: '采购经理', phone: '+8613800138000', email: 'a@b.cn', primary: true });
+    expect(vm.contacts[0]).toEqual({
+      id: 'p1',
+      name: '张三',
+      title: '采购经理',
+      phone: '+8613800138000',
+      phoneText: '138 0013 8000',
+      email: 'a@b.cn',
+      primary: true,
+    });
     expect(vm.timeline[0]).toMatchObject({ type: '拜访', when: '今天 09:00', address: '浦东', nextStep: '明天 09:00 · 发报价' });
-    expect(vm.opportunities[0]).toEqual({ id: 'o1', name: '系统升级', stage: '初步接洽', amount: '¥12.0万' });
+    expect(vm.opportunities[0]).toEqual({ id: 'o1', name: '系统升级', stage: '初步接洽', amount: '¥12万' });
     expect(vm.contracts[0]).toMatchObject({ status: '审批中', statusClass: 'warn', amount: '¥50,000' });
     expect(vm.nextReminder).toBe('明天 09:00');
+    expect(vm.region).toBe('上海'); // not 上海 上海
   });
 
   it('the duplicate check answer, with candidates from other teams anonymised', () => {
@@ -98,12 +107,13 @@ describe('adapters: DTO → view model', () => {
       userId: 'u1',
       customerId: 'c1',
       customerName: '张三',
+      aboutUser: null,
       opportunityId: null,
       followUpId: 'f1',
       lastContactAt: '2026-11-20T02:00:00Z',
       doneAt: null,
     };
-    expect(toReminder(r, now)).toMatchObject({ kind: '跟进提醒', due: '昨天 09:00', overdue: true, done: false, lastContact: '上次联系 3天前' });
+    expect(toReminder(r, now)).toMatchObject({ kind: '跟进提醒', due: '逾期 1天', overdue: true, done: false, lastContact: '上次联系 3天前' });
     expect(toReminder({ ...r, status: 'done' }, now).overdue).toBe(false);
   });
 
@@ -125,18 +135,47 @@ describe('adapters: DTO → view model', () => {
           name: '部门经理',
           mode: 'any',
           status: 'approved',
+          reason: '默认（所有合同）',
           approvers: [{ userId: 'm', name: '张伟', decision: 'approve', comment: '同意', decidedAt: '2026-11-23T01:00:00Z' }],
         },
-        { index: 1, name: '法务', mode: 'all', status: 'pending', approvers: [{ userId: 'l', name: '吴昊', decision: null, comment: null, decidedAt: null }] },
+        {
+          index: 1,
+          name: '法务',
+          mode: 'all',
+          status: 'pending',
+          reason: '金额 ¥50万 ≥ ¥50万',
+          approvers: [{ userId: 'l', name: '吴昊', decision: null, comment: null, decidedAt: null }],
+        },
+        {
+          index: 2,
+          name: '财务',
+          mode: 'any',
+          status: 'waiting',
+          reason: '折扣 18% > 15%',
+          approvers: [{ userId: 'f', name: '赵敏', decision: null, comment: null, decidedAt: null }],
+        },
       ],
       history: [
         { at: '2026-11-22T01:00:00Z', actorId: 'u1', actorName: '刘洋', action: 'submit', comment: null, step: null },
         { at: '2026-11-23T01:00:00Z', actorId: 'm', actorName: '张伟', action: 'approve', comment: '同意', step: 0 },
       ],
-      previousId: null,
+      note: '客户年底预算',
+      previousId: 'a0',
+      resubmission: {
+        previousId: 'a0',
+        previousStatus: 'rejected',
+        rejectedBy: '张伟',
+        reason: '价格太低',
+        changes: [{ label: '金额', before: '¥60,000', after: '¥50,000' }],
+      },
       createdAt: '2026-11-22T01:00:00Z',
       updatedAt: '2026-11-23T01:00:00Z',
     };
+    expect(toApprovalListItem(a, now, 'u1')).toMatchObject({ where: '当前：法务 吴昊 审批中', canWithdraw: true, canResubmit: false, myDecision: '' });
+    expect(toApprovalListItem(a, now, 'm')).toMatchObject({ myDecision: '我已同意', canWithdraw: false });
+    expect(toApprovalListItem({ ...a, status: 'rejected' }, now, 'u1')).toMatchObject({ canWithdraw: false, canResubmit: true });
+    expect(toApprovalDetail(a, now, 'l').canDecide).toBe(true);
+    expect(toApprovalDetail(a, now, 'f').canDecide).toBe(false);
     expect(toApprovalListItem(a, now)).toMatchObject({
       kind: '合同审批',
       status: '审批中',
@@ -148,10 +187,15 @@ describe('adapters: DTO → view model', () => {
     const d = toApprovalDetail(a, now);
     expect(d.pending).toBe(true);
     expect(d.discount).toBe('10%');
-    expect(d.steps.map((s) => [s.name, s.state, s.current])).toEqual([
-      ['部门经理', '已通过', false],
-      ['法务', '审批中', true],
+    expect(d.steps.map((s) => [s.name, s.state, s.current, s.reason])).toEqual([
+      ['部门经理', '已同意', false, '默认（所有合同）'],
+      ['法务', '审批中', true, '金额 ¥50万 ≥ ¥50万'],
+      ['财务', '未开始', false, '折扣 18% > 15%'],
     ]);
+    // never-started steps read 未开始, not 待处理
+    expect(d.steps[2]!.approvers[0]!.decision).toBe('未开始');
+    expect(d.note).toBe('客户年底预算');
+    expect(d.resubmission).toEqual({ before: '上次 张伟 驳回「价格太低」', changes: '金额 ¥60,000→¥50,000' });
     expect(d.steps[1]!.mode).toContain('会签');
     expect(d.history.map((h) => h.text)).toEqual(['刘洋 提交审批', '张伟 同意（第 1 步）']);
   });

@@ -1,5 +1,7 @@
 import { CONTRACT_STATUS_LABELS, FOLLOW_UP_TYPE_LABELS } from '../../../../shared/src/customer/crm-enums';
-import { formatAgo, formatDateTime, formatMoney } from '../../lib/time';
+import { formatPhone, formatRegion } from '../../../../shared/src/customer/format';
+import { formatMoneyShort } from '../../../../shared/src/text/money';
+import { formatAgo, formatDateTime } from '../../lib/time';
 import type { ContactDto, ContractDto, Customer360Dto, CustomerDto, DuplicateCheckDto, FollowUpDto, OpportunityDto } from '../api-types';
 
 /** View models: what the pages show, already formatted. Pages never read DTOs. */
@@ -18,7 +20,10 @@ export interface ContactVM {
   id: string;
   name: string;
   title: string;
+  /** The number to dial (as stored). */
   phone: string | null;
+  /** The number as people read it: 138 0013 8000. */
+  phoneText: string | null;
   email: string | null;
   primary: boolean;
 }
@@ -80,11 +85,13 @@ export function toCustomerListItem(c: CustomerDto, now: Date): CustomerListItemV
 }
 
 export function toContact(c: ContactDto): ContactVM {
+  const phone = c.mobiles?.[0] ?? c.phones?.[0] ?? null;
   return {
     id: c.id,
     name: c.name,
     title: c.title ?? '',
-    phone: c.mobiles?.[0] ?? c.phones?.[0] ?? null,
+    phone,
+    phoneText: phone ? formatPhone(phone) : null,
     email: c.emails?.[0] ?? null,
     primary: Boolean(c.primary),
   };
@@ -102,7 +109,7 @@ export function toTimelineItem(f: FollowUpDto, now: Date): TimelineItemVM {
 }
 
 export function toOpportunity(o: OpportunityDto): OpportunityVM {
-  return { id: o.id, name: o.name, stage: o.stageName ?? o.stage, amount: formatMoney(o.amountFen ?? null) };
+  return { id: o.id, name: o.name, stage: o.stageName ?? o.stage, amount: formatMoneyShort(o.amountFen ?? null) };
 }
 
 const CONTRACT_CLASS: Record<ContractDto['status'], ContractVM['statusClass']> = {
@@ -118,7 +125,7 @@ export function toContract(c: ContractDto): ContractVM {
   return {
     id: c.id,
     title: c.title,
-    amount: formatMoney(c.amountFen),
+    amount: formatMoneyShort(c.amountFen),
     status: CONTRACT_STATUS_LABELS[c.status] ?? c.status,
     statusClass: CONTRACT_CLASS[c.status] ?? 'muted',
   };
@@ -130,7 +137,7 @@ export function toCustomer360(dto: Customer360Dto, now: Date): Customer360VM {
   return {
     ...list,
     source: c.source,
-    region: [c.region?.province, c.region?.city].filter(Boolean).join(' '),
+    region: formatRegion(c.region),
     tags: c.tags ?? [],
     nextReminder: dto.nextReminderAt ? formatDateTime(dto.nextReminderAt, now) : null,
     contacts: dto.contacts.map(toContact),
