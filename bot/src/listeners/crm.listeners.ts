@@ -25,7 +25,7 @@ async function searchCustomers(ctx: BotContext, keyword: string): Promise<void> 
   const ownerName = new Map(owners.map((o) => [String(o._id), o.name]));
   // each customer's primary contact's first number, shown as people read it (138 0013 8000)
   const contacts = await ctx.services.customers.contacts
-    .find({ customerId: { $in: items.map((c) => c._id) } }, { customerId: 1, mobiles: 1, phones: 1, primary: 1 })
+    .find({ customerId: { $in: items.map((c) => String(c._id)) } }, { customerId: 1, mobiles: 1, phones: 1, primary: 1 })
     .sort({ primary: -1, _id: 1 })
     .lean();
   const phoneOf = new Map<string, string>();
