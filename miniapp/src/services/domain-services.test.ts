@@ -21,6 +21,7 @@ const reminder = {
   userId: 'u',
   customerId: null,
   customerName: null,
+  aboutUser: null,
   opportunityId: null,
   followUpId: null,
   lastContactAt: null,
@@ -51,10 +52,14 @@ describe('reminder service (the reminders API contract)', () => {
     expect((await svc.list('overdue'))[0]!.due).toBe('明天 09:00');
     await svc.complete('r1');
     await svc.snooze('r1', 'tomorrow-morning');
+    await svc.completeMany(['r1', 'r2']);
+    await svc.nudge('r1');
     expect(calls.map((c) => [c.method, c.path, c.opts?.query ?? c.opts?.body])).toEqual([
       ['GET', '/api/v1/reminders', { box: 'overdue' }],
       ['POST', '/api/v1/reminders/r1/complete', {}],
       ['POST', '/api/v1/reminders/r1/snooze', { preset: 'tomorrow-morning' }],
+      ['POST', '/api/v1/reminders/complete', { ids: ['r1', 'r2'] }],
+      ['POST', '/api/v1/reminders/r1/nudge', {}],
     ]);
   });
 });
@@ -72,6 +77,21 @@ describe('approval service (the approvals API contract)', () => {
       ['GET', '/api/v1/approvals/a1', undefined],
       ['POST', '/api/v1/approvals/a1/decision', { decision: 'approve' }],
       ['POST', '/api/v1/approvals/a1/decision', { decision: 'reject', comment: '价格太低' }],
+    ]);
+  });
+
+  it('withdraws, and resubmits the same subject through the API that submits it', async () => {
+    const { calls, request } = fakeRequest(approval);
+    const svc = createApprovalService(request);
+    await svc.withdraw('a1');
+    await svc.resubmit({ subject: { type: 'contract', id: 'k1', discountPercent: null } }, ' 已按底价调整 ');
+    await svc.resubmit({ subject: { type: 'discount', id: 'o1', discountPercent: 18 } }, '');
+    await svc.resubmit({ subject: { type: 'customer-report', id: 'c1', discountPercent: null } }, '补充资料');
+    expect(calls.map((c) => [c.method, c.path, c.opts?.body])).toEqual([
+      ['POST', '/api/v1/approvals/a1/withdraw', {}],
+      ['POST', '/api/v1/contracts/k1/submit', { comment: '已按底价调整' }],
+      ['POST', '/api/v1/approvals', { subjectType: 'discount', subjectId: 'o1', discountPercent: 18 }],
+      ['POST', '/api/v1/approvals', { subjectType: 'customer-report', subjectId: 'c1', comment: '补充资料' }],
     ]);
   });
 
