@@ -316,11 +316,79 @@ describeBrowser('mini-app (H5) in a real browser', () => {
       await shot(page, '6b-approval-detail');
       expect(await unreadableButtons(page)).toEqual([]); // 驳回 was an empty red box (disabled="false")
       await page.locator('.action-approve').click();
-      await page.locator('.step .status', { hasText: '已通过' }).first().waitFor({ timeout: 15_000 });
+      await page.locator('.step .status', { hasText: '已同意' }).first().waitFor({ timeout: 15_000 });
       await shot(page, '7-approval-approved');
       const after = await t.http.get(`/api/v1/approvals/${pending!.id}`).set('authorization', manager);
       expect(after.body.history.some((h: { action: string }) => h.action === 'approve')).toBe(true);
       await page.close();
+    },
+    90_000,
+  );
+
+  (APPROVALS_API ? it : it.skip)(
+    'demo-rep1: 我发起的 shows the rejection, 重新提交 with a note lists what changed, 撤回 takes it back; demo-manager: 我已审批 shows 我已驳回',
+    async () => {
+      const rep = await t.login('demo-rep1');
+      const customers = await t.http.get('/api/v1/customers?limit=1').set('authorization', rep);
+      const c = await t.http
+        .post('/api/v1/contracts')
+        .set('authorization', rep)
+        .send({ customerId: customers.body.items[0].id, number: `HT-MINE-${Date.now()}`, title: '重提合同', amountFen: 150_000_00, discountPercent: 18 });
+      expect(c.status).toBe(201);
+      const first = await t.http.post(`/api/v1/contracts/${c.body.id}/submit`).set('authorization', rep).send({ comment: '首次报价' });
+      expect(first.status).toBe(201);
+      const manager = await t.login('demo-manager');
+      const rejected = await t.http
+        .post(`/api/v1/approvals/${first.body.id}/decision`)
+        .set('authorization', manager)
+        .send({ decision: 'reject', comment: '折扣过高' });
+      expect(rejected.body.status).toBe('rejected');
+      expect((await t.http.patch(`/api/v1/contracts/${c.body.id}`).set('authorization', rep).send({ discountPercent: 12 })).status).toBe(200);
+
+      const page = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2 });
+      await signInAs(page, base, '刘洋', '/app/#/pages/approvals/index');
+      await page.locator('.tab', { hasText: '我发起的' }).click();
+      const item = page.locator('.approval-item', { hasText: first.body.title as string }).first();
+      await item.locator('.approval-where', { hasText: '张伟 驳回：折扣过高' }).waitFor({ timeout: 15_000 });
+      await shot(page, '8-approvals-mine');
+      expect(await unreadableButtons(page)).toEqual([]);
+      await item.locator('.action-resubmit').click();
+      await page.waitForURL(/pages\/approvals\/detail\?id=[0-9a-f]{24}&resubmit=1/);
+      await page.locator('.approval-rejection', { hasText: '张伟 驳回：折扣过高' }).waitFor();
+      await page.locator('.approval-note', { hasText: '首次报价' }).waitFor();
+      await page.locator('.step-reason', { hasText: '折扣 18% > 15%' }).waitFor();
+      await page.locator('.resubmit-note textarea').fill('折扣已降到 12%');
+      await shot(page, '8b-approval-rejected-resubmit');
+      await page.locator('.resubmit-form .action-resubmit').click();
+
+      // the new approval: what changed since the rejection, the current step in words, steps not reached 未开始
+      await page.locator('.approval-resubmission', { hasText: '改动：折扣 18%→12%；申请说明 首次报价→折扣已降到 12%' }).waitFor({ timeout: 15_000 });
+      await page.locator('.approval-resubmission', { hasText: '上次 张伟 驳回「折扣过高」' }).waitFor();
+      await page.locator('.step-current:visible', { hasText: '当前步骤' }).waitFor();
+      // (the page it came from stays in the stack, hidden: only the visible page counts)
+      await page.locator('.step:visible', { hasText: '未开始' }).first().waitFor();
+      const steps = await page.locator('.step:visible').allTextContents();
+      expect(steps.join('\n')).not.toContain('待处理');
+      expect(steps.join('\n')).not.toContain('财务'); // 12% no longer needs finance
+      await shot(page, '8c-approval-resubmitted');
+      await page.locator('.action-withdraw:visible').click();
+      await page.locator('.approval-status:visible', { hasText: '已撤回' }).waitFor({ timeout: 15_000 });
+      await shot(page, '8d-approval-withdrawn');
+      const mine = await t.http.get('/api/v1/approvals?box=mine').set('authorization', rep);
+      const again = (mine.body.items as Array<{ previousId: string | null; status: string }>).find((x) => x.previousId === first.body.id);
+      expect(again?.status).toBe('withdrawn');
+      await page.close();
+
+      const mgr = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2 });
+      await signInAs(mgr, base, '张伟', '/app/#/pages/approvals/index');
+      await mgr.locator('.tab', { hasText: '我已审批' }).click();
+      await mgr
+        .locator('.approval-item', { hasText: first.body.title as string })
+        .first()
+        .locator('.my-decision', { hasText: '我已驳回' })
+        .waitFor({ timeout: 15_000 });
+      await shot(mgr, '9-approvals-done-mine');
+      await mgr.close();
     },
     90_000,
   );
