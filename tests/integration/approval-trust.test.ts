@@ -32,6 +32,12 @@ const textsTo = (user: string) =>
     .to(user)
     .filter((d) => d.msgtype === 'text')
     .map((d) => (d.body.text as { content: string }).content);
+/** What a requester was told: their approval cards (`apr-…`), as JSON. */
+const toldRequester = (user: string) =>
+  fake
+    .to(user)
+    .filter((d) => d.msgtype === 'template_card' && String((d.body.template_card as { task_id: string }).task_id).startsWith('apr-'))
+    .map((d) => JSON.stringify(d.body.template_card));
 
 async function customerOf(login: string, company: string): Promise<string> {
   n += 1;
@@ -106,7 +112,7 @@ describe('customer reports: the claim decides the outcome', () => {
       expect(String(customer!.ownerId)).toBe(won[0]!.body.requester.id);
       const winner = won[0]!.body.requester.name as string;
       for (const r of lost) expect(r.body.history.at(-1)).toMatchObject({ action: 'reject', comment: `报备未生效：客户已被 ${winner} 领取` });
-      const told = logins.filter((l) => textsTo(l).some((x) => x.includes('未通过') && x.includes(`客户已被 ${winner} 领取`)));
+      const told = logins.filter((l) => toldRequester(l).some((x) => x.includes('未通过') && x.includes(`客户已被 ${winner} 领取`)));
       expect(told).toHaveLength(lost.length);
       expect(await t.services.approvals.model.countDocuments({ subjectId: id, status: 'approved' })).toBe(1);
     } finally {
@@ -138,7 +144,7 @@ describe('customer reports: the claim decides the outcome', () => {
     expect(done.body.status).toBe('rejected');
     expect(done.body.history.at(-1).comment).toBe('报备未生效：客户已被 陈静 领取');
     await settle();
-    expect(textsTo('demo-rep1').at(-1)).toContain('未通过：报备未生效：客户已被 陈静 领取');
+    expect(toldRequester('demo-rep1').at(-1)).toContain('未通过：报备未生效：客户已被 陈静 领取');
     expect(String((await t.services.customers.customers.findById(id).lean())!.ownerId)).toBe(await userId('demo-rep2'));
   });
 });

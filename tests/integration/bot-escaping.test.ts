@@ -70,20 +70,23 @@ describe('user text in bot outputs is escaped for each format', () => {
     expect(a.status).toBe(201);
     await t.services.approvals.settled(); // approval chat effects run in the background
     await t.bot.inFlight.drain();
-    const texts = fake
+    // the requester is told with a template card: plain-text fields, bare links neutralised
+    const told = fake
       .to('demo-rep1')
-      .filter((d) => d.msgtype === 'text')
-      .map((d) => (d.body.text as { content: string }).content);
-    const notice = texts.find((x) => x.includes('合同'))!;
+      .filter((d) => d.msgtype === 'template_card')
+      .map((d) => JSON.stringify(d.body.template_card));
+    const notice = told.find((x) => x.includes('合同'))!;
     expect(notice).toBeDefined();
-    expect(notice).not.toContain('<a');
     expect(notice).not.toContain('http://evil');
 
     const packet = sealedPost(cardClickXml('demo-rep1', `apv.view:${a.body.id as string}`, `apv-view-${Date.now()}`, 'code-1'));
     await t.http.post('/bot/wecom/callback').query(packet.query).set('Content-Type', 'text/xml').send(packet.body).expect(200);
     await t.bot.inFlight.drain();
     const last = fake.to('demo-rep1').at(-1)!;
-    expect((last.body.text as { content: string }).content).toMatch(/^查看审批详情：http:\/\/\S+$/);
+    expect(last.msgtype).toBe('markdown');
+    expect((last.body.markdown as { content: string }).content).toMatch(
+      /^\[打开审批详情\]\(http:\/\/\S+\/app\/#\/pages\/approvals\/detail\?id=[0-9a-f]{24}\)$/,
+    );
   });
 
   it('the sandbox page renders the stored HTML, not its own markdown of the raw text', async () => {

@@ -28,11 +28,18 @@ async function settle() {
 }
 const user = async (login: string) => (await t.services.org.users.findOne({ 'identities.wecom': login }).lean())!;
 const id = async (login: string) => String((await user(login))._id);
-const textsTo = (u: string) =>
+/** Approval notices (markdown with the approval's link). */
+const noticesTo = (u: string) =>
   fake
     .to(u)
-    .filter((d) => d.msgtype === 'text')
-    .map((d) => (d.body.text as { content: string }).content);
+    .filter((d) => d.msgtype === 'markdown')
+    .map((d) => (d.body.markdown as { content: string }).content);
+/** What a requester was told: their approval cards (`apr-…`), as JSON. */
+const toldRequester = (u: string) =>
+  fake
+    .to(u)
+    .filter((d) => d.msgtype === 'template_card' && String((d.body.template_card as { task_id: string }).task_id).startsWith('apr-'))
+    .map((d) => JSON.stringify(d.body.template_card));
 const cardsTo = (u: string, approvalId: string) =>
   fake
     .to(u)
@@ -118,8 +125,8 @@ describe('POST /users/:id/deactivate hands over what hangs on the leaver', () =>
     ]);
     expect(a.history.at(-1)).toMatchObject({ action: 'reassign', comment: '部门经理：boss 已离职，由接任者 李娜 代为审批' });
     expect(cardsTo('demo-director', approvalId)).toHaveLength(1);
-    expect(textsTo('demo-director').some((x) => x.startsWith('📋 boss 已离职') && x.includes(a.title))).toBe(true);
-    expect(textsTo('sub1').at(-1)).toContain('boss 已离职，由接任者 李娜 代为审批');
+    expect(noticesTo('demo-director').some((x) => x.startsWith('📋 boss 已离职') && x.includes(a.title))).toBe(true);
+    expect(toldRequester('sub1').at(-1)).toContain('boss 已离职，由接任者 李娜 代为审批');
     const bossCard = fake.updates.filter((u) => (u.template_card.task_id as string) === cardsTo('boss', approvalId)[0]!.task_id).at(-1);
     expect(bossCard?.template_card.replace_text).toBe('已转交 李娜');
     // the stand-in decides; the contract follows
