@@ -163,7 +163,7 @@ export function requesterCard(a: ApprovalPlain, headline: string, taskId: string
   return {
     taskId,
     title: `${label(a)}：${APPROVAL_STATUS_LABELS[a.status]}`,
-    description: [headline, a.title, resubmissionLine(a)].filter(Boolean).join('\n'),
+    description: [headline.includes(a.title) ? headline : `${headline}\n${a.title}`, resubmissionLine(a)].filter(Boolean).join('\n'),
     fields: [
       { label: '客户', value: a.customerName ?? '—' },
       ...(money ? [money] : []),
@@ -320,18 +320,18 @@ export class ApprovalCards implements ApprovalEvents {
         text = `${label(a)}「${a.title}」：${last?.actorName ?? ''} 已同意，${waiting()}。`;
         break;
       case 'approved':
-        text = `✅ ${label(a)}「${a.title}」已通过。${routeLine(a)}`;
+        text = `${label(a)}「${a.title}」已通过。${routeLine(a)}`;
         break;
       case 'rejected':
         text = last?.actorName
-          ? `❌ ${label(a)}「${a.title}」被 ${last.actorName} 驳回：${last.comment ?? ''}。修改后可重新提交。`
-          : `❌ ${label(a)}「${a.title}」未通过：${last?.comment ?? ''}。`;
+          ? `${label(a)}「${a.title}」被 ${last.actorName} 驳回：${last.comment ?? ''}。修改后可重新提交。`
+          : `${label(a)}「${a.title}」未通过：${last?.comment ?? ''}。`;
         break;
       case 'reassigned':
         text = `${label(a)}「${a.title}」：${change.handedTo?.reason ?? '审批人已变更'}，${waiting()}。`;
         break;
       case 'expired':
-        text = `⌛ ${label(a)}「${a.title}」超时未完成，已过期。可以重新提交。`;
+        text = `${label(a)}「${a.title}」超时未完成，已过期。可以重新提交。`;
         break;
       case 'escalated':
         text = `${label(a)}「${a.title}」审批超时，已转交：${waiting()}。`;
