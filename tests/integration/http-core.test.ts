@@ -121,7 +121,11 @@ describe('Content-Encoding', () => {
   });
   /** The bytes exactly as given (supertest would serialise a Buffer as JSON). */
   async function post(p: string, encoding: string, body: Buffer, headers: Record<string, string> = {}) {
-    const res = await fetch(base + p, { method: 'POST', headers: { 'content-type': 'application/json', 'content-encoding': encoding, ...headers }, body: new Uint8Array(body) });
+    const res = await fetch(base + p, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': encoding, ...headers },
+      body: new Uint8Array(body),
+    });
     return { status: res.status, requestId: res.headers.get('x-request-id'), body: (await res.json()) as { error?: Record<string, unknown> } };
   }
 

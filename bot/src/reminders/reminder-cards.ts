@@ -89,16 +89,14 @@ export function summaryCard(items: ReminderView[], c: CardClock, taskId: string,
     r.status === 'done' ? `✓ ${r.outcome ?? '已完成'}` : r.status === 'cancelled' ? '已取消' : formatDue(r.dueAt, c.now, c.tz);
   const more = ordered.length - shown.length;
   const settled = doneText ?? (open.length === 0 && ordered.length ? `全部处理完 ✓ ${formatClockZh(c.now, c.tz)}` : undefined);
-  const perItem = open
-    .slice(0, SUMMARY_ITEM_BUTTONS)
-    .map((r) =>
-      r.aboutUser
-        ? { key: `rem.nudge:${String(r._id)}`, text: cutText(`提醒${r.aboutUser.name}`, 10) }
-        : {
-            key: `rem.done:${String(r._id)}`,
-            text: cutText(`完成 ${r.customerShort ?? REMINDER_GROUP_LABELS[r.kind === 'digest' ? 'next-step' : r.kind]}`, 10),
-          },
-    );
+  const perItem = open.slice(0, SUMMARY_ITEM_BUTTONS).map((r) =>
+    r.aboutUser
+      ? { key: `rem.nudge:${String(r._id)}`, text: cutText(`提醒${r.aboutUser.name}`, 10) }
+      : {
+          key: `rem.done:${String(r._id)}`,
+          text: cutText(`完成 ${r.customerShort ?? REMINDER_GROUP_LABELS[r.kind === 'digest' ? 'next-step' : r.kind]}`, 10),
+        },
+  );
   const own = open.filter((r) => !r.aboutUser);
   return {
     taskId,
