@@ -1,5 +1,5 @@
 import { execSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { REPO_ROOT } from '@crm/config';
@@ -65,6 +65,14 @@ describeBrowser('mini-app (H5) in a real browser', () => {
     expect(res.text).toContain('<div id="app">');
     expect((await t.http.get('/app')).status).toBe(301);
     expect((await t.http.get('/app/../package.json')).status).not.toBe(200);
+  });
+
+  it('is a production build (a build made with NODE_ENV set carried React Refresh hooks: $RefreshReg$ is not defined, a blank /app)', () => {
+    const dir = path.join(path.dirname(H5_INDEX), 'js');
+    const scripts = readdirSync(dir).filter((f) => f.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(0);
+    const dev = scripts.filter((f) => /\$RefreshReg\$|\$RefreshSig\$/.test(readFileSync(path.join(dir, f), 'utf8')));
+    expect(dev).toEqual([]);
   });
 
   it('demo-rep1: sign in → search "zs" → customer 360 → log a visit with next step 明天上午 → visible through the API', async () => {
