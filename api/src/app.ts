@@ -59,7 +59,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   for (const r of [
     healthRoutes(deps.connection, deps.databaseKind, health),
-    homeRoutes({ devLogin: config.auth.devLogin, sandbox: config.sandbox, databaseKind: deps.databaseKind }),
+    homeRoutes({ devLogin: config.auth.devLogin, sandbox: config.sandbox, databaseKind: deps.databaseKind, baseUrl: config.http.publicBaseUrl }),
   ])
     app.use(r.routes());
 

@@ -43,6 +43,8 @@ describeBrowser('the home page is the front door', () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     const page = await context.newPage();
     const violations = await watchCsp(page);
+    const failed: string[] = [];
+    page.on('response', (r) => void (r.status() >= 400 && failed.push(`${r.status()} ${r.url()}`)));
     const res = await page.goto(`${base}/`);
     expect(res?.headers()['content-security-policy']).toContain("script-src 'self' 'sha256-");
     const doors = page.locator('a.door');
@@ -57,6 +59,9 @@ describeBrowser('the home page is the front door', () => {
     for (let i = 0; i < 3; i++) expect((await doors.nth(i).boundingBox())!.height).toBeGreaterThanOrEqual(60); // big, not a line of text
     expect(await page.locator('#database').textContent()).toBe(DATABASE_LABELS[TEST_DB_KIND]);
     expect(await page.locator('#sign-in').textContent()).toContain('demo-rep1');
+    // the command to copy names this server (PUBLIC_BASE_URL), not a guessed localhost:3000
+    expect(await page.locator('#sign-in code').textContent()).toContain(`curl -s ${t.config.http.publicBaseUrl}/api/v1/auth/dev-login`);
+    expect(failed).toEqual([]); // no 404 for /favicon.ico either
     await page.screenshot({ path: path.join(ARTIFACTS, 'home.png'), fullPage: true });
 
     // 小程序 opens in its own window at phone width

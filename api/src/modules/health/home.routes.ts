@@ -9,7 +9,11 @@ export interface HomeOptions {
   sandbox: boolean;
   /** Which database answers (`resolveDatabase().kind`). */
   databaseKind: string;
+  /** Where this server is reached (PUBLIC_BASE_URL), for the copy-and-paste sign-in command. */
+  baseUrl: string;
 }
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The database in use, in words a newcomer understands. */
 export const DATABASE_LABELS: Record<string, string> = {
@@ -42,7 +46,7 @@ const page = (o: HomeOptions) => `<!doctype html>
  .facts{background:#fff;border:1px solid #e3e5e8;border-radius:12px;padding:12px 20px;margin:20px 0 0;font-size:14px}
  .facts dt{color:#646a73;margin-top:6px} .facts dd{margin:0}
  code{background:#eef0f2;padding:1px 5px;border-radius:4px;font-size:13px}
- .facts code{display:block;margin:4px 0;padding:6px 8px;overflow-x:auto;white-space:pre}
+ .facts code{display:block;margin:4px 0;padding:6px 8px;white-space:pre-wrap;word-break:break-all}
  small a{color:#646a73}
 </style></head>
 <body><main>
@@ -62,7 +66,7 @@ ${
 <dt>数据库</dt><dd id="database">${DATABASE_LABELS[o.databaseKind] ?? o.databaseKind}</dd>
 <dt>登录</dt><dd id="sign-in">${
   o.devLogin
-    ? `开发登录已开启（仅本机）：小程序和沙盒里直接选演示用户；调用 API 先取令牌：<code>curl -s localhost:3000/api/v1/auth/dev-login -H 'content-type: application/json' -d '{"login":"demo-rep1"}'</code>。演示用户：demo-rep1 刘洋（销售）、demo-manager 张伟（经理）、demo-finance 赵敏（财务审批）、demo-admin 孙立（管理员），完整名单见 README。`
+    ? `开发登录已开启（仅本机）：小程序和沙盒里直接选演示用户；调用 API 先取令牌：<code>curl -s ${escapeHtml(o.baseUrl)}/api/v1/auth/dev-login -H 'content-type: application/json' -d '{"login":"demo-rep1"}'</code>。演示用户：demo-rep1 刘洋（销售）、demo-manager 张伟（经理）、demo-finance 赵敏（财务审批）、demo-admin 孙立（管理员），完整名单见 README。`
     : '开发登录未开启：请在企业微信或钉钉中打开小程序，由平台身份登录；API 令牌来自 <code>POST /api/v1/auth/wecom-oauth</code> 等登录接口。'
 }</dd>
 </dl>
@@ -75,6 +79,11 @@ ${
 export function homeRoutes(opts: HomeOptions): Router<AppState> {
   const router = new Router<AppState>();
   const html = page(opts);
+  // Browsers ask every site for an icon; an empty answer keeps a 404 out of every page's console.
+  router.get('/favicon.ico', (ctx) => {
+    ctx.status = 204;
+    ctx.set('Cache-Control', 'public, max-age=86400');
+  });
   router.get('/', pageSecurityHeaders({ inlineScripts: inlineScriptsOf(html) }), (ctx) => {
     ctx.type = 'html';
     ctx.body = html;
