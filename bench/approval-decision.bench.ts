@@ -61,7 +61,7 @@ export async function run(log: (line: string) => void): Promise<void> {
         for (let step = 0; step < STEPS; step++) {
           const actor = approvers[step]!;
           // The approver's card must be out before they can tap it (not measured).
-          const findCard = () => approvals.cards.findOne({ approvalId: a._id, userId: actor.user._id }).lean().exec();
+          const findCard = () => bot.approvals.store.find(a._id, actor.user._id);
           let card = await findCard();
           while (!card) {
             await sleep(20);
@@ -79,7 +79,7 @@ export async function run(log: (line: string) => void): Promise<void> {
             untilDone.push(performance.now() - t0);
           }
         }
-        const done = await approvals.model.findById(a._id, { status: 1 }).lean().exec();
+        const done = await approvals.forEffects(a._id);
         if (done!.status !== 'approved') throw new Error('approval did not finish');
       };
       // WeCom at once: one approval after another; slow WeCom: all approvals at once (as many people tapping).
@@ -104,7 +104,7 @@ export async function run(log: (line: string) => void): Promise<void> {
     fake.delayMs = SLOW_MS;
     const slow = await round('slow', SLOW_APPROVALS);
     fake.delayMs = 0;
-    const stale = await approvals.cards.countDocuments({ stale: true });
+    const stale = await bot.approvals.store.countStale();
     // Per approval: 5 cards sent; every card redrawn to its final state at least once (4 by another's decision + the tapper's own).
     const expectedUpdates = (k: number) => k * (STEPS + (STEPS - 1));
     log(`${APPROVALS} + ${SLOW_APPROVALS} approvals × ${STEPS} approvers, WeCom at once: one approval after another; after 3 s: all at once`);

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Config } from '@crm/config';
-import { ApprovalService } from './modules/approval/approval.service';
+import { buildApprovals, type ApprovalService, type ApprovalSweep } from './modules/approval/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { TokenService } from './modules/auth/token.service';
 import { ContactService } from './modules/contact/contact.service';
@@ -24,6 +24,8 @@ export interface Services {
   contracts: ContractService;
   reminders: ReminderService;
   approvals: ApprovalService;
+  /** The approvals' timed work (expiry, re-routing, reminders, escalation, effects recovery): the approval-sweep job calls `run`. */
+  approvalSweep: ApprovalSweep;
   /** Idempotency-Key records for POSTs that clients may repeat. */
   idempotency: IdempotencyStore;
 }
@@ -63,9 +65,10 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
       await extra.followUpLogged?.(f);
     },
   };
-  const contracts = new ContractService(conn, customers, audit, now);
+  const contracts = new ContractService(conn, customers, opportunities, audit, now);
   // A deactivated user's reminders go to each customer's owner, else to their successor (approvals register themselves).
   org.onDeactivated(async (meta, leaver, handover) => void (await reminders.retargetFromLeaver(meta, leaver._id, handover.successorId)));
+  const { approvals, approvalSweep } = buildApprovals(conn, { org, customers, contracts, opportunities, audit, rules: config.approvals, now });
   return {
     audit,
     org,
@@ -76,7 +79,8 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     opportunities,
     contracts,
     reminders,
-    approvals: new ApprovalService(conn, org, customers, contracts, audit, config.approvals, now),
+    approvals,
+    approvalSweep,
     idempotency: new IdempotencyStore(conn, now),
   };
 }

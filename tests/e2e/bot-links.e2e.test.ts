@@ -108,7 +108,7 @@ describeBrowser('every URL the bot sends opens its page in the H5 build', () => 
     );
     await settle();
     // a silent approver is reminded with a notice (markdown with the link)
-    await t.services.approvals.sweep(new Date(Date.now() + 5 * 3_600_000));
+    await t.services.approvalSweep.run(new Date(Date.now() + 5 * 3_600_000));
     await settle();
     await tap('demo-director', directorCard!, '驳回');
     await say('demo-director', '付款条件不合规');

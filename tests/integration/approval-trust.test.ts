@@ -114,7 +114,7 @@ describe('customer reports: the claim decides the outcome', () => {
       for (const r of lost) expect(r.body.history.at(-1)).toMatchObject({ action: 'reject', comment: `报备未生效：客户已被 ${winner} 领取` });
       const told = logins.filter((l) => toldRequester(l).some((x) => x.includes('未通过') && x.includes(`客户已被 ${winner} 领取`)));
       expect(told).toHaveLength(lost.length);
-      expect(await t.services.approvals.model.countDocuments({ subjectId: id, status: 'approved' })).toBe(1);
+      expect(await t.conn.collection('approvals').countDocuments({ subjectId: new Types.ObjectId(id), status: 'approved' })).toBe(1);
     } finally {
       rules.splice(0, rules.length, ...saved);
     }
@@ -316,7 +316,7 @@ describe('partners and out-of-scope subjects', () => {
       expect([key, textsTo('demo-rep3').slice(before.texts)]).toEqual([key, ['审批不存在或无权查看']]);
       expect(fake.updates.length).toBe(before.updates);
     }
-    expect((await t.services.approvals.model.findById(a.body.id).lean())!.status).toBe('pending');
+    expect((await t.conn.collection('approvals').findOne({ _id: new Types.ObjectId(a.body.id as string) }))!.status).toBe('pending');
   });
 
   it('a discount on an opportunity or contract out of scope answers exactly like one that does not exist', async () => {
@@ -359,7 +359,7 @@ describe('decisions do not wait for chat platforms', () => {
       await settle();
       expect(fake.updates.length).toBe(before.updates + 1);
       expect(fake.delivered.slice(before.delivered).map((d) => d.touser)).toEqual(['demo-rep1']);
-      const stored = await t.services.approvals.model.findById(a.body.id).lean();
+      const stored = await t.conn.collection('approvals').findOne({ _id: new Types.ObjectId(a.body.id as string) });
       expect(stored!.effectsVersion).toBe(stored!.version);
     } finally {
       fake.delayMs = 0;

@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { auditModel } from '../../api/src/modules/audit/audit.model';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
@@ -162,7 +163,7 @@ describe('one open approval per subject', () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => t.http.post(`/api/v1/contracts/${id}/submit`).set(header).send({})));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(9);
-    expect(await t.services.approvals.model.countDocuments({ subjectId: id })).toBe(1);
+    expect(await t.conn.collection('approvals').countDocuments({ subjectId: new Types.ObjectId(id) })).toBe(1);
     expect(await contractStatus(id)).toBe('pending_approval');
   });
 });

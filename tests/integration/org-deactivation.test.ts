@@ -174,7 +174,7 @@ describe('POST /users/:id/deactivate hands over what hangs on the leaver', () =>
     await newUser('sub3', 'gone');
     const { approvalId } = await pendingContract('sub3');
     await t.services.org.users.updateOne({ 'identities.wecom': 'gone' }, { $set: { status: 'resigned' } });
-    const out = await t.services.approvals.sweep(new Date());
+    const out = await t.services.approvalSweep.run(new Date());
     expect(out.rerouted).toBe(1);
     await settle();
     const a = await approval(approvalId);

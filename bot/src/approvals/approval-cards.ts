@@ -1,17 +1,18 @@
 import { randomBytes } from 'node:crypto';
-import type { Types } from 'mongoose';
+import type { Connection, Types } from 'mongoose';
 import type { Logger } from 'pino';
 import { APPROVAL_STATUS_LABELS, APPROVAL_SUBJECT_LABELS, changesLine, formatMoneyShort, md, mdLink, routeSummary, type SafeText } from '@crm/shared';
-import { AppError } from '../../../api/src/errors/app-error';
-import { canDecide } from '../../../api/src/modules/approval/approval.logic';
-import type { ApprovalCard, ApprovalPlain } from '../../../api/src/modules/approval/approval.model';
-import type { ApprovalChange, ApprovalEvents, ApprovalService } from '../../../api/src/modules/approval/approval.service';
+import { AppError, canDecide, type ApprovalPlain, type ApprovalChange, type ApprovalEvents, type ApprovalService, type OrgService } from '@crm/api';
 import type { BotApp, BotContext } from '../core/bot-app';
 import type { Card, ChannelName } from '../core/bot-event';
 import { approvalPath } from '../listeners/links';
 import { Notifier } from '../outbound/notifier';
+import type { ApprovalCardRow } from './approval-card.model';
+import { ApprovalCardStore } from './approval-card.store';
 
-type CardRow = ApprovalCard & { _id: Types.ObjectId };
+type CardRow = ApprovalCardRow;
+
+const HOUR = 3_600_000;
 
 export const REJECT_PROMPT = 'approval.reject-reason';
 export { approvalPath };
@@ -185,17 +186,23 @@ export class ApprovalCards implements ApprovalEvents {
   /** Counters for the benchmark and tests. */
   readonly stats = { cardsSent: 0, cardsUpdated: 0, notices: 0 };
 
+  private readonly cards: ApprovalCardStore;
+
   constructor(
+    conn: Connection,
     private readonly approvals: ApprovalService,
+    private readonly org: OrgService,
     private readonly notifier: Notifier,
     private readonly appUrl: (p: string) => string,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.cards = new ApprovalCardStore(conn);
+  }
 
   async changed(change: ApprovalChange): Promise<void> {
     // Draw the newest state: a change that came after this one is then shown too.
-    const a = (await this.approvals.model.findById(change.approval._id).lean<ApprovalPlain>().exec()) ?? change.approval;
-    const cards = (await this.approvals.cards.find({ approvalId: a._id, replaced: false }).lean().exec()) as CardRow[];
+    const a = (await this.approvals.forEffects(change.approval._id)) ?? change.approval;
+    const cards = await this.cards.live(a._id);
     const work: Array<Promise<unknown>> = [];
     // New cards for current approvers who have none.
     if (a.status === 'pending') {
@@ -219,11 +226,37 @@ export class ApprovalCards implements ApprovalEvents {
     for (const r of results) if (r.status === 'rejected') this.log.error({ err: r.reason, approvalId: String(a._id) }, 'approval card or notice failed');
   }
 
-  async refreshCard(a: ApprovalPlain, old: CardRow): Promise<void> {
+  /**
+   * The card-refresh job: WeCom cards of still-pending approvers whose response code is older than
+   * `cardRefreshAfterHours` (codes run out after 72 h) get a new card each. Safe in several processes.
+   */
+  async refreshCards(now: Date = new Date()): Promise<number> {
+    const before = new Date(now.getTime() - this.approvals.rules.cardRefreshAfterHours * HOUR);
+    let n = 0;
+    for (const card of await this.cards.dueForRefresh(before)) {
+      try {
+        const a = await this.approvals.forEffects(card.approvalId);
+        if (!a || !canDecide(a, card.userId)) continue;
+        if (!(await this.cards.claimReplacement(card._id))) continue;
+        await this.refreshCard(a, card);
+        n += 1;
+      } catch (err) {
+        this.log.warn({ err, taskId: card.taskId }, 'approval card refresh failed; tried again next time');
+      }
+    }
+    return n;
+  }
+
+  /** For benchmarks and tests: the card store. */
+  get store(): ApprovalCardStore {
+    return this.cards;
+  }
+
+  private async refreshCard(a: ApprovalPlain, old: CardRow): Promise<void> {
     const n = Number(old.slot.split(':')[2] ?? 0) + 1;
     await this.sendCard(a, old.userId, n);
     // The old card's code still works (not yet run out): point it at the new card.
-    if (old.responseCode && (await this.approvals.takeCode(old._id, old.responseCode))) {
+    if (old.responseCode && (await this.cards.takeCode(old._id, old.responseCode))) {
       const card = { ...approvalCard(a, old.userId, old.taskId, this.appUrl), buttons: [], doneText: '已重新发送，请在新卡片中处理' };
       await this.notifier
         .updateCard(asDelivery(old), card, old.responseCode)
@@ -233,37 +266,31 @@ export class ApprovalCards implements ApprovalEvents {
 
   /** One card for one approver; the slot is claimed first, so concurrent changes never send it twice. */
   private async sendCard(a: ApprovalPlain, userId: Types.ObjectId, n: number): Promise<void> {
-    const user = await this.approvals.userById(userId);
+    const user = await this.org.findActiveUserById(userId);
     const to = user && this.notifier.route(user);
     if (!to) return;
     const taskId = newTaskId(a);
     const slot = `${String(a._id)}:${String(userId)}:${n}`;
     const now = new Date();
-    try {
-      await this.approvals.cards.create({
-        slot,
-        approvalId: a._id,
-        userId,
-        ...to,
-        taskId,
-        responseCode: null,
-        codeIssuedAt: null,
-        drawn: phaseFor(a, userId),
-        sentAt: now,
-      });
-    } catch (err) {
-      if ((err as { code?: number }).code === 11000) return; // another change is sending it
-      throw err;
-    }
+    const reserved = await this.cards.reserve({
+      slot,
+      approvalId: a._id,
+      userId,
+      ...to,
+      taskId,
+      responseCode: null,
+      codeIssuedAt: null,
+      drawn: phaseFor(a, userId),
+      sentAt: now,
+    });
+    if (!reserved) return; // another change is sending it
     const delivery = await this.notifier.send(userId, { kind: 'card', card: approvalCard(a, userId, taskId, this.appUrl) });
     if (!delivery) {
-      await this.approvals.cards.deleteOne({ slot }).exec();
+      await this.cards.forget(slot);
       return;
     }
     this.stats.cardsSent += 1;
-    await this.approvals.cards
-      .updateOne({ slot }, { $set: { responseCode: delivery.responseCode, codeIssuedAt: delivery.responseCode ? delivery.sentAt : null } })
-      .exec();
+    await this.cards.sent(slot, delivery.responseCode, delivery.sentAt);
   }
 
   /** Redraws one card when what it means changed: the click's code, else the stored one, else a short notice. */
@@ -275,18 +302,14 @@ export class ApprovalCards implements ApprovalEvents {
     const needsCode = Notifier.needsResponseCode(c.channel as ChannelName);
     if (needsCode && !clickCode && kindOf(c.drawn) === kindOf(phase)) return;
     // Claim this redraw: a concurrent change drawing the same phase does nothing.
-    const claimed = await this.approvals.cards.updateOne({ _id: c._id, drawn: c.drawn }, { $set: { drawn: phase } }).exec();
-    if (claimed.modifiedCount !== 1) return;
+    if (!(await this.cards.claimRedraw(c._id, c.drawn, phase))) return;
     const card = approvalCard(a, c.userId, c.taskId, this.appUrl);
     let code: string | null = null;
     if (needsCode) {
       if (clickCode) code = clickCode;
-      else {
-        const fresh = await this.approvals.cards.findById(c._id, { responseCode: 1 }).lean().exec();
-        if (fresh?.responseCode && (await this.approvals.takeCode(c._id, fresh.responseCode))) code = fresh.responseCode;
-      }
+      else code = await this.cards.takeStoredCode(c._id);
       if (!code) {
-        await this.approvals.cards.updateOne({ _id: c._id }, { $set: { stale: true } }).exec();
+        await this.cards.markStale(c._id, true);
         await this.notice(c.userId, `${label(a)}「${a.title}」${doneText(a, c.userId)}。${routeLine(a)}`, a);
         return;
       }
@@ -294,10 +317,10 @@ export class ApprovalCards implements ApprovalEvents {
     try {
       await this.notifier.updateCard(asDelivery(c), card, code);
       this.stats.cardsUpdated += 1;
-      await this.approvals.cards.updateOne({ _id: c._id }, { $set: { stale: false } }).exec();
+      await this.cards.markStale(c._id, false);
     } catch (err) {
       this.log.warn({ err, taskId: c.taskId }, 'approval card could not be redrawn; sending a notice');
-      await this.approvals.cards.updateOne({ _id: c._id }, { $set: { stale: true } }).exec();
+      await this.cards.markStale(c._id, true);
       await this.notice(c.userId, `${label(a)}「${a.title}」${doneText(a, c.userId)}。${routeLine(a)}`, a);
     }
   }
@@ -356,14 +379,11 @@ export class ApprovalCards implements ApprovalEvents {
 /** The 同意 / 驳回 / 查看详情 buttons and the rejection reason asked in chat. */
 export function registerApprovalActions(bot: BotApp, approvals: ApprovalService, appUrl: (p: string) => string): void {
   /** The approval as this user may see it (like GET /approvals/:id): null when it does not exist or is not theirs to see. */
-  const current = (ctx: BotContext, id: string) =>
-    /^[0-9a-f]{24}$/i.test(id)
-      ? approvals.model
-          .findById(id)
-          .lean<ApprovalPlain>()
-          .exec()
-          .then((a) => (a && approvals.visible(ctx.actor, a) ? a : null))
-      : Promise.resolve(null);
+  const current = (ctx: BotContext, id: string): Promise<ApprovalPlain | null> =>
+    approvals.get(ctx.actor, id).catch((err: unknown) => {
+      if (err instanceof AppError && err.status === 404) return null;
+      throw err;
+    });
   const NOT_FOUND = '审批不存在或无权查看';
 
   /** The tapped card is out of date (someone else decided): show why and redraw it with the click's code. */

@@ -6,6 +6,7 @@ import { AppError, CommonErrorCode } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
 import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
+import type { OpportunityService } from '../opportunity/opportunity.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 import { contractModel, type Contract, type ContractDoc } from './contract.model';
 
@@ -24,6 +25,7 @@ export class ContractService {
   constructor(
     conn: Connection,
     private readonly customers: CustomerService,
+    private readonly opportunities: OpportunityService,
     private readonly audit: AuditService,
     private readonly now: () => Date = () => new Date(),
   ) {
@@ -47,7 +49,7 @@ export class ContractService {
     const customer = await this.customers.get(actor, input.customerId);
     assertCanWrite(actor, customer);
     if (input.opportunityId) {
-      const ok = await this.model.db.collection('opportunities').countDocuments({ _id: new Types.ObjectId(input.opportunityId), customerId: customer._id });
+      const ok = await this.opportunities.belongsTo(new Types.ObjectId(input.opportunityId), customer._id);
       if (!ok)
         throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '商机不属于该客户', {
           details: [{ path: 'body.opportunityId', message: 'not an opportunity of this customer' }],
@@ -159,6 +161,12 @@ export class ContractService {
       return;
     }
     throw new AppError(409, CommonErrorCode.CONFLICT, '合同状态刚被他人修改，请刷新后重试');
+  }
+
+  /** A contract's status, whoever may see it (its approval moves it); null when there is no such contract. */
+  async statusOf(id: Types.ObjectId): Promise<ContractStatus | null> {
+    const c = await this.model.findById(id, { status: 1 }).lean().exec();
+    return c?.status ?? null;
   }
 
   /** An approved discount written to a draft (or rejected) contract, whoever may see it now. */

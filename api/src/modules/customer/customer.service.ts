@@ -115,6 +115,12 @@ export class CustomerService {
   }
 
   /** One customer the actor may see, or 404 (never 403: existence does not leak). */
+  /** Who holds a customer, whoever asks (an approved report checks it was not claimed meanwhile); null when there is none. */
+  async ownership(id: Types.ObjectId): Promise<{ status: Customer['status']; ownerId: Types.ObjectId | null } | null> {
+    const c = await this.customers.findById(id, { status: 1, ownerId: 1 }).lean().exec();
+    return c ? { status: c.status, ownerId: c.ownerId ?? null } : null;
+  }
+
   async get(actor: Actor, id: string | Types.ObjectId): Promise<CustomerDoc> {
     const customer = await this.customers.findById(oid(id)).exec();
     if (!customer || !canSeeRecord(actor, customer)) throw notFound('客户');

@@ -1,10 +1,10 @@
-import type { Connection, Model } from 'mongoose';
+import type { Connection, Model, Types } from 'mongoose';
 import type { CreateOpportunityInput, MoveStageInput, StageDefinition, UpdateOpportunityInput } from '@crm/shared';
 import type { Actor, RequestMeta } from '../../context';
 import type { Page } from '../../db/paginate';
 import { AppError, notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
-import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
+import { assertCanWrite, canSeeRecord, findVisible, listVisible } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 import { opportunityModel, type Opportunity, type OpportunityDoc } from './opportunity.model';
@@ -127,6 +127,23 @@ export class OpportunityService {
       changes: diffFields(before.toObject(), after.toObject(), ['stage', 'probability', 'lostReason']),
     });
     return after;
+  }
+
+  /** Whether the deal exists and belongs to this customer (a contract made from it). */
+  async belongsTo(id: Types.ObjectId, customerId: Types.ObjectId): Promise<boolean> {
+    return (await this.model.exists({ _id: id, customerId }).exec()) !== null;
+  }
+
+  /**
+   * A deal as a discount approval reads it: null when it does not exist or the actor may not see it. A
+   * pool customer's deal is visible to whoever sees the customer.
+   */
+  async forDiscount(actor: Actor, id: Types.ObjectId): Promise<{ _id: Types.ObjectId; name: string; amountFen: number; customerId: Types.ObjectId } | null> {
+    const opp = await this.model.findById(id).lean().exec();
+    if (!opp) return null;
+    const customer = await this.customers.get(actor, opp.customerId).catch(() => null);
+    if (!customer || (customer.status !== 'pool' && !canSeeRecord(actor, opp as unknown as Parameters<typeof canSeeRecord>[1]))) return null;
+    return { _id: opp._id, name: opp.name, amountFen: opp.amountFen, customerId: opp.customerId };
   }
 
   stageName(key: string): string {

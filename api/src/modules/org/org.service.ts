@@ -64,6 +64,38 @@ export class OrgService {
     return this.users.findOne({ _id: id, status: 'active' }).exec();
   }
 
+  /** A user whatever their status (a leaver's name and place, for hand-overs); null when there is none. */
+  findUserById(id: Types.ObjectId | string): Promise<UserDoc | null> {
+    return this.users.findById(id).exec();
+  }
+
+  /** A user's name whatever their status (who holds a record); null when there is no such user. */
+  async userName(id: Types.ObjectId): Promise<string | null> {
+    return (await this.users.findById(id, { name: 1 }).lean().exec())?.name ?? null;
+  }
+
+  /** Everyone who left (status `resigned`). */
+  async resignedUserIds(): Promise<Types.ObjectId[]> {
+    return (await this.users.distinct('_id', { status: 'resigned' }).exec()) as Types.ObjectId[];
+  }
+
+  /** Each user's direct leader, when that leader is active: user id → leader. */
+  async activeLeadersOf(userIds: readonly Types.ObjectId[]): Promise<Map<string, { _id: Types.ObjectId; name: string }>> {
+    const users = await this.users
+      .find({ _id: { $in: userIds } }, { leaderId: 1 })
+      .lean()
+      .exec();
+    const leaderIds = users.map((u) => u.leaderId).filter((x): x is Types.ObjectId => x !== null);
+    const leaders = await this.users
+      .find({ _id: { $in: leaderIds }, status: 'active' }, { name: 1 })
+      .lean()
+      .exec();
+    const byId = new Map(leaders.map((l) => [String(l._id), { _id: l._id, name: l.name }]));
+    const map = new Map<string, { _id: Types.ObjectId; name: string }>();
+    for (const u of users) if (u.leaderId && byId.has(String(u.leaderId))) map.set(String(u._id), byId.get(String(u.leaderId))!);
+    return map;
+  }
+
   findActiveUserByPlatformId(platform: 'wecom' | 'dingtalk', platformUserId: string): Promise<UserDoc | null> {
     return this.users.findOne({ [`identities.${platform}`]: platformUserId, status: 'active' }).exec();
   }
