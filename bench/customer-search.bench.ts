@@ -29,8 +29,8 @@ export async function run(log: (line: string) => void): Promise<void> {
     let loaded = 0;
     let sampleMobile = '';
     for await (const batch of generateCustomers({ count: CUSTOMERS, org, rand: seededRandom(7), now: new Date(), poolShare: 0.1, chunk: 5_000 })) {
-      await services.customers.customers.collection.insertMany(batch.customers, { ordered: false });
-      await services.customers.contacts.collection.insertMany(batch.contacts, { ordered: false });
+      await conn.collection('customers').insertMany(batch.customers, { ordered: false });
+      await conn.collection('contacts').insertMany(batch.contacts, { ordered: false });
       loaded += batch.customers.length;
       sampleMobile ||= batch.contacts.find((c) => c.mobiles.length)!.mobiles[0]!;
     }

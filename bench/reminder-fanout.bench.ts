@@ -12,6 +12,7 @@ import pino from 'pino';
 import { Types } from 'mongoose';
 import { loadConfig, type ReminderPolicy } from '@crm/config';
 import { buildServices } from '../api/src/services';
+import type { Reminder } from '../api/src/modules/reminder/reminder.model';
 import { ReminderScheduler } from '../api/src/modules/reminder/reminder.scheduler';
 import { createBot } from '../bot/src';
 import { FakeWeComServer } from '../tests/fakes/fake-wecom-server';
@@ -45,14 +46,14 @@ export async function run(log: (line: string) => void): Promise<void> {
       createdAt: new Date(),
       updatedAt: new Date(),
     }));
-    await services.org.users.collection.insertMany(users);
+    await env.conn.collection('users').insertMany(users);
     log(`${users.length} people, ${TOTAL} reminders (${LIGHT.people} × ${LIGHT.each}, ${HEAVY.people} × ${HEAVY.each}), due now`);
 
     for (const mode of [
       { name: 'default (bursts folded)', burstLimit: config.reminders.burstLimit },
       { name: 'folding off (one card each)', burstLimit: 1_000_000 },
     ]) {
-      await services.reminders.model.deleteMany({});
+      await env.conn.model<Reminder>('Reminder').deleteMany({});
       fake.delivered.length = 0;
       fake.dropped = 0;
       const now = new Date();
@@ -76,7 +77,7 @@ export async function run(log: (line: string) => void): Promise<void> {
           updatedAt: now,
         })),
       );
-      for (let i = 0; i < docs.length; i += 2000) await services.reminders.model.collection.insertMany(docs.slice(i, i + 2000));
+      for (let i = 0; i < docs.length; i += 2000) await env.conn.collection('reminders').insertMany(docs.slice(i, i + 2000));
 
       const policy: ReminderPolicy = { ...config.reminders, burstLimit: mode.burstLimit };
       const scheduler = new ReminderScheduler(services.reminders, bot.reminderSender, {
@@ -93,13 +94,13 @@ export async function run(log: (line: string) => void): Promise<void> {
       for (;;) {
         await scheduler.tick();
         if (!firstPass) firstPass = Date.now() - started;
-        const left = await services.reminders.model.countDocuments({ status: { $in: ['scheduled', 'sending'] } });
+        const left = await env.conn.model<Reminder>('Reminder').countDocuments({ status: { $in: ['scheduled', 'sending'] } });
         if (!left) break;
         await new Promise((r) => setTimeout(r, 250));
       }
       const drainMs = Date.now() - started;
       clearInterval(sampler);
-      const states = await services.reminders.model.aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
+      const states = await env.conn.model<Reminder>('Reminder').aggregate<{ _id: string; n: number }>([{ $group: { _id: '$status', n: { $sum: 1 } } }]);
       const taskIds = fake.delivered.map((d) => (d.body.template_card as { task_id?: string } | undefined)?.task_id);
       const doubled = taskIds.length - new Set(taskIds).size;
       log(`\n### ${mode.name}`);

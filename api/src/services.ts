@@ -64,6 +64,10 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
       await reminders.followUpLogged(f);
       await extra.followUpLogged?.(f);
     },
+    // a recovery rerun: the reminder is made only when none exists (never rescheduling one already sent)
+    async nextStepRecovered(f) {
+      if (await reminders.nextStepRecovered(f)) await extra.nextStepChanged(f);
+    },
   };
   const contracts = new ContractService(conn, customers, opportunities, audit, now);
   // A deactivated user's reminders go to each customer's owner, else to their successor (approvals register themselves).
@@ -74,7 +78,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     org,
     tokens: new TokenService(config.auth.jwtSecret, config.auth.jwtTtlSeconds),
     customers,
-    contacts: new ContactService(customers, audit),
+    contacts: new ContactService(conn, customers, audit),
     followUps: new FollowUpService(conn, customers, audit, followUpEvents, now),
     opportunities,
     contracts,

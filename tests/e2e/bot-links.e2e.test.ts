@@ -5,6 +5,7 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { REPO_ROOT } from '@crm/config';
 import { ARTIFACTS, BROWSER_AVAILABLE, CHROMIUM, launchBrowser } from '../helpers/browser';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Reminder } from '../../api/src/modules/reminder/reminder.model';
 
 /**
  * Every link the bot sends opens the page it names (issue #15: 查看详情 on approval cards pointed at
@@ -84,7 +85,10 @@ describeBrowser('every URL the bot sends opens its page in the H5 build', () => 
     await say('demo-rep1', '新客户 杭州小明科技有限公司 王小明 13911112222');
 
     // reminder cards and the morning digest: every scheduled reminder falls due now
-    await t.services.reminders.model.updateMany({ status: 'scheduled' }, { $set: { dueAt: new Date(Date.now() - 60_000) } }).exec();
+    await t.conn
+      .model<Reminder>('Reminder')
+      .updateMany({ status: 'scheduled' }, { $set: { dueAt: new Date(Date.now() - 60_000) } })
+      .exec();
     await t.scheduler().tick();
     await t.scheduler().tick();
     await settle();

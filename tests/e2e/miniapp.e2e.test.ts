@@ -8,6 +8,8 @@ import { ARTIFACTS, BROWSER_AVAILABLE, CHROMIUM, launchBrowser } from '../helper
 import { unreadableButtons } from '../helpers/readable-buttons';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { wgs84ToGcj02 } from '../../miniapp/src/lib/geo';
+import type { Reminder } from '../../api/src/modules/reminder/reminder.model';
+import type { User } from '../../api/src/modules/org/user.model';
 
 /**
  * The mini-app's H5 build in headless Chromium, against the real backend on the embedded database.
@@ -198,7 +200,7 @@ describeBrowser('mini-app (H5) in a real browser', () => {
   (REMINDERS_API ? it : it.skip)(
     'my reminders: counts in tabs, newest overdue first, grouped by kind, 写跟进, multi-select 完成',
     async () => {
-      const rep1 = (await t.services.org.users.findOne({ 'identities.wecom': 'demo-rep1' }).lean())!;
+      const rep1 = (await t.conn.model<User>('User').findOne({ 'identities.wecom': 'demo-rep1' }).lean())!;
       const auth = await t.login('demo-rep1');
       const mine = (await t.http.get('/api/v1/customers?limit=20').set('authorization', auth)).body.items as Array<{
         id: string;
@@ -210,7 +212,7 @@ describeBrowser('mini-app (H5) in a real browser', () => {
       const made = async (key: string, kind: 'next-step' | 'cold-customer', customer: { id: string; name: string }, text: string, dueAt: Date) =>
         String(
           (
-            await t.services.reminders.model.create({
+            await t.conn.model<Reminder>('Reminder').create({
               dedupeKey: `e2e:${key}:${Date.now()}`,
               kind,
               userId: rep1._id,
@@ -254,8 +256,8 @@ describeBrowser('mini-app (H5) in a real browser', () => {
       await page.locator(`[data-id="${old}"]`).waitFor({ state: 'detached', timeout: 15_000 });
       await page.locator(`[data-id="${cold}"]`).waitFor({ state: 'detached' });
       await page.locator('.tab', { hasText: `已逾期 ${before - 2 > 99 ? '99+' : before - 2}` }).waitFor();
-      for (const id of [old, cold]) expect((await t.services.reminders.model.findById(id).lean())!.status).toBe('done');
-      expect((await t.services.reminders.model.findById(recent).lean())!.status).toBe('sent');
+      for (const id of [old, cold]) expect((await t.conn.model<Reminder>('Reminder').findById(id).lean())!.status).toBe('done');
+      expect((await t.conn.model<Reminder>('Reminder').findById(recent).lean())!.status).toBe('sent');
       expect((await counts()).overdue).toBe(before - 2);
 
       // 写跟进 opens the visit form on that customer
@@ -269,9 +271,9 @@ describeBrowser('mini-app (H5) in a real browser', () => {
   (REMINDERS_API ? it : it.skip)(
     'the manager view: team reminders name the rep and offer 提醒他',
     async () => {
-      const manager = (await t.services.org.users.findOne({ 'identities.wecom': 'demo-manager' }).lean())!;
-      const rep1 = (await t.services.org.users.findOne({ 'identities.wecom': 'demo-rep1' }).lean())!;
-      const team = await t.services.reminders.model.create({
+      const manager = (await t.conn.model<User>('User').findOne({ 'identities.wecom': 'demo-manager' }).lean())!;
+      const rep1 = (await t.conn.model<User>('User').findOne({ 'identities.wecom': 'demo-rep1' }).lean())!;
+      const team = await t.conn.model<Reminder>('Reminder').create({
         dedupeKey: `e2e:team:${Date.now()}`,
         kind: 'stalled-opportunity',
         userId: manager._id,
@@ -291,8 +293,13 @@ describeBrowser('mini-app (H5) in a real browser', () => {
       expect(await unreadableButtons(page)).toEqual([]);
       await row.locator('.action-nudge', { hasText: '提醒他' }).click();
       await row.waitFor({ state: 'detached', timeout: 15_000 });
-      expect(await t.services.reminders.model.findById(team._id).lean()).toMatchObject({ status: 'done', outcome: '已提醒 刘洋' });
-      expect(await t.services.reminders.model.findOne({ dedupeKey: `nudge:${String(team._id)}` }).lean()).toMatchObject({ userId: rep1._id });
+      expect(await t.conn.model<Reminder>('Reminder').findById(team._id).lean()).toMatchObject({ status: 'done', outcome: '已提醒 刘洋' });
+      expect(
+        await t.conn
+          .model<Reminder>('Reminder')
+          .findOne({ dedupeKey: `nudge:${String(team._id)}` })
+          .lean(),
+      ).toMatchObject({ userId: rep1._id });
       await page.close();
     },
     60_000,

@@ -1,7 +1,7 @@
-import { Types } from 'mongoose';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { cardClickXml, sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
+import type { Approval } from '../../api/src/modules/approval/approval.model';
 
 /**
  * Approvals as approvers and requesters meet them (issue #15): 查看详情 opens the page it names, cards say
@@ -167,7 +167,7 @@ describe('approval cards and the requester, through WeCom', () => {
     const [card] = cards('demo-manager', b.id);
     await click('demo-manager', card!, '驳回');
     await say('demo-manager', '条款不清');
-    const row = await t.conn.collection('approvals').findOne({ _id: new Types.ObjectId(b.id as string) });
+    const row = await t.conn.model<Approval>('Approval').findById(b.id).lean();
     const { approvalCard } = await import('../../bot/src/approvals/approval-cards');
     const manager = (await t.services.org.findActiveUserByPlatformId('wecom', 'demo-manager'))!;
     expect(approvalCard(row as never, manager._id, 'x', (p) => p)).toMatchObject({ doneText: '已驳回', doneStyle: 'danger' });

@@ -5,6 +5,7 @@ import type { ApprovalPlain } from '../../api/src/modules/approval/approval.mode
 import { resolveRoute } from '../../api/src/modules/approval/approval.routing';
 import type { UserDoc } from '../../api/src/modules/org/user.model';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Department } from '../../api/src/modules/org/department.model';
 
 let t: TestApp;
 const meta = { requestId: 'test', channel: 'system' as const, actorId: null };
@@ -12,7 +13,7 @@ const users = new Map<string, UserDoc>();
 beforeAll(async () => {
   t = await startTestApp();
   // A chain five deep under the GM: L1 (top) ← L2 ← L3 ← L4 ← worker; and an orphan with no leader.
-  const dep = await t.services.org.departments.findOne({ name: '华东销售部' }).lean();
+  const dep = await t.conn.model<Department>('Department').findOne({ name: '华东销售部' }).lean();
   let leaderId: string | undefined = undefined;
   for (const name of ['L1', 'L2', 'L3', 'L4', 'worker']) {
     const u = await t.services.org.createUser(meta, { name, departmentIds: [String(dep!._id)], leaderId, roles: ['rep'], dataScope: 'own', identities: {} });

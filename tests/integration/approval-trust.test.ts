@@ -6,6 +6,11 @@ import { Types } from 'mongoose';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { cardClickXml, sealedPost, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
+import type { Approval } from '../../api/src/modules/approval/approval.model';
+import type { Contract } from '../../api/src/modules/contract/contract.model';
+import type { Customer } from '../../api/src/modules/customer/customer.model';
+import type { Department } from '../../api/src/modules/org/department.model';
+import type { User } from '../../api/src/modules/org/user.model';
 
 let fake: FakeWeComServer;
 let t: TestApp;
@@ -26,7 +31,7 @@ async function settle() {
   await t.services.approvals.settled();
   await t.bot.inFlight.drain();
 }
-const userId = async (login: string) => String((await t.services.org.users.findOne({ 'identities.wecom': login }).lean())!._id);
+const userId = async (login: string) => String((await t.conn.model<User>('User').findOne({ 'identities.wecom': login }).lean())!._id);
 const textsTo = (user: string) =>
   fake
     .to(user)
@@ -67,9 +72,15 @@ const decide = async (login: string, id: string, decision: 'approve' | 'reject',
     .post(`/api/v1/approvals/${id}/decision`)
     .set(await as(login))
     .send({ decision, ...(comment ? { comment } : {}) });
-const contractStatus = async (id: string) => (await t.services.contracts.model.findById(id).lean())!.status;
+const contractStatus = async (id: string) => (await t.conn.model<Contract>('Contract').findById(id).lean())!.status;
 async function newUser(login: string, opts: { leader?: string; department?: string | null; roles?: Array<'rep' | 'manager' | 'admin' | 'partner'> } = {}) {
-  const dep = opts.department === null ? null : await t.services.org.departments.findOne({ name: opts.department ?? '华东销售部' }).lean();
+  const dep =
+    opts.department === null
+      ? null
+      : await t.conn
+          .model<Department>('Department')
+          .findOne({ name: opts.department ?? '华东销售部' })
+          .lean();
   return t.services.org.createUser(meta, {
     name: login,
     departmentIds: dep ? [String(dep._id)] : [],
@@ -107,14 +118,14 @@ describe('customer reports: the claim decides the outcome', () => {
       const refused = answers.filter((r) => r.status === 404);
       expect([won.length, lost.length + refused.length]).toEqual([1, 19]);
       expect(lost.length).toBeGreaterThan(0);
-      const customer = await t.services.customers.customers.findById(id).lean();
+      const customer = await t.conn.model<Customer>('Customer').findById(id).lean();
       expect(customer!.status).toBe('owned');
       expect(String(customer!.ownerId)).toBe(won[0]!.body.requester.id);
       const winner = won[0]!.body.requester.name as string;
       for (const r of lost) expect(r.body.history.at(-1)).toMatchObject({ action: 'reject', comment: `报备未生效：客户已被 ${winner} 领取` });
       const told = logins.filter((l) => toldRequester(l).some((x) => x.includes('未通过') && x.includes(`客户已被 ${winner} 领取`)));
       expect(told).toHaveLength(lost.length);
-      expect(await t.conn.collection('approvals').countDocuments({ subjectId: new Types.ObjectId(id), status: 'approved' })).toBe(1);
+      expect(await t.conn.model<Approval>('Approval').countDocuments({ subjectId: id, status: 'approved' })).toBe(1);
     } finally {
       rules.splice(0, rules.length, ...saved);
     }
@@ -145,7 +156,7 @@ describe('customer reports: the claim decides the outcome', () => {
     expect(done.body.history.at(-1).comment).toBe('报备未生效：客户已被 陈静 领取');
     await settle();
     expect(toldRequester('demo-rep1').at(-1)).toContain('未通过：报备未生效：客户已被 陈静 领取');
-    expect(String((await t.services.customers.customers.findById(id).lean())!.ownerId)).toBe(await userId('demo-rep2'));
+    expect(String((await t.conn.model<Customer>('Customer').findById(id).lean())!.ownerId)).toBe(await userId('demo-rep2'));
   });
 });
 
@@ -154,7 +165,7 @@ describe('no silent skips: the fallback chain', () => {
     const managerId = await userId('demo-manager');
     const customerId = await customerOf('demo-rep1', '金华义乌小商品有限公司');
     const contractId = await contractOf('demo-rep1', customerId, 50_000);
-    await t.services.org.users.updateOne({ _id: managerId }, { $set: { status: 'resigned' } }); // left without a hand-over
+    await t.conn.model<User>('User').updateOne({ _id: managerId }, { $set: { status: 'resigned' } }); // left without a hand-over
     try {
       const a = await submit('demo-rep1', contractId);
       expect(a.status).toBe(201);
@@ -182,7 +193,7 @@ describe('no silent skips: the fallback chain', () => {
       expect((await decide('demo-director', a.body.id, 'approve')).body.status).toBe('approved');
       expect(await contractStatus(contractId)).toBe('approved');
     } finally {
-      await t.services.org.users.updateOne({ _id: managerId }, { $set: { status: 'active' } });
+      await t.conn.model<User>('User').updateOne({ _id: managerId }, { $set: { status: 'active' } });
     }
   });
 
@@ -202,7 +213,7 @@ describe('no silent skips: the fallback chain', () => {
     await newUser(login, { department: null });
     const c = await contractOf(login, await customerOf(login, '丽水山野农业有限公司'), 20_000);
     const adminId = await userId('demo-admin');
-    await t.services.org.users.updateOne({ _id: adminId }, { $set: { status: 'resigned' } });
+    await t.conn.model<User>('User').updateOne({ _id: adminId }, { $set: { status: 'resigned' } });
     try {
       const res = await submit(login, c);
       expect(res.status).toBe(422);
@@ -210,7 +221,7 @@ describe('no silent skips: the fallback chain', () => {
       expect(res.body.error.message).toContain('部门经理');
       expect(await contractStatus(c)).toBe('draft');
     } finally {
-      await t.services.org.users.updateOne({ _id: adminId }, { $set: { status: 'active' } });
+      await t.conn.model<User>('User').updateOne({ _id: adminId }, { $set: { status: 'active' } });
     }
   });
 });
@@ -270,7 +281,7 @@ describe('the contract follows its approval, whatever the requester’s scope', 
 describe('partners and out-of-scope subjects', () => {
   it('POST /users refuses a partner with any scope but shared-only; PATCH too', async () => {
     const admin = await as('demo-admin');
-    const dep = await t.services.org.departments.findOne({ name: '外部合作伙伴' }).lean();
+    const dep = await t.conn.model<Department>('Department').findOne({ name: '外部合作伙伴' }).lean();
     for (const dataScope of ['all', 'department', 'department_and_children', 'own_and_subordinates']) {
       const res = await t.http
         .post('/api/v1/users')
@@ -293,14 +304,14 @@ describe('partners and out-of-scope subjects', () => {
   it('a partner given scope `all` anyway still reads no approval that is not theirs', async () => {
     const c = await contractOf('demo-rep1', await customerOf('demo-rep1', '绍兴黄酒有限公司'), 20_000);
     const a = await submit('demo-rep1', c);
-    await t.services.org.users.updateOne({ 'identities.wecom': 'demo-partner' }, { $set: { dataScope: 'all' } });
+    await t.conn.model<User>('User').updateOne({ 'identities.wecom': 'demo-partner' }, { $set: { dataScope: 'all' } });
     try {
       const res = await t.http.get(`/api/v1/approvals/${a.body.id}`).set(await as('demo-partner'));
       expect(res.status).toBe(404);
       const gm = await t.http.get(`/api/v1/approvals/${a.body.id}`).set(await as('demo-gm'));
       expect(gm.status).toBe(200);
     } finally {
-      await t.services.org.users.updateOne({ 'identities.wecom': 'demo-partner' }, { $set: { dataScope: 'own' } });
+      await t.conn.model<User>('User').updateOne({ 'identities.wecom': 'demo-partner' }, { $set: { dataScope: 'own' } });
     }
   });
 
@@ -316,7 +327,7 @@ describe('partners and out-of-scope subjects', () => {
       expect([key, textsTo('demo-rep3').slice(before.texts)]).toEqual([key, ['审批不存在或无权查看']]);
       expect(fake.updates.length).toBe(before.updates);
     }
-    expect((await t.conn.collection('approvals').findOne({ _id: new Types.ObjectId(a.body.id as string) }))!.status).toBe('pending');
+    expect((await t.conn.model<Approval>('Approval').findById(a.body.id).lean())!.status).toBe('pending');
   });
 
   it('a discount on an opportunity or contract out of scope answers exactly like one that does not exist', async () => {
@@ -359,7 +370,7 @@ describe('decisions do not wait for chat platforms', () => {
       await settle();
       expect(fake.updates.length).toBe(before.updates + 1);
       expect(fake.delivered.slice(before.delivered).map((d) => d.touser)).toEqual(['demo-rep1']);
-      const stored = await t.conn.collection('approvals').findOne({ _id: new Types.ObjectId(a.body.id as string) });
+      const stored = await t.conn.model<Approval>('Approval').findById(a.body.id).lean();
       expect(stored!.effectsVersion).toBe(stored!.version);
     } finally {
       fake.delayMs = 0;

@@ -1,8 +1,8 @@
-import { Types } from 'mongoose';
 import { auditModel } from '../../api/src/modules/audit/audit.model';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { cardClickXml, sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
+import type { Approval } from '../../api/src/modules/approval/approval.model';
 
 let fake: FakeWeComServer;
 let t: TestApp;
@@ -262,9 +262,9 @@ describe('withdrawal and recovery', () => {
     const [card] = cardsTo('demo-manager', approvalId);
     // as if the process died right after claiming the decision: the decision is stored, nothing else happened
     const manager = (await t.services.org.findActiveUserByPlatformId('wecom', 'demo-manager'))!;
-    const a = await t.conn.collection('approvals').findOne({ _id: new Types.ObjectId(approvalId) });
-    await t.conn.collection('approvals').updateOne(
-      { _id: new Types.ObjectId(approvalId) },
+    const a = await t.conn.model<Approval>('Approval').findById(approvalId).lean();
+    await t.conn.model<Approval>('Approval').updateOne(
+      { _id: approvalId },
       {
         $set: {
           status: 'approved',
@@ -274,8 +274,9 @@ describe('withdrawal and recovery', () => {
           version: a!.version + 1,
           updatedAt: new Date(Date.now() - 120_000),
         },
-        $push: { history: { at: new Date(), actorId: manager._id, actorName: '张伟', action: 'approve', comment: null, step: 0 } } as never,
+        $push: { history: { at: new Date(), actorId: manager._id, actorName: '张伟', action: 'approve', comment: null, step: 0 } },
       },
+      { timestamps: false },
     );
     const [r1, r2] = await Promise.all([t.services.approvalSweep.run(), t.services.approvalSweep.run()]);
     expect(r1.recovered + r2.recovered).toBe(1);
@@ -340,9 +341,7 @@ describe('timeouts and card refresh (sweep)', () => {
     const { approvalId } = await submitContract(40_000);
     const [old] = cardsTo('demo-manager', approvalId);
     // only the card refresh is due: push the step's start forward so no reminder or escalation fires
-    await t.conn
-      .collection('approvals')
-      .updateOne({ _id: new Types.ObjectId(approvalId) }, { $set: { 'steps.0.startedAt': new Date(Date.now() + 100 * HOUR) } });
+    await t.conn.model<Approval>('Approval').updateOne({ _id: approvalId }, { $set: { 'steps.0.startedAt': new Date(Date.now() + 100 * HOUR) } });
     const at = new Date(Date.now() + 67 * HOUR);
     // the domain's sweep has nothing to do; the bot's card refresh (its own job) re-issues the card, once
     await Promise.all([t.services.approvalSweep.run(at), t.services.approvalSweep.run(at)]);

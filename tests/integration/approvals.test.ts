@@ -1,6 +1,7 @@
-import { Types } from 'mongoose';
 import { auditModel } from '../../api/src/modules/audit/audit.model';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Approval } from '../../api/src/modules/approval/approval.model';
+import type { Customer } from '../../api/src/modules/customer/customer.model';
 
 let t: TestApp;
 let customerId: string;
@@ -163,7 +164,7 @@ describe('one open approval per subject', () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => t.http.post(`/api/v1/contracts/${id}/submit`).set(header).send({})));
     expect(results.filter((r) => r.status === 201)).toHaveLength(1);
     expect(results.filter((r) => r.status === 409)).toHaveLength(9);
-    expect(await t.conn.collection('approvals').countDocuments({ subjectId: new Types.ObjectId(id) })).toBe(1);
+    expect(await t.conn.model<Approval>('Approval').countDocuments({ subjectId: id })).toBe(1);
     expect(await contractStatus(id)).toBe('pending_approval');
   });
 });
@@ -210,7 +211,7 @@ describe('discount and customer-report approvals', () => {
       .send({ subjectType: 'customer-report', subjectId: created.body.id });
     expect(twice.status).toBe(409);
     await decide('demo-manager', a.body.id, 'approve');
-    const c = await t.services.customers.customers.findById(created.body.id).lean();
+    const c = await t.conn.model<Customer>('Customer').findById(created.body.id).lean();
     expect(c!.status).toBe('owned');
     const rep1 = await t.services.org.findActiveUserByPlatformId('wecom', 'demo-rep1');
     expect(String(c!.ownerId)).toBe(String(rep1!._id));

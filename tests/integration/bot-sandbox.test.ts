@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Customer } from '../../api/src/modules/customer/customer.model';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -60,7 +61,7 @@ describe('bot through the sandbox channel', () => {
   it('新客户 creates with the duplicate check, audited as a bot action', async () => {
     await say('demo-rep2', '新客户 宁波海曙精工机械 周强 13588889999');
     expect((await lastReply('demo-rep2')).markdown).toContain('已新建客户');
-    const created = await t.services.customers.customers.findOne({ name: '周强' }).lean();
+    const created = await t.conn.model<Customer>('Customer').findOne({ name: '周强' }).lean();
     expect(created!.ownerId!.equals(t.seeded.org.users.get('demo-rep2')!)).toBe(true);
     const audit = await t.services.audit.list({ entityType: 'customer', entityId: String(created!._id), limit: 5 });
     expect(audit.items[0]).toMatchObject({ action: 'customer.create', channel: 'bot' });

@@ -1,5 +1,10 @@
 import { CONTRACT_TRANSITIONS, CONTRACT_STATUSES, type ContractStatus } from '@crm/shared';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Contact } from '../../api/src/modules/contact/contact.model';
+import type { Contract } from '../../api/src/modules/contract/contract.model';
+import type { Customer } from '../../api/src/modules/customer/customer.model';
+import type { FollowUp } from '../../api/src/modules/follow-up/follow-up.model';
+import type { Opportunity } from '../../api/src/modules/opportunity/opportunity.model';
 
 let t: TestApp;
 let customerId: string;
@@ -39,18 +44,18 @@ describe('follow-ups', () => {
       });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ source: 'miniapp', type: 'visit', location: { address: '上海市黄浦区' }, nextStep: { text: '发报价' } });
-    const c = await t.services.customers.customers.findById(customerId).lean();
+    const c = await t.conn.model<Customer>('Customer').findById(customerId).lean();
     expect(c!.lastFollowUpAt!.toISOString()).toBe(happenedAt);
     expect(c!.nextFollowUpAt!.toISOString()).toBe('2031-03-04T02:00:00.000Z');
   });
 
   it('an older follow-up does not move lastFollowUpAt back', async () => {
-    const before = (await t.services.customers.customers.findById(customerId).lean())!.lastFollowUpAt!;
+    const before = (await t.conn.model<Customer>('Customer').findById(customerId).lean())!.lastFollowUpAt!;
     await t.http
       .post('/api/v1/follow-ups')
       .set(await as('demo-rep1'))
       .send({ customerId, type: 'call', content: '补录上周电话', happenedAt: new Date(before.getTime() - 7 * 86_400_000).toISOString() });
-    expect((await t.services.customers.customers.findById(customerId).lean())!.lastFollowUpAt).toEqual(before);
+    expect((await t.conn.model<Customer>('Customer').findById(customerId).lean())!.lastFollowUpAt).toEqual(before);
   });
 
   it.each([
@@ -60,7 +65,7 @@ describe('follow-ups', () => {
         customerId,
         type: 'call',
         content: 'x',
-        contactId: String((await t.services.customers.contacts.findOne({ customerId: otherCustomerId }).lean())!._id),
+        contactId: String((await t.conn.model<Contact>('Contact').findOne({ customerId: otherCustomerId }).lean())!._id),
       }),
       400,
     ],
@@ -155,7 +160,7 @@ describe('opportunities and their stage history', () => {
     const results = await Promise.all(targets.map((stage) => t.http.post(`/api/v1/opportunities/${created.body.id}/stage`).set(h).send({ stage })));
     const ok = results.filter((r) => r.status === 200);
     expect(results.every((r) => r.status === 200 || r.status === 409)).toBe(true);
-    const stored = await t.services.opportunities.model.findById(created.body.id).lean();
+    const stored = await t.conn.model<Opportunity>('Opportunity').findById(created.body.id).lean();
     const history = stored!.stageHistory.map((e) => e.stage);
     expect(history[history.length - 1]).toBe(stored!.stage);
     for (let i = 1; i < history.length; i++) expect(history[i]).not.toBe(history[i - 1]);
@@ -216,10 +221,10 @@ describe('contracts', () => {
   it('every state the service moves through follows the transition table', async () => {
     const c = await newContract('HT-2031-0003');
     for (const to of ['approved', 'signed'] as ContractStatus[]) {
-      const doc = await t.services.contracts.model.findById(c.body.id).lean();
+      const doc = await t.conn.model<Contract>('Contract').findById(c.body.id).lean();
       expect(CONTRACT_TRANSITIONS[doc!.status].includes(to)).toBe(to === 'approved' ? false : true);
       // approved comes from the approvals flow; set it directly to reach `signed`
-      if (to === 'approved') await t.services.contracts.model.updateOne({ _id: c.body.id }, { $set: { status: 'approved' } });
+      if (to === 'approved') await t.conn.model<Contract>('Contract').updateOne({ _id: c.body.id }, { $set: { status: 'approved' } });
       else
         expect(
           (
@@ -230,7 +235,7 @@ describe('contracts', () => {
           ).body,
         ).toMatchObject({ status: 'signed' });
     }
-    const signed = await t.services.contracts.model.findById(c.body.id).lean();
+    const signed = await t.conn.model<Contract>('Contract').findById(c.body.id).lean();
     expect(signed!.signedAt).toBeInstanceOf(Date);
   });
 
@@ -242,8 +247,8 @@ describe('contracts', () => {
 
 describe('permission matrix on records (rep1 owns the customer)', () => {
   type Row = [string, string, () => Promise<{ method: 'get' | 'post' | 'patch'; url: string; body?: object }>, Record<string, number>];
-  const firstFollowUp = async () => String((await t.services.followUps.model.findOne({ customerId }).lean())!._id);
-  const firstContact = async () => String((await t.services.customers.contacts.findOne({ customerId }).lean())!._id);
+  const firstFollowUp = async () => String((await t.conn.model<FollowUp>('FollowUp').findOne({ customerId }).lean())!._id);
+  const firstContact = async () => String((await t.conn.model<Contact>('Contact').findOne({ customerId }).lean())!._id);
   const rows: Row[] = [
     ['list customers', 'get', async () => ({ method: 'get', url: '/api/v1/customers' }), { rep1: 200, rep3: 200, manager: 200, partner: 200, admin: 200 }],
     [

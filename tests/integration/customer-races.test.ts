@@ -1,5 +1,7 @@
 import { Types } from 'mongoose';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Customer } from '../../api/src/modules/customer/customer.model';
+import type { IdentityClaim } from '../../api/src/modules/customer/identity-claims';
 
 /**
  * The duplicate check under concurrency: identities (mobile, email, company core) are unique claims
@@ -20,7 +22,7 @@ const post = async (login: string, body: Record<string, unknown>, headers: Recor
     .post('/api/v1/customers')
     .set({ ...(await as(login)), ...headers })
     .send({ source: '展会', ...body });
-const count = (company: string) => t.services.customers.customers.countDocuments({ company });
+const count = (company: string) => t.conn.model<Customer>('Customer').countDocuments({ company });
 type Candidate = { visible: boolean; id?: string; ownedBy?: string; reasons: string[] };
 
 describe('simultaneous creates of the same customer', () => {
@@ -46,7 +48,10 @@ describe('simultaneous creates of the same customer', () => {
       else expect(candidates).toEqual(expect.arrayContaining([expect.objectContaining({ visible: false, ownedBy: '其他团队' })]));
     });
     // the winner holds its identities; the losers kept none
-    const claims = await t.services.customers.claims.find({ customerId: { $ne: new Types.ObjectId(winner.id) }, company }).lean();
+    const claims = await t.conn
+      .model<IdentityClaim>('CustomerIdentityClaim')
+      .find({ customerId: { $ne: new Types.ObjectId(winner.id) }, company })
+      .lean();
     expect(claims).toEqual([]);
   });
 
@@ -61,7 +66,10 @@ describe('simultaneous creates of the same customer', () => {
     const audit = await t.services.audit.list({ entityType: 'customer', entityId: forced.body.id, limit: 10 });
     expect(audit.items).toEqual([expect.objectContaining({ action: 'customer.create.forced', note: expect.stringContaining('强制创建：同名不同主体') })]);
     // the identities stay with the first customer
-    const holders = await t.services.customers.claims.find({ _id: { $in: ['mobile:8613911110003', 'company:强制测试'] } }).lean();
+    const holders = await t.conn
+      .model<IdentityClaim>('CustomerIdentityClaim')
+      .find({ _id: { $in: ['mobile:8613911110003', 'company:强制测试'] } })
+      .lean();
     expect(holders.map((c) => String(c.customerId))).toEqual([first.body.id, first.body.id]);
   });
 });
@@ -82,7 +90,7 @@ describe('claims follow the customer', () => {
       .set(await as('demo-rep1'))
       .send({ name: '丁', phones: ['13911110013'] });
     expect(fresh.status).toBe(201);
-    expect(String((await t.services.customers.claims.findById('mobile:8613911110013').lean())?.customerId)).toBe(b.body.id);
+    expect(String((await t.conn.model<IdentityClaim>('CustomerIdentityClaim').findById('mobile:8613911110013').lean())?.customerId)).toBe(b.body.id);
   });
 
   it('changing the company claims the new core (409 if held) and frees the old one', async () => {
@@ -107,13 +115,13 @@ describe('claims follow the customer', () => {
   it('releaseClaims frees every identity of a customer (the deletion / merge paths call it)', async () => {
     const a = await post('demo-rep1', { name: '壬', company: '宁波释放测试有限公司', contacts: [{ name: '壬', phones: ['13911110021'] }] });
     await t.services.customers.releaseClaims(new Types.ObjectId(a.body.id as string));
-    expect(await t.services.customers.claims.countDocuments({ customerId: new Types.ObjectId(a.body.id as string) })).toBe(0);
+    expect(await t.conn.model<IdentityClaim>('CustomerIdentityClaim').countDocuments({ customerId: new Types.ObjectId(a.body.id as string) })).toBe(0);
   });
 });
 
 describe('claims left by a crash, and customers from before claims', () => {
   const orphan = (identity: string, ageMs: number) =>
-    t.services.customers.claims.create({
+    t.conn.model<IdentityClaim>('CustomerIdentityClaim').create({
       _id: identity,
       customerId: new Types.ObjectId(), // never written: its process died between the claim and the insert
       claimedAt: new Date(Date.now() - ageMs),
@@ -140,13 +148,15 @@ describe('claims left by a crash, and customers from before claims', () => {
       { name: '老客户', company: '厦门老客户贸易有限公司', companyKey: '老客户', dedupe: { mobiles: ['+8613911110031'], emails: [], personNames: ['老客户'] } },
       { name: '老客户二', company: '厦门老客户贸易有限公司', companyKey: '老客户', dedupe: { mobiles: [], emails: [], personNames: ['老客户二'] } },
     ];
-    const [older, newer] = await t.services.customers.customers.insertMany(
-      rows.map((r) => ({ ...r, source: '展会', ownerId: t.seeded.org.users.get('demo-rep3')!, departmentId: null, status: 'owned', sharedWith: [] })),
-    );
+    const [older, newer] = await t.conn
+      .model<Customer>('Customer')
+      .insertMany(
+        rows.map((r) => ({ ...r, source: '展会', ownerId: t.seeded.org.users.get('demo-rep3')!, departmentId: null, status: 'owned', sharedWith: [] })),
+      );
     const first = await t.services.customers.backfillIdentityClaims();
     expect(first.claimed).toBeGreaterThanOrEqual(2);
     expect(await t.services.customers.backfillIdentityClaims()).toMatchObject({ claimed: 0 });
-    const company = await t.services.customers.claims.findById('company:老客户').lean();
+    const company = await t.conn.model<IdentityClaim>('CustomerIdentityClaim').findById('company:老客户').lean();
     expect(String(company?.customerId)).toBe(String(older!._id));
     expect(String(company?.customerId)).not.toBe(String(newer!._id));
     const res = await post('demo-rep1', { name: '新人', company: '另一家公司', contacts: [{ name: '新人', phones: ['13911110031'] }] });

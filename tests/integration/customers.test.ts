@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Customer } from '../../api/src/modules/customer/customer.model';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -143,14 +144,14 @@ describe('create, search and scope', () => {
     });
 
     it('POST /customers/duplicate-check answers without creating', async () => {
-      const before = await t.services.customers.customers.countDocuments();
+      const before = await t.conn.model<Customer>('Customer').countDocuments();
       const res = await t.http
         .post('/api/v1/customers/duplicate-check')
         .set(await as('demo-rep3'))
         .send({ name: 'x', company: '上海星辰科技', source: '官网' });
       expect(res.status).toBe(200);
       expect(res.body.duplicate).toBe(true);
-      expect(await t.services.customers.customers.countDocuments()).toBe(before);
+      expect(await t.conn.model<Customer>('Customer').countDocuments()).toBe(before);
     });
 
     it('force needs a reason, and a forced create is audited with the candidates', async () => {
@@ -228,7 +229,7 @@ describe('ownership: transfer, release, claim, share', () => {
     expect(winners).toHaveLength(1);
     // the losers see it as taken (409), or, once it left the pool into someone else's scope, as not there (404)
     expect(results.filter((r) => r.status === 409 || r.status === 404)).toHaveLength(claimers.length - 1);
-    const stored = await t.services.customers.customers.findById(id).lean();
+    const stored = await t.conn.model<Customer>('Customer').findById(id).lean();
     expect(String(stored!.ownerId)).toBe(winners[0]!.body.ownerId);
     const claims = await t.services.audit.list({ entityType: 'customer', entityId: id, limit: 20 });
     expect(claims.items.filter((e) => e.action === 'customer.claim')).toHaveLength(1);
@@ -280,7 +281,7 @@ describe('listing', () => {
       cursor = res.body.nextCursor;
     } while (cursor);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.length).toBe(await t.services.customers.customers.countDocuments());
+    expect(ids.length).toBe(await t.conn.model<Customer>('Customer').countDocuments());
     expect([...ids].sort().reverse()).toEqual(ids);
   });
 

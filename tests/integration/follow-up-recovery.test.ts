@@ -1,5 +1,9 @@
 import { Types } from 'mongoose';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Contact } from '../../api/src/modules/contact/contact.model';
+import type { Customer } from '../../api/src/modules/customer/customer.model';
+import type { FollowUp } from '../../api/src/modules/follow-up/follow-up.model';
+import type { Reminder } from '../../api/src/modules/reminder/reminder.model';
 
 /**
  * Half-written records: a follow-up is stored with the side effects it still owes (customer times,
@@ -19,7 +23,7 @@ beforeAll(async () => {
     .post('/api/v1/customers')
     .set(await as('demo-rep1'))
     .send({ name: '孙八', company: '绍兴孙八纺织有限公司', source: '官网', contacts: [{ name: '孙八', phones: ['13700008888'] }] });
-  const found = (await t.services.customers.customers.findById(c.body.id).lean())!;
+  const found = (await t.conn.model<Customer>('Customer').findById(c.body.id).lean())!;
   customer = { _id: found._id, ownerId: found.ownerId!, departmentId: found.departmentId };
 });
 afterAll(() => t.close());
@@ -28,7 +32,7 @@ const due = new Date(Date.now() + 2 * 86_400_000);
 /** The follow-up exactly as `create` inserts it, left by a process killed right after the insert (some effects maybe already written). */
 async function leftByCrash(content: string, pendingForMs: number, opts: { nextStep?: boolean; effects?: string[]; key?: string } = {}) {
   const now = new Date();
-  const [doc] = await t.services.followUps.model.insertMany([
+  const [doc] = await t.conn.model<FollowUp>('FollowUp').insertMany([
     {
       customerId: customer._id,
       contactId: null,
@@ -52,7 +56,11 @@ async function leftByCrash(content: string, pendingForMs: number, opts: { nextSt
 }
 
 const auditsOf = (id: Types.ObjectId) => t.services.audit.list({ entityType: 'follow-up', entityId: String(id), limit: 10 }).then((p) => p.items);
-const remindersOf = (id: Types.ObjectId) => t.services.reminders.model.find({ dedupeKey: `next-step:${String(id)}` }).lean();
+const remindersOf = (id: Types.ObjectId) =>
+  t.conn
+    .model<Reminder>('Reminder')
+    .find({ dedupeKey: `next-step:${String(id)}` })
+    .lean();
 
 describe('FollowUpService.recoverPending', () => {
   it('finishes a follow-up left with all its effects pending: customer times, one audit entry, one reminder', async () => {
@@ -66,10 +74,10 @@ describe('FollowUpService.recoverPending', () => {
     expect(audits).toEqual([expect.objectContaining({ action: 'follow-up.create', requestId: 'req-crashed', channel: 'miniapp' })]);
     const reminders = await remindersOf(doc._id);
     expect(reminders).toEqual([expect.objectContaining({ status: 'scheduled', dueAt: due, userId: rep1 })]);
-    const c = await t.services.customers.customers.findById(customer._id).lean();
+    const c = await t.conn.model<Customer>('Customer').findById(customer._id).lean();
     expect(c?.nextFollowUpAt).toEqual(due);
     expect(c!.lastFollowUpAt!.getTime()).toBeGreaterThanOrEqual(doc.happenedAt.getTime());
-    const stored = await t.services.followUps.model.findById(doc._id).lean();
+    const stored = await t.conn.model<FollowUp>('FollowUp').findById(doc._id).lean();
     expect(stored?.pendingEffects).toBeUndefined();
   });
 
@@ -85,8 +93,8 @@ describe('FollowUpService.recoverPending', () => {
       );
     }
     if (alreadyDone.includes('reminder')) {
-      await t.services.reminders.nextStepChanged((await t.services.followUps.model.findById(doc._id))!);
-      await t.services.reminders.model.updateOne({ dedupeKey: `next-step:${String(doc._id)}` }, { $set: { status: 'sent' } });
+      await t.services.reminders.nextStepChanged((await t.conn.model<FollowUp>('FollowUp').findById(doc._id))!);
+      await t.conn.model<Reminder>('Reminder').updateOne({ dedupeKey: `next-step:${String(doc._id)}` }, { $set: { status: 'sent' } });
     }
     await t.services.followUps.recoverPending(new Date());
     await t.services.followUps.recoverPending(new Date());
@@ -98,7 +106,7 @@ describe('FollowUpService.recoverPending', () => {
   it('leaves alone a follow-up whose request may still be running (pending for a moment only)', async () => {
     const doc = await leftByCrash('拜访：请求还在进行', 1 * SEC);
     await t.services.followUps.recoverPending(new Date());
-    expect((await t.services.followUps.model.findById(doc._id).lean())?.pendingEffects).toEqual(['customer-times', 'audit', 'reminder']);
+    expect((await t.conn.model<FollowUp>('FollowUp').findById(doc._id).lean())?.pendingEffects).toEqual(['customer-times', 'audit', 'reminder']);
     expect(await auditsOf(doc._id)).toHaveLength(0);
     // a few seconds later it is finished
     await t.services.followUps.recoverPending(new Date(Date.now() + 10 * SEC));
@@ -125,7 +133,7 @@ describe('FollowUpService.recoverPending', () => {
       .send({ customerId: String(customer._id), type: 'call', content: '电话：正常写完', nextStep: { text: '报价', dueAt: due.toISOString() } });
     expect(res.status).toBe(201);
     const id = new Types.ObjectId(res.body.id as string);
-    expect((await t.services.followUps.model.findById(id).lean())?.pendingEffects).toBeUndefined();
+    expect((await t.conn.model<FollowUp>('FollowUp').findById(id).lean())?.pendingEffects).toBeUndefined();
     expect(await auditsOf(id)).toHaveLength(1);
     expect(await remindersOf(id)).toHaveLength(1);
   });
@@ -135,7 +143,7 @@ describe('CustomerService.recoverPending', () => {
   it('writes the contacts and the audit entry of a customer left half-created, once', async () => {
     const id = new Types.ObjectId();
     const contactId = new Types.ObjectId();
-    await t.services.customers.customers.insertMany([
+    await t.conn.model<Customer>('Customer').insertMany([
       {
         _id: id,
         name: '半截',
@@ -167,9 +175,9 @@ describe('CustomerService.recoverPending', () => {
     ]);
     await t.services.customers.recoverPending(new Date());
     await t.services.customers.recoverPending(new Date());
-    expect(await t.services.customers.contacts.find({ customerId: id }).lean()).toEqual([expect.objectContaining({ _id: contactId, name: '半截' })]);
+    expect(await t.conn.model<Contact>('Contact').find({ customerId: id }).lean()).toEqual([expect.objectContaining({ _id: contactId, name: '半截' })]);
     const audits = await t.services.audit.list({ entityType: 'customer', entityId: String(id), limit: 10 });
     expect(audits.items).toEqual([expect.objectContaining({ action: 'customer.create', requestId: 'req-half' })]);
-    expect((await t.services.customers.customers.findById(id).lean())?.pendingCreate).toBeUndefined();
+    expect((await t.conn.model<Customer>('Customer').findById(id).lean())?.pendingCreate).toBeUndefined();
   });
 });

@@ -1,4 +1,11 @@
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Contact } from '../../api/src/modules/contact/contact.model';
+import type { Contract } from '../../api/src/modules/contract/contract.model';
+import type { Customer } from '../../api/src/modules/customer/customer.model';
+import type { IdentityClaim } from '../../api/src/modules/customer/identity-claims';
+import type { FollowUp } from '../../api/src/modules/follow-up/follow-up.model';
+import type { IdempotentRequest } from '../../api/src/modules/idempotency/idempotency.model';
+import type { Opportunity } from '../../api/src/modules/opportunity/opportunity.model';
 
 /**
  * The Idempotency-Key stored on the created record: whatever happened to the first attempt (its key
@@ -25,27 +32,27 @@ const requests = {
   customer: (i: number) => ({
     path: '/api/v1/customers',
     body: { name: `重试${i}`, company: `扬州重试${i}号有限公司`, source: '官网', contacts: [{ name: `重试${i}`, phones: [`1370000${String(1000 + i)}`] }] },
-    count: () => t.services.customers.customers.countDocuments({ name: `重试${i}` }),
+    count: () => t.conn.model<Customer>('Customer').countDocuments({ name: `重试${i}` }),
   }),
   'follow-up': (i: number) => ({
     path: '/api/v1/follow-ups',
     body: { customerId, type: 'visit', content: `拜访：重试 ${i}`, nextStep: { text: '回访', dueAt: new Date(Date.now() + 86_400_000).toISOString() } },
-    count: () => t.services.followUps.model.countDocuments({ content: `拜访：重试 ${i}` }),
+    count: () => t.conn.model<FollowUp>('FollowUp').countDocuments({ content: `拜访：重试 ${i}` }),
   }),
   contact: (i: number) => ({
     path: `/api/v1/customers/${customerId}/contacts`,
     body: { name: `联系人${i}`, phones: [`1360000${String(1000 + i)}`] },
-    count: () => t.services.customers.contacts.countDocuments({ name: `联系人${i}` }),
+    count: () => t.conn.model<Contact>('Contact').countDocuments({ name: `联系人${i}` }),
   }),
   opportunity: (i: number) => ({
     path: '/api/v1/opportunities',
     body: { customerId, name: `商机重试${i}`, amountFen: 100_000 },
-    count: () => t.services.opportunities.model.countDocuments({ name: `商机重试${i}` }),
+    count: () => t.conn.model<Opportunity>('Opportunity').countDocuments({ name: `商机重试${i}` }),
   }),
   contract: (i: number) => ({
     path: '/api/v1/contracts',
     body: { customerId, number: `HT-RETRY-${i}`, title: `合同重试${i}`, amountFen: 100_000 },
-    count: () => t.services.contracts.model.countDocuments({ number: `HT-RETRY-${i}` }),
+    count: () => t.conn.model<Contract>('Contract').countDocuments({ number: `HT-RETRY-${i}` }),
   }),
 };
 type Kind = keyof typeof requests;
@@ -53,11 +60,15 @@ const kinds = Object.keys(requests) as Kind[];
 
 /** What the first attempt's key looks like after it: freed by a 5xx, pending after a crash (within or past its lease). */
 const aftermaths = {
-  'freed by a 5xx': (id: string) => t.services.idempotency.model.deleteOne({ _id: id }),
+  'freed by a 5xx': (id: string) => t.conn.model<IdempotentRequest>('IdempotentRequest').deleteOne({ _id: id }),
   'left pending by a crash, lease running': (id: string) =>
-    t.services.idempotency.model.updateOne({ _id: id }, { $set: { state: 'pending', status: null, body: null, leaseUntil: new Date(Date.now() + 60_000) } }),
+    t.conn
+      .model<IdempotentRequest>('IdempotentRequest')
+      .updateOne({ _id: id }, { $set: { state: 'pending', status: null, body: null, leaseUntil: new Date(Date.now() + 60_000) } }),
   'left pending by a crash, lease over': (id: string) =>
-    t.services.idempotency.model.updateOne({ _id: id }, { $set: { state: 'pending', status: null, body: null, leaseUntil: new Date(Date.now() - 1000) } }),
+    t.conn
+      .model<IdempotentRequest>('IdempotentRequest')
+      .updateOne({ _id: id }, { $set: { state: 'pending', status: null, body: null, leaseUntil: new Date(Date.now() - 1000) } }),
 };
 
 const cases = kinds.flatMap((kind, k) => Object.keys(aftermaths).map((after, a) => [kind, after, k * 10 + a] as [Kind, keyof typeof aftermaths, number]));
@@ -91,13 +102,13 @@ describe('a retry finds the record its first attempt created', () => {
     const h = { ...(await as('demo-rep1')), 'Idempotency-Key': key };
     const first = await t.http.post(r.path).set(h).send(r.body);
     // make it look as if the first attempt died after claiming: its customer never written, its key freed
-    await t.services.customers.customers.deleteOne({ _id: first.body.id });
-    await t.services.customers.contacts.deleteMany({ customerId: first.body.id });
-    await t.services.idempotency.model.deleteOne({ _id: `${String(t.seeded.org.users.get('demo-rep1'))}:${key}` });
+    await t.conn.model<Customer>('Customer').deleteOne({ _id: first.body.id });
+    await t.conn.model<Contact>('Contact').deleteMany({ customerId: first.body.id });
+    await t.conn.model<IdempotentRequest>('IdempotentRequest').deleteOne({ _id: `${String(t.seeded.org.users.get('demo-rep1'))}:${key}` });
     const retry = await t.http.post(r.path).set(h).send(r.body);
     expect(retry.status).toBe(201);
     expect(await r.count()).toBe(1);
-    const claims = await t.services.customers.claims.find({ name: '重试91' }).lean();
+    const claims = await t.conn.model<IdentityClaim>('CustomerIdentityClaim').find({ name: '重试91' }).lean();
     expect(claims.map((c) => String(c.customerId))).toEqual(claims.map(() => retry.body.id));
   });
 

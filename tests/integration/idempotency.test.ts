@@ -1,10 +1,11 @@
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { FollowUp } from '../../api/src/modules/follow-up/follow-up.model';
 
 let t: TestApp;
 let customerId: string;
 const as = async (login: string) => ({ Authorization: await t.login(login) });
 const visit = (content: string) => ({ customerId, type: 'visit', content, happenedAt: new Date(Date.now() - 60_000).toISOString() });
-const countFollowUps = (content: string) => t.services.followUps.model.countDocuments({ content });
+const countFollowUps = (content: string) => t.conn.model<FollowUp>('FollowUp').countDocuments({ content });
 
 beforeAll(async () => {
   t = await startTestApp();

@@ -9,6 +9,7 @@ import { FakeDingTalkServer } from '../fakes/fake-dingtalk-server';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
+import type { Opportunity } from '../../api/src/modules/opportunity/opportunity.model';
 
 /**
  * The API reference is true: every operation documents its success answer (a real schema, a real example) and
@@ -195,7 +196,7 @@ async function walk() {
   await call('GET', `/api/v1/customers/${customerId}`, rep1);
 
   // reminders (a deal stalled long enough that the owner's leader gets a team reminder)
-  await t.services.opportunities.model.updateOne({ _id: deal.body.id }, { $set: { stageEnteredAt: new Date(Date.now() - 30 * 86_400_000) } });
+  await t.conn.model<Opportunity>('Opportunity').updateOne({ _id: deal.body.id }, { $set: { stageEnteredAt: new Date(Date.now() - 30 * 86_400_000) } });
   await t.services.reminders.runPolicies();
   const upcoming = await call('GET', '/api/v1/reminders?box=upcoming', rep1);
   const reminderId = (upcoming.body.items as Array<{ id: string; followUpId: string | null }>).find((r) => r.followUpId === followUp.body.id)?.id;

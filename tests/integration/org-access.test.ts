@@ -1,4 +1,5 @@
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { User } from '../../api/src/modules/org/user.model';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -134,7 +135,7 @@ describe('admin endpoints', () => {
       });
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({ name: '钱多多', leaderId: id('demo-manager'), dataScope: 'own', status: 'active' });
-    const stored = await t.services.org.users.findById(res.body.id).lean();
+    const stored = await t.conn.model<User>('User').findById(res.body.id).lean();
     expect(stored!.leaderChain.map(String)).toEqual([id('demo-manager'), id('demo-director'), id('demo-gm')]);
     expect(await visibleLogins('demo-manager')).toContain('qian-dd');
   });
@@ -198,7 +199,7 @@ describe('admin endpoints', () => {
       cursor = res.body.nextCursor as string | null;
     } while (cursor);
     expect(new Set(seen).size).toBe(seen.length);
-    expect(seen.length).toBe(await t.services.org.users.countDocuments());
+    expect(seen.length).toBe(await t.conn.model<User>('User').countDocuments());
   });
 });
 
@@ -232,11 +233,11 @@ describe('bad input', () => {
   });
 
   it('a failed create leaves nothing behind', async () => {
-    const before = await t.services.org.users.countDocuments();
+    const before = await t.conn.model<User>('User').countDocuments();
     await t.http
       .post('/api/v1/users')
       .set('Authorization', await t.login('demo-admin'))
       .send({ name: '半条', departmentIds: ['0123456789abcdef01234567'], identities: { wecom: 'half-written' } });
-    expect(await t.services.org.users.countDocuments()).toBe(before);
+    expect(await t.conn.model<User>('User').countDocuments()).toBe(before);
   });
 });

@@ -6,6 +6,10 @@ import { auditModel } from '../../api/src/modules/audit/audit.model';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
+import type { Contract } from '../../api/src/modules/contract/contract.model';
+import type { Department } from '../../api/src/modules/org/department.model';
+import type { Reminder } from '../../api/src/modules/reminder/reminder.model';
+import type { User } from '../../api/src/modules/org/user.model';
 
 let fake: FakeWeComServer;
 let t: TestApp;
@@ -26,7 +30,7 @@ async function settle() {
   await t.services.approvals.settled();
   await t.bot.inFlight.drain();
 }
-const user = async (login: string) => (await t.services.org.users.findOne({ 'identities.wecom': login }).lean())!;
+const user = async (login: string) => (await t.conn.model<User>('User').findOne({ 'identities.wecom': login }).lean())!;
 const id = async (login: string) => String((await user(login))._id);
 /** Approval notices (markdown with the approval's link). */
 const noticesTo = (u: string) =>
@@ -48,7 +52,7 @@ const cardsTo = (u: string, approvalId: string) =>
     .filter((c) => c.task_id.includes(approvalId));
 
 async function newUser(login: string, leader: string) {
-  const dep = await t.services.org.departments.findOne({ name: '华东销售部' }).lean();
+  const dep = await t.conn.model<Department>('Department').findOne({ name: '华东销售部' }).lean();
   return t.services.org.createUser(meta, {
     name: login,
     departmentIds: [String(dep!._id)],
@@ -97,7 +101,7 @@ describe('POST /users/:id/deactivate hands over what hangs on the leaver', () =>
     const bossId = (await user('boss'))._id;
     const due = new Date(Date.now() + 3_600_000);
     const reminder = (key: string, customerId: string | null, kind: 'next-step' | 'digest' = 'next-step') =>
-      t.services.reminders.model.create({ dedupeKey: key, kind, userId: bossId, dueAt: due, title: key, text: '', customerId, status: 'scheduled' });
+      t.conn.model<Reminder>('Reminder').create({ dedupeKey: key, kind, userId: bossId, dueAt: due, title: key, text: '', customerId, status: 'scheduled' });
     const r1 = await reminder('boss-about-sub2', sub2Customer);
     const r2 = await reminder('boss-about-own', bossCustomer);
     const r3 = await reminder('boss-digest', null, 'digest');
@@ -135,9 +139,9 @@ describe('POST /users/:id/deactivate hands over what hangs on the leaver', () =>
       .set(await as('demo-director'))
       .send({ decision: 'approve' });
     expect(done.body.status).toBe('approved');
-    expect((await t.services.contracts.model.findById(contractId).lean())!.status).toBe('approved');
+    expect((await t.conn.model<Contract>('Contract').findById(contractId).lean())!.status).toBe('approved');
     // reminders
-    const after = async (r: { _id: unknown }) => (await t.services.reminders.model.findById(r._id).lean())!;
+    const after = async (r: { _id: unknown }) => (await t.conn.model<Reminder>('Reminder').findById(r._id).lean())!;
     expect([String((await after(r1)).userId), (await after(r1)).status]).toEqual([await id('sub2'), 'scheduled']);
     expect([String((await after(r2)).userId), (await after(r2)).status]).toEqual([newLeader, 'scheduled']);
     expect((await after(r3)).status).toBe('cancelled');
@@ -173,7 +177,7 @@ describe('POST /users/:id/deactivate hands over what hangs on the leaver', () =>
     await newUser('gone', 'demo-manager');
     await newUser('sub3', 'gone');
     const { approvalId } = await pendingContract('sub3');
-    await t.services.org.users.updateOne({ 'identities.wecom': 'gone' }, { $set: { status: 'resigned' } });
+    await t.conn.model<User>('User').updateOne({ 'identities.wecom': 'gone' }, { $set: { status: 'resigned' } });
     const out = await t.services.approvalSweep.run(new Date());
     expect(out.rerouted).toBe(1);
     await settle();

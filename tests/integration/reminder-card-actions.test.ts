@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Types } from 'mongoose';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Reminder } from '../../api/src/modules/reminder/reminder.model';
+import type { User } from '../../api/src/modules/org/user.model';
 
 // Monday 2026-11-23, Beijing time (+08:00).
 const bj = (s: string) => new Date(`${s}+08:00`);
@@ -27,10 +29,14 @@ async function sentReminder(customerId = zhangsanId) {
   expect(res.status).toBe(201);
   clock = bj('2026-11-23T10:30');
   await t.scheduler(`w-${randomUUID()}`).tick();
-  const r = (await t.services.reminders.model.findOne({ followUpId: new Types.ObjectId(res.body.id as string) }).exec())!;
+  const r = (await t.conn
+    .model<Reminder>('Reminder')
+    .findOne({ followUpId: new Types.ObjectId(res.body.id as string) })
+    .exec())!;
   expect(r.status).toBe('sent');
-  await t.services.reminders.model.updateOne({ _id: r._id }, { $set: { 'delivery.responseCode': 'victim-code' } }).exec();
-  return (await t.services.reminders.model.findById(r._id).lean().exec())!;
+  // the owner's card holds a code (the bot's own record of the card)
+  await t.conn.collection('bot_reminder_cards').updateOne({ taskId: r.delivery!.taskId }, { $set: { responseCode: 'victim-code' } });
+  return (await t.conn.model<Reminder>('Reminder').findById(r._id).lean().exec())!;
 }
 
 async function tap(user: string, key: string, taskId: string) {
@@ -59,9 +65,9 @@ describe('reminder card taps are checked like the API', () => {
     const before = await lastOut('demo-rep1');
     expect(await tap('demo-rep2', key(String(r._id), r.delivery!.taskId!), r.delivery!.taskId!)).toBe('handled');
 
-    const after = (await t.services.reminders.model.findById(r._id).lean().exec())!;
+    const after = (await t.conn.model<Reminder>('Reminder').findById(r._id).lean().exec())!;
     expect(after).toMatchObject({ status: 'sent', dueAt: r.dueAt });
-    expect(after.delivery!.responseCode).toBe('victim-code');
+    expect((await t.conn.collection('bot_reminder_cards').findOne({ taskId: r.delivery!.taskId }))!.responseCode).toBe('victim-code');
     expect(await lastOut('demo-rep1')).toEqual(before); // the owner's card is not redrawn
     const reply = await lastOut('demo-rep2');
     expect(reply).toMatchObject({ kind: 'text' });
@@ -76,7 +82,7 @@ describe('reminder card taps are checked like the API', () => {
       .send({ name: '王五', company: '杭州移交测试有限公司', source: '其他', tier: 'C', tags: [], contacts: [] });
     expect(created.status).toBe(201);
     const r = await sentReminder(created.body.id as string);
-    const rep3 = (await t.services.org.users.findOne({ 'identities.wecom': 'demo-rep3' }).lean().exec())!;
+    const rep3 = (await t.conn.model<User>('User').findOne({ 'identities.wecom': 'demo-rep3' }).lean().exec())!;
     await t.http
       .post(`/api/v1/customers/${created.body.id as string}/transfer`)
       .set('authorization', await t.login('demo-gm'))
@@ -94,6 +100,6 @@ describe('reminder card taps are checked like the API', () => {
     expect(await pendingPrompt('demo-rep1')).toMatchObject({ kind: 'rem.log', args: [String(r._id)] });
     await t.conn.collection('bot_pending_prompts').deleteMany({});
     await tap('demo-rep1', `rem.done:${String(r._id)}`, r.delivery!.taskId!);
-    expect((await t.services.reminders.model.findById(r._id).lean().exec())!.status).toBe('done');
+    expect((await t.conn.model<Reminder>('Reminder').findById(r._id).lean().exec())!.status).toBe('done');
   });
 });

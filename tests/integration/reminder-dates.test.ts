@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { FollowUp } from '../../api/src/modules/follow-up/follow-up.model';
 
 /**
  * The date reader in the chat loop: a confirmation says when a reminder in quiet hours or on a weekend will
@@ -37,7 +38,7 @@ async function reminderJustSent(at: Date): Promise<void> {
   await t.scheduler().tick();
 }
 
-const loggedNext = async (content: string) => (await t.services.followUps.model.findOne({ content }).lean().exec())!;
+const loggedNext = async (content: string) => (await t.conn.model<FollowUp>('FollowUp').findOne({ content }).lean().exec())!;
 
 it('a weekend reminder is kept, and the confirmation says it arrives with Monday’s digest; 改到 a quiet hour says so too', async () => {
   await reminderJustSent(bj('2026-11-23T15:00')); // Monday

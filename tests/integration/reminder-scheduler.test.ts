@@ -4,6 +4,8 @@ import type { ReminderPolicy } from '@crm/config';
 import { ReminderScheduler, type ReminderSender, type SentTo } from '../../api/src/modules/reminder/reminder.scheduler';
 import type { ReminderView } from '../../api/src/modules/reminder/reminder.service';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Reminder } from '../../api/src/modules/reminder/reminder.model';
+import type { User } from '../../api/src/modules/org/user.model';
 
 // Monday 2026-11-23, Beijing time (+08:00).
 const bj = (s: string) => new Date(`${s}+08:00`);
@@ -14,7 +16,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 beforeEach(async () => {
-  await t.services.reminders.model.deleteMany({});
+  await t.conn.model<Reminder>('Reminder').deleteMany({});
 });
 
 /** Records what the scheduler hands to chat (the port's far side is tested through the sandbox and WeCom). */
@@ -33,7 +35,6 @@ class RecordingSender implements ReminderSender {
     platformUserId: String(userId),
     messageId: null,
     taskId: `t${new Types.ObjectId().toHexString()}`,
-    responseCode: null,
     sentAt: clock,
   });
   private async jitter() {
@@ -86,14 +87,14 @@ async function due(count: number, at: Date, users: Types.ObjectId[]): Promise<Ty
     retryAt: null,
     delivery: null,
   }));
-  await t.services.reminders.model.insertMany(docs);
+  await t.conn.model<Reminder>('Reminder').insertMany(docs);
   return docs.map((d) => d._id);
 }
 
 const users = (n: number) => Array.from({ length: n }, () => new Types.ObjectId());
 const demoUser = async (login: string) => (await t.services.org.findActiveUserByPlatformId('wecom', login))!._id;
 const statusCounts = async () => {
-  const rows = await t.services.reminders.model.find({}, { status: 1 }).lean();
+  const rows = await t.conn.model<Reminder>('Reminder').find({}, { status: 1 }).lean();
   return rows.reduce<Record<string, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
 };
 
@@ -134,13 +135,13 @@ describe('claiming: several workers, one send each', () => {
     sender.failNext = 1;
     const s = scheduler(sender, 'R', { scheduler: { ...t.config.reminders.scheduler, maxAttempts: 3 } });
     expect((await s.tick()).failed).toBe(1);
-    let r = await t.services.reminders.model.findById(id).lean();
+    let r = await t.conn.model<Reminder>('Reminder').findById(id).lean();
     expect(r).toMatchObject({ status: 'scheduled', lastError: 'errcode -1: system busy', attempts: 1 });
     expect(r!.retryAt).toEqual(new Date(clock.getTime() + 60_000));
     expect((await s.tick()).claimed).toBe(0); // not before its retry time
     clock = new Date(clock.getTime() + 61_000);
     expect((await s.tick()).cards).toBe(1);
-    expect((await t.services.reminders.model.findById(id).lean())!.status).toBe('sent');
+    expect((await t.conn.model<Reminder>('Reminder').findById(id).lean())!.status).toBe('sent');
 
     const [id2] = await due(1, clock, users(1));
     sender.failNext = 3;
@@ -148,7 +149,7 @@ describe('claiming: several workers, one send each', () => {
       await s.tick();
       clock = new Date(clock.getTime() + 10 * 60_000);
     }
-    r = await t.services.reminders.model.findById(id2).lean();
+    r = await t.conn.model<Reminder>('Reminder').findById(id2).lean();
     expect(r).toMatchObject({ status: 'failed', attempts: 3, lastError: 'errcode -1: system busy', outcome: '发送失败' });
   });
 });
@@ -162,7 +163,10 @@ it('a person whose send budget is full waits (not counted as an attempt) while o
   sender.waits.set(String(busy), 30_000);
   const pass = await scheduler(sender, 'D').tick();
   expect(pass).toMatchObject({ claimed: 4, cards: 2, deferred: 2 });
-  const held = await t.services.reminders.model.find({ _id: { $in: busyIds } }).lean();
+  const held = await t.conn
+    .model<Reminder>('Reminder')
+    .find({ _id: { $in: busyIds } })
+    .lean();
   expect(held.map((r) => [r.status, r.attempts, r.retryAt])).toEqual([
     ['scheduled', 0, new Date(clock.getTime() + 30_000)],
     ['scheduled', 0, new Date(clock.getTime() + 30_000)],
@@ -188,10 +192,10 @@ describe('quiet hours, working days, digests and bursts', () => {
     const pass = await scheduler(sender, 'Q').tick();
     expect(pass.digests).toBe(2); // the rep's, and their leader's (with the team section)
     expect(sender.cards).toEqual([]);
-    const leader = (await t.services.org.users.findById(rep).lean())!.leaderId;
+    const leader = (await t.conn.model<User>('User').findById(rep).lean())!.leaderId;
     expect(sender.digests.map((d) => d.userId).sort()).toEqual([String(rep), String(leader)].sort());
     expect(sender.digests.find((d) => d.userId === String(rep))).toEqual({ userId: String(rep), folded: 1, dueToday: 0 });
-    const folded = await t.services.reminders.model.findById(night).lean();
+    const folded = await t.conn.model<Reminder>('Reminder').findById(night).lean();
     expect(folded).toMatchObject({ status: 'sent', delivery: { folded: true } });
   });
 

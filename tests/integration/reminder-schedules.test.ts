@@ -1,10 +1,12 @@
 import { Types } from 'mongoose';
 import pino from 'pino';
 import type { ReminderPolicy } from '@crm/config';
-import { jobLeaseModel, type JobLeasePort } from '../../api/src/modules/reminder/job-lease';
+import { jobLeaseModel, type JobLeasePort } from '../../api/src/db/job-lease';
 import { DIGEST_JOB, ReminderScheduler, type ReminderSender, type SentTo } from '../../api/src/modules/reminder/reminder.scheduler';
 import type { ReminderService, ReminderView } from '../../api/src/modules/reminder/reminder.service';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Reminder } from '../../api/src/modules/reminder/reminder.model';
+import type { User } from '../../api/src/modules/org/user.model';
 
 // Monday 2026-11-23, Beijing time (+08:00); the digest is at 09:00 on working days.
 const bj = (s: string) => new Date(`${s}+08:00`);
@@ -13,12 +15,12 @@ let t: TestApp;
 let reps: Types.ObjectId[];
 beforeAll(async () => {
   t = await startTestApp({}, { crm: false, now: () => clock });
-  reps = (await t.services.org.users.find({ roles: 'rep', status: 'active' }, { _id: 1 }).sort({ _id: 1 }).lean().exec()).map((u) => u._id);
+  reps = (await t.conn.model<User>('User').find({ roles: 'rep', status: 'active' }, { _id: 1 }).sort({ _id: 1 }).lean().exec()).map((u) => u._id);
   expect(reps.length).toBeGreaterThanOrEqual(2);
 });
 afterAll(() => t.close());
 beforeEach(async () => {
-  await t.services.reminders.model.deleteMany({});
+  await t.conn.model<Reminder>('Reminder').deleteMany({});
   await jobLeaseModel(t.conn).deleteMany({});
 });
 
@@ -32,7 +34,6 @@ class RecordingSender implements ReminderSender {
     platformUserId: String(userId),
     messageId: null,
     taskId: null,
-    responseCode: null,
     sentAt: clock,
   });
   async reminder(r: ReminderView) {
@@ -68,7 +69,7 @@ function scheduler(
 
 /** A next-step reminder for each user, due at `at`. */
 async function dueFor(users: Types.ObjectId[], at: Date): Promise<void> {
-  await t.services.reminders.model.insertMany(
+  await t.conn.model<Reminder>('Reminder').insertMany(
     users.map((userId) => ({
       dedupeKey: `test:${new Types.ObjectId().toHexString()}`,
       kind: 'next-step',
@@ -153,7 +154,7 @@ describe('a database outage: back-off without an error line per pass', () => {
       if (state.down) throw kind === 'db' ? unavailable() : new TypeError('x is undefined');
     };
     const service = {
-      model: t.services.reminders.model,
+      model: t.conn.model<Reminder>('Reminder'),
       claimDue: async () => {
         fail();
         return [];

@@ -2,6 +2,8 @@ import { Types } from 'mongoose';
 import { toTemplateCard } from '../../bot/src/channels/wecom/wecom-card';
 import type { Card } from '../../bot/src/core/bot-event';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { Reminder } from '../../api/src/modules/reminder/reminder.model';
+import type { User } from '../../api/src/modules/org/user.model';
 
 /**
  * Reminders a busy rep can work through (#15): the summary card lists every task with per-task and
@@ -53,7 +55,8 @@ async function followUp(auth: string, customerId: string, nextStep?: { text: str
   return res.body.id as string;
 }
 const reminderOf = async (followUpId: string) =>
-  (await t.services.reminders.model
+  (await t.conn
+    .model<Reminder>('Reminder')
     .findOne({ followUpId: new Types.ObjectId(followUpId) })
     .lean()
     .exec())!;
@@ -122,7 +125,10 @@ describe('the reminder lists: counts, newest overdue first, several completed at
     clock = bj('2026-11-23T12:10');
     const c2 = await rep2Customer(1);
     const b = await followUp(rep2, c2.id, { text: '刚逾期的事', dueAt: bj('2026-11-23T12:20') });
-    await t.services.reminders.model.updateOne({ followUpId: new Types.ObjectId(a) }, { $set: { dueAt: bj('2026-11-02T09:00') } }).exec();
+    await t.conn
+      .model<Reminder>('Reminder')
+      .updateOne({ followUpId: new Types.ObjectId(a) }, { $set: { dueAt: bj('2026-11-02T09:00') } })
+      .exec();
     clock = bj('2026-11-23T13:00');
     const res = await t.http.get('/api/v1/reminders?box=overdue').set('authorization', rep2).expect(200);
     const texts = (res.body.items as Array<{ text: string }>).map((x) => x.text);
@@ -150,7 +156,7 @@ describe('the reminder lists: counts, newest overdue first, several completed at
       { id: theirs, reason: 'not-found' },
       { id: expect.any(String), reason: 'not-found' },
     ]);
-    expect((await t.services.reminders.model.findById(theirs).lean())!.status).not.toBe('done');
+    expect((await t.conn.model<Reminder>('Reminder').findById(theirs).lean())!.status).not.toBe('done');
     const again = await t.http
       .post('/api/v1/reminders/complete')
       .set('authorization', rep1)
@@ -208,10 +214,13 @@ describe('a manager’s team reminders name the rep and nudge them', () => {
   it('names the rep; 提醒他 instead of 完成; the rep gets a reminder once; the manager’s is settled', async () => {
     clock = bj('2026-11-25T10:00');
     await t.services.reminders.runPolicies();
-    const manager = (await t.services.org.users.findOne({ 'identities.wecom': 'demo-manager' }).lean())!;
-    const team = (await t.services.reminders.model.findOne({ userId: manager._id, dedupeKey: /^stalled-manager:/ }).lean())!;
+    const manager = (await t.conn.model<User>('User').findOne({ 'identities.wecom': 'demo-manager' }).lean())!;
+    const team = (await t.conn
+      .model<Reminder>('Reminder')
+      .findOne({ userId: manager._id, dedupeKey: /^stalled-manager:/ })
+      .lean())!;
     expect(team).toBeTruthy();
-    const rep = (await t.services.org.users.findById(team.aboutUserId).lean())!;
+    const rep = (await t.conn.model<User>('User').findById(team.aboutUserId).lean())!;
     expect(team.title).toContain(rep.name);
     expect(team.text).toContain(`负责人 ${rep.name} 尚未推进`);
 
@@ -222,9 +231,12 @@ describe('a manager’s team reminders name the rep and nudge them', () => {
     expect(list.body.counts.team).toBe(list.body.items.length);
 
     // its card offers 提醒<rep> and no 完成
-    await t.services.reminders.model.updateMany({ userId: manager._id, _id: { $ne: team._id }, status: 'scheduled' }, { $set: { status: 'cancelled' } }).exec();
+    await t.conn
+      .model<Reminder>('Reminder')
+      .updateMany({ userId: manager._id, _id: { $ne: team._id }, status: 'scheduled' }, { $set: { status: 'cancelled' } })
+      .exec();
     await t.scheduler('m1').tick();
-    const sent = (await t.services.reminders.model.findById(team._id).lean())!;
+    const sent = (await t.conn.model<Reminder>('Reminder').findById(team._id).lean())!;
     const card = await cardOf('demo-manager', sent.delivery!.taskId!);
     expect(card.fields![0]).toEqual({ label: '负责人', value: rep.name });
     expect(card.buttons[0]).toMatchObject({ key: `rem.nudge:${String(team._id)}`, text: `提醒${rep.name}` });
@@ -232,9 +244,12 @@ describe('a manager’s team reminders name the rep and nudge them', () => {
 
     await tap('demo-manager', `rem.nudge:${String(team._id)}`, sent.delivery!.taskId!);
     await tap('demo-manager', `rem.nudge:${String(team._id)}`, sent.delivery!.taskId!); // a second tap sends nothing more
-    expect(await t.services.reminders.model.findById(team._id).lean()).toMatchObject({ status: 'done', outcome: `已提醒 ${rep.name}` });
+    expect(await t.conn.model<Reminder>('Reminder').findById(team._id).lean()).toMatchObject({ status: 'done', outcome: `已提醒 ${rep.name}` });
     expect((await cardOf('demo-manager', sent.delivery!.taskId!)).doneText).toBe(`已提醒 ${rep.name}`);
-    const nudges = await t.services.reminders.model.find({ dedupeKey: `nudge:${String(team._id)}` }).lean();
+    const nudges = await t.conn
+      .model<Reminder>('Reminder')
+      .find({ dedupeKey: `nudge:${String(team._id)}` })
+      .lean();
     expect(nudges).toHaveLength(1);
     expect(nudges[0]).toMatchObject({ userId: rep._id, kind: 'stalled-opportunity', status: 'scheduled' });
     expect(nudges[0]!.title).toMatch(/^张伟 提醒你推进：/);
@@ -270,7 +285,10 @@ describe('cards say times the way people do', () => {
 
     // the next morning's digest: the step by customer, and how late it is rather than a date
     clock = bj('2026-11-27T09:00');
-    await t.services.reminders.model.updateOne({ _id: r._id }, { $set: { dueAt: bj('2026-11-25T09:00') } }).exec();
+    await t.conn
+      .model<Reminder>('Reminder')
+      .updateOne({ _id: r._id }, { $set: { dueAt: bj('2026-11-25T09:00') } })
+      .exec();
     await t.services.reminders.enqueueDigests();
     await t.scheduler('c2').tick();
     const digest = (await sandboxOut('demo-rep1')).filter((m) => m.kind === 'markdown' && m.markdown!.includes('今日跟进摘要')).at(-1)!;

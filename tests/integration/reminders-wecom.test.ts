@@ -2,6 +2,8 @@ import { Types } from 'mongoose';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { cardClickXml, sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
+import type { FollowUp } from '../../api/src/modules/follow-up/follow-up.model';
+import type { Reminder } from '../../api/src/modules/reminder/reminder.model';
 
 // The business clock is pinned (Monday 2026-11-23, Beijing); WeCom's callbacks carry real timestamps.
 const bj = (s: string) => new Date(`${s}+08:00`);
@@ -34,7 +36,10 @@ async function dueReminder(at: Date, text: string) {
     .expect(201);
   clock = at;
   await t.scheduler().tick();
-  const r = (await t.services.reminders.model.findOne({ followUpId: new Types.ObjectId(res.body.id as string) }).lean())!;
+  const r = (await t.conn
+    .model<Reminder>('Reminder')
+    .findOne({ followUpId: new Types.ObjectId(res.body.id as string) })
+    .lean())!;
   expect(r.status).toBe('sent');
   return r;
 }
@@ -48,12 +53,13 @@ describe('the follow-up loop through WeCom (encrypted callbacks, fake WeCom API)
     const tc = card.body.template_card as { main_title: { title: string }; button_list: Array<{ key: string; text: string }> };
     expect(tc.main_title.title).toContain('张三');
     expect(tc.button_list.map((b) => b.text)).toEqual(['完成', '1小时后', '明天上午', '下周一', '记录跟进']);
-    expect(r.delivery!.responseCode).toEqual(expect.any(String)); // the send's own code, kept for later redraws
+    const sentCard = await t.conn.collection('bot_reminder_cards').findOne({ taskId: r.delivery!.taskId });
+    expect(sentCard!.responseCode).toEqual(expect.any(String)); // the send's own code, kept (by the bot) for later redraws
 
     const code = fake.issueClickResponseCode();
     await post(sealedPost(cardClickXml('demo-rep1', `rem.done:${String(r._id)}`, r.delivery!.taskId!, code)));
     await t.bot.inFlight.drain();
-    expect((await t.services.reminders.model.findById(r._id).lean())!.status).toBe('done');
+    expect((await t.conn.model<Reminder>('Reminder').findById(r._id).lean())!.status).toBe('done');
     const update = fake.updates.find((u) => u.response_code === code)!;
     expect(update.userids).toEqual(['demo-rep1']);
     expect(update.template_card).toMatchObject({ task_id: r.delivery!.taskId, replace_text: '已完成 ✓ 10:30', button_list: [] });
@@ -61,18 +67,23 @@ describe('the follow-up loop through WeCom (encrypted callbacks, fake WeCom API)
 
   it('a text reply → follow-up saved, next reminder scheduled, confirmation sent; the card is redrawn with its stored code', async () => {
     const r = await dueReminder(bj('2026-11-23T11:00'), '回访');
+    const cardOf = async () => (await t.conn.collection('bot_reminder_cards').findOne({ taskId: r.delivery!.taskId }))!;
+    const storedCode = (await cardOf()).responseCode as string; // the send's own code, kept by the bot
     const before = fake.to('demo-rep1').length;
     await post(sealedPost(textXml('demo-rep1', '已电话沟通，客户要求下周二下午再联系')));
     await t.bot.inFlight.drain();
-    const logged = (await t.services.followUps.model.findOne({ content: '已电话沟通，客户要求下周二下午再联系' }).lean())!;
+    const logged = (await t.conn.model<FollowUp>('FollowUp').findOne({ content: '已电话沟通，客户要求下周二下午再联系' }).lean())!;
     expect(logged.nextStep!.dueAt).toEqual(bj('2026-12-01T14:00'));
-    expect(await t.services.reminders.model.findOne({ followUpId: logged._id }).lean()).toMatchObject({ status: 'scheduled', dueAt: bj('2026-12-01T14:00') });
-    expect((await t.services.reminders.model.findById(r._id).lean())!.status).toBe('done');
+    expect(await t.conn.model<Reminder>('Reminder').findOne({ followUpId: logged._id }).lean()).toMatchObject({
+      status: 'scheduled',
+      dueAt: bj('2026-12-01T14:00'),
+    });
+    expect((await t.conn.model<Reminder>('Reminder').findById(r._id).lean())!.status).toBe('done');
     const replies = fake.to('demo-rep1').slice(before);
     expect(replies.map((d) => d.msgtype)).toEqual(['text']);
     expect((replies[0]!.body.text as { content: string }).content).toContain('下次提醒：12月1日（周二）14:00');
-    const redraw = fake.updates.find((u) => u.response_code === r.delivery!.responseCode)!;
+    const redraw = fake.updates.find((u) => u.response_code === storedCode)!;
     expect(redraw.template_card).toMatchObject({ replace_text: '已记录跟进 ✓ 11:00' });
-    expect((await t.services.reminders.model.findById(r._id).lean())!.delivery!.responseCode).toBeNull(); // used once
+    expect((await cardOf()).responseCode).toBeNull(); // used once
   });
 });

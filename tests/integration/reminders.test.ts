@@ -1,5 +1,8 @@
 import { Types } from 'mongoose';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import type { FollowUp } from '../../api/src/modules/follow-up/follow-up.model';
+import type { Reminder } from '../../api/src/modules/reminder/reminder.model';
+import type { User } from '../../api/src/modules/org/user.model';
 
 // Monday 2026-11-23, Beijing time (+08:00).
 const bj = (s: string) => new Date(`${s}+08:00`);
@@ -39,7 +42,8 @@ async function followUpWithNextStep(dueAt: Date, text = '发送报价单') {
 }
 
 const reminderOf = (followUpId: string) =>
-  t.services.reminders.model
+  t.conn
+    .model<Reminder>('Reminder')
     .findOne({ followUpId: new Types.ObjectId(followUpId) })
     .lean()
     .exec();
@@ -186,7 +190,7 @@ describe('the card at the due time, and taps that write back (sandbox channel)',
     expect((await reminderOf(id))!.status).toBe('sent');
     await t.http.post('/sandbox/api/messages').send({ user: 'demo-rep1', text: '已电话沟通，客户要求下周二下午再联系' }).expect(200);
 
-    const logged = await t.services.followUps.model.findOne({ content: '已电话沟通，客户要求下周二下午再联系' }).lean();
+    const logged = await t.conn.model<FollowUp>('FollowUp').findOne({ content: '已电话沟通，客户要求下周二下午再联系' }).lean();
     expect(logged).toMatchObject({ type: 'call', source: 'bot', customerId: new Types.ObjectId(zhangsanId) });
     expect(logged!.nextStep!.dueAt).toEqual(bj('2026-12-01T14:00'));
     expect((await reminderOf(id))!.status).toBe('done');
@@ -212,16 +216,16 @@ describe('the card at the due time, and taps that write back (sandbox channel)',
       .expect(200);
     expect((await sandboxOut('demo-rep1')).at(-1)!.text).toContain('请直接回复这次跟进的内容');
     await t.http.post('/sandbox/api/messages').send({ user: 'demo-rep1', text: '上门拜访了，合同明天上午盖章' }).expect(200);
-    const logged = await t.services.followUps.model.findOne({ content: '上门拜访了，合同明天上午盖章' }).lean();
+    const logged = await t.conn.model<FollowUp>('FollowUp').findOne({ content: '上门拜访了，合同明天上午盖章' }).lean();
     expect(logged).toMatchObject({ type: 'visit' });
     expect(logged!.nextStep!.dueAt).toEqual(bj('2026-11-24T09:00'));
     expect((await reminderOf(id))!.status).toBe('done');
   });
 
   it('short chatter after a reminder is not logged', async () => {
-    const before = await t.services.followUps.model.countDocuments();
+    const before = await t.conn.model<FollowUp>('FollowUp').countDocuments();
     await t.http.post('/sandbox/api/messages').send({ user: 'demo-rep1', text: '好的' }).expect(200);
-    expect(await t.services.followUps.model.countDocuments()).toBe(before);
+    expect(await t.conn.model<FollowUp>('FollowUp').countDocuments()).toBe(before);
   });
 });
 
@@ -231,13 +235,16 @@ describe('stalled deals and cold customers', () => {
     const first = await t.services.reminders.runPolicies();
     expect(first.stalled).toBeGreaterThan(0);
     expect(first.cold).toBeGreaterThan(0);
-    const count = await t.services.reminders.model.countDocuments({ kind: { $in: ['stalled-opportunity', 'cold-customer'] } });
+    const count = await t.conn.model<Reminder>('Reminder').countDocuments({ kind: { $in: ['stalled-opportunity', 'cold-customer'] } });
     await t.services.reminders.runPolicies();
-    expect(await t.services.reminders.model.countDocuments({ kind: { $in: ['stalled-opportunity', 'cold-customer'] } })).toBe(count);
+    expect(await t.conn.model<Reminder>('Reminder').countDocuments({ kind: { $in: ['stalled-opportunity', 'cold-customer'] } })).toBe(count);
 
-    const alert = (await t.services.reminders.model.findOne({ kind: 'stalled-opportunity', dedupeKey: /^stalled:/ }).lean())!;
+    const alert = (await t.conn
+      .model<Reminder>('Reminder')
+      .findOne({ kind: 'stalled-opportunity', dedupeKey: /^stalled:/ })
+      .lean())!;
     expect(alert.title).toMatch(/^商机停滞：/);
-    const owner = (await t.services.org.users.findById(alert.userId).lean())!;
+    const owner = (await t.conn.model<User>('User').findById(alert.userId).lean())!;
     const token = await t.login(owner.identities.wecom!);
     const deal = await t.http.get(`/api/v1/opportunities/${String(alert.opportunityId)}`).set('authorization', token);
     const stages = t.config.crm.stages.filter((s) => s.outcome === 'open').map((s) => s.key);
@@ -248,7 +255,7 @@ describe('stalled deals and cold customers', () => {
       .send({ stage: nextStage })
       .expect(200);
     await t.scheduler().tick();
-    expect(await t.services.reminders.model.findById(alert._id).lean()).toMatchObject({ status: 'cancelled', outcome: '商机已推进或关闭' });
+    expect(await t.conn.model<Reminder>('Reminder').findById(alert._id).lean()).toMatchObject({ status: 'cancelled', outcome: '商机已推进或关闭' });
   });
 
   it('the morning digest for a manager lists the team; it goes out once', async () => {

@@ -1,6 +1,10 @@
 import { CUSTOMER_SOURCES, parseSearchQuery } from '@crm/shared';
 import { startTestApp, type TestApp } from '../../../tests/helpers/test-app';
 import { seedDemoData } from './seed';
+import type { Contract } from '../modules/contract/contract.model';
+import type { Customer } from '../modules/customer/customer.model';
+import type { FollowUp } from '../modules/follow-up/follow-up.model';
+import type { Opportunity } from '../modules/opportunity/opportunity.model';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -10,7 +14,7 @@ afterAll(() => t.close());
 
 describe('demo CRM seed', () => {
   it('has at least 300 customers, each with a source and a consistent owner / pool state', async () => {
-    const customers = await t.services.customers.customers.find().lean();
+    const customers = await t.conn.model<Customer>('Customer').find().lean();
     expect(customers.length).toBeGreaterThanOrEqual(300);
     for (const c of customers) {
       expect(CUSTOMER_SOURCES).toContain(c.source);
@@ -28,7 +32,7 @@ describe('demo CRM seed', () => {
   });
 
   it('contains the deliberate near-duplicates', async () => {
-    const byName = async (name: string) => (await t.services.customers.customers.findOne({ name }).lean())!;
+    const byName = async (name: string) => (await t.conn.model<Customer>('Customer').findOne({ name }).lean())!;
     expect((await byName('张三')).companyKey).toBe((await byName('王五')).companyKey);
     expect((await byName('李雷')).dedupe.mobiles).toEqual((await byName('韩梅梅')).dedupe.mobiles);
     expect((await byName('李雷')).dedupe.emails).toEqual((await byName('韩梅梅')).dedupe.emails);
@@ -40,7 +44,7 @@ describe('demo CRM seed', () => {
   });
 
   it('has deals in every stage with a history ending in the current stage', async () => {
-    const deals = await t.services.opportunities.model.find().lean();
+    const deals = await t.conn.model<Opportunity>('Opportunity').find().lean();
     expect(new Set(deals.map((d) => d.stage))).toEqual(new Set(t.services.opportunities.stages.map((s) => s.key)));
     for (const d of deals) {
       expect(d.stageHistory[d.stageHistory.length - 1]!.stage).toBe(d.stage);
@@ -50,22 +54,25 @@ describe('demo CRM seed', () => {
   });
 
   it('keeps each customer’s last / next follow-up in step with its follow-ups', async () => {
-    const fus = await t.services.followUps.model.find().lean();
+    const fus = await t.conn.model<FollowUp>('FollowUp').find().lean();
     expect(fus.length).toBeGreaterThan(300);
     const latest = new Map<string, Date>();
     for (const f of fus)
       if (!latest.get(String(f.customerId)) || latest.get(String(f.customerId))! < f.happenedAt) latest.set(String(f.customerId), f.happenedAt);
-    const customers = await t.services.customers.customers.find({ _id: { $in: [...latest.keys()] } }).lean();
+    const customers = await t.conn
+      .model<Customer>('Customer')
+      .find({ _id: { $in: [...latest.keys()] } })
+      .lean();
     for (const c of customers) expect(c.lastFollowUpAt).toEqual(latest.get(String(c._id)));
   });
 
   it('has unique contract numbers and is idempotent', async () => {
-    const numbers = (await t.services.contracts.model.find().lean()).map((k) => k.number);
+    const numbers = (await t.conn.model<Contract>('Contract').find().lean()).map((k) => k.number);
     expect(numbers.length).toBeGreaterThanOrEqual(5);
     expect(new Set(numbers).size).toBe(numbers.length);
-    const before = await t.services.customers.customers.countDocuments();
+    const before = await t.conn.model<Customer>('Customer').countDocuments();
     const again = await seedDemoData(t.services, () => undefined);
-    expect(await t.services.customers.customers.countDocuments()).toBe(before);
+    expect(await t.conn.model<Customer>('Customer').countDocuments()).toBe(before);
     expect(again.crm!.customers).toBe(before);
   });
 });

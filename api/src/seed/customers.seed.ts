@@ -213,14 +213,13 @@ export interface CrmSeedCounts {
  */
 export async function seedCustomers(services: Services, org: SeededOrg, opts: { count?: number; now?: Date } = {}): Promise<CrmSeedCounts> {
   const { customers: cs, followUps: fs, opportunities: os, contracts: ks } = services;
-  const existing = await cs.customers.estimatedDocumentCount().exec();
-  if (existing > 0) {
+  const existing = await cs.countAll();
+  if (existing.customers > 0) {
     return {
-      customers: existing,
-      contacts: await cs.contacts.estimatedDocumentCount().exec(),
-      followUps: await fs.model.estimatedDocumentCount().exec(),
-      opportunities: await os.model.estimatedDocumentCount().exec(),
-      contracts: await ks.model.estimatedDocumentCount().exec(),
+      ...existing,
+      followUps: await fs.countAll(),
+      opportunities: await os.countAll(),
+      contracts: await ks.countAll(),
     };
   }
   const rand = seededRandom(20261122);
@@ -285,11 +284,10 @@ export async function seedCustomers(services: Services, org: SeededOrg, opts: { 
         }
       }
     }
-    await cs.customers.insertMany(batch.customers, { ordered: false });
-    await cs.contacts.insertMany(batch.contacts, { ordered: false });
-    if (followUps.length) await fs.model.insertMany(followUps, { ordered: false });
-    if (deals.length) await os.model.insertMany(deals, { ordered: false });
-    if (contracts.length) await ks.model.insertMany(contracts, { ordered: false });
+    await cs.insertSeedRecords(batch.customers, batch.contacts);
+    await fs.insertSeedRecords(followUps);
+    await os.insertSeedRecords(deals);
+    await ks.insertSeedRecords(contracts);
     counts.customers += batch.customers.length;
     counts.contacts += batch.contacts.length;
     counts.followUps += followUps.length;

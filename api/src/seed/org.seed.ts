@@ -84,42 +84,27 @@ export async function seedOrg({ org }: Services): Promise<SeededOrg> {
   const departments = new Map<string, Types.ObjectId>();
   for (const d of DEMO_DEPARTMENTS) {
     const parentId = d.parent ? departments.get(d.parent)! : null;
-    const doc = await org.departments
-      .findOneAndUpdate(
-        { parentId, name: d.name },
-        { $setOnInsert: { parentId, name: d.name, order: d.order, externalIds: { wecom: d.key, dingtalk: d.key } } },
-        { upsert: true, returnDocument: 'after' },
-      )
-      .exec();
-    departments.set(d.key, doc._id);
+    departments.set(d.key, await org.ensureDepartment({ parentId, name: d.name, order: d.order, externalIds: { wecom: d.key, dingtalk: d.key } }));
   }
   const users = new Map<string, Types.ObjectId>();
   for (const u of DEMO_USERS) {
-    const doc = await org.users
-      .findOneAndUpdate(
-        { 'identities.wecom': u.login },
-        {
-          $setOnInsert: {
-            name: u.name,
-            title: u.title,
-            mobile: u.mobile,
-            identities: { wecom: u.login, dingtalk: u.login },
-            departmentIds: [departments.get(u.department)!],
-            roles: u.roles,
-            dataScope: u.scope,
-            status: 'active',
-          },
-        },
-        { upsert: true, returnDocument: 'after' },
-      )
-      .exec();
-    users.set(u.login, doc._id);
+    const id = await org.ensureUser(u.login, {
+      name: u.name,
+      title: u.title,
+      mobile: u.mobile,
+      identities: { wecom: u.login, dingtalk: u.login },
+      departmentIds: [departments.get(u.department)!],
+      roles: u.roles,
+      dataScope: u.scope,
+      status: 'active',
+    });
+    users.set(u.login, id);
   }
   for (const u of DEMO_USERS) {
-    if (u.leader) await org.users.updateOne({ _id: users.get(u.login), leaderId: null }, { $set: { leaderId: users.get(u.leader) } }).exec();
+    if (u.leader) await org.setLeaderIfNone(users.get(u.login)!, users.get(u.leader)!);
   }
   for (const [dep, login] of Object.entries(DEPARTMENT_LEADERS)) {
-    await org.departments.updateOne({ _id: departments.get(dep), leaderIds: { $size: 0 } }, { $set: { leaderIds: [users.get(login)] } }).exec();
+    await org.setDepartmentLeaderIfNone(departments.get(dep)!, users.get(login)!);
   }
   await org.rebuildDepartmentAncestors();
   await org.rebuildLeaderChains();

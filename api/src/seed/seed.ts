@@ -40,7 +40,7 @@ export async function seedDemoData(services: Services, log: (msg: string) => voi
     log(
       `demo CRM: ${crm.customers} customers, ${crm.contacts} contacts, ${crm.followUps} follow-ups, ${crm.opportunities} opportunities, ${crm.contracts} contracts`,
     );
-    const reminders = await services.reminders.backfillNextSteps();
+    const reminders = await services.reminders.backfillNextSteps(services.followUps);
     await seedFirstReminder(services, opts.now ?? new Date());
     log(`demo reminders: ${reminders} next steps scheduled; 刘洋 (demo-rep1) gets a reminder card about 张三 in two minutes`);
   }
@@ -54,10 +54,10 @@ export async function seedDemoData(services: Services, log: (msg: string) => voi
 /** A reminder that arrives soon after `npm start`, so the sandbox shows the loop at once (idempotent). */
 async function seedFirstReminder(services: Services, now: Date): Promise<void> {
   const rep = await services.org.findActiveUserByPlatformId('wecom', 'demo-rep1');
-  const zhangsan = await services.customers.customers.findOne({ name: '张三', ownerId: rep?._id }).exec();
+  const zhangsan = rep ? await services.customers.findSeeded('张三', rep._id) : null;
   if (!rep || !zhangsan) return;
   const content = '电话确认了采购预算，客户希望先看正式报价';
-  if (await services.followUps.model.exists({ customerId: zhangsan._id, content })) return;
+  if (await services.followUps.exists(zhangsan._id, content)) return;
   const actor = { user: rep, viewer: await services.org.resolveViewer(rep) };
   const followUp = await services.followUps.create(
     actor,
@@ -65,10 +65,10 @@ async function seedFirstReminder(services: Services, now: Date): Promise<void> {
     { customerId: String(zhangsan._id), type: 'call', content, nextStep: { text: '发送正式报价单', dueAt: new Date(now.getTime() + 2 * 60_000) } },
   );
   // demo data are not bound by quiet hours: the promised card arrives at 23:00 and on Sunday too
-  await services.reminders.model.updateOne({ followUpId: followUp._id, kind: 'next-step' }, { $set: { anyHour: true } }).exec();
+  await services.reminders.sendAnyHour(followUp._id);
 }
 
 /** True when the database holds no users yet (a fresh embedded database). */
 export async function isEmpty(services: Services): Promise<boolean> {
-  return (await services.org.users.estimatedDocumentCount().exec()) === 0;
+  return services.org.isEmpty();
 }

@@ -1,3 +1,4 @@
+import type { Types } from 'mongoose';
 import { CUSTOMER_TIER_LABELS, formatPhone, joinSafeText, md, mdLink, normalizePhone } from '@crm/shared';
 import type { BotApp, BotContext } from '../core/bot-app';
 import { customerPath } from './links';
@@ -15,24 +16,17 @@ async function searchCustomers(ctx: BotContext, keyword: string): Promise<void> 
     await ctx.reply({ kind: 'text', text: '请在“查”后面加上关键词，例如：查 张三、cx zs、查 8000（手机尾号）' });
     return;
   }
-  const page = await ctx.services.customers.list(ctx.actor, { q: keyword, limit: MAX_RESULTS + 1 });
+  // with owner names (one query per page)
+  const page = await ctx.services.customers.listWithOwners(ctx.actor, { q: keyword, limit: MAX_RESULTS + 1 });
   if (!page.items.length) {
     await ctx.reply({ kind: 'text', text: `没有找到“${keyword}”相关的客户（只在你有权限查看的客户中搜索）。可以试试拼音首字母或手机尾号。` });
     return;
   }
-  const items = page.items.slice(0, MAX_RESULTS) as Array<(typeof page.items)[number] & { _id: { toString(): string } }>;
-  const owners = await ctx.services.org.users.find({ _id: { $in: items.map((c) => c.ownerId).filter(Boolean) } }, { name: 1 }).lean();
-  const ownerName = new Map(owners.map((o) => [String(o._id), o.name]));
+  const items = page.items.slice(0, MAX_RESULTS) as Array<(typeof page.items)[number] & { _id: Types.ObjectId }>;
+  const ownerName = new Map(items.map((c) => [String(c.ownerId), c.ownerName ?? '']));
   // each customer's primary contact's first number, shown as people read it (138 0013 8000)
-  const contacts = await ctx.services.customers.contacts
-    .find({ customerId: { $in: items.map((c) => String(c._id)) } }, { customerId: 1, mobiles: 1, phones: 1, primary: 1 })
-    .sort({ primary: -1, _id: 1 })
-    .lean();
-  const phoneOf = new Map<string, string>();
-  for (const p of contacts) {
-    const n = p.mobiles?.[0] ?? p.phones?.[0];
-    if (n && !phoneOf.has(String(p.customerId))) phoneOf.set(String(p.customerId), formatPhone(n));
-  }
+  const numbers = await ctx.services.customers.firstNumbers(items.map((c) => c._id));
+  const phoneOf = new Map([...numbers].map(([id, n]) => [id, formatPhone(n)]));
   const lines = items.map((c, i) => {
     const owner = c.ownerId ? (ownerName.get(String(c.ownerId)) ?? '') : '公海';
     const label = c.company ? md`${c.name} · ${c.company}` : md`${c.name}`;

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { formatAgo, formatClockZh, formatDue, joinSafeText, md, mdLink, REMINDER_GROUP_LABELS, REMINDER_KIND_LABELS, type SafeText } from '@crm/shared';
-import type { DigestContent, ReminderView } from '../../../api/src/modules/reminder/reminder.service';
-import type { ReminderSender, SentTo } from '../../../api/src/modules/reminder/reminder.scheduler';
+import type { DigestContent, ReminderView, ReminderSender, SentTo } from '@crm/api';
 import type { Card } from '../core/bot-event';
 import { customerPath, remindersPath } from '../listeners/links';
-import type { Notifier } from '../outbound/notifier';
+import type { Delivery, Notifier } from '../outbound/notifier';
+import type { ReminderCardStore } from './reminder-card.store';
 
 /** A fresh card id (WeCom refuses a reused task_id): letters and digits, well under 128 bytes. */
 export const newTaskId = (prefix: string) => `${prefix}_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
@@ -149,6 +149,7 @@ export function digestMarkdown(name: string, d: DigestContent, c: CardClock): Sa
 export class ChatReminderSender implements ReminderSender {
   constructor(
     private readonly notifier: Notifier,
+    private readonly cards: ReminderCardStore,
     private readonly org: { findActiveUserById(id: Types.ObjectId): Promise<{ name: string } | null> },
     private readonly tz: string,
     private readonly appUrl: (path: string) => string,
@@ -166,13 +167,13 @@ export class ChatReminderSender implements ReminderSender {
   async reminder(r: ReminderView): Promise<SentTo> {
     const taskId = newTaskId('rem');
     const d = await this.notifier.send(r.userId, { kind: 'card', card: reminderCard(r, this.clock(), taskId) });
-    return d && { ...d, taskId };
+    return this.sentCard(r.userId, taskId, d);
   }
 
   async summary(userId: Types.ObjectId, items: ReminderView[]): Promise<SentTo> {
     const taskId = newTaskId(SUMMARY_TASK_PREFIX);
     const d = await this.notifier.send(userId, { kind: 'card', card: summaryCard(items, this.clock(), taskId) });
-    return d && { ...d, taskId };
+    return this.sentCard(userId, taskId, d);
   }
 
   async digest(userId: Types.ObjectId, content: DigestContent): Promise<SentTo> {
@@ -183,6 +184,13 @@ export class ChatReminderSender implements ReminderSender {
       { kind: 'markdown', title: '今日跟进摘要', markdown: digestMarkdown(user.name, content, this.clock()) },
       { notice: true },
     );
-    return d && { ...d, taskId: null };
+    return d && { channel: d.channel, platformUserId: d.platformUserId, messageId: d.messageId, sentAt: d.sentAt, taskId: null };
+  }
+
+  /** A card went out: the bot keeps where and its response code (its own collection); the reminders keep the task id. */
+  private async sentCard(userId: Types.ObjectId, taskId: string, d: Delivery | null): Promise<SentTo> {
+    if (!d) return null;
+    await this.cards.sent({ taskId, userId, channel: d.channel, platformUserId: d.platformUserId, responseCode: d.responseCode, sentAt: d.sentAt });
+    return { channel: d.channel, platformUserId: d.platformUserId, messageId: d.messageId, sentAt: d.sentAt, taskId };
   }
 }

@@ -11,10 +11,11 @@ import {
   type FollowUpType,
   type SnoozePreset,
 } from '@crm/shared';
-import type { ReminderDoc } from '../../../api/src/modules/reminder/reminder.model';
+import type { ReminderDoc } from '@crm/api';
 import type { BotApp, BotContext } from '../core/bot-app';
 import { Notifier } from '../outbound/notifier';
 import { isSummaryTask, reminderCard, summaryCard, type CardClock } from './reminder-cards';
+import type { ReminderCardStore } from './reminder-card.store';
 
 /** A chat reply shorter than this is not taken as a follow-up ("好的", "嗯"). */
 const MIN_FOLLOW_UP_CHARS = 4;
@@ -36,6 +37,8 @@ export interface ReminderListenerDeps {
   businessTz: string;
   now: () => Date;
   notifier: Notifier;
+  /** The bot's record of sent reminder cards (their response codes). */
+  cards: ReminderCardStore;
   logger: Logger;
   /** The reply to text nobody else understood. */
   fallback: (ctx: BotContext, text: string) => Promise<void>;
@@ -61,7 +64,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
 
   /** A summary card as it stands now: every reminder it carries, settled rows marked, their buttons gone. */
   async function summaryNow(ctx: BotContext, taskId: string, doneText?: string) {
-    const items = await ctx.services.reminders.model.find({ 'delivery.taskId': taskId, userId: ctx.user._id }).exec();
+    const items = await ctx.services.reminders.onCard(ctx.user._id, taskId);
     return summaryCard(await ctx.services.reminders.views(items), clock(ctx), taskId, doneText);
   }
 
@@ -86,9 +89,10 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
       }
       const d = r.delivery;
       if (!d?.taskId || d.folded) return;
-      if (Notifier.needsResponseCode(d.channel as 'wecom') && !d.responseCode) return; // no code left: the reply says what happened
-      await deps.notifier.updateCard({ channel: d.channel as 'wecom', platformUserId: d.platformUserId }, card, d.responseCode);
-      await ctx.services.reminders.model.updateOne({ _id: r._id }, { $set: { 'delivery.responseCode': null } }).exec();
+      const code = await deps.cards.codeOf(d.taskId);
+      if (Notifier.needsResponseCode(d.channel as 'wecom') && !code) return; // no code left: the reply says what happened
+      await deps.notifier.updateCard({ channel: d.channel as 'wecom', platformUserId: d.platformUserId }, card, code);
+      await deps.cards.codeUsed(d.taskId, code);
     } catch (err) {
       deps.logger.warn({ err, reminder: String(r._id) }, 'could not redraw the reminder card');
     }
@@ -101,9 +105,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
   async function rememberTapCode(ctx: BotContext): Promise<void> {
     const a = ctx.event.action;
     if (!a?.taskId || !a.responseCode) return;
-    await ctx.services.reminders.model
-      .updateMany({ 'delivery.taskId': a.taskId, userId: ctx.user._id }, { $set: { 'delivery.responseCode': a.responseCode } })
-      .exec();
+    await deps.cards.rememberTap(a.taskId, ctx.user._id, a.responseCode);
   }
 
   /**
@@ -147,7 +149,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
 
   /** A summary card is the tapper's only if it carries their reminders. */
   async function ownSummary(ctx: BotContext, taskId: string): Promise<boolean> {
-    if (taskId && (await ctx.services.reminders.model.exists({ 'delivery.taskId': taskId, userId: ctx.user._id }).exec())) return true;
+    if (taskId && (await ctx.services.reminders.onCard(ctx.user._id, taskId)).length) return true;
     await ctx.reply({ kind: 'text', text: '这张卡片不是你的，或已失效：提醒不存在或无权查看。' });
     return false;
   }
@@ -155,7 +157,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
   bot.action('rem.snoozeall', async (ctx, [taskId = '']) => {
     if (!(await ownSummary(ctx, taskId))) return;
     await rememberTapCode(ctx);
-    const items = await ctx.services.reminders.model.find({ 'delivery.taskId': taskId, userId: ctx.user._id, status: 'sent' }).exec();
+    const items = await ctx.services.reminders.onCard(ctx.user._id, taskId, { status: 'sent' });
     let until: Date | null = null;
     for (const r of items) until = (await ctx.services.reminders.snooze(ctx.actor, ctx.meta, r._id, { preset: '1h' })).dueAt;
     await ctx.updateCard(await summaryNow(ctx, taskId, until ? `已延后至 ${formatClockZh(until, tz)}` : '已处理'));
@@ -165,7 +167,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
   bot.action('rem.doneall', async (ctx, [taskId = '']) => {
     if (!(await ownSummary(ctx, taskId))) return;
     await rememberTapCode(ctx);
-    const items = await ctx.services.reminders.model.find({ 'delivery.taskId': taskId, userId: ctx.user._id, aboutUserId: null }, { _id: 1 }).lean().exec();
+    const items = await ctx.services.reminders.onCard(ctx.user._id, taskId, { ownOnly: true });
     await ctx.services.reminders.completeMany(
       ctx.actor,
       ctx.meta,
@@ -233,10 +235,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
         return;
       }
       const since = new Date(now().getTime() - 24 * 3600_000);
-      const latest = await ctx.services.followUps.model
-        .findOne({ authorId: ctx.user._id, source: 'bot', createdAt: { $gte: since } })
-        .sort({ createdAt: -1 })
-        .exec();
+      const latest = await ctx.services.followUps.latestFromBot(ctx.user._id, since);
       if (!latest) {
         await ctx.reply({ kind: 'text', text: '最近 24 小时内没有在聊天中记录的跟进，可以在小程序中修改。' });
         return;

@@ -101,48 +101,35 @@ export function standInFor(org: OrgService, input: Parameters<OrgService['standI
 
 /** Whom a rule approver names (active or not), and the departments it concerns (for the fallback chain). */
 async function namedApprovers(org: OrgService, requester: UserDoc, spec: ApproverSpec): Promise<{ people: Named[]; departments: Types.ObjectId[] }> {
-  const find = (filter: Record<string, unknown>) => org.users.find(filter, { name: 1, status: 1 }).sort({ _id: 1 }).lean<Named[]>().exec();
   switch (spec.type) {
     case 'users': {
       const ids = spec.users.filter((u) => Types.ObjectId.isValid(u) && /^[0-9a-f]{24}$/i.test(u)).map((u) => new Types.ObjectId(u));
-      const found = await org.users
-        .find({ $or: [{ _id: { $in: ids } }, { 'identities.wecom': { $in: spec.users } }] }, { name: 1, identities: 1, status: 1 })
-        .lean()
-        .exec();
+      const found = await org.usersByIdOrLogin(ids, spec.users);
       // In the order the rule names them.
       const rank = (u: (typeof found)[number]) => spec.users.findIndex((x) => x === String(u._id) || x === u.identities?.wecom);
       return { people: found.sort((x, y) => rank(x) - rank(y)).map((u) => ({ _id: u._id, name: u.name, status: u.status })), departments: [] };
     }
     case 'role':
       return {
-        people: requester.departmentIds.length ? await find({ departmentIds: requester.departmentIds[0], roles: spec.role, status: 'active' }) : [],
+        people: requester.departmentIds.length ? await org.activeWithRole(requester.departmentIds[0]!, spec.role) : [],
         departments: [],
       };
     case 'directLeader':
-      return { people: requester.leaderChain.length ? await find({ _id: requester.leaderChain[0] }) : [], departments: [] };
+      return { people: requester.leaderChain.length ? await org.people([requester.leaderChain[0]!]) : [], departments: [] };
     case 'supervisor': {
       const chain = requester.leaderChain;
       if (!chain.length) return { people: [], departments: [] };
-      return { people: await find({ _id: chain[Math.min(spec.levels, chain.length) - 1] }), departments: [] };
+      return { people: await org.people([chain[Math.min(spec.levels, chain.length) - 1]!]), departments: [] };
     }
     case 'departmentLeader': {
-      const deps = await org.departments.find({ name: spec.department, status: 'active' }, { leaderIds: 1 }).lean().exec();
+      const deps = await org.activeDepartmentsNamed(spec.department);
       const ids = deps.flatMap((d) => d.leaderIds);
-      return { people: ids.length ? await find({ _id: { $in: ids } }) : [], departments: deps.map((d) => d._id) };
+      return { people: ids.length ? await org.people(ids) : [], departments: deps.map((d) => d._id) };
     }
   }
 }
 
 /** Names of the requester's departments and every department above them (for `department` conditions). */
-export async function departmentNames(org: OrgService, user: UserDoc): Promise<string[]> {
-  if (!user.departmentIds.length) return [];
-  const own = await org.departments
-    .find({ _id: { $in: user.departmentIds } }, { name: 1, ancestorIds: 1 })
-    .lean()
-    .exec();
-  const above = await org.departments
-    .find({ _id: { $in: own.flatMap((d) => d.ancestorIds) } }, { name: 1 })
-    .lean()
-    .exec();
-  return [...own, ...above].map((d) => d.name);
+export function departmentNames(org: OrgService, user: UserDoc): Promise<string[]> {
+  return org.departmentNamesUp(user.departmentIds);
 }

@@ -44,10 +44,10 @@ export function diffFields<T extends object>(before: T | null, after: T, fields:
 
 /** The append-only audit log. There is deliberately no update or delete here. */
 export class AuditService {
-  private readonly model;
+  readonly #model;
 
   constructor(conn: Connection) {
-    this.model = auditModel(conn);
+    this.#model = auditModel(conn);
   }
 
   async record(meta: RequestMeta, entry: AuditRecord): Promise<void> {
@@ -60,7 +60,7 @@ export class AuditService {
   }
 
   private async write(meta: RequestMeta, entry: AuditRecord): Promise<void> {
-    await this.model.create({
+    await this.#model.create({
       ...(entry.id ? { _id: entry.id } : {}),
       at: entry.at ?? new Date(),
       actorId: meta.actorId,
@@ -81,6 +81,6 @@ export class AuditService {
     if (q.entityId) filter.entityId = q.entityId;
     if (q.actorId) filter.actorId = q.actorId;
     if (q.from || q.to) filter.at = { ...(q.from ? { $gte: q.from } : {}), ...(q.to ? { $lt: q.to } : {}) };
-    return paginateById(this.model, filter, { cursor: q.cursor, limit: q.limit });
+    return paginateById(this.#model, filter, { cursor: q.cursor, limit: q.limit });
   }
 }

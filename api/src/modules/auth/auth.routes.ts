@@ -60,16 +60,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
   /** What the mini-app's sign-in page needs to know (public: no secrets). */
   router.get('/auth/options', responds(200, authOptionsDtoSchema), async (ctx) => {
     const devLogin = devLoginFor(ctx);
-    const demoUsers = devLogin
-      ? (
-          await deps.org.users
-            .find({ status: 'active', 'identities.wecom': { $ne: null } }, { name: 1, title: 1, identities: 1 })
-            .sort({ _id: 1 })
-            .limit(50)
-            .lean()
-            .exec()
-        ).map((u) => ({ login: u.identities?.wecom ?? '', name: u.name, title: u.title ?? null }))
-      : [];
+    const demoUsers = devLogin ? (await deps.org.weComLogins(50)).map((u) => ({ login: u.login, name: u.name, title: u.title })) : [];
     ctx.body = {
       devLogin,
       demoUsers,

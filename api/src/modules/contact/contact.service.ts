@@ -1,3 +1,4 @@
+import type { Connection, Model } from 'mongoose';
 import type { ContactInput, UpdateContactInput } from '@crm/shared';
 import type { Actor, RequestMeta } from '../../context';
 import type { Page } from '../../db/paginate';
@@ -6,28 +7,33 @@ import { diffFields, type AuditService } from '../audit/audit.service';
 import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
 import { splitPhones } from '../customer/customer.derive';
 import { normalizeContacts, type CustomerService } from '../customer/customer.service';
-import type { Contact, ContactDoc } from './contact.model';
+import { contactModel, type Contact, type ContactDoc } from './contact.model';
 import { normalizeEmail } from '@crm/shared';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 
 const AUDITED = ['name', 'title', 'mobiles', 'phones', 'emails', 'wecomExternalUserId', 'primary'] as const;
 
+/**
+ * A customer's contacts. They belong to the customer's aggregate: the customer module writes a new
+ * customer's contacts with it and reads them to derive its search fields; this module edits them.
+ */
 export class ContactService {
+  readonly #model: Model<Contact>;
+
   constructor(
+    conn: Connection,
     private readonly customers: CustomerService,
     private readonly audit: AuditService,
-  ) {}
-
-  private get model() {
-    return this.customers.contacts;
+  ) {
+    this.#model = contactModel(conn);
   }
 
   list(actor: Actor, q: { customerId?: string; cursor?: string; limit: number }): Promise<Page<Contact>> {
-    return listVisible(this.model, actor, q);
+    return listVisible(this.#model, actor, q);
   }
 
   async get(actor: Actor, id: string): Promise<ContactDoc> {
-    return findVisible(this.model, actor, id, '联系人');
+    return findVisible(this.#model, actor, id, '联系人');
   }
 
   /**
@@ -37,13 +43,13 @@ export class ContactService {
   async add(actor: Actor, meta: RequestMeta, customerId: string, input: ContactInput, opts: { idempotencyKey?: string } = {}): Promise<ContactDoc> {
     const customer = await this.customers.get(actor, customerId);
     assertCanWrite(actor, customer);
-    const earlier = await findByRecordKey(this.model, opts.idempotencyKey);
+    const earlier = await findByRecordKey(this.#model, opts.idempotencyKey);
     if (earlier) return earlier;
     const [row] = normalizeContacts([{ ...input, primary: input.primary }]);
-    const existing = await this.model.find({ customerId: customer._id }).lean().exec();
+    const existing = await this.#model.find({ customerId: customer._id }).lean().exec();
     await this.customers.claimChangedIdentities(actor, customer, customer, [...existing, row!]);
-    if (row!.primary) await this.model.updateMany({ customerId: customer._id }, { $set: { primary: false } }).exec();
-    const { doc: contact, created } = await createKeyed(this.model, opts.idempotencyKey, {
+    if (row!.primary) await this.#model.updateMany({ customerId: customer._id }, { $set: { primary: false } }).exec();
+    const { doc: contact, created } = await createKeyed(this.#model, opts.idempotencyKey, {
       ...row!,
       primary: input.primary,
       customerId: customer._id,
@@ -73,14 +79,14 @@ export class ContactService {
     if (input.wecomExternalUserId !== undefined) set.wecomExternalUserId = input.wecomExternalUserId;
     if (input.primary !== undefined) {
       set.primary = input.primary;
-      if (input.primary) await this.model.updateMany({ customerId: customer._id, _id: { $ne: before._id } }, { $set: { primary: false } }).exec();
+      if (input.primary) await this.#model.updateMany({ customerId: customer._id, _id: { $ne: before._id } }, { $set: { primary: false } }).exec();
     }
     if (set.mobiles || set.emails) {
-      const contacts = await this.model.find({ customerId: customer._id }).lean().exec();
+      const contacts = await this.#model.find({ customerId: customer._id }).lean().exec();
       const next = contacts.map((c) => (c._id.equals(before._id) ? { ...c, ...set } : c));
       await this.customers.claimChangedIdentities(actor, customer, customer, next);
     }
-    const after = await this.model.findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after' }).exec();
+    const after = await this.#model.findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after' }).exec();
     if (!after) throw notFound('联系人');
     await this.customers.refreshDerived(customer._id);
     const changes = diffFields(before.toObject(), after.toObject(), AUDITED);

@@ -4,7 +4,7 @@ import type { Actor, RequestMeta } from '../../context';
 import type { Page } from '../../db/paginate';
 import { AppError, CommonErrorCode } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
-import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
+import { assertCanWrite, findVisible, listVisible, recordVisibility } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
 import type { OpportunityService } from '../opportunity/opportunity.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
@@ -20,7 +20,7 @@ const AUDITED = ['title', 'amountFen', 'discountPercent', 'status', 'signedAt'] 
 const EDITABLE: readonly ContractStatus[] = ['draft', 'rejected'];
 
 export class ContractService {
-  readonly model: Model<Contract>;
+  readonly #model: Model<Contract>;
 
   constructor(
     conn: Connection,
@@ -29,22 +29,23 @@ export class ContractService {
     private readonly audit: AuditService,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.model = contractModel(conn);
-    customers.registerDependent(this.model);
+    this.#model = contractModel(conn);
+    // its records copy the customer's scope: transfers, releases, claims and shares update them here
+    customers.registerDependent(async (customerId, scope) => void (await this.#model.updateMany({ customerId }, { $set: scope }).exec()));
   }
 
   list(actor: Actor, q: { customerId?: string; status?: ContractStatus; cursor?: string; limit: number }): Promise<Page<Contract>> {
-    return listVisible(this.model, actor, q, q.status ? { status: q.status } : {});
+    return listVisible(this.#model, actor, q, q.status ? { status: q.status } : {});
   }
 
   async get(actor: Actor, id: string | Types.ObjectId): Promise<ContractDoc> {
-    return findVisible(this.model, actor, id, '合同');
+    return findVisible(this.#model, actor, id, '合同');
   }
 
   /** With an Idempotency-Key, a retry answers with the contract already made (and writes its audit entry if a crash lost it). */
   async create(actor: Actor, meta: RequestMeta, input: CreateContractInput, opts: { idempotencyKey?: string } = {}): Promise<ContractDoc> {
     const key = opts.idempotencyKey;
-    const earlier = await findByRecordKey(this.model, key);
+    const earlier = await findByRecordKey(this.#model, key);
     if (earlier) return this.audited(meta, earlier);
     const customer = await this.customers.get(actor, input.customerId);
     assertCanWrite(actor, customer);
@@ -55,7 +56,7 @@ export class ContractService {
           details: [{ path: 'body.opportunityId', message: 'not an opportunity of this customer' }],
         });
     }
-    const { doc } = await createKeyed(this.model, key, {
+    const { doc } = await createKeyed(this.#model, key, {
       customerId: customer._id,
       opportunityId: input.opportunityId ? new Types.ObjectId(input.opportunityId) : null,
       number: input.number,
@@ -67,7 +68,7 @@ export class ContractService {
       ...this.customers.scopeCopy(customer),
     }).catch(async (err: unknown) => {
       if ((err as { code?: number }).code !== 11000) throw err;
-      const mine = await findByRecordKey(this.model, key); // our own earlier attempt took the number
+      const mine = await findByRecordKey(this.#model, key); // our own earlier attempt took the number
       if (mine) return { doc: mine, created: false };
       throw new AppError(409, ContractErrorCode.NUMBER_TAKEN, `合同编号 ${input.number} 已存在`);
     });
@@ -89,7 +90,7 @@ export class ContractService {
 
   async update(actor: Actor, meta: RequestMeta, id: string, input: UpdateContractInput): Promise<ContractDoc> {
     const before = await this.writable(actor, id);
-    const after = await this.model
+    const after = await this.#model
       .findOneAndUpdate({ _id: before._id, status: { $in: EDITABLE } }, { $set: input }, { returnDocument: 'after', runValidators: true })
       .exec();
     if (!after) throw new AppError(409, ContractErrorCode.INVALID_TRANSITION, `${CONTRACT_STATUS_LABELS[before.status]}的合同不能修改`);
@@ -109,7 +110,7 @@ export class ContractService {
       throw new AppError(409, ContractErrorCode.INVALID_TRANSITION, `合同${CONTRACT_STATUS_LABELS[from]}，不能变为${CONTRACT_STATUS_LABELS[to]}`);
     }
     const now = this.now();
-    const after = await this.model
+    const after = await this.#model
       .findOneAndUpdate(
         { _id: before._id, status: from },
         {
@@ -137,13 +138,13 @@ export class ContractService {
    */
   async followApproval(meta: RequestMeta, id: Types.ObjectId, to: ContractStatus, byId: Types.ObjectId | null, reason?: string): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const before = await this.model.findById(id).exec();
+      const before = await this.#model.findById(id).exec();
       if (!before || before.status === to) return;
       if (!CONTRACT_TRANSITIONS[before.status].includes(to)) {
         throw new AppError(409, ContractErrorCode.INVALID_TRANSITION, `合同${CONTRACT_STATUS_LABELS[before.status]}，不能变为${CONTRACT_STATUS_LABELS[to]}`);
       }
       const now = this.now();
-      const after = await this.model
+      const after = await this.#model
         .findOneAndUpdate(
           { _id: id, status: before.status },
           { $set: { status: to }, $push: { statusHistory: { status: to, at: now, byId, reason } } },
@@ -163,17 +164,35 @@ export class ContractService {
     throw new AppError(409, CommonErrorCode.CONFLICT, '合同状态刚被他人修改，请刷新后重试');
   }
 
+  /** The customer's contracts the actor may see (the customer 360 view), newest first. */
+  forCustomer(actor: Actor, customerId: Types.ObjectId): Promise<Array<Contract & { _id: Types.ObjectId }>> {
+    return this.#model
+      .find({ $and: [{ customerId }, recordVisibility(actor)] })
+      .sort({ _id: -1 })
+      .lean<Array<Contract & { _id: Types.ObjectId }>>()
+      .exec();
+  }
+
+  /** Demo data (the seed): written as they are, in one unordered batch; and how many contracts there are. */
+  async insertSeedRecords(rows: object[]): Promise<void> {
+    if (rows.length) await this.#model.insertMany(rows, { ordered: false });
+  }
+
+  countAll(): Promise<number> {
+    return this.#model.estimatedDocumentCount().exec();
+  }
+
   /** A contract's status, whoever may see it (its approval moves it); null when there is no such contract. */
   async statusOf(id: Types.ObjectId): Promise<ContractStatus | null> {
-    const c = await this.model.findById(id, { status: 1 }).lean().exec();
+    const c = await this.#model.findById(id, { status: 1 }).lean().exec();
     return c?.status ?? null;
   }
 
   /** An approved discount written to a draft (or rejected) contract, whoever may see it now. */
   async applyApprovedDiscount(meta: RequestMeta, id: Types.ObjectId, discountPercent: number): Promise<boolean> {
-    const before = await this.model.findOne({ _id: id, status: { $in: EDITABLE } }).exec();
+    const before = await this.#model.findOne({ _id: id, status: { $in: EDITABLE } }).exec();
     if (!before) return false;
-    const after = await this.model.findOneAndUpdate({ _id: id, status: before.status }, { $set: { discountPercent } }, { returnDocument: 'after' }).exec();
+    const after = await this.#model.findOneAndUpdate({ _id: id, status: before.status }, { $set: { discountPercent } }, { returnDocument: 'after' }).exec();
     if (!after) return false;
     const changes = diffFields(before.toObject(), after.toObject(), AUDITED);
     if (Object.keys(changes).length)

@@ -21,7 +21,6 @@ import { requirePermission } from '../../middleware/auth';
 import { validate } from '../../middleware/validate';
 import type { Services } from '../../services';
 import { RECORD_INTERNAL } from '../idempotency/record-key';
-import { recordVisibility } from './customer-scope';
 import { responds } from '../openapi/responds';
 import { contactDtoSchema } from '../contact/contact.dto-schema';
 import { customer360DtoSchema } from './customer-360.dto-schema';
@@ -37,36 +36,25 @@ export function customerRoutes(s: Services): Router<AppState> {
   const write = requirePermission('record.write');
 
   router.get('/', responds(200, pageOf(customerListItemDtoSchema)), read, validate({ query: listCustomersQuery }), async (ctx) => {
-    const page = await s.customers.list(ctx.state.actor!, ctx.state.input.query as ListCustomersQuery);
-    // owner names for the list (the mini-app's search results show the owner): one query per page
-    const ownerIds = [...new Set(page.items.map((c) => (c.ownerId ? String(c.ownerId) : null)).filter((v): v is string => v !== null))];
-    const owners = ownerIds.length
-      ? await s.org.users
-          .find({ _id: { $in: ownerIds } }, { name: 1 })
-          .lean()
-          .exec()
-      : [];
-    const names = new Map(owners.map((u) => [String(u._id), u.name]));
-    ctx.body = {
-      items: page.items.map((c) => ({ ...customerDto(c), ownerName: c.ownerId ? (names.get(String(c.ownerId)) ?? null) : null })),
-      nextCursor: page.nextCursor,
-    };
+    // with owner names (the mini-app's search results show the owner): one query per page
+    const page = await s.customers.listWithOwners(ctx.state.actor!, ctx.state.input.query as ListCustomersQuery);
+    ctx.body = { items: page.items.map((c) => ({ ...customerDto(c), ownerName: c.ownerName })), nextCursor: page.nextCursor };
   });
 
   /** The 360 view: customer, contacts, recent follow-ups, open deals, contracts, next reminder. */
   router.get('/:id', responds(200, customer360DtoSchema(s.opportunities.stages)), read, validate({ params: idParams }), async (ctx) => {
     const actor = ctx.state.actor!;
     const customer = await s.customers.get(actor, (ctx.state.input.params as IdParams).id);
-    const mine = { $and: [{ customerId: customer._id }, recordVisibility(actor)] };
-    const [contacts, followUps, opportunities, contracts, owner] = await Promise.all([
-      s.customers.contacts.find(mine).sort({ primary: -1, _id: 1 }).lean().exec(),
-      s.followUps.model.find(mine).sort({ happenedAt: -1 }).limit(10).lean().exec(),
-      s.opportunities.model.find(mine).sort({ _id: -1 }).lean().exec(),
-      s.contracts.model.find(mine).sort({ _id: -1 }).lean().exec(),
-      customer.ownerId ? s.org.users.findById(customer.ownerId, { name: 1 }).lean().exec() : null,
+    // each module answers with the customer's records the actor may see
+    const [contacts, followUps, opportunities, contracts, owners] = await Promise.all([
+      s.customers.contactsOf(actor, customer._id),
+      s.followUps.recentForCustomer(actor, customer._id, 10),
+      s.opportunities.forCustomer(actor, customer._id),
+      s.contracts.forCustomer(actor, customer._id),
+      s.org.namesOf([customer.ownerId]),
     ]);
     ctx.body = {
-      customer: { ...customerDto(customer), ownerName: owner?.name ?? null },
+      customer: { ...customerDto(customer), ownerName: customer.ownerId ? (owners.get(String(customer.ownerId)) ?? null) : null },
       contacts: contacts.map((c) => toDto(c, RECORD_INTERNAL)),
       recentFollowUps: followUps.map((f) => toDto(f, RECORD_INTERNAL)),
       openOpportunities: opportunities

@@ -13,7 +13,7 @@ import { AppError, CommonErrorCode, notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
 import { contactModel, type Contact } from '../contact/contact.model';
 import type { OrgService } from '../org/org.service';
-import { assertCan, assertCanWrite, canSeeRecord, customerVisibility } from './customer-scope';
+import { assertCan, assertCanWrite, canSeeRecord, customerVisibility, recordVisibility } from './customer-scope';
 import { deriveCustomerFields, splitPhones } from './customer.derive';
 import { CustomerErrorCode } from './customer.errors';
 import { customerModel, type Customer, type CustomerDoc, type PendingCustomerCreate } from './customer.model';
@@ -57,18 +57,21 @@ export const CUSTOMER_AUDITED_FIELDS = [
   'sharedWith',
 ] as const;
 
-/** A collection of records that belong to a customer and copy its scope fields. */
-export interface DependentRecords {
-  updateMany(filter: { customerId: Types.ObjectId }, update: { $set: Partial<ScopeFields> }): { exec(): Promise<unknown> };
-}
+/**
+ * The port through which a customer's scope reaches the records that copy it: each module holding
+ * records of a customer (contacts, follow-ups, deals, contracts) registers a callback that updates its own
+ * collection (transfer, release, claim, share). The customer module never sees those collections.
+ */
+export type CopyScope = (customerId: Types.ObjectId, scope: Partial<ScopeFields>) => Promise<void>;
 
 export class CustomerService {
-  readonly customers: Model<Customer>;
-  readonly contacts: Model<Contact>;
+  readonly #customers: Model<Customer>;
+  /** The customer's contacts, part of its aggregate: written with a new customer, read for the derived search fields. */
+  readonly #contacts: Model<Contact>;
   /** Dedupe identities (mobile, email, company core) → the one customer holding each. */
-  readonly claims: Model<IdentityClaim>;
-  /** Collections holding records of a customer, kept in step with its owner on transfer / release / claim. */
-  private readonly dependents: DependentRecords[] = [];
+  readonly #claims: Model<IdentityClaim>;
+  /** Modules holding records of a customer, kept in step with its owner on transfer / release / claim / share. */
+  private readonly dependents: CopyScope[] = [];
 
   constructor(
     conn: Connection,
@@ -76,15 +79,15 @@ export class CustomerService {
     private readonly audit: AuditService,
     private readonly settings: { protectionDays: number; now?: () => Date },
   ) {
-    this.customers = customerModel(conn);
-    this.contacts = contactModel(conn);
-    this.claims = identityClaimModel(conn);
-    this.dependents.push(this.contacts);
+    this.#customers = customerModel(conn);
+    this.#contacts = contactModel(conn);
+    this.#claims = identityClaimModel(conn);
+    this.dependents.push(async (customerId, scope) => void (await this.#contacts.updateMany({ customerId }, { $set: scope }).exec()));
   }
 
-  /** Other domains register their per-customer collections here (follow-ups, deals, contracts). */
-  registerDependent(model: DependentRecords): void {
-    this.dependents.push(model);
+  /** Other modules register how their per-customer records copy the scope (follow-ups, deals, contracts). */
+  registerDependent(copyScope: CopyScope): void {
+    this.dependents.push(copyScope);
   }
 
   private now(): Date {
@@ -95,7 +98,7 @@ export class CustomerService {
 
   /** Search and filters, always within what the actor may see. `q` matches names, company, pinyin, initials, phone (or its last digits), email. */
   list(actor: Actor, q: ListCustomersQuery): Promise<Page<Customer>> {
-    return paginateById(this.customers, this.listFilter(actor, q), { cursor: q.cursor, limit: q.limit, projection: LIST_PROJECTION });
+    return paginateById(this.#customers, this.listFilter(actor, q), { cursor: q.cursor, limit: q.limit, projection: LIST_PROJECTION });
   }
 
   /** The exact filter `list` issues (the benchmark replays it through the bare driver). */
@@ -115,14 +118,103 @@ export class CustomerService {
   }
 
   /** One customer the actor may see, or 404 (never 403: existence does not leak). */
+  /** The list with each owner's name (search results show it), within what the actor may see. */
+  async listWithOwners(actor: Actor, q: ListCustomersQuery): Promise<Page<Customer & { ownerName: string | null }>> {
+    const page = await this.list(actor, q);
+    const names = await this.org.namesOf(page.items.map((c) => c.ownerId));
+    return { ...page, items: page.items.map((c) => ({ ...c, ownerName: c.ownerId ? (names.get(String(c.ownerId)) ?? null) : null })) };
+  }
+
+  /** The customer's contacts the actor may see (the customer 360 view), the primary first. */
+  contactsOf(actor: Actor, customerId: Types.ObjectId): Promise<Array<Contact & { _id: Types.ObjectId }>> {
+    return this.#contacts
+      .find({ $and: [{ customerId }, recordVisibility(actor)] })
+      .sort({ primary: -1, _id: 1 })
+      .lean<Array<Contact & { _id: Types.ObjectId }>>()
+      .exec();
+  }
+
+  /** Each customer's first number (the primary contact's first mobile, else phone), for chat replies that list customers. */
+  async firstNumbers(customerIds: Types.ObjectId[]): Promise<Map<string, string>> {
+    const contacts = await this.#contacts
+      .find({ customerId: { $in: customerIds } }, { customerId: 1, mobiles: 1, phones: 1, primary: 1 })
+      .sort({ primary: -1, _id: 1 })
+      .lean()
+      .exec();
+    const out = new Map<string, string>();
+    for (const p of contacts) {
+      const n = p.mobiles?.[0] ?? p.phones?.[0];
+      if (n && !out.has(String(p.customerId))) out.set(String(p.customerId), n);
+    }
+    return out;
+  }
+
+  /** Whether the contact is one of the customer's (a follow-up names it). */
+  async hasContact(customerId: Types.ObjectId, contactId: Types.ObjectId): Promise<boolean> {
+    return (await this.#contacts.exists({ _id: contactId, customerId }).exec()) !== null;
+  }
+
+  /** A follow-up was logged: the customer's last contact moves forward (never back) and its next step is the new one. */
+  async followUpLogged(customerId: Types.ObjectId, happenedAt: Date, nextDueAt: Date | null): Promise<void> {
+    await this.#customers
+      .updateOne({ _id: customerId }, { $max: { lastFollowUpAt: happenedAt }, ...(nextDueAt ? { $set: { nextFollowUpAt: nextDueAt } } : {}) })
+      .exec();
+  }
+
+  /** A follow-up's next step was changed (or cleared). */
+  async nextFollowUpChanged(customerId: Types.ObjectId, dueAt: Date | null): Promise<void> {
+    await this.#customers.updateOne({ _id: customerId }, { $set: { nextFollowUpAt: dueAt } }).exec();
+  }
+
+  /** Names and last contact of customers, whoever asks (reminder cards go to the reminder's own recipient). */
+  labels(ids: Types.ObjectId[]): Promise<Array<{ _id: Types.ObjectId; name: string; company?: string | null; lastFollowUpAt: Date | null }>> {
+    if (!ids.length) return Promise.resolve([]);
+    return this.#customers
+      .find({ _id: { $in: ids } }, { name: 1, company: 1, lastFollowUpAt: 1 })
+      .lean<Array<{ _id: Types.ObjectId; name: string; company?: string | null; lastFollowUpAt: Date | null }>>()
+      .exec();
+  }
+
+  /** Owned customers of a tier not contacted since `before` (the cold-customer reminders). */
+  coldSince(tier: Customer['tier'], before: Date) {
+    return this.#customers
+      .find(
+        { tier, status: 'owned', ownerId: { $ne: null }, $or: [{ lastFollowUpAt: { $lt: before } }, { lastFollowUpAt: null, createdAt: { $lt: before } }] },
+        { name: 1, company: 1, ownerId: 1, lastFollowUpAt: 1, createdAt: 1 },
+      )
+      .lean()
+      .exec();
+  }
+
+  /** Who holds the customer and when it was last contacted, whoever asks (a cold-customer reminder checks it is still true). */
+  contactState(id: Types.ObjectId) {
+    return this.#customers.findById(id, { lastFollowUpAt: 1, createdAt: 1, ownerId: 1, status: 1 }).lean().exec();
+  }
+
+  /** Demo data (the seed): customers and their contacts written as they are, in unordered batches. */
+  async insertSeedRecords(customers: object[], contacts: object[]): Promise<void> {
+    if (customers.length) await this.#customers.insertMany(customers, { ordered: false });
+    if (contacts.length) await this.#contacts.insertMany(contacts, { ordered: false });
+  }
+
+  /** How many customers and contacts there are (the seed reports them). */
+  async countAll(): Promise<{ customers: number; contacts: number }> {
+    return { customers: await this.#customers.estimatedDocumentCount().exec(), contacts: await this.#contacts.estimatedDocumentCount().exec() };
+  }
+
+  /** A demo customer by name and owner (the seed's first reminder); null when there is none. */
+  findSeeded(name: string, ownerId: Types.ObjectId): Promise<CustomerDoc | null> {
+    return this.#customers.findOne({ name, ownerId }).exec();
+  }
+
   /** Who holds a customer, whoever asks (an approved report checks it was not claimed meanwhile); null when there is none. */
   async ownership(id: Types.ObjectId): Promise<{ status: Customer['status']; ownerId: Types.ObjectId | null } | null> {
-    const c = await this.customers.findById(id, { status: 1, ownerId: 1 }).lean().exec();
+    const c = await this.#customers.findById(id, { status: 1, ownerId: 1 }).lean().exec();
     return c ? { status: c.status, ownerId: c.ownerId ?? null } : null;
   }
 
   async get(actor: Actor, id: string | Types.ObjectId): Promise<CustomerDoc> {
-    const customer = await this.customers.findById(oid(id)).exec();
+    const customer = await this.#customers.findById(oid(id)).exec();
     if (!customer || !canSeeRecord(actor, customer)) throw notFound('客户');
     return customer;
   }
@@ -141,7 +233,7 @@ export class CustomerService {
       emails: c.emails.map((e) => normalizeEmail(e)).filter((e): e is string => !!e),
     }));
     const derived = deriveCustomerFields({ name: input.name, company: input.company }, contacts);
-    const found = await findDuplicateCandidates(this.customers, { company: input.company, companyKey: derived.companyKey, dedupe: derived.dedupe }, excludeId);
+    const found = await findDuplicateCandidates(this.#customers, { company: input.company, companyKey: derived.companyKey, dedupe: derived.dedupe }, excludeId);
     return this.describeCandidates(actor, found);
   }
 
@@ -186,11 +278,11 @@ export class CustomerService {
   async create(actor: Actor, meta: RequestMeta, input: CreateCustomerInput, opts: { idempotencyKey?: string } = {}): Promise<CustomerDoc> {
     assertCan(actor, 'record.write');
     const key = opts.idempotencyKey;
-    const earlier = await findByRecordKey(this.customers, key);
+    const earlier = await findByRecordKey(this.#customers, key);
     if (earlier) return this.finishCreate(earlier);
     // Before any 409: a concurrent attempt with the same key (a double tap) may have written the customer meanwhile.
     const ownOr409 = async (candidates: DuplicateCandidate[]): Promise<CustomerDoc> => {
-      const mine = await findByRecordKey(this.customers, key);
+      const mine = await findByRecordKey(this.#customers, key);
       if (mine) return this.finishCreate(mine);
       throw duplicateSuspected(candidates);
     };
@@ -227,7 +319,7 @@ export class CustomerService {
     };
     let inserted;
     try {
-      inserted = await createKeyed(this.customers, key, {
+      inserted = await createKeyed(this.#customers, key, {
         _id: id,
         name: input.name,
         company: input.company,
@@ -251,18 +343,18 @@ export class CustomerService {
     }
     if (!inserted.created) {
       // Another attempt with the same key wrote the customer first: the claims we took are its identities too.
-      await this.claims.updateMany({ customerId: id }, { $set: { customerId: inserted.doc._id } }).exec();
+      await this.#claims.updateMany({ customerId: id }, { $set: { customerId: inserted.doc._id } }).exec();
     }
     try {
       return await this.finishCreate(inserted.doc);
     } catch (err) {
       if (!inserted.created) throw err;
       // Contacts refused (not a crash): nothing half-written stays.
-      await this.contacts
+      await this.#contacts
         .deleteMany({ customerId: id })
         .exec()
         .catch(() => undefined);
-      await this.customers
+      await this.#customers
         .deleteOne({ _id: id })
         .exec()
         .catch(() => undefined);
@@ -276,7 +368,7 @@ export class CustomerService {
     const pending = customer.pendingCreate;
     if (!pending) return customer;
     if (pending.contacts.length) {
-      await this.contacts.insertMany(pending.contacts, { ordered: false }).catch((err: unknown) => {
+      await this.#contacts.insertMany(pending.contacts, { ordered: false }).catch((err: unknown) => {
         if (!allDuplicateKeys(err)) throw err;
       });
     }
@@ -294,7 +386,7 @@ export class CustomerService {
         note: a.note,
       },
     );
-    await this.customers.updateOne({ _id: customer._id }, { $unset: { pendingCreate: 1 } }).exec();
+    await this.#customers.updateOne({ _id: customer._id }, { $unset: { pendingCreate: 1 } }).exec();
     customer.set('pendingCreate', undefined);
     return customer;
   }
@@ -304,7 +396,7 @@ export class CustomerService {
    * audit entry. Idempotent; run at start-up and on a timer, by any number of processes.
    */
   async recoverPending(now: Date = this.now()): Promise<{ finished: number; failed: number }> {
-    const stuck = await this.customers
+    const stuck = await this.#customers
       .find({ 'pendingCreate.since': { $lt: new Date(now.getTime() - PENDING_AFTER_MS) } })
       .limit(200)
       .exec();
@@ -346,19 +438,19 @@ export class CustomerService {
     const now = this.now();
     const fields = { ...holder, claimedAt: now };
     try {
-      await this.claims.create({ _id: identity, ...fields });
+      await this.#claims.create({ _id: identity, ...fields });
       return 'taken';
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
-    const existing = await this.claims.findById(identity).lean().exec();
+    const existing = await this.#claims.findById(identity).lean().exec();
     if (!existing) return attempt < 3 ? this.claimOne(identity, holder, attempt + 1) : 'taken';
     if (existing.customerId.equals(holder.customerId)) return 'taken';
-    const holderRecord = await this.customers.findById(existing.customerId, { companyKey: 1, dedupe: 1 }).lean().exec();
+    const holderRecord = await this.#customers.findById(existing.customerId, { companyKey: 1, dedupe: 1 }).lean().exec();
     const ownAttempt = !!holder.idempotencyKey && existing.idempotencyKey === holder.idempotencyKey && !holderRecord;
     const stale = now.getTime() - existing.claimedAt.getTime() > CLAIM_GRACE_MS && (!holderRecord || !identitiesOf(holderRecord).includes(identity));
     if (!ownAttempt && !stale) return existing as IdentityClaim;
-    const moved = await this.claims.updateOne({ _id: identity, customerId: existing.customerId }, { $set: fields }).exec();
+    const moved = await this.#claims.updateOne({ _id: identity, customerId: existing.customerId }, { $set: fields }).exec();
     if (moved.modifiedCount === 1) return 'taken';
     return attempt < 3 ? this.claimOne(identity, holder, attempt + 1) : (existing as IdentityClaim);
   }
@@ -366,7 +458,7 @@ export class CustomerService {
   /** Claims of these identities held by customers other than `customerId`. */
   private async heldByOthers(customerId: Types.ObjectId, identities: string[]): Promise<IdentityClaim[]> {
     if (!identities.length) return [];
-    return (await this.claims
+    return (await this.#claims
       .find({ _id: { $in: identities }, customerId: { $ne: customerId } })
       .lean()
       .exec()) as IdentityClaim[];
@@ -377,7 +469,7 @@ export class CustomerService {
     const reasons = new Map<string, DuplicateReason[]>();
     for (const c of lost) reasons.set(String(c.customerId), [...new Set([...(reasons.get(String(c.customerId)) ?? []), reasonOf(c._id)])]);
     const ids = [...reasons.keys()].map((x) => new Types.ObjectId(x));
-    const found = await this.customers
+    const found = await this.#customers
       .find({ _id: { $in: ids } }, { name: 1, company: 1, status: 1, ownerId: 1, departmentId: 1, sharedWith: 1 })
       .lean()
       .exec();
@@ -434,7 +526,7 @@ export class CustomerService {
    */
   async releaseClaims(customerId: Types.ObjectId, identities?: string[]): Promise<void> {
     if (identities && !identities.length) return;
-    await this.claims.deleteMany({ customerId, ...(identities ? { _id: { $in: identities } } : {}) }).exec();
+    await this.#claims.deleteMany({ customerId, ...(identities ? { _id: { $in: identities } } : {}) }).exec();
   }
 
   /**
@@ -444,7 +536,7 @@ export class CustomerService {
   async backfillIdentityClaims(): Promise<{ customers: number; claimed: number }> {
     let customers = 0;
     let claimed = 0;
-    const cursor = this.customers
+    const cursor = this.#customers
       .find({}, { name: 1, company: 1, companyKey: 1, dedupe: 1, ownerId: 1, departmentId: 1, idempotencyKey: 1, createdAt: 1 })
       .sort({ _id: 1 })
       .lean()
@@ -463,7 +555,7 @@ export class CustomerService {
       }));
       if (!docs.length) continue;
       try {
-        claimed += (await this.claims.insertMany(docs, { ordered: false })).length;
+        claimed += (await this.#claims.insertMany(docs, { ordered: false })).length;
       } catch (err) {
         if (!allDuplicateKeys(err)) throw err;
         claimed += (err as { insertedDocs?: unknown[] }).insertedDocs?.length ?? 0;
@@ -479,12 +571,12 @@ export class CustomerService {
     if (input.tags) set.tags = [...new Set(input.tags)];
     const identityChange = input.name !== undefined || input.company !== undefined;
     if (identityChange) {
-      const contacts = await this.contacts.find({ customerId: before._id }).lean().exec();
+      const contacts = await this.#contacts.find({ customerId: before._id }).lean().exec();
       const next = { name: input.name ?? before.name, company: input.company ?? before.company };
       await this.claimChangedIdentities(actor, before, next, contacts);
       Object.assign(set, deriveCustomerFields(next, contacts));
     }
-    const after = await this.customers.findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after', runValidators: true }).exec();
+    const after = await this.#customers.findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after', runValidators: true }).exec();
     if (!after) throw notFound('客户');
     if (identityChange) await this.releaseStaleClaims(after);
     const changes = diffFields(before.toObject(), after.toObject(), CUSTOMER_AUDITED_FIELDS);
@@ -537,19 +629,16 @@ export class CustomerService {
   async share(actor: Actor, meta: RequestMeta, id: string, partnerIds: string[]): Promise<CustomerDoc> {
     const before = await this.get(actor, id);
     assertCanWrite(actor, before);
-    const partners = await this.org.users
-      .find({ _id: { $in: partnerIds.map(oid) }, roles: 'partner', status: 'active' }, { _id: 1 })
-      .lean()
-      .exec();
+    const partners = await this.org.activePartners(partnerIds.map(oid));
     if (partners.length !== new Set(partnerIds).size) {
       throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '只能共享给在职的外部合作方', {
         details: [{ path: 'body.partnerIds', message: 'not all are active partners' }],
       });
     }
     const sharedWith = partners.map((p) => p._id);
-    const after = await this.customers.findOneAndUpdate({ _id: before._id }, { $set: { sharedWith } }, { returnDocument: 'after' }).exec();
+    const after = await this.#customers.findOneAndUpdate({ _id: before._id }, { $set: { sharedWith } }, { returnDocument: 'after' }).exec();
     if (!after) throw notFound('客户');
-    await Promise.all(this.dependents.map((m) => m.updateMany({ customerId: before._id }, { $set: { sharedWith } }).exec()));
+    await Promise.all(this.dependents.map((copy) => copy(before._id, { sharedWith })));
     await this.audit.record(meta, {
       action: 'customer.share',
       entityType: 'customer',
@@ -561,17 +650,17 @@ export class CustomerService {
 
   /** Recomputes search keys and duplicate identifiers after contacts change, and frees the identity claims it no longer needs. */
   async refreshDerived(customerId: Types.ObjectId): Promise<void> {
-    const customer = await this.customers.findById(customerId, { name: 1, company: 1 }).lean().exec();
+    const customer = await this.#customers.findById(customerId, { name: 1, company: 1 }).lean().exec();
     if (!customer) return;
-    const contacts = await this.contacts.find({ customerId }).lean().exec();
+    const contacts = await this.#contacts.find({ customerId }).lean().exec();
     const derived = deriveCustomerFields(customer, contacts);
-    await this.customers.updateOne({ _id: customerId }, { $set: derived }).exec();
+    await this.#customers.updateOne({ _id: customerId }, { $set: derived }).exec();
     await this.releaseStaleClaims({ _id: customerId, ...derived });
   }
 
   /** Frees the claims of identities the customer no longer has (after its contacts or company changed). */
   private async releaseStaleClaims(c: { _id: Types.ObjectId; companyKey?: string | null; dedupe: Customer['dedupe'] }): Promise<void> {
-    await this.claims.deleteMany({ customerId: c._id, _id: { $nin: identitiesOf(c) } }).exec();
+    await this.#claims.deleteMany({ customerId: c._id, _id: { $nin: identitiesOf(c) } }).exec();
   }
 
   /** The customer's scope fields, for records created under it. */
@@ -587,13 +676,11 @@ export class CustomerService {
     reason?: string,
   ): Promise<CustomerDoc> {
     // Conditional on the state we read: a concurrent transfer / claim makes this one fail instead of overwrite.
-    const after = await this.customers
+    const after = await this.#customers
       .findOneAndUpdate({ _id: before._id, status: before.status, ownerId: before.ownerId }, { $set: next }, { returnDocument: 'after' })
       .exec();
     if (!after) throw new AppError(409, CommonErrorCode.CONFLICT, '客户刚被他人处理，请刷新后重试');
-    await Promise.all(
-      this.dependents.map((m) => m.updateMany({ customerId: before._id }, { $set: { ownerId: next.ownerId, departmentId: next.departmentId } }).exec()),
-    );
+    await Promise.all(this.dependents.map((copy) => copy(before._id, { ownerId: next.ownerId, departmentId: next.departmentId })));
     await this.audit.record(meta, {
       action,
       entityType: 'customer',
@@ -607,11 +694,7 @@ export class CustomerService {
   private async ownerNames(ids: Array<Types.ObjectId | null>): Promise<Map<string, string>> {
     const wanted = ids.filter((x): x is Types.ObjectId => x !== null);
     if (!wanted.length) return new Map();
-    const users = await this.org.users
-      .find({ _id: { $in: wanted } }, { name: 1 })
-      .lean()
-      .exec();
-    return new Map(users.map((u) => [String(u._id), u.name]));
+    return this.org.namesOf(wanted);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Actor, RequestMeta } from '../../context';
 import type { Page } from '../../db/paginate';
 import { AppError, CommonErrorCode, forbidden, notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
-import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
+import { assertCanWrite, findVisible, listVisible, recordVisibility } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
 import { PENDING_AFTER_MS } from '../customer/customer.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
@@ -18,6 +18,11 @@ export interface FollowUpEvents {
   nextStepChanged(followUp: FollowUpDoc): Promise<void>;
   /** A follow-up was created (part of its `customer-times` effect, so recovery reruns it; must be idempotent). */
   followUpLogged?(followUp: FollowUpDoc): Promise<void>;
+  /**
+   * A recovery rerun of a created follow-up's next step: its reminder is made only when none exists (one
+   * made before the crash may have been sent since, and is never rescheduled).
+   */
+  nextStepRecovered?(followUp: FollowUpDoc): Promise<unknown>;
 }
 export const noFollowUpEvents: FollowUpEvents = { nextStepChanged: async () => undefined };
 
@@ -26,7 +31,7 @@ const AUDITED = ['type', 'content', 'happenedAt', 'nextStep', 'location', 'conta
 const EDIT_WINDOW_MS = 24 * 3600_000;
 
 export class FollowUpService {
-  readonly model: Model<FollowUp>;
+  readonly #model: Model<FollowUp>;
 
   constructor(
     conn: Connection,
@@ -35,16 +40,17 @@ export class FollowUpService {
     private readonly events: FollowUpEvents = noFollowUpEvents,
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.model = followUpModel(conn);
-    customers.registerDependent(this.model);
+    this.#model = followUpModel(conn);
+    // its records copy the customer's scope: transfers, releases, claims and shares update them here
+    customers.registerDependent(async (customerId, scope) => void (await this.#model.updateMany({ customerId }, { $set: scope }).exec()));
   }
 
   list(actor: Actor, q: { customerId?: string; cursor?: string; limit: number }): Promise<Page<FollowUp>> {
-    return listVisible(this.model, actor, q);
+    return listVisible(this.#model, actor, q);
   }
 
   async get(actor: Actor, id: string): Promise<FollowUpDoc> {
-    return findVisible(this.model, actor, id, '跟进记录');
+    return findVisible(this.#model, actor, id, '跟进记录');
   }
 
   /**
@@ -64,12 +70,12 @@ export class FollowUpService {
     source: RecordSource = 'api',
     opts: { idempotencyKey?: string } = {},
   ): Promise<FollowUpDoc> {
-    const earlier = await findByRecordKey(this.model, opts.idempotencyKey);
+    const earlier = await findByRecordKey(this.#model, opts.idempotencyKey);
     if (earlier) return this.finishEffects(earlier);
     const customer = await this.customers.get(actor, input.customerId);
     assertCanWrite(actor, customer);
     if (input.contactId) {
-      const ok = await this.customers.contacts.exists({ _id: new Types.ObjectId(input.contactId), customerId: customer._id });
+      const ok = await this.customers.hasContact(customer._id, new Types.ObjectId(input.contactId));
       if (!ok)
         throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '联系人不属于该客户', {
           details: [{ path: 'body.contactId', message: 'not a contact of this customer' }],
@@ -81,7 +87,7 @@ export class FollowUpService {
       throw new AppError(400, CommonErrorCode.VALIDATION_FAILED, '跟进时间不能晚于现在', { details: [{ path: 'body.happenedAt', message: 'in the future' }] });
     }
     const effects: FollowUpEffect[] = ['customer-times', 'audit', ...(input.nextStep ? (['reminder'] as const) : [])];
-    const { doc } = await createKeyed(this.model, opts.idempotencyKey, {
+    const { doc } = await createKeyed(this.#model, opts.idempotencyKey, {
       customerId: customer._id,
       contactId: input.contactId ? new Types.ObjectId(input.contactId) : null,
       authorId: actor.user._id,
@@ -105,7 +111,7 @@ export class FollowUpService {
    * it, at start-up and on a timer.
    */
   async recoverPending(now: Date = this.now()): Promise<{ finished: number; failed: number }> {
-    const stuck = await this.model
+    const stuck = await this.#model
       .find({ pendingSince: { $lt: new Date(now.getTime() - PENDING_AFTER_MS) } })
       .limit(200)
       .exec();
@@ -127,12 +133,7 @@ export class FollowUpService {
     const pending = doc.pendingEffects;
     if (!pending?.length) return doc;
     if (pending.includes('customer-times')) {
-      await this.customers.customers
-        .updateOne(
-          { _id: doc.customerId },
-          { $max: { lastFollowUpAt: doc.happenedAt }, ...(doc.nextStep ? { $set: { nextFollowUpAt: doc.nextStep.dueAt } } : {}) },
-        )
-        .exec();
+      await this.customers.followUpLogged(doc.customerId, doc.happenedAt, doc.nextStep?.dueAt ?? null);
       await this.events.followUpLogged?.(doc);
     }
     if (pending.includes('audit')) {
@@ -152,12 +153,54 @@ export class FollowUpService {
     }
     if (pending.includes('reminder') && doc.nextStep) {
       // A reminder already made for it (a rerun after a crash) may have been sent since: never reschedule it.
-      const made = await this.model.db.collection('reminders').countDocuments({ dedupeKey: `next-step:${String(doc._id)}` }, { limit: 1 });
-      if (!made) await this.events.nextStepChanged(doc);
+      if (this.events.nextStepRecovered) await this.events.nextStepRecovered(doc);
+      else await this.events.nextStepChanged(doc);
     }
-    await this.model.updateOne({ _id: doc._id }, { $unset: { pendingEffects: 1, pendingSince: 1, effectsMeta: 1 } }).exec();
+    await this.#model.updateOne({ _id: doc._id }, { $unset: { pendingEffects: 1, pendingSince: 1, effectsMeta: 1 } }).exec();
     doc.set({ pendingEffects: undefined, pendingSince: undefined, effectsMeta: undefined });
     return doc;
+  }
+
+  /** The customer's latest follow-ups the actor may see (the customer 360 view). */
+  recentForCustomer(actor: Actor, customerId: Types.ObjectId, limit = 10): Promise<Array<FollowUp & { _id: Types.ObjectId }>> {
+    return this.#model
+      .find({ $and: [{ customerId }, recordVisibility(actor)] })
+      .sort({ happenedAt: -1 })
+      .limit(limit)
+      .lean<Array<FollowUp & { _id: Types.ObjectId }>>()
+      .exec();
+  }
+
+  /** The latest follow-up this person logged in chat since `since` (改到 corrects its next step); null when none. */
+  latestFromBot(authorId: Types.ObjectId, since: Date): Promise<FollowUpDoc | null> {
+    return this.#model
+      .findOne({ authorId, source: 'bot', createdAt: { $gte: since } })
+      .sort({ createdAt: -1 })
+      .exec();
+  }
+
+  /** Whether a follow-up with this content exists for the customer (the seed's first reminder, idempotent). */
+  async exists(customerId: Types.ObjectId, content: string): Promise<boolean> {
+    return (await this.#model.exists({ customerId, content }).exec()) !== null;
+  }
+
+  /** Next steps due since `since`, whoever wrote them (the reminders make reminders of steps written by the seed or an import). */
+  nextStepsSince(
+    since: Date,
+  ): Promise<Array<{ _id: Types.ObjectId; customerId: Types.ObjectId; authorId: Types.ObjectId; nextStep: { text: string; dueAt: Date } }>> {
+    return this.#model
+      .find({ 'nextStep.dueAt': { $gte: since } }, { customerId: 1, authorId: 1, nextStep: 1 })
+      .lean<Array<{ _id: Types.ObjectId; customerId: Types.ObjectId; authorId: Types.ObjectId; nextStep: { text: string; dueAt: Date } }>>()
+      .exec();
+  }
+
+  /** Demo data (the seed): written as they are, in one unordered batch; and how many follow-ups there are. */
+  async insertSeedRecords(rows: object[]): Promise<void> {
+    if (rows.length) await this.#model.insertMany(rows, { ordered: false });
+  }
+
+  countAll(): Promise<number> {
+    return this.#model.estimatedDocumentCount().exec();
   }
 
   /** The author may correct content or the next step within a day. */
@@ -166,10 +209,10 @@ export class FollowUpService {
     if (!before.authorId.equals(actor.user._id)) throw forbidden('只有记录人可以修改跟进记录');
     if (this.now().getTime() - before.createdAt.getTime() > EDIT_WINDOW_MS)
       throw new AppError(409, CommonErrorCode.CONFLICT, '跟进记录超过 24 小时后不能修改，请补充一条新记录');
-    const after = await this.model.findByIdAndUpdate(before._id, { $set: input }, { returnDocument: 'after' }).exec();
+    const after = await this.#model.findByIdAndUpdate(before._id, { $set: input }, { returnDocument: 'after' }).exec();
     if (!after) throw notFound('跟进记录');
     if (input.nextStep !== undefined) {
-      await this.customers.customers.updateOne({ _id: after.customerId }, { $set: { nextFollowUpAt: input.nextStep?.dueAt ?? null } }).exec();
+      await this.customers.nextFollowUpChanged(after.customerId, input.nextStep?.dueAt ?? null);
       await this.events.nextStepChanged(after);
     }
     const changes = diffFields(before.toObject(), after.toObject(), AUDITED);

@@ -44,7 +44,10 @@ export const isRecordKeyedPost = (path: string): boolean => RECORD_KEYED_POSTS.s
  * the record and replays 201 with it instead of creating a second one.
  */
 export function idempotent(store: IdempotencyStore): AppMiddleware {
-  const { model, now } = store;
+  return store.middleware();
+}
+
+function middlewareOn(model: Model<IdempotentRequest>, now: () => Date): AppMiddleware {
   return async (ctx, next) => {
     const key = ctx.get('Idempotency-Key');
     if (!key || ctx.method !== 'POST') return next();
@@ -91,13 +94,18 @@ async function runKeyed(model: Model<IdempotentRequest>, id: string, ctx: Parame
 
 /** Where keys live (built with the services, so its indexes are made with the others). */
 export class IdempotencyStore {
-  readonly model: Model<IdempotentRequest>;
+  readonly #model: Model<IdempotentRequest>;
 
   constructor(
     conn: Connection,
     readonly now: () => Date = () => new Date(),
   ) {
-    this.model = idempotencyModel(conn);
+    this.#model = idempotencyModel(conn);
+  }
+
+  /** The middleware on this store's collection (see `idempotent`). */
+  middleware(): AppMiddleware {
+    return middlewareOn(this.#model, this.now);
   }
 }
 

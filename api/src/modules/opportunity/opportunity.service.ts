@@ -4,7 +4,7 @@ import type { Actor, RequestMeta } from '../../context';
 import type { Page } from '../../db/paginate';
 import { AppError, notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
-import { assertCanWrite, canSeeRecord, findVisible, listVisible } from '../customer/customer-scope';
+import { assertCanWrite, canSeeRecord, findVisible, listVisible, recordVisibility } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 import { opportunityModel, type Opportunity, type OpportunityDoc } from './opportunity.model';
@@ -19,7 +19,7 @@ export const OpportunityErrorCode = {
 const AUDITED = ['name', 'amountFen', 'stage', 'expectedCloseDate', 'probability', 'lostReason'] as const;
 
 export class OpportunityService {
-  readonly model: Model<Opportunity>;
+  readonly #model: Model<Opportunity>;
   private readonly stageByKey: Map<string, StageDefinition>;
 
   constructor(
@@ -29,29 +29,30 @@ export class OpportunityService {
     readonly stages: StageDefinition[],
     private readonly now: () => Date = () => new Date(),
   ) {
-    this.model = opportunityModel(conn);
+    this.#model = opportunityModel(conn);
     this.stageByKey = new Map(stages.map((s) => [s.key, s]));
-    customers.registerDependent(this.model);
+    // its records copy the customer's scope: transfers, releases, claims and shares update them here
+    customers.registerDependent(async (customerId, scope) => void (await this.#model.updateMany({ customerId }, { $set: scope }).exec()));
   }
 
   list(actor: Actor, q: { customerId?: string; stage?: string; cursor?: string; limit: number }): Promise<Page<Opportunity>> {
-    return listVisible(this.model, actor, q, q.stage ? { stage: q.stage } : {});
+    return listVisible(this.#model, actor, q, q.stage ? { stage: q.stage } : {});
   }
 
   async get(actor: Actor, id: string): Promise<OpportunityDoc> {
-    return findVisible(this.model, actor, id, '商机');
+    return findVisible(this.#model, actor, id, '商机');
   }
 
   /** With an Idempotency-Key, a retry answers with the deal already made (and writes its audit entry if a crash lost it). */
   async create(actor: Actor, meta: RequestMeta, input: CreateOpportunityInput, opts: { idempotencyKey?: string } = {}): Promise<OpportunityDoc> {
-    const earlier = await findByRecordKey(this.model, opts.idempotencyKey);
+    const earlier = await findByRecordKey(this.#model, opts.idempotencyKey);
     if (earlier) return this.audited(meta, earlier);
     const customer = await this.customers.get(actor, input.customerId);
     assertCanWrite(actor, customer);
     const stage = this.stage(input.stage ?? this.stages.find((s) => s.outcome === 'open')!.key);
     if (stage.outcome !== 'open') throw new AppError(400, OpportunityErrorCode.UNKNOWN_STAGE, '新商机只能从进行中的阶段开始');
     const now = this.now();
-    const { doc } = await createKeyed(this.model, opts.idempotencyKey, {
+    const { doc } = await createKeyed(this.#model, opts.idempotencyKey, {
       customerId: customer._id,
       name: input.name,
       amountFen: input.amountFen,
@@ -80,7 +81,7 @@ export class OpportunityService {
 
   async update(actor: Actor, meta: RequestMeta, id: string, input: UpdateOpportunityInput): Promise<OpportunityDoc> {
     const before = await this.writable(actor, id);
-    const after = await this.model.findByIdAndUpdate(before._id, { $set: input }, { returnDocument: 'after', runValidators: true }).exec();
+    const after = await this.#model.findByIdAndUpdate(before._id, { $set: input }, { returnDocument: 'after', runValidators: true }).exec();
     if (!after) throw notFound('商机');
     const changes = diffFields(before.toObject(), after.toObject(), AUDITED);
     if (Object.keys(changes).length) await this.audit.record(meta, { action: 'opportunity.update', entityType: 'opportunity', entityId: after._id, changes });
@@ -103,7 +104,7 @@ export class OpportunityService {
       });
     }
     const now = this.now();
-    const after = await this.model
+    const after = await this.#model
       .findOneAndUpdate(
         { _id: before._id, stage: before.stage },
         {
@@ -129,9 +130,44 @@ export class OpportunityService {
     return after;
   }
 
+  /** The customer's deals the actor may see (the customer 360 view), newest first. */
+  forCustomer(actor: Actor, customerId: Types.ObjectId): Promise<Array<Opportunity & { _id: Types.ObjectId }>> {
+    return this.#model
+      .find({ $and: [{ customerId }, recordVisibility(actor)] })
+      .sort({ _id: -1 })
+      .lean<Array<Opportunity & { _id: Types.ObjectId }>>()
+      .exec();
+  }
+
+  /** Deals in an open stage since before `before`, with an owner (the stalled-deal reminders). */
+  stalledIn(
+    stage: string,
+    before: Date,
+  ): Promise<Array<{ _id: Types.ObjectId; name: string; customerId: Types.ObjectId; ownerId: Types.ObjectId | null; stageEnteredAt: Date }>> {
+    return this.#model
+      .find({ stage, stageEnteredAt: { $lt: before }, ownerId: { $ne: null } }, { name: 1, customerId: 1, ownerId: 1, stageEnteredAt: 1 })
+      .lean<Array<{ _id: Types.ObjectId; name: string; customerId: Types.ObjectId; ownerId: Types.ObjectId | null; stageEnteredAt: Date }>>()
+      .exec();
+  }
+
+  /** Where a deal stands, whoever asks (a reminder checks it is still true before it is sent); null when there is none. */
+  async stageState(id: Types.ObjectId): Promise<{ name: string; stageEnteredAt: Date; closedAt: Date | null } | null> {
+    const d = await this.#model.findById(id, { name: 1, stageEnteredAt: 1, closedAt: 1 }).lean().exec();
+    return d ? { name: d.name, stageEnteredAt: d.stageEnteredAt, closedAt: d.closedAt ?? null } : null;
+  }
+
+  /** Demo data (the seed): written as they are, in one unordered batch; and how many deals there are. */
+  async insertSeedRecords(rows: object[]): Promise<void> {
+    if (rows.length) await this.#model.insertMany(rows, { ordered: false });
+  }
+
+  countAll(): Promise<number> {
+    return this.#model.estimatedDocumentCount().exec();
+  }
+
   /** Whether the deal exists and belongs to this customer (a contract made from it). */
   async belongsTo(id: Types.ObjectId, customerId: Types.ObjectId): Promise<boolean> {
-    return (await this.model.exists({ _id: id, customerId }).exec()) !== null;
+    return (await this.#model.exists({ _id: id, customerId }).exec()) !== null;
   }
 
   /**
@@ -139,7 +175,7 @@ export class OpportunityService {
    * pool customer's deal is visible to whoever sees the customer.
    */
   async forDiscount(actor: Actor, id: Types.ObjectId): Promise<{ _id: Types.ObjectId; name: string; amountFen: number; customerId: Types.ObjectId } | null> {
-    const opp = await this.model.findById(id).lean().exec();
+    const opp = await this.#model.findById(id).lean().exec();
     if (!opp) return null;
     const customer = await this.customers.get(actor, opp.customerId).catch(() => null);
     if (!customer || (customer.status !== 'pool' && !canSeeRecord(actor, opp as unknown as Parameters<typeof canSeeRecord>[1]))) return null;

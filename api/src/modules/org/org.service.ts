@@ -41,16 +41,16 @@ export type DeactivationHandler = (meta: RequestMeta, leaver: UserDoc, handover:
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 export class OrgService {
-  readonly users: Model<User>;
-  readonly departments: Model<Department>;
+  readonly #users: Model<User>;
+  readonly #departments: Model<Department>;
   private readonly deactivationHandlers: DeactivationHandler[] = [];
 
   constructor(
     conn: Connection,
     private readonly audit: AuditService,
   ) {
-    this.users = userModel(conn);
-    this.departments = departmentModel(conn);
+    this.#users = userModel(conn);
+    this.#departments = departmentModel(conn);
   }
 
   /** Registers what runs after a user is deactivated (approvals, reminders), in registration order. */
@@ -61,32 +61,162 @@ export class OrgService {
   // ---- identity and scope ------------------------------------------------------------------
 
   findActiveUserById(id: Types.ObjectId | string): Promise<UserDoc | null> {
-    return this.users.findOne({ _id: id, status: 'active' }).exec();
+    return this.#users.findOne({ _id: id, status: 'active' }).exec();
   }
 
   /** A user whatever their status (a leaver's name and place, for hand-overs); null when there is none. */
   findUserById(id: Types.ObjectId | string): Promise<UserDoc | null> {
-    return this.users.findById(id).exec();
+    return this.#users.findById(id).exec();
   }
 
   /** A user's name whatever their status (who holds a record); null when there is no such user. */
   async userName(id: Types.ObjectId): Promise<string | null> {
-    return (await this.users.findById(id, { name: 1 }).lean().exec())?.name ?? null;
+    return (await this.#users.findById(id, { name: 1 }).lean().exec())?.name ?? null;
+  }
+
+  /** Names of users whatever their status (owners on lists, the rep a team reminder is about): id → name. */
+  async namesOf(ids: ReadonlyArray<Types.ObjectId | null | undefined>): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter((x): x is Types.ObjectId => !!x).map(String))];
+    if (!wanted.length) return new Map();
+    const users = await this.#users
+      .find({ _id: { $in: wanted } }, { name: 1 })
+      .lean()
+      .exec();
+    return new Map(users.map((u) => [String(u._id), u.name]));
+  }
+
+  /** Active partners among these ids (sharing a customer). */
+  activePartners(ids: Types.ObjectId[]): Promise<Array<{ _id: Types.ObjectId }>> {
+    return this.#users
+      .find({ _id: { $in: ids }, roles: 'partner', status: 'active' }, { _id: 1 })
+      .lean<Array<{ _id: Types.ObjectId }>>()
+      .exec();
+  }
+
+  /** Active users who sign in with a WeCom userid, in creation order: the dev-login and sandbox pickers. */
+  async weComLogins(limit = 50): Promise<Array<{ login: string; name: string; title: string | null; roles: User['roles'] }>> {
+    const users = await this.#users
+      .find({ status: 'active', 'identities.wecom': { $ne: null } }, { name: 1, title: 1, identities: 1, roles: 1 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+    return users.map((u) => ({ login: u.identities?.wecom ?? '', name: u.name, title: u.title ?? null, roles: u.roles }));
+  }
+
+  /** Users and their direct leader and name (stalled-deal reminders go to the owner and, later, the leader). */
+  leadersAndNames(ids: Types.ObjectId[]): Promise<Array<{ _id: Types.ObjectId; name: string; leaderId: Types.ObjectId | null }>> {
+    return this.#users
+      .find({ _id: { $in: ids } }, { leaderId: 1, name: 1 })
+      .lean<Array<{ _id: Types.ObjectId; name: string; leaderId: Types.ObjectId | null }>>()
+      .exec();
+  }
+
+  /** The active users among these, with their leader chain (who hears about whose reminders in the digest). */
+  activeWithLeaderChain(ids: Types.ObjectId[]): Promise<Array<{ _id: Types.ObjectId; leaderChain: Types.ObjectId[] }>> {
+    return this.#users
+      .find({ _id: { $in: ids }, status: 'active' }, { leaderChain: 1 })
+      .lean<Array<{ _id: Types.ObjectId; leaderChain: Types.ObjectId[] }>>()
+      .exec();
+  }
+
+  /** A leader's active direct reports. */
+  activeReportsOf(leaderId: Types.ObjectId): Promise<Array<{ _id: Types.ObjectId; name: string }>> {
+    return this.#users.find({ leaderId, status: 'active' }, { name: 1 }).lean<Array<{ _id: Types.ObjectId; name: string }>>().exec();
+  }
+
+  /** Whether there are no users yet (a fresh database). */
+  async isEmpty(): Promise<boolean> {
+    return (await this.#users.estimatedDocumentCount().exec()) === 0;
+  }
+
+  /** People by id or WeCom userid, whatever their status (approval rules name approvers either way). */
+  usersByIdOrLogin(
+    ids: Types.ObjectId[],
+    logins: string[],
+  ): Promise<Array<{ _id: Types.ObjectId; name: string; status: User['status']; identities?: User['identities'] }>> {
+    return this.#users
+      .find({ $or: [{ _id: { $in: ids } }, { 'identities.wecom': { $in: logins } }] }, { name: 1, identities: 1, status: 1 })
+      .lean<Array<{ _id: Types.ObjectId; name: string; status: User['status']; identities?: User['identities'] }>>()
+      .exec();
+  }
+
+  /** People by id, whatever their status, in id order. */
+  people(ids: Types.ObjectId[]): Promise<Array<{ _id: Types.ObjectId; name: string; status: User['status'] }>> {
+    return this.#users
+      .find({ _id: { $in: ids } }, { name: 1, status: 1 })
+      .sort({ _id: 1 })
+      .lean<Array<{ _id: Types.ObjectId; name: string; status: User['status'] }>>()
+      .exec();
+  }
+
+  /** Active users of a department with a role, in id order. */
+  activeWithRole(departmentId: Types.ObjectId, role: User['roles'][number]): Promise<Array<{ _id: Types.ObjectId; name: string; status: User['status'] }>> {
+    return this.#users
+      .find({ departmentIds: departmentId, roles: role, status: 'active' }, { name: 1, status: 1 })
+      .sort({ _id: 1 })
+      .lean<Array<{ _id: Types.ObjectId; name: string; status: User['status'] }>>()
+      .exec();
+  }
+
+  /** Active departments with this name and their leaders. */
+  activeDepartmentsNamed(name: string): Promise<Array<{ _id: Types.ObjectId; leaderIds: Types.ObjectId[] }>> {
+    return this.#departments.find({ name, status: 'active' }, { leaderIds: 1 }).lean<Array<{ _id: Types.ObjectId; leaderIds: Types.ObjectId[] }>>().exec();
+  }
+
+  /** Names of these departments and of every department above them. */
+  async departmentNamesUp(departmentIds: readonly Types.ObjectId[]): Promise<string[]> {
+    if (!departmentIds.length) return [];
+    const own = await this.#departments
+      .find({ _id: { $in: departmentIds } }, { name: 1, ancestorIds: 1 })
+      .lean()
+      .exec();
+    const above = await this.#departments
+      .find({ _id: { $in: own.flatMap((d) => d.ancestorIds) } }, { name: 1 })
+      .lean()
+      .exec();
+    return [...own, ...above].map((d) => d.name);
+  }
+
+  // ---- demo data (the seed; idempotent) ---------------------------------------------------
+
+  /** A department matched by (parent, name), created when missing. */
+  async ensureDepartment(d: { parentId: Types.ObjectId | null; name: string; order: number; externalIds: Department['externalIds'] }): Promise<Types.ObjectId> {
+    const doc = await this.#departments
+      .findOneAndUpdate({ parentId: d.parentId, name: d.name }, { $setOnInsert: d }, { upsert: true, returnDocument: 'after' })
+      .exec();
+    return doc._id;
+  }
+
+  /** A user matched by WeCom userid, created when missing (as given). */
+  async ensureUser(login: string, u: Omit<User, 'leaderId' | 'leaderChain' | 'createdAt' | 'updatedAt'> | Record<string, unknown>): Promise<Types.ObjectId> {
+    const doc = await this.#users.findOneAndUpdate({ 'identities.wecom': login }, { $setOnInsert: u }, { upsert: true, returnDocument: 'after' }).exec();
+    return doc._id;
+  }
+
+  /** Sets a user's leader when they have none. */
+  async setLeaderIfNone(userId: Types.ObjectId, leaderId: Types.ObjectId): Promise<void> {
+    await this.#users.updateOne({ _id: userId, leaderId: null }, { $set: { leaderId } }).exec();
+  }
+
+  /** Sets a department's leader when it has none. */
+  async setDepartmentLeaderIfNone(departmentId: Types.ObjectId, userId: Types.ObjectId): Promise<void> {
+    await this.#departments.updateOne({ _id: departmentId, leaderIds: { $size: 0 } }, { $set: { leaderIds: [userId] } }).exec();
   }
 
   /** Everyone who left (status `resigned`). */
   async resignedUserIds(): Promise<Types.ObjectId[]> {
-    return (await this.users.distinct('_id', { status: 'resigned' }).exec()) as Types.ObjectId[];
+    return (await this.#users.distinct('_id', { status: 'resigned' }).exec()) as Types.ObjectId[];
   }
 
   /** Each user's direct leader, when that leader is active: user id → leader. */
   async activeLeadersOf(userIds: readonly Types.ObjectId[]): Promise<Map<string, { _id: Types.ObjectId; name: string }>> {
-    const users = await this.users
+    const users = await this.#users
       .find({ _id: { $in: userIds } }, { leaderId: 1 })
       .lean()
       .exec();
     const leaderIds = users.map((u) => u.leaderId).filter((x): x is Types.ObjectId => x !== null);
-    const leaders = await this.users
+    const leaders = await this.#users
       .find({ _id: { $in: leaderIds }, status: 'active' }, { name: 1 })
       .lean()
       .exec();
@@ -97,7 +227,7 @@ export class OrgService {
   }
 
   findActiveUserByPlatformId(platform: 'wecom' | 'dingtalk', platformUserId: string): Promise<UserDoc | null> {
-    return this.users.findOne({ [`identities.${platform}`]: platformUserId, status: 'active' }).exec();
+    return this.#users.findOne({ [`identities.${platform}`]: platformUserId, status: 'active' }).exec();
   }
 
   /** Resolves what the user may see. Only the lookups the user's scope needs are made. */
@@ -105,7 +235,7 @@ export class OrgService {
     const scope = user.dataScope;
     const [departmentTreeIds, subordinateIds] = await Promise.all([
       scope === 'department_and_children' ? this.departmentTree(user.departmentIds) : Promise.resolve(user.departmentIds),
-      scope === 'own_and_subordinates' ? this.users.distinct('_id', { leaderChain: user._id }).exec() : Promise.resolve([]),
+      scope === 'own_and_subordinates' ? this.#users.distinct('_id', { leaderChain: user._id }).exec() : Promise.resolve([]),
     ]);
     return {
       userId: user._id,
@@ -120,7 +250,7 @@ export class OrgService {
   /** The given departments and all below them. */
   async departmentTree(rootIds: readonly Types.ObjectId[]): Promise<Types.ObjectId[]> {
     if (rootIds.length === 0) return [];
-    const below = (await this.departments.distinct('_id', { ancestorIds: { $in: rootIds } }).exec()) as Types.ObjectId[];
+    const below = (await this.#departments.distinct('_id', { ancestorIds: { $in: rootIds } }).exec()) as Types.ObjectId[];
     return [...rootIds, ...below];
   }
 
@@ -134,11 +264,11 @@ export class OrgService {
       const re = new RegExp(escapeRegex(q.q), 'i');
       and.push({ $or: [{ name: re }, { mobile: re }, { 'identities.wecom': re }, { 'identities.dingtalk': re }] });
     }
-    return paginateById(this.users, { $and: and }, { cursor: q.cursor, limit: q.limit });
+    return paginateById(this.#users, { $and: and }, { cursor: q.cursor, limit: q.limit });
   }
 
   async getUser(actor: Actor, id: string): Promise<UserDoc> {
-    const user = await this.users.findOne({ $and: [{ _id: oid(id) }, buildScopeFilter(actor.viewer, USER_SCOPE_FIELDS)] }).exec();
+    const user = await this.#users.findOne({ $and: [{ _id: oid(id) }, buildScopeFilter(actor.viewer, USER_SCOPE_FIELDS)] }).exec();
     if (!user) throw notFound('用户');
     return user;
   }
@@ -148,9 +278,9 @@ export class OrgService {
     await this.assertDepartmentsExist(input.departmentIds);
     const leaderId = input.leaderId ? oid(input.leaderId) : null;
     if (leaderId) await this.assertActiveUser(leaderId, 'leaderId');
-    const user = await this.users.create({ ...input, leaderId, departmentIds: input.departmentIds.map(oid) }).catch(duplicateIdentity);
+    const user = await this.#users.create({ ...input, leaderId, departmentIds: input.departmentIds.map(oid) }).catch(duplicateIdentity);
     await this.rebuildLeaderChains();
-    const created = (await this.users.findById(user._id).exec())!;
+    const created = (await this.#users.findById(user._id).exec())!;
     await this.audit.record(meta, {
       action: 'user.create',
       entityType: 'user',
@@ -161,7 +291,7 @@ export class OrgService {
   }
 
   async updateUser(meta: RequestMeta, id: string, input: UpdateUserInput): Promise<UserDoc> {
-    const before = await this.users.findById(oid(id)).exec();
+    const before = await this.#users.findById(oid(id)).exec();
     if (!before) throw notFound('用户');
     assertPartnerScope(input.roles ?? before.roles, input.dataScope ?? before.dataScope);
     const set: Partial<User> = {};
@@ -181,7 +311,7 @@ export class OrgService {
     for (const key of ['name', 'mobile', 'email', 'title', 'identities', 'roles', 'dataScope'] as const) {
       if (input[key] !== undefined) (set as Record<string, unknown>)[key] = input[key];
     }
-    const after = await this.users
+    const after = await this.#users
       .findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after', runValidators: true })
       .exec()
       .catch(duplicateIdentity);
@@ -206,25 +336,25 @@ export class OrgService {
       if (newLeader.leaderChain.some((l) => l.equals(id)) && !newLeader.leaderId?.equals(id))
         throw invalidField('newLeaderId', '只能指定离职人员的直属下属或其他人（会形成循环）');
     }
-    const after = await this.users
+    const after = await this.#users
       .findOneAndUpdate({ _id: oid(id), status: 'active' }, { $set: { status: 'resigned', resignedAt: new Date() } }, { returnDocument: 'after' })
       .exec();
     if (!after) {
-      const exists = await this.users.exists({ _id: oid(id) });
+      const exists = await this.#users.exists({ _id: oid(id) });
       if (!exists) throw notFound('用户');
       throw conflict('该用户已停用');
     }
-    const reports = await this.users.find({ leaderId: after._id }, { leaderId: 1, name: 1 }).lean().exec();
+    const reports = await this.#users.find({ leaderId: after._id }, { leaderId: 1, name: 1 }).lean().exec();
     let fallbackLeader: Types.ObjectId | null = null;
     for (const l of after.leaderChain) {
-      if (await this.users.exists({ _id: l, status: 'active' })) {
+      if (await this.#users.exists({ _id: l, status: 'active' })) {
         fallbackLeader = l;
         break;
       }
     }
     for (const r of reports) {
       const to = newLeader && !newLeader._id.equals(r._id) ? newLeader._id : fallbackLeader;
-      const moved = await this.users.updateOne({ _id: r._id, leaderId: after._id }, { $set: { leaderId: to } }).exec();
+      const moved = await this.#users.updateOne({ _id: r._id, leaderId: after._id }, { $set: { leaderId: to } }).exec();
       if (moved.modifiedCount !== 1) continue;
       await this.audit.record(meta, {
         action: 'user.update',
@@ -269,7 +399,7 @@ export class OrgService {
     const excluded = (id: Types.ObjectId) => input.exclude.some((x) => x.equals(id));
     const activeById = async (ids: readonly Types.ObjectId[]): Promise<Person | null> => {
       if (!ids.length) return null;
-      const rows = await this.users
+      const rows = await this.#users
         .find({ _id: { $in: ids }, status: 'active' }, { name: 1 })
         .lean<Person[]>()
         .exec();
@@ -281,7 +411,7 @@ export class OrgService {
     };
     // 1. the leader's leader
     if (input.above.length) {
-      const rows = await this.users
+      const rows = await this.#users
         .find({ _id: { $in: input.above.map((p) => p._id) } }, { leaderChain: 1 })
         .lean()
         .exec();
@@ -293,12 +423,12 @@ export class OrgService {
     }
     // 2. the department's leader, then the leaders of the departments above it
     if (input.departments.length) {
-      const own = await this.departments
+      const own = await this.#departments
         .find({ _id: { $in: input.departments } }, { leaderIds: 1, ancestorIds: 1 })
         .lean()
         .exec();
       const upIds = own.flatMap((d) => [...d.ancestorIds].reverse());
-      const up = await this.departments
+      const up = await this.#departments
         .find({ _id: { $in: upIds } }, { leaderIds: 1 })
         .lean()
         .exec();
@@ -309,7 +439,7 @@ export class OrgService {
       }
     }
     // 3. an admin
-    const admins = await this.users.find({ roles: 'admin', status: 'active' }, { name: 1 }).sort({ _id: 1 }).lean<Person[]>().exec();
+    const admins = await this.#users.find({ roles: 'admin', status: 'active' }, { name: 1 }).sort({ _id: 1 }).lean<Person[]>().exec();
     const admin = admins.find((a) => !excluded(a._id));
     return admin ? { person: { _id: admin._id, name: admin.name }, reason: `${input.why}，由管理员 ${admin.name} 代为审批` } : null;
   }
@@ -320,21 +450,21 @@ export class OrgService {
   async listDepartments(actor: Actor): Promise<Department[]> {
     const v = actor.viewer;
     const filter = v.scope === 'all' ? {} : { _id: { $in: v.scope === 'department_and_children' ? v.departmentTreeIds : v.departmentIds } };
-    return this.departments.find(filter).sort({ order: 1, _id: 1 }).lean().exec();
+    return this.#departments.find(filter).sort({ order: 1, _id: 1 }).lean().exec();
   }
 
   async getDepartment(actor: Actor, id: string): Promise<DepartmentDoc> {
     const visible = (await this.listDepartments(actor)).some((d) => (d as Department & { _id: Types.ObjectId })._id.equals(id));
-    const dep = visible ? await this.departments.findById(oid(id)).exec() : null;
+    const dep = visible ? await this.#departments.findById(oid(id)).exec() : null;
     if (!dep) throw notFound('部门');
     return dep;
   }
 
   async createDepartment(meta: RequestMeta, input: CreateDepartmentInput): Promise<DepartmentDoc> {
-    const parent = input.parentId ? await this.departments.findOne({ _id: oid(input.parentId), status: 'active' }).exec() : null;
+    const parent = input.parentId ? await this.#departments.findOne({ _id: oid(input.parentId), status: 'active' }).exec() : null;
     if (input.parentId && !parent) throw invalidField('parentId', '上级部门不存在');
     for (const l of input.leaderIds) await this.assertActiveUser(oid(l), 'leaderIds');
-    const dep = await this.departments
+    const dep = await this.#departments
       .create({
         name: input.name,
         parentId: parent?._id ?? null,
@@ -356,7 +486,7 @@ export class OrgService {
   }
 
   async updateDepartment(meta: RequestMeta, id: string, input: UpdateDepartmentInput): Promise<DepartmentDoc> {
-    const before = await this.departments.findById(oid(id)).exec();
+    const before = await this.#departments.findById(oid(id)).exec();
     if (!before) throw notFound('部门');
     const set: Partial<Department> = {};
     if (input.name !== undefined) set.name = input.name;
@@ -368,7 +498,7 @@ export class OrgService {
     if (input.parentId !== undefined) {
       const parentId = input.parentId ? oid(input.parentId) : null;
       if (parentId) {
-        const parent = await this.departments.findById(parentId).exec();
+        const parent = await this.#departments.findById(parentId).exec();
         if (!parent) throw invalidField('parentId', '上级部门不存在');
         if (parentId.equals(before._id) || parent.ancestorIds.some((a) => a.equals(before._id))) {
           throw invalidField('parentId', '不能把部门移到它自己或它的下级部门之下');
@@ -376,23 +506,23 @@ export class OrgService {
       }
       set.parentId = parentId;
     }
-    const after = await this.departments.findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after' }).exec();
+    const after = await this.#departments.findByIdAndUpdate(before._id, { $set: set }, { returnDocument: 'after' }).exec();
     if (!after) throw notFound('部门');
     if (set.parentId !== undefined) await this.rebuildDepartmentAncestors();
     const changes = diffFields(before.toObject(), after.toObject(), DEPARTMENT_AUDITED_FIELDS);
     if (Object.keys(changes).length) await this.audit.record(meta, { action: 'department.update', entityType: 'department', entityId: after._id, changes });
-    return (await this.departments.findById(after._id).exec())!;
+    return (await this.#departments.findById(after._id).exec())!;
   }
 
   /** Archives an empty department; one with active members or active sub-departments is refused. */
   async archiveDepartment(meta: RequestMeta, id: string): Promise<DepartmentDoc> {
     const depId = oid(id);
     const [members, children] = await Promise.all([
-      this.users.countDocuments({ departmentIds: depId, status: 'active' }).exec(),
-      this.departments.countDocuments({ parentId: depId, status: 'active' }).exec(),
+      this.#users.countDocuments({ departmentIds: depId, status: 'active' }).exec(),
+      this.#departments.countDocuments({ parentId: depId, status: 'active' }).exec(),
     ]);
     if (members > 0 || children > 0) throw conflict(`部门下还有 ${members} 名在职成员、${children} 个下级部门，不能停用`, { members, children });
-    const after = await this.departments
+    const after = await this.#departments
       .findOneAndUpdate({ _id: depId, status: 'active' }, { $set: { status: 'archived' } }, { returnDocument: 'after' })
       .exec();
     if (!after) throw notFound('部门');
@@ -412,7 +542,7 @@ export class OrgService {
    * small, changes are rare, and a full rebuild heals any chain a crash left half-updated.
    */
   async rebuildLeaderChains(): Promise<number> {
-    const rows = await this.users.find({}, { leaderId: 1, leaderChain: 1 }).lean().exec();
+    const rows = await this.#users.find({}, { leaderId: 1, leaderChain: 1 }).lean().exec();
     const leaderOf = new Map(rows.map((r) => [String(r._id), r.leaderId ? String(r.leaderId) : null]));
     const ops = [];
     for (const r of rows) {
@@ -422,13 +552,13 @@ export class OrgService {
         ops.push({ updateOne: { filter: { _id: r._id }, update: { $set: { leaderChain: chain.map(oid) } } } });
       }
     }
-    if (ops.length) await this.users.bulkWrite(ops);
+    if (ops.length) await this.#users.bulkWrite(ops);
     return ops.length;
   }
 
   /** ancestorIds is derived from parentId, rebuilt the same way. */
   async rebuildDepartmentAncestors(): Promise<number> {
-    const rows = await this.departments.find({}, { parentId: 1, ancestorIds: 1 }).lean().exec();
+    const rows = await this.#departments.find({}, { parentId: 1, ancestorIds: 1 }).lean().exec();
     const parentOf = new Map(rows.map((r) => [String(r._id), r.parentId ? String(r.parentId) : null]));
     const ops = [];
     for (const r of rows) {
@@ -439,12 +569,12 @@ export class OrgService {
         ops.push({ updateOne: { filter: { _id: r._id }, update: { $set: { ancestorIds: ancestors.map(oid) } } } });
       }
     }
-    if (ops.length) await this.departments.bulkWrite(ops);
+    if (ops.length) await this.#departments.bulkWrite(ops);
     return ops.length;
   }
 
   private async assertDepartmentsExist(ids: readonly string[]): Promise<void> {
-    const found = await this.departments.countDocuments({ _id: { $in: ids.map(oid) }, status: 'active' }).exec();
+    const found = await this.#departments.countDocuments({ _id: { $in: ids.map(oid) }, status: 'active' }).exec();
     if (found !== new Set(ids).size) throw invalidField('departmentIds', '部门不存在或已停用');
   }
 

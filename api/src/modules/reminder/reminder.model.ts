@@ -5,14 +5,16 @@ import { REMINDER_STATUSES, type ReminderStatus } from '@crm/shared';
 export const STORED_REMINDER_KINDS = ['next-step', 'stalled-opportunity', 'cold-customer', 'digest'] as const;
 export type StoredReminderKind = (typeof STORED_REMINDER_KINDS)[number];
 
-/** Where a reminder went, so its card can be redrawn after a tap (WeCom needs the latest response code). */
+/**
+ * Where a reminder went. `taskId` names the card (a summary card carries the same one for every reminder
+ * it folds); how to redraw that card (WeCom's response codes) is the bot's, kept in its own collection.
+ */
 export interface ReminderDeliveryRecord {
   channel: string;
   platformUserId: string;
   messageId: string | null;
   /** The card's task id; a summary card carries the same one for every reminder it folds. */
   taskId: string | null;
-  responseCode: string | null;
   sentAt: Date;
   /** Delivered inside a summary card or the digest rather than as its own card. */
   folded: boolean;
@@ -63,7 +65,6 @@ const deliverySchema = new Schema<ReminderDeliveryRecord>(
     platformUserId: String,
     messageId: { type: String, default: null },
     taskId: { type: String, default: null },
-    responseCode: { type: String, default: null },
     sentAt: Date,
     folded: { type: Boolean, default: false },
   },

@@ -6,7 +6,7 @@ import { atWallTime, dayKey, deliverableSince, isDeliverable } from '@crm/shared
 import type { ReminderPolicy } from '@crm/config';
 // NOTE: added by the database-outage work (api/src/db/unavailable.ts); the scheduler only reads it.
 import { isDatabaseUnavailable } from '../../db/unavailable';
-import { MongoJobLeases, type JobLeasePort } from './job-lease';
+import type { JobLeasePort } from '../../db/job-lease';
 import type { ReminderDeliveryRecord, ReminderDoc } from './reminder.model';
 import type { DigestContent, ReminderService, ReminderView } from './reminder.service';
 
@@ -85,7 +85,7 @@ export class ReminderScheduler {
     private readonly opts: SchedulerOptions,
   ) {
     this.workerId = opts.workerId ?? `worker-${randomUUID().slice(0, 8)}`;
-    this.leases = opts.leases ?? new MongoJobLeases(service.model.db);
+    this.leases = opts.leases ?? service.jobLeases;
   }
 
   /** One pass: claim what is due, batch by batch, and deliver it. */
