@@ -2,29 +2,27 @@ import type Router from '@koa/router';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '@crm/config';
-import type { AppState } from '../../api/src/context';
-import type { Services } from '../../api/src/services';
+import type { AppState, Services } from '@crm/api';
 import { BotApp } from './core/bot-app';
-import { SandboxAdapter } from './channels/sandbox/sandbox.adapter';
-import { sandboxRoutes } from './channels/sandbox/sandbox.routes';
+import type { SandboxAdapter } from './channels/sandbox/sandbox.adapter';
 import { registerCrmListeners, unknownText } from './listeners/crm.listeners';
 import { ChatReminderSender } from './reminders/reminder-cards';
 import { registerReminderListeners } from './reminders/reminder.listeners';
-import { wecomCallbackRoutes } from './channels/wecom/wecom-callback.routes';
+import { ReminderCardStore } from './reminders/reminder-card.store';
 import { WorkQueue } from './core/work-queue';
-import { WeComClient } from './channels/wecom/wecom-client';
-import { WeComAdapter } from './channels/wecom/wecom.adapter';
-import { MongoSendLedger } from './outbound/send-ledger';
-import { SendBudget, WECOM_MEMBER_WINDOWS, type BudgetWindow } from './outbound/send-budget';
-import { dingtalkCallbackRoutes } from './channels/dingtalk/dingtalk-callback.routes';
-import { DingTalkClient } from './channels/dingtalk/dingtalk-client';
+import type { Channel } from './core/channel';
+import { Inbound, type Receiver } from './core/receiver';
+import { CHANNELS } from './channels/registry';
+import type { WeComAdapter } from './channels/wecom/wecom.adapter';
+import type { BudgetWindow } from './outbound/send-budget';
 import { DingTalkStreamTransport } from './channels/dingtalk/dingtalk-stream.transport';
-import { DingTalkAdapter } from './channels/dingtalk/dingtalk.adapter';
+import type { DingTalkAdapter } from './channels/dingtalk/dingtalk.adapter';
 import { Notifier } from './outbound/notifier';
 import { ApprovalCards, registerApprovalActions } from './approvals/approval-cards';
 
 export type { BotEvent, Card, ChannelAdapter, OutboundMessage } from './core/bot-event';
 export { BotApp } from './core/bot-app';
+export type { Receiver } from './core/receiver';
 export { Notifier, type Delivery } from './outbound/notifier';
 
 export interface Bot {
@@ -34,6 +32,8 @@ export interface Bot {
   dingtalk: DingTalkAdapter | null;
   /** Stream mode: started by the server (`start()`), not by tests, which drive its handlers directly. */
   dingtalkStream: DingTalkStreamTransport | null;
+  /** Every channel's receiver: `start()` after listening (a socket connects), `stop()` on shutdown. */
+  receivers: Receiver[];
   routers: Array<Router<AppState>>;
   /** Callback work still running after its acknowledgement (await on shutdown and in tests). */
   inFlight: WorkQueue;
@@ -65,7 +65,10 @@ export function createBot(deps: {
   registerCrmListeners(app);
   const notifier = new Notifier(app, deps.services.org);
   const appUrl = (path: string) => `${deps.config.http.publicBaseUrl}${path}`;
+  // the bot's record of the reminder cards it sent (their WeCom response codes)
+  const reminderCards = new ReminderCardStore(deps.conn);
   registerReminderListeners(app, {
+    cards: reminderCards,
     businessTz: deps.config.businessTz,
     now: deps.now ?? (() => new Date()),
     notifier,
@@ -73,61 +76,30 @@ export function createBot(deps: {
     fallback: unknownText,
     arrival: { hours: deps.config.reminders.hours, digestMinute: deps.config.reminders.digestMinute },
   });
-  const routers: Array<Router<AppState>> = [];
   const botLog = deps.logger.child({ component: 'bot' });
   const inFlight = new WorkQueue({ concurrency: deps.workConcurrency ?? 8 }, (err) => botLog.error({ err }, 'bot work failed'));
-  let sandbox: SandboxAdapter | null = null;
-  if (deps.config.sandbox) {
-    sandbox = new SandboxAdapter(deps.conn);
-    app.use(sandbox);
-    routers.push(
-      sandboxRoutes(app, sandbox, deps.services.org, {
-        allowRemote: deps.config.sandboxRemote,
-        hours: deps.config.reminders.hours,
-        businessTz: deps.config.businessTz,
-        now: deps.now,
-      }),
-    );
-  }
-  let wecom: WeComAdapter | null = null;
-
-  if (deps.config.wecom) {
-    const w = deps.config.wecom;
-    const client = new WeComClient(w, deps.logger.child({ component: 'wecom' }));
-    wecom = new WeComAdapter(client, w.agentId, new SendBudget(deps.wecomBudget ?? WECOM_MEMBER_WINDOWS, undefined, new MongoSendLedger(deps.conn)));
-    app.use(wecom);
-    routers.push(
-      wecomCallbackRoutes(
-        app,
-        { secrets: { token: w.token, encodingAesKey: w.encodingAesKey, corpId: w.corpId }, agentId: w.agentId, windowSeconds: w.callbackWindowSeconds },
-        deps.logger.child({ component: 'wecom-callback' }),
-        inFlight,
-      ),
-    );
-  }
-  let dingtalk: DingTalkAdapter | null = null;
-  let dingtalkStream: DingTalkStreamTransport | null = null;
-  if (deps.config.dingtalk) {
-    const d = deps.config.dingtalk;
-    const client = new DingTalkClient(d, deps.logger.child({ component: 'dingtalk' }));
-    dingtalk = new DingTalkAdapter(client, { cardTemplateId: d.cardTemplateId, agentId: d.agentId, businessTz: deps.config.businessTz });
-    app.use(dingtalk);
-    if (d.mode === 'stream') {
-      dingtalkStream = new DingTalkStreamTransport(app, d, deps.logger.child({ component: 'dingtalk-stream' }), inFlight);
-    } else {
-      routers.push(
-        dingtalkCallbackRoutes(
-          app,
-          { secrets: { token: d.token!, aesKey: d.aesKey!, ownerKey: d.clientId }, appSecret: d.clientSecret, windowSeconds: 3600 },
-          deps.logger.child({ component: 'dingtalk-callback' }),
-          inFlight,
-        ),
-      );
-    }
-  }
-  const reminderSender = new ChatReminderSender(notifier, deps.services.org, deps.config.businessTz, appUrl, deps.now);
-  const approvals = new ApprovalCards(deps.services.approvals, notifier, appUrl, deps.logger.child({ component: 'approvals' }));
+  // every configured channel contributes its adapter, its receiver (through the one inbound path) and identity field
+  const inbound = new Inbound(app, inFlight);
+  const channelDeps = {
+    conn: deps.conn,
+    org: deps.services.org,
+    logger: deps.logger,
+    config: deps.config,
+    inbound,
+    wecomBudget: deps.wecomBudget,
+    now: deps.now,
+  };
+  const channels = CHANNELS.map((make) => make(channelDeps)).filter((c): c is Channel => c !== null);
+  for (const channel of channels) app.use(channel);
+  const receivers = channels.map((c) => c.receiver);
+  const routers = receivers.flatMap((r) => r.routers);
+  const sandbox = (app.adapter('sandbox') as SandboxAdapter | undefined) ?? null;
+  const wecom = (app.adapter('wecom') as WeComAdapter | undefined) ?? null;
+  const dingtalk = (app.adapter('dingtalk') as DingTalkAdapter | undefined) ?? null;
+  const dingtalkStream = receivers.find((r): r is DingTalkStreamTransport => r instanceof DingTalkStreamTransport) ?? null;
+  const reminderSender = new ChatReminderSender(notifier, reminderCards, deps.services.org, deps.config.businessTz, appUrl, deps.now);
+  const approvals = new ApprovalCards(deps.conn, deps.services.approvals, deps.services.org, notifier, appUrl, deps.logger.child({ component: 'approvals' }));
   deps.services.approvals.setEvents(approvals);
   registerApprovalActions(app, deps.services.approvals, appUrl);
-  return { app, sandbox, wecom, dingtalk, dingtalkStream, routers, inFlight, notifier, reminderSender, approvals };
+  return { app, sandbox, wecom, dingtalk, dingtalkStream, receivers, routers, inFlight, notifier, reminderSender, approvals };
 }

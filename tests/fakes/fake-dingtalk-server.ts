@@ -1,6 +1,14 @@
 import type http from 'node:http';
 import { FakeHttpServer } from './fake-http-server';
 import { createHmac, randomBytes } from 'node:crypto';
+import { decrypt, encrypt, getSignature } from '@wecom/crypto';
+
+/** How the fake reaches the app's callback URL (tests pass a supertest call; nothing binds a port). */
+export type CallbackDelivery = (req: {
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: Record<string, unknown>;
+}) => Promise<{ status: number; body: unknown }>;
 
 /**
  * A local stand-in for DingTalk's v1.0 API (the edge we do not own): app access tokens that expire,
@@ -9,11 +17,15 @@ import { createHmac, randomBytes } from 'node:crypto';
  * `GET /gettoken` and `POST /topapi/v2/user/getuserinfo` with dd.getAuthCode codes (single use, five minutes;
  * 40078 otherwise). And work notifications (`topapi/message/corpconversation/asyncsend_v2`), which, like
  * DingTalk's, answer success with a task id even when they then drop the message: identical content to
- * the same person on the same day, or more than 500 to one person in a day.
+ * the same person on the same day, or more than 500 to one person in a day. In HTTP mode it also pushes to the app:
+ * signed robot messages and encrypted card-click callbacks (`pushRobotMessage`, `pushCardClick`), checking the answer.
  */
 export class FakeDingTalkServer extends FakeHttpServer {
   readonly messages: Array<{ userId: string; msgKey: string; param: Record<string, string>; at: number }> = [];
-  readonly cards = new Map<string, { userId: string; cardParamMap: Record<string, string>; updates: number }>();
+  readonly cards = new Map<
+    string,
+    { userId: string; cardParamMap: Record<string, string>; updates: number; callbackType: string; callbackRouteKey: string | null }
+  >();
   droppedAsDuplicate = 0;
   readonly failNext: number[] = [];
   /** Work notifications delivered, and those accepted but dropped (repeats, over the daily limit). */
@@ -44,8 +56,68 @@ export class FakeDingTalkServer extends FakeHttpServer {
     return code;
   }
 
-  constructor(private readonly app: { clientId: string; clientSecret: string; robotCode: string; agentId?: number }) {
+  constructor(
+    private readonly app: {
+      clientId: string;
+      clientSecret: string;
+      robotCode: string;
+      agentId?: number;
+      /** HTTP mode: the event subscription's token and aes_key (pushes are encrypted with them, owner key = the AppKey). */
+      callback?: { token: string; aesKey: string };
+    },
+  ) {
     super();
+  }
+
+  /**
+   * HTTP mode, a robot message: POSTed as JSON with the `timestamp` and `sign` headers
+   * (Base64(HmacSHA256(AppSecret, timestamp + "\n" + AppSecret))).
+   */
+  async pushRobotMessage(deliver: CallbackDelivery, message: Record<string, unknown>): Promise<{ status: number; body: unknown }> {
+    const timestamp = String(this.now());
+    const sign = createHmac('sha256', this.app.clientSecret).update(`${timestamp}\n${this.app.clientSecret}`).digest('base64');
+    return deliver({ query: {}, headers: { timestamp, sign }, body: message });
+  }
+
+  /**
+   * HTTP mode, a tap on a card created with `callbackType: 'HTTP'`: the card platform's callback
+   * (`{ type: 'actionCallback', outTrackId, userId, content }`) pushed encrypted like any event
+   * (`?signature&timestamp&nonce`, body `{ encrypt }`). `ok` is true when the answer is the encrypted `success`
+   * (DingTalk counts anything else as a failed push and pushes it again).
+   */
+  async pushCardClick(deliver: CallbackDelivery, click: { userId: string; outTrackId: string; key: string }): Promise<{ status: number; ok: boolean }> {
+    const card = this.cards.get(click.outTrackId);
+    if (!card || card.callbackType !== 'HTTP') throw new Error(`card ${click.outTrackId} does not call back over HTTP: a tap would never arrive`);
+    const payload = {
+      type: 'actionCallback',
+      corpId: 'dingfakecorp',
+      userId: click.userId,
+      userIdType: 1,
+      outTrackId: click.outTrackId,
+      spaceType: 'IM_ROBOT',
+      content: JSON.stringify({ cardPrivateData: { actionIds: ['button'], params: { key: click.key } } }),
+    };
+    return this.pushEvent(deliver, JSON.stringify(payload));
+  }
+
+  /** An encrypted event push (check_url, card callbacks), answered as DingTalk expects it. */
+  async pushEvent(deliver: CallbackDelivery, json: string): Promise<{ status: number; ok: boolean }> {
+    const { token, aesKey } = this.app.callback ?? {};
+    if (!token || !aesKey) throw new Error('the fake has no HTTP callback secrets');
+    const timestamp = String(this.now());
+    const nonce = randomBytes(4).toString('hex');
+    const sealed = encrypt(aesKey, json, this.app.clientId);
+    const res = await deliver({
+      query: { signature: getSignature(token, timestamp, nonce, sealed), timestamp, nonce },
+      headers: {},
+      body: { encrypt: sealed },
+    });
+    const answer = res.body as { msg_signature?: string; timeStamp?: string; nonce?: string; encrypt?: string };
+    let ok = false;
+    if (res.status === 200 && answer?.encrypt && answer.msg_signature === getSignature(token, String(answer.timeStamp), String(answer.nonce), answer.encrypt)) {
+      ok = decrypt(aesKey, answer.encrypt).message === 'success';
+    }
+    return { status: res.status, ok };
   }
 
   /** Custom group robots: access_token → its SEC secret. */
@@ -162,7 +234,10 @@ export class FakeDingTalkServer extends FakeHttpServer {
       const cardData = body.cardData as { cardParamMap: Record<string, string> };
       for (const v of Object.values(cardData.cardParamMap))
         if (typeof v !== 'string') return send(400, { code: 'invalidParam', message: 'cardParamMap values must be strings' });
-      this.cards.set(outTrackId, { userId: String(body.userId), cardParamMap: cardData.cardParamMap, updates: 0 });
+      const callbackType = String(body.callbackType ?? 'STREAM');
+      const callbackRouteKey = typeof body.callbackRouteKey === 'string' ? body.callbackRouteKey : null;
+      if (callbackType === 'HTTP' && !callbackRouteKey) return send(400, { code: 'invalidParam', message: 'callbackRouteKey is required for HTTP callbacks' });
+      this.cards.set(outTrackId, { userId: String(body.userId), cardParamMap: cardData.cardParamMap, updates: 0, callbackType, callbackRouteKey });
       return send(200, { success: true, result: { outTrackId, deliverResults: [{ success: true }] } });
     }
     if (path === '/v1.0/card/instances' && req.method === 'PUT') {

@@ -3,7 +3,7 @@ import { md } from '@crm/shared';
 import { hmacSign, sealEvent } from '../../bot/src/channels/dingtalk/dingtalk-crypto';
 import { DingTalkGroupRobot } from '../../bot/src/channels/dingtalk/dingtalk-group-robot';
 import { TOPIC_CARD, TOPIC_ROBOT } from '../../bot/src/channels/dingtalk/dingtalk-stream.transport';
-import { FakeDingTalkServer } from '../fakes/fake-dingtalk-server';
+import { FakeDingTalkServer, type CallbackDelivery } from '../fakes/fake-dingtalk-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 const APP = { clientId: 'dingtestapp', clientSecret: 'dingtestsecret', robotCode: 'dingtestrobot' };
@@ -273,5 +273,67 @@ describe('DingTalk HTTP mode', () => {
     expect(fake.to('demo-rep1').at(-1)!.param.text).toContain('张三');
     const bad = await t.http.post('/bot/dingtalk/callback').set('timestamp', ts).set('sign', 'forged').send(robotMessage('demo-rep1', '查 zs'));
     expect(bad.status).toBe(401);
+  });
+});
+
+describe('DingTalk HTTP mode end to end: robot messages and card taps through /bot/dingtalk/callback', () => {
+  const TOKEN = 'ddHttpToken';
+  let httpFake: FakeDingTalkServer;
+  let t: TestApp;
+  const deliver: CallbackDelivery = async ({ query, headers, body }) => {
+    const res = await t.http.post('/bot/dingtalk/callback').query(query).set(headers).send(body);
+    return { status: res.status, body: res.body as unknown };
+  };
+  const stored = (key: string) => t.conn.collection('bot_inbound').countDocuments({ key: `dingtalk:${key}` });
+  beforeAll(async () => {
+    httpFake = await new FakeDingTalkServer({ ...APP, callback: { token: TOKEN, aesKey: AES } }).start();
+    t = await startTestApp(
+      env(httpFake.baseUrl, { DINGTALK_MODE: 'http', DINGTALK_TOKEN: TOKEN, DINGTALK_AES_KEY: AES, DINGTALK_CARD_TEMPLATE_ID: 'crm-card.schema' }),
+      { crm: true },
+    );
+  });
+  afterAll(async () => {
+    await t.close();
+    await httpFake.stop();
+  });
+
+  it('a robot message is stored once, acknowledged, and answered once when DingTalk sends it twice', async () => {
+    const msg = robotMessage('demo-rep1', '查 zs', 'http-dup-1');
+    const answers = [await httpFake.pushRobotMessage(deliver, msg), await httpFake.pushRobotMessage(deliver, msg)];
+    expect(answers.map((a) => a.status)).toEqual([200, 200]);
+    await t.bot.inFlight.drain();
+    expect(await stored('msg:http-dup-1')).toBe(1);
+    const replies = httpFake.to('demo-rep1').filter((m) => String(m.param.text ?? '').includes('张三'));
+    expect(replies).toHaveLength(1);
+  });
+
+  it('cards ask for HTTP callbacks; a tap arrives encrypted, is answered success, handled once though pushed twice', async () => {
+    const taps: string[] = [];
+    t.bot.app.action('test.ddh', async (ctx, args) => {
+      taps.push(`${ctx.user.name}:${args[0]}`);
+      await ctx.updateCard({ taskId: ctx.event.action!.taskId!, title: '测试', buttons: [], doneText: `已完成 ${args[0]}` });
+    });
+    await t.bot.notifier.send((await t.services.org.findActiveUserByPlatformId('dingtalk', 'demo-rep2'))!._id, {
+      kind: 'card',
+      card: { taskId: 'ddh-card-1', title: '测试', buttons: [{ key: 'test.ddh:9', text: '完成' }] },
+    });
+    expect(httpFake.cards.get('ddh-card-1')).toMatchObject({ callbackType: 'HTTP', callbackRouteKey: APP.clientId });
+
+    const click = { userId: 'demo-rep2', outTrackId: 'ddh-card-1', key: 'test.ddh:9' };
+    const answers = [await httpFake.pushCardClick(deliver, click), await httpFake.pushCardClick(deliver, click)];
+    expect(answers).toEqual([
+      { status: 200, ok: true },
+      { status: 200, ok: true },
+    ]);
+    await t.bot.inFlight.drain();
+    expect(taps).toEqual(['陈静:9']);
+    expect(await t.conn.collection('bot_inbound').countDocuments({ channel: 'dingtalk', 'event.action.taskId': 'ddh-card-1' })).toBe(1);
+    expect(httpFake.cards.get('ddh-card-1')).toMatchObject({ updates: 1, cardParamMap: { doneText: '已完成 9' } });
+  });
+
+  it('other encrypted events (check_url) are answered success and handle nothing', async () => {
+    const before = await t.conn.collection('bot_inbound').countDocuments({});
+    expect(await httpFake.pushEvent(deliver, '{"EventType":"check_url"}')).toEqual({ status: 200, ok: true });
+    expect(await t.conn.collection('bot_inbound').countDocuments({})).toBe(before);
   });
 });

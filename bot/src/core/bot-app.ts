@@ -2,11 +2,9 @@ import type { Collection } from 'mongodb';
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { can, ROLE_LABELS, type Permission, type Role } from '@crm/shared';
-import type { Actor, RequestMeta } from '../../../api/src/context';
-import { AppError } from '../../../api/src/errors/app-error';
-import type { UserDoc } from '../../../api/src/modules/org/user.model';
-import type { Services } from '../../../api/src/services';
+import { AppError, type Actor, type RequestMeta, type UserDoc, type Services } from '@crm/api';
 import type { BotEvent, Card, ChannelAdapter, ChannelName, OutboundMessage, SendResult } from './bot-event';
+import type { Channel } from './channel';
 import { friendlyError } from './bot-errors';
 import { inboundModel, type InboundRecord } from './inbound.model';
 import { InboundWriter } from './inbound-writer';
@@ -61,7 +59,7 @@ export interface BotAppOptions {
  * text), one dispatch path for every channel, dedupe of platform retries, identity and scope.
  */
 export class BotApp {
-  private readonly adapters = new Map<ChannelName, ChannelAdapter>();
+  private readonly registered = new Map<ChannelName, Channel>();
   private readonly actions = new Map<string, Handler<string[]>>();
   private readonly commands: CommandListener[] = [];
   private messageHandler: Handler<string> | null = null;
@@ -80,13 +78,24 @@ export class BotApp {
     this.writer = new InboundWriter(() => (this.inbound.collection as unknown as { collection: Collection }).collection);
   }
 
-  use(adapter: ChannelAdapter): this {
-    this.adapters.set(adapter.name, adapter);
+  /** Registers a channel: its adapter, its receiver and the identity field its users are known by. */
+  use(channel: Channel): this {
+    if (this.registered.has(channel.name)) throw new Error(`channel ${channel.name} registered twice`);
+    this.registered.set(channel.name, channel);
     return this;
   }
 
   adapter(name: ChannelName): ChannelAdapter | undefined {
-    return this.adapters.get(name);
+    return this.registered.get(name)?.adapter;
+  }
+
+  channel(name: ChannelName): Channel | undefined {
+    return this.registered.get(name);
+  }
+
+  /** Every registered channel, the preferred first (where a user reachable on several is sent to). */
+  channels(): Channel[] {
+    return [...this.registered.values()].sort((a, b) => a.preference - b.preference);
   }
 
   /** Card buttons: key `name:arg1:arg2` reaches the handler registered for `name` with [arg1, arg2]. */
@@ -196,10 +205,11 @@ export class BotApp {
 
   private async run(event: BotEvent): Promise<'handled' | 'unknown-user'> {
     const log = this.opts.logger.child({ channel: event.channel, platformUserId: event.platformUserId, dedupeKey: event.dedupeKey });
-    const adapter = this.adapters.get(event.channel);
-    if (!adapter) throw new Error(`no adapter for channel ${event.channel}`);
+    const channel = this.registered.get(event.channel);
+    if (!channel) throw new Error(`no adapter for channel ${event.channel}`);
+    const { adapter } = channel;
     const { org, audit } = this.opts.services;
-    const user = await org.findActiveUserByPlatformId(event.channel === 'dingtalk' ? 'dingtalk' : 'wecom', event.platformUserId);
+    const user = await org.findActiveUserByPlatformId(channel.identity, event.platformUserId);
     const meta: RequestMeta = { requestId: `${event.channel}:${event.dedupeKey}`, channel: 'bot', actorId: user?._id ?? null };
     if (!user) {
       await audit.record(meta, { action: 'bot.unknown-user', entityType: 'platform-user', entityId: `${event.channel}:${event.platformUserId}` });

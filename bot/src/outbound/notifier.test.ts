@@ -1,9 +1,22 @@
 import type { BotApp } from '../core/bot-app';
 import type { ChannelName } from '../core/bot-event';
-import type { OrgService } from '../../../api/src/modules/org/org.service';
+import type { Channel } from '../core/channel';
+import type { OrgService } from '@crm/api';
 import { Notifier } from './notifier';
 
-const botWith = (channels: ChannelName[]) => ({ adapter: (name: ChannelName) => (channels.includes(name) ? {} : undefined) }) as unknown as BotApp;
+/** The channels as createBot registers them: identity field and preference (registration order must not matter). */
+const KNOWN: Array<Pick<Channel, 'name' | 'identity' | 'preference'>> = [
+  { name: 'sandbox', identity: 'wecom', preference: 9 },
+  { name: 'dingtalk', identity: 'dingtalk', preference: 2 },
+  { name: 'wecom', identity: 'wecom', preference: 1 },
+];
+const botWith = (channels: ChannelName[]) =>
+  ({
+    channels: () =>
+      KNOWN.filter((c) => channels.includes(c.name))
+        .sort((a, b) => a.preference - b.preference)
+        .map((c) => c as Channel),
+  }) as unknown as BotApp;
 const org = {} as OrgService;
 
 describe('Notifier.route: the first configured channel on which the user has an identity', () => {

@@ -1,6 +1,5 @@
 import type { Types } from 'mongoose';
-import type { UserDoc } from '../../../api/src/modules/org/user.model';
-import type { OrgService } from '../../../api/src/modules/org/org.service';
+import type { UserDoc, OrgService } from '@crm/api';
 import type { BotApp } from '../core/bot-app';
 import type { Card, ChannelName, OutboundMessage, SendOptions } from '../core/bot-event';
 
@@ -16,9 +15,6 @@ export interface Delivery {
 
 const RECIPIENT_CACHE_MS = 5_000;
 
-/** Channels tried in this order; the first one configured on which the user has an identity wins. */
-export const CHANNEL_PREFERENCE: readonly ChannelName[] = ['wecom', 'dingtalk', 'sandbox'];
-
 /**
  * Proactive messages to CRM users (reminders, approval cards, digests): picks the user's channel and
  * platform id, sends, and tells the caller where it went. The domain stores the Delivery; the bot never does.
@@ -32,13 +28,12 @@ export class Notifier {
     private readonly org: OrgService,
   ) {}
 
-  /** The channel and platform id that reach this user, or null (no identity on any configured channel). */
+  /** The preferred configured channel on which this user has an identity, and their id there; null when none. */
   route(user: Pick<UserDoc, 'identities'>): { channel: ChannelName; platformUserId: string } | null {
-    for (const channel of CHANNEL_PREFERENCE) {
-      if (!this.bot.adapter(channel)) continue;
-      // The sandbox speaks as the WeCom userid (the demo logins).
-      const id = channel === 'dingtalk' ? user.identities?.dingtalk : user.identities?.wecom;
-      if (id) return { channel, platformUserId: id };
+    // each channel names the identity its users are known by (the sandbox speaks as the WeCom userid)
+    for (const channel of this.bot.channels()) {
+      const id = user.identities?.[channel.identity];
+      if (id) return { channel: channel.name, platformUserId: id };
     }
     return null;
   }

@@ -25,8 +25,17 @@ export function robotMessageToEvent(m: DingTalkRobotMessage, receivedAt: Date): 
   };
 }
 
-/** A card button click (stream topic /v1.0/card/instances/callback); the button's key travels in params.key. */
-export function cardCallbackToEvent(payload: { userId?: string; outTrackId?: string; content?: string }, messageId: string, receivedAt: Date): BotEvent | null {
+/** The card platform's click callback (stream topic /v1.0/card/instances/callback, or an HTTP push). */
+export interface DingTalkCardCallback {
+  type?: string;
+  userId?: string;
+  outTrackId?: string;
+  /** JSON: { cardPrivateData: { actionIds, params } }. */
+  content?: string;
+}
+
+/** A card button click; the button's key travels in params.key. `messageId` makes a re-push recognisable. */
+export function cardCallbackToEvent(payload: DingTalkCardCallback, messageId: string, receivedAt: Date): BotEvent | null {
   if (!payload.userId || !payload.outTrackId) return null;
   let key: string;
   try {

@@ -35,7 +35,17 @@ export class DingTalkAdapter implements ChannelAdapter {
 
   constructor(
     private readonly client: DingTalkClient,
-    private readonly opts: { cardTemplateId?: string; agentId?: number; businessTz: string; now?: () => number },
+    private readonly opts: {
+      cardTemplateId?: string;
+      agentId?: number;
+      businessTz: string;
+      now?: () => number;
+      /**
+       * Where DingTalk sends card clicks: over the stream socket (default), or as HTTP pushes to the URL
+       * registered for `routeKey` (HTTP mode).
+       */
+      cardCallback?: { type: 'STREAM' } | { type: 'HTTP'; routeKey: string };
+    },
   ) {}
 
   private now(): number {
@@ -62,7 +72,7 @@ export class DingTalkAdapter implements ChannelAdapter {
       await this.client.call('post', '/v1.0/card/instances/createAndDeliver', {
         cardTemplateId: this.opts.cardTemplateId,
         outTrackId: message.card.taskId,
-        callbackType: 'STREAM',
+        ...(this.opts.cardCallback?.type === 'HTTP' ? { callbackType: 'HTTP', callbackRouteKey: this.opts.cardCallback.routeKey } : { callbackType: 'STREAM' }),
         cardData: { cardParamMap: cardParamMap(message.card) },
         openSpaceId: `dtv1.card//IM_ROBOT.${platformUserId}`,
         imRobotOpenDeliverModel: { spaceType: 'IM_ROBOT', robotCode },

@@ -2,12 +2,9 @@ import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { isDeliverable, isQuietMinute, nextDeliverable, wallClock, type BusinessHours } from '@crm/shared';
-import type { AppState } from '../../../../api/src/context';
-import { loopbackOnly } from '../../../../api/src/middleware/loopback-only';
-import { inlineScriptsOf, pageSecurityHeaders } from '../../../../api/src/middleware/security-headers';
-import { validate } from '../../../../api/src/middleware/validate';
-import type { OrgService } from '../../../../api/src/modules/org/org.service';
-import type { BotApp } from '../../core/bot-app';
+import { loopbackOnly, inlineScriptsOf, pageSecurityHeaders, validate, type AppState, type OrgService } from '@crm/api';
+import type { BotEvent } from '../../core/bot-event';
+import type { Inbound } from '../../core/receiver';
 import { SANDBOX_PAGE } from './sandbox.page';
 import type { SandboxAdapter } from './sandbox.adapter';
 
@@ -44,10 +41,16 @@ export interface SandboxRouteOptions {
 
 /**
  * The sandbox chat (development and the embedded database only): pick a demo user, talk to the bot,
- * tap card buttons. Events go through the same BotApp as WeCom and DingTalk.
+ * tap card buttons. Events go through the same inbound path and BotApp as WeCom and DingTalk.
  */
-export function sandboxRoutes(bot: BotApp, sandbox: SandboxAdapter, org: OrgService, opts: SandboxRouteOptions = {}): Router<AppState> {
+export function sandboxRoutes(inbound: Inbound, sandbox: SandboxAdapter, org: OrgService, opts: SandboxRouteOptions = {}): Router<AppState> {
   const now = opts.now ?? (() => new Date());
+  // The same inbound path as the platforms (stored, acknowledged, queued); the page is answered once the
+  // queued handling is done, so the reply is there when it polls.
+  const deliver = async (event: BotEvent): Promise<'handled' | 'duplicate' | 'unknown-user'> => {
+    const { handled } = await inbound.receive(event, () => undefined);
+    return handled ? await handled : 'duplicate';
+  };
   const router = new Router<AppState>({ prefix: '/sandbox' });
   // loopback only unless SANDBOX_REMOTE; the page's own inline script allowed by hash
   router.use(loopbackOnly(opts.allowRemote ?? false), pageSecurityHeaders({ inlineScripts: inlineScriptsOf(SANDBOX_PAGE) }));
@@ -58,12 +61,8 @@ export function sandboxRoutes(bot: BotApp, sandbox: SandboxAdapter, org: OrgServ
   });
 
   router.get('/api/users', async (ctx) => {
-    const users = await org.users
-      .find({ status: 'active', 'identities.wecom': { $exists: true } }, { name: 1, title: 1, identities: 1, roles: 1 })
-      .sort({ _id: 1 })
-      .lean()
-      .exec();
-    ctx.body = { items: users.map((u) => ({ login: u.identities.wecom, name: u.name, title: u.title ?? '', roles: u.roles })) };
+    const users = await org.weComLogins(1000);
+    ctx.body = { items: users.map((u) => ({ login: u.login, name: u.name, title: u.title ?? '', roles: u.roles })) };
   });
 
   router.get('/api/conversation', validate({ query: conversationQuery }), async (ctx) => {
@@ -78,7 +77,7 @@ export function sandboxRoutes(bot: BotApp, sandbox: SandboxAdapter, org: OrgServ
   router.post('/api/messages', validate({ body: messageBody }), async (ctx) => {
     const { user: login, text } = ctx.state.input.body as z.infer<typeof messageBody>;
     await sandbox.recordInbound(login, text);
-    const result = await bot.handle({ channel: 'sandbox', platformUserId: login, type: 'message', text, dedupeKey: randomUUID(), receivedAt: new Date() });
+    const result = await deliver({ channel: 'sandbox', platformUserId: login, type: 'message', text, dedupeKey: randomUUID(), receivedAt: new Date() });
     ctx.body = { result };
   });
 
@@ -87,7 +86,7 @@ export function sandboxRoutes(bot: BotApp, sandbox: SandboxAdapter, org: OrgServ
     // a tap shows as a small system line ("你点了 完成"), not as a message the user typed
     if (label) await sandbox.recordTap(login, label);
     // a tap on one card's button is delivered once: the same key and task again is a duplicate
-    const result = await bot.handle({
+    const result = await deliver({
       channel: 'sandbox',
       platformUserId: login,
       type: 'action',

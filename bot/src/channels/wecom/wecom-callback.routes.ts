@@ -1,12 +1,12 @@
 import Router from '@koa/router';
 import getRawBody from 'raw-body';
 import type { Logger } from 'pino';
-import type { AppState } from '../../../../api/src/context';
-import type { BotApp } from '../../core/bot-app';
+import type { AppState } from '@crm/api';
+import type { Inbound } from '../../core/receiver';
 import { openCallback, WeComCallbackError, type CallbackSecrets } from './wecom-crypto';
+import type { BotEvent } from '../../core/bot-event';
 import { toBotEvent } from './wecom-event';
 import { MAX_CALLBACK_BYTES, parseWeComXml, UnsafeXmlError } from './wecom-xml';
-import type { WorkQueue } from '../../core/work-queue';
 
 export interface WeComCallbackOptions {
   secrets: CallbackSecrets;
@@ -19,7 +19,7 @@ export interface WeComCallbackOptions {
  * WeCom callback URL: GET answers the URL check with the decrypted echostr; POST verifies and decrypts
  * the packet, acknowledges at once with an empty 200, and hands the event to the bot afterwards.
  */
-export function wecomCallbackRoutes(bot: BotApp, opts: WeComCallbackOptions, log: Logger, work: WorkQueue): Router<AppState> {
+export function wecomCallbackRoutes(inbound: Inbound, opts: WeComCallbackOptions, log: Logger): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/bot/wecom' });
   const now = opts.now ?? (() => Date.now());
   const refuse = (ctx: { status: number; body: unknown }, status: number, reason: string, message: string) => {
@@ -45,7 +45,7 @@ export function wecomCallbackRoutes(bot: BotApp, opts: WeComCallbackOptions, log
   });
 
   // every callback is an acknowledgement in progress: queued bot work yields to them during bursts
-  router.use((_ctx, next) => work.acknowledging(next));
+  router.use((_ctx, next) => inbound.acknowledging(next));
 
   router.post('/callback', async (ctx) => {
     const q = ctx.query as Record<string, string | undefined>;
@@ -57,7 +57,7 @@ export function wecomCallbackRoutes(bot: BotApp, opts: WeComCallbackOptions, log
       return refuse(ctx, tooLarge ? 413 : 400, tooLarge ? 'too_large' : 'bad_body', tooLarge ? 'callback body over 64 KB' : 'unreadable body');
     }
     let plain: string;
-    let event;
+    let event: BotEvent | null;
     try {
       const outer = parseWeComXml(raw);
       plain = openCallback(
@@ -66,26 +66,19 @@ export function wecomCallbackRoutes(bot: BotApp, opts: WeComCallbackOptions, log
         { nowMs: now(), windowSeconds: opts.windowSeconds },
       );
       const inner = parseWeComXml(plain);
-      if (inner.AgentID && String(inner.AgentID) !== String(opts.agentId)) {
-        log.warn({ agentId: inner.AgentID }, 'WeCom callback for another AgentID ignored');
-        ctx.status = 200;
-        ctx.body = '';
-        return;
-      }
-      event = toBotEvent(inner, new Date(now()));
+      const otherAgent = Boolean(inner.AgentID) && String(inner.AgentID) !== String(opts.agentId);
+      if (otherAgent) log.warn({ agentId: inner.AgentID }, 'WeCom callback for another AgentID ignored');
+      event = otherAgent ? null : toBotEvent(inner, new Date(now()));
     } catch (err) {
       if (err instanceof WeComCallbackError) return refuse(ctx, err.reason === 'missing_params' ? 400 : 401, err.reason, err.message);
       if (err instanceof UnsafeXmlError) return refuse(ctx, 400, 'bad_xml', err.message);
       throw err;
     }
-    // Stored first (so an acknowledged event survives a crash), then acknowledged at once (WeCom waits
-    // 5 s, then retries); the work continues after the response.
-    if (event && (await bot.accept(event)) === 'accepted') {
-      const ev = event;
-      work.push(() => bot.process(ev));
-    }
-    ctx.status = 200;
-    ctx.body = '';
+    // stored, then acknowledged with an empty 200 (WeCom waits 5 s, then retries); handled after the response
+    await inbound.receive(event, () => {
+      ctx.status = 200;
+      ctx.body = '';
+    });
   });
 
   return router;
