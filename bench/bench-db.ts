@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadConfig, type Config } from '@crm/config';
 import type { Connection } from 'mongoose';
 import { connectMongo, ensureIndexes } from '../api/src/db/connect';
-import { resolveDatabase, resolveOptionsFrom, type ResolvedDatabase } from '../api/src/db/embedded-mongo';
+import { resolveDatabase, resolveOptionsFrom, type ResolvedDatabase } from '../server/src/dev-db';
 import pino from 'pino';
 import { seedOrg } from '../api/src/seed/org.seed';
 import { buildServices, type Services } from '../api/src/services';

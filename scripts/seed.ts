@@ -1,15 +1,13 @@
 /** `npm run seed`: adds the demo company to the configured database (idempotent). */
 import { loadConfig } from '@crm/config';
-import { connectMongo, ensureIndexes } from '../api/src/db/connect';
-import { resolveDatabase, resolveOptionsFrom } from '../api/src/db/embedded-mongo';
-import { assertSeedAllowed, seedDemoData } from '../api/src/seed/seed';
-import { buildServices } from '../api/src/services';
+import { assertSeedAllowed, buildServices, connectMongo, ensureIndexes, seedDemoData } from '@crm/api';
+import { openDatabase } from '@crm/server';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env); // eslint-disable-line no-restricted-properties -- entry point hands env to config
   assertSeedAllowed(config.env);
   const log = (msg: string) => console.log(`[seed] ${msg}`);
-  const db = await resolveDatabase(resolveOptionsFrom(config, log));
+  const db = await openDatabase(config, log);
   log(`database: ${db.description}`);
   const conn = await connectMongo(db.uri);
   try {

@@ -4,7 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { MONGO_JAVA_SERVER_DIR } from '../../api/src/db/embedded-mongo';
+import { MONGO_JAVA_SERVER_DIR } from '../../server/src/dev-db';
 
 /**
  * Chaos: bursts of keyed creates (customers and follow-ups) against the real server in a child process,

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from '@crm/config';
-import { resolveDatabase, type ResolvedDatabase } from '../../api/src/db/embedded-mongo';
+import { resolveDatabase, type ResolvedDatabase } from '../../server/src/dev-db';
 
 declare global {
   var __CRM_TEST_DB__: ResolvedDatabase | undefined;

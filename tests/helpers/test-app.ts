@@ -4,18 +4,17 @@ import type { Connection } from 'mongoose';
 import pino from 'pino';
 import supertest from 'supertest';
 import { loadConfig, type Config } from '@crm/config';
-import { createApp } from '../../api/src/app';
-import { ensureIndexes } from '../../api/src/db/connect';
-import { seedDemoData, type SeedResult } from '../../api/src/seed/seed';
-import { buildServices, type Services } from '../../api/src/services';
-import { createBot, type Bot } from '../../bot/src';
-import { ReminderScheduler } from '../../api/src/modules/reminder/reminder.scheduler';
+import { ReminderScheduler, seedDemoData, type SeedResult, type Services } from '@crm/api';
+import type { Bot } from '@crm/bot';
+import { buildSystem, silentLogger, type System } from '@crm/server';
 import { closeTestConnection, openTestConnection, TEST_DB_KIND } from './test-db';
 
 export interface TestApp {
   config: Config;
   conn: Connection;
   services: Services;
+  /** The graph `npm start` runs (services, bot, app, jobs), built by the same buildSystem. */
+  system: System;
   seeded: SeedResult;
   bot: Bot;
   http: ReturnType<typeof supertest>;
@@ -38,14 +37,13 @@ export async function startTestApp(env: Record<string, string> = {}, seed: { crm
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'debug', ...env });
   const conn = await openTestConnection();
   const now = seed.now ?? (() => new Date());
-  const services = buildServices(conn, config, { now });
-  const bot = createBot({ conn, services, logger: pino({ level: 'silent' }), config, now });
-  await ensureIndexes(conn);
+  const logs: Array<Record<string, unknown>> = [];
+  const requestLogger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const system = buildSystem(config, { connection: conn, databaseKind: TEST_DB_KIND, logger: silentLogger(), requestLogger, now });
+  const { services, bot, app } = system;
+  await system.prepare({ seed: false });
   const seeded = await seedDemoData(services, () => undefined, { crm: seed.crm ?? false });
   await services.customers.backfillIdentityClaims();
-  const logs: Array<Record<string, unknown>> = [];
-  const logger = pino({ level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
-  const app = createApp({ config, logger, connection: conn, databaseKind: TEST_DB_KIND, services, extraRouters: bot.routers });
   const request = supertest(app.callback() as unknown as Server);
   const tokens = new Map<string, string>();
   let server: Server | null = null;
@@ -53,6 +51,7 @@ export async function startTestApp(env: Record<string, string> = {}, seed: { crm
     config,
     conn,
     services,
+    system,
     seeded,
     bot,
     http: request,
@@ -82,9 +81,7 @@ export async function startTestApp(env: Record<string, string> = {}, seed: { crm
     },
     async close() {
       if (server) await new Promise<void>((resolve) => server!.close(() => resolve()));
-      await bot.inFlight.drain();
-      await services.approvals.settled(); // approval cards and notices run in the background
-      await bot.inFlight.drain();
+      await system.stop(); // jobs (never started here), chat work, approval cards and notices in the background
       await closeTestConnection(conn);
     },
   };

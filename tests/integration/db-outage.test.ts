@@ -12,13 +12,9 @@ import type { Connection } from 'mongoose';
 import pino from 'pino';
 import supertest from 'supertest';
 import { loadConfig, REPO_ROOT } from '@crm/config';
-import { createApp } from '../../api/src/app';
-import { connectMongo, ensureIndexes } from '../../api/src/db/connect';
-import { resolveDatabase, type ResolvedDatabase } from '../../api/src/db/embedded-mongo';
-import { isDatabaseUnavailable } from '../../api/src/db/unavailable';
-import { seedDemoData } from '../../api/src/seed/seed';
-import { buildServices } from '../../api/src/services';
-import { createBot } from '../../bot/src';
+import { connectMongo, isDatabaseUnavailable, seedDemoData } from '@crm/api';
+import { buildSystem } from '@crm/server';
+import { resolveDatabase, type ResolvedDatabase } from '../../server/src/dev-db';
 
 jest.setTimeout(180_000);
 
@@ -42,11 +38,9 @@ beforeAll(async () => {
   });
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' });
   conn = await connectMongo(db.uri, { requestTimeoutMs: config.database.requestTimeoutMs, operationTimeoutMs: config.database.operationTimeoutMs });
-  const services = buildServices(conn, config);
-  const bot = createBot({ conn, services, logger: pino({ level: 'silent' }), config });
-  await ensureIndexes(conn);
+  const { services, app, prepare } = buildSystem(config, { connection: conn, databaseKind: db.kind, logger: pino({ level: 'silent' }) });
+  await prepare({ seed: false });
   await seedDemoData(services, () => undefined, { crm: false });
-  const app = createApp({ config, logger: pino({ level: 'silent' }), connection: conn, databaseKind: db.kind, services, extraRouters: bot.routers });
   http = supertest(app.callback() as unknown as Server);
   const login = await http.post('/api/v1/auth/dev-login').send({ login: 'demo-rep1' });
   expect(login.status).toBe(200);

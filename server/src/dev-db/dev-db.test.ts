@@ -3,14 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { REPO_ROOT } from '@crm/config';
-import {
-  MONGO_JAVA_SERVER_DIR,
-  MONGO_JAVA_SERVER_VERSION,
-  NoDatabaseError,
-  resolveDatabase,
-  type ResolvedDatabase,
-  type ResolveOptions,
-} from './embedded-mongo';
+import { MONGO_JAVA_SERVER_DIR, MONGO_JAVA_SERVER_VERSION, NoDatabaseError, resolveDatabase, type ResolvedDatabase, type ResolveOptions } from '.';
 
 const base = {
   dbName: 'embedded_test',

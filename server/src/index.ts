@@ -1,0 +1,4 @@
+/** `@crm/server`: the composition root (buildSystem) and the jobs. `main.ts` is the process entry. */
+export { buildSystem, silentLogger, type System, type SystemOptions } from './system';
+export { openDatabase, isNoDatabaseError, type ResolvedDatabase } from './database';
+export { JobRunner, systemJobs, type Job, type JobPorts } from './jobs';

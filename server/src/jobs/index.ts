@@ -1,0 +1,46 @@
+/**
+ * Every background job of the server, scheduled from here and only here (`systemJobs` → `JobRunner`).
+ * Each job is one file (`<name>.job.ts`); their bodies stay in the modules that own the data.
+ */
+import type { Logger } from 'pino';
+import type { Config } from '@crm/config';
+import type { JobLeasePort } from '@crm/api';
+import { approvalSweepJob } from './approval-sweep.job';
+import { chatRecoveryJob } from './chat-recovery.job';
+import { recordRecoveryJob } from './record-recovery.job';
+import { reminderPassJob } from './reminder-pass.job';
+import { reminderPoliciesJob } from './reminder-policies.job';
+import { JobRunner, type Job } from './runner';
+
+export { JobRunner, type Job, type JobRunnerOptions } from './runner';
+export { APPROVAL_SWEEP_JOB } from './approval-sweep.job';
+export { CHAT_RECOVERY_JOB } from './chat-recovery.job';
+export { RECORD_RECOVERY_JOB } from './record-recovery.job';
+export { REMINDER_PASS_JOB } from './reminder-pass.job';
+export { REMINDER_POLICIES_JOB } from './reminder-policies.job';
+
+/** What the jobs call: narrow ports onto the services and the bot (the composition root fills them in). */
+export interface JobPorts {
+  config: Pick<Config, 'reminders' | 'approvals'>;
+  logger: Logger;
+  reminders: { pass(): Promise<number>; policiesOnce(): Promise<unknown> };
+  approvals: { sweep(): Promise<{ failed: number }> };
+  chat: { recoverPending(): Promise<unknown> };
+  /** The modules that finish records a stopped process left pending (customers, follow-ups). */
+  records: Array<{ recoverPending(): Promise<unknown> }>;
+}
+
+export function systemJobs(p: JobPorts): Job[] {
+  const { reminders, approvals } = p.config;
+  return [
+    chatRecoveryJob({ recoverPending: () => p.chat.recoverPending() }),
+    recordRecoveryJob({ recoverers: p.records.map((r) => () => r.recoverPending()) }),
+    reminderPassJob({ pass: () => p.reminders.pass(), everyMs: reminders.scheduler.tickMs }),
+    reminderPoliciesJob({ policiesOnce: () => p.reminders.policiesOnce(), everyMs: reminders.scheduler.policyEveryMinutes * 60_000 }),
+    approvalSweepJob({ sweep: () => p.approvals.sweep(), everyMs: approvals.sweepIntervalSeconds * 1000, logger: p.logger }),
+  ];
+}
+
+export function createJobRunner(p: JobPorts & { leases: JobLeasePort; now?: () => Date; workerId?: string }): JobRunner {
+  return new JobRunner(systemJobs(p), { logger: p.logger, leases: p.leases, now: p.now, workerId: p.workerId });
+}

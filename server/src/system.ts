@@ -1,0 +1,138 @@
+/**
+ * The composition root: the one place that builds the object graph (services → bot → HTTP app → jobs),
+ * in dependency order. `npm start` (main.ts) and the tests' app (tests/helpers/test-app.ts) both build it
+ * here; tests pass their fakes in through `SystemOptions` (clock, logger, send budget), and the fake
+ * platform servers through the configuration.
+ */
+import type Koa from 'koa';
+import type { Connection } from 'mongoose';
+import pino, { type Logger } from 'pino';
+import type { Config } from '@crm/config';
+import {
+  buildServices,
+  createApp,
+  createLogger,
+  ensureIndexes,
+  isEmpty,
+  MongoJobLeases,
+  ReminderScheduler,
+  seedDemoData,
+  type AppState,
+  type Services,
+} from '@crm/api';
+import { createBot, type Bot } from '@crm/bot';
+import { createJobRunner, type JobRunner } from './jobs';
+
+export interface SystemOptions {
+  /** An open connection (main.ts resolves the database and connects; tests open a fresh database). */
+  connection: Connection;
+  /** Which database is in use, for /readyz and the front door. */
+  databaseKind: string;
+  /** Default: a logger from the configuration. */
+  logger?: Logger;
+  /** The HTTP app's request log (default `logger`); tests read it. */
+  requestLogger?: Logger;
+  /** The clock of the services, the bot and the jobs (tests pin it). */
+  now?: () => Date;
+  /** Options of the bot (tests shrink WeCom's send budget or the work concurrency). */
+  bot?: Pick<Parameters<typeof createBot>[0], 'wecomBudget' | 'workConcurrency'>;
+  /** The name of this process on job leases (default a random worker id). */
+  workerId?: string;
+}
+
+export interface System {
+  config: Config;
+  logger: Logger;
+  connection: Connection;
+  services: Services;
+  bot: Bot;
+  app: Koa<AppState>;
+  /** The reminder delivery passes, digest and policies (the jobs run it; tests call tick()). */
+  reminders: ReminderScheduler;
+  /** Every background job, not started (`start()` starts them). */
+  jobs: JobRunner;
+  /**
+   * What a start does before serving: indexes, the demo company on an empty database when configured,
+   * identity claims for customers written before they existed. Idempotent.
+   */
+  prepare(opts?: { seed?: boolean }): Promise<void>;
+  /** Starts the jobs and the receivers that connect out (DingTalk stream). Call after listening. */
+  start(): Promise<void>;
+  /** Stops the jobs and receivers and waits for chat work in progress; leaves the connection open. */
+  stop(): Promise<void>;
+}
+
+export function buildSystem(config: Config, opts: SystemOptions): System {
+  const logger = opts.logger ?? createLogger(config);
+  const now = opts.now ?? (() => new Date());
+  const connection = opts.connection;
+  const services = buildServices(connection, config, { now });
+  const bot = createBot({ conn: connection, services, logger, config, now, ...opts.bot });
+  const app = createApp({
+    config,
+    logger: opts.requestLogger ?? logger,
+    connection,
+    databaseKind: opts.databaseKind,
+    services,
+    extraRouters: bot.routers,
+  });
+  const reminders = new ReminderScheduler(services.reminders, bot.reminderSender, {
+    policy: config.reminders,
+    businessTz: config.businessTz,
+    logger: logger.child({ component: 'scheduler' }),
+    now,
+    workerId: opts.workerId,
+  });
+  const jobs = createJobRunner({
+    config,
+    logger: logger.child({ component: 'jobs' }),
+    leases: new MongoJobLeases(connection),
+    now,
+    workerId: reminders.workerId,
+    reminders,
+    // the domain's sweep, then the bot's card refresh (re-issues WeCom cards before their 72 h code runs out)
+    approvals: { sweep: async () => ({ ...(await services.approvalSweep.run()), refreshed: await bot.approvals.refreshCards(now()) }) },
+    chat: bot.app,
+    records: [services.customers, services.followUps],
+  });
+  let started = false;
+
+  return {
+    config,
+    logger,
+    connection,
+    services,
+    bot,
+    app,
+    reminders,
+    jobs,
+    async prepare(p = {}) {
+      await ensureIndexes(connection);
+      const seed = p.seed ?? (config.database.seedOnEmpty && config.env !== 'production');
+      if (seed && (await isEmpty(services))) {
+        logger.info('empty database: seeding the demo company (npm run seed does the same)');
+        await seedDemoData(services, (msg) => logger.info(msg));
+      }
+      // Customers written before identity claims existed get theirs (idempotent; oldest customer wins).
+      const backfill = await services.customers.backfillIdentityClaims();
+      if (backfill.claimed) logger.info(backfill, 'customer identity claims backfilled');
+    },
+    async start() {
+      if (started) return;
+      started = true;
+      jobs.start();
+      if (bot.dingtalkStream)
+        await bot.dingtalkStream.start().catch((err: unknown) => logger.error({ err }, 'DingTalk stream could not connect; retrying in the background'));
+    },
+    async stop() {
+      await jobs.stop();
+      await bot.dingtalkStream?.stop();
+      await bot.inFlight.drain();
+      await services.approvals.settled(); // approval cards and notices run in the background
+      await bot.inFlight.drain();
+    },
+  };
+}
+
+/** A logger that writes nothing (tests, scripts). */
+export const silentLogger = (): Logger => pino({ level: 'silent' });
