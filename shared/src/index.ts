@@ -15,6 +15,7 @@ export * from './time/relative';
 export * from './reminder/reminder.schemas';
 export * from './approval/approval-rules';
 export * from './common/token-cache';
+export * from './common/retry';
 export * from './text/escape';
 export * from './text/money';
 export * from './common/dto.schemas';

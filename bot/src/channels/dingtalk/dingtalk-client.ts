@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
-import { TokenCache } from '@crm/shared';
+import { backoffMs, TokenCache, withRetry } from '@crm/shared';
 
 export interface DingTalkApiConfig {
   clientId: string;
@@ -22,6 +22,8 @@ export class DingTalkApiError extends Error {
     readonly code: string,
     readonly path: string,
     message: string,
+    /** Busy or throttled: worth another attempt after a wait. */
+    readonly retryable = false,
   ) {
     super(`DingTalk ${path} failed: ${status} ${code} ${message}`);
     this.name = 'DingTalkApiError';
@@ -70,9 +72,20 @@ export class DingTalkClient {
     return this.opts.now?.() ?? Date.now();
   }
 
-  private backoff(attempt: number): Promise<void> {
-    const wait = 300 * 2 ** (attempt - 1);
-    return this.opts.sleep?.(wait) ?? new Promise((r) => setTimeout(r, wait));
+  /** Busy and throttled answers are retried (4 attempts, 300 ms doubling); the last error is logged and thrown. */
+  private retrying<T>(path: string, attempt: () => Promise<T>): Promise<T> {
+    return withRetry(attempt, {
+      attempts: 4,
+      delayMs: (err, n) => (err instanceof DingTalkApiError && err.retryable ? backoffMs(n, 300) : null),
+      sleep: this.opts.sleep,
+      onRetry: (err, n) => {
+        const e = err as DingTalkApiError;
+        this.log.warn({ path, status: e.status, code: e.code, attempt: n }, 'DingTalk busy or rate limited: retrying');
+      },
+    }).catch((err: unknown) => {
+      if (err instanceof DingTalkApiError) this.log.error({ path, status: err.status, code: err.code }, 'DingTalk API call failed');
+      throw err;
+    });
   }
 
   accessToken(): Promise<string> {
@@ -86,50 +99,43 @@ export class DingTalkClient {
    */
   async topapi<T>(path: string, body: unknown): Promise<T> {
     let refreshed = false;
-    for (let attempt = 1; ; attempt++) {
-      const token = await this.legacyToken.get();
-      const res = await this.oapi.post<T & { errcode?: number; errmsg?: string }>(path, body, { params: { access_token: token } });
-      const errcode = res.status === 200 ? Number(res.data?.errcode ?? 0) : -1;
-      if (errcode === 0) return res.data;
-      if (LEGACY_TOKEN_ERRORS.has(errcode) && !refreshed) {
-        refreshed = true;
-        this.legacyToken.drop(token);
-        continue;
+    return this.retrying(path, async () => {
+      for (;;) {
+        const token = await this.legacyToken.get();
+        const res = await this.oapi.post<T & { errcode?: number; errmsg?: string }>(path, body, { params: { access_token: token } });
+        const errcode = res.status === 200 ? Number(res.data?.errcode ?? 0) : -1;
+        if (errcode === 0) return res.data;
+        if (LEGACY_TOKEN_ERRORS.has(errcode) && !refreshed) {
+          refreshed = true;
+          this.legacyToken.drop(token);
+          continue;
+        }
+        throw new DingTalkApiError(res.status, String(errcode), path, String(res.data?.errmsg ?? ''), LEGACY_RETRY_ERRORS.has(errcode));
       }
-      if (LEGACY_RETRY_ERRORS.has(errcode) && attempt < 4) {
-        this.log.warn({ path, status: res.status, errcode, attempt }, 'DingTalk busy or rate limited: retrying');
-        await this.backoff(attempt);
-        continue;
-      }
-      this.log.error({ path, status: res.status, errcode }, 'DingTalk topapi call failed');
-      throw new DingTalkApiError(res.status, String(errcode), path, String(res.data?.errmsg ?? ''));
-    }
+    });
   }
 
   async call<T>(method: 'post' | 'put', path: string, body: unknown): Promise<T> {
     let refreshed = false;
-    for (let attempt = 1; ; attempt++) {
-      const token = await this.accessToken();
-      const res = await this.http.request<T & { code?: string; message?: string }>({
-        method,
-        url: path,
-        data: body,
-        headers: { 'x-acs-dingtalk-access-token': token },
-      });
-      if (res.status >= 200 && res.status < 300) return res.data;
-      const code = String(res.data?.code ?? res.status);
-      if ((res.status === 401 || /InvalidAuthentication|token/i.test(code)) && !refreshed) {
-        refreshed = true;
-        this.v1Token.drop(token);
-        continue;
+    return this.retrying(path, async () => {
+      for (;;) {
+        const token = await this.accessToken();
+        const res = await this.http.request<T & { code?: string; message?: string }>({
+          method,
+          url: path,
+          data: body,
+          headers: { 'x-acs-dingtalk-access-token': token },
+        });
+        if (res.status >= 200 && res.status < 300) return res.data;
+        const code = String(res.data?.code ?? res.status);
+        if ((res.status === 401 || /InvalidAuthentication|token/i.test(code)) && !refreshed) {
+          refreshed = true;
+          this.v1Token.drop(token);
+          continue;
+        }
+        const retryable = res.status >= 500 || res.status === 429 || /Throttling/i.test(code);
+        throw new DingTalkApiError(res.status, code, path, String(res.data?.message ?? ''), retryable);
       }
-      if ((res.status >= 500 || res.status === 429 || /Throttling/i.test(code)) && attempt < 4) {
-        this.log.warn({ path, status: res.status, code, attempt }, 'DingTalk busy or throttling: retrying');
-        await this.backoff(attempt);
-        continue;
-      }
-      this.log.error({ path, status: res.status, code }, 'DingTalk API call failed');
-      throw new DingTalkApiError(res.status, code, path, String(res.data?.message ?? ''));
-    }
+    });
   }
 }

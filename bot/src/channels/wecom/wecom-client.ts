@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
-import { TokenCache } from '@crm/shared';
+import { backoffMs, TokenCache, withRetry } from '@crm/shared';
 
 export interface WeComApiConfig {
   corpId: string;
@@ -14,6 +14,8 @@ export class WeComApiError extends Error {
     readonly errcode: number,
     readonly errmsg: string,
     readonly path: string,
+    /** System busy, rate limited, or a 5xx: worth another attempt after a wait. */
+    readonly retryable = false,
   ) {
     super(`WeCom ${path} failed: errcode ${errcode} ${errmsg}`);
     this.name = 'WeComApiError';
@@ -74,25 +76,30 @@ export class WeComClient {
   /** POSTs to a token-authenticated API with the retry rules above. */
   async post<T extends WeComResponse>(path: string, body: unknown): Promise<T> {
     let refreshed = false;
-    for (let attempt = 1; ; attempt++) {
-      const token = await this.accessToken();
-      const res = await this.http.post<T>(path, body, { params: { access_token: token } });
-      const data = res.data;
-      const code = typeof data?.errcode === 'number' ? data.errcode : res.status === 200 ? 0 : res.status;
-      if (code === 0) return data;
-      if (TOKEN_INVALID.has(code) && !refreshed) {
-        refreshed = true;
-        this.tokens.drop(token);
-        continue;
+    const attempt = async (): Promise<T> => {
+      for (;;) {
+        const token = await this.accessToken();
+        const res = await this.http.post<T>(path, body, { params: { access_token: token } });
+        const data = res.data;
+        const code = typeof data?.errcode === 'number' ? data.errcode : res.status === 200 ? 0 : res.status;
+        if (code === 0) return data;
+        if (TOKEN_INVALID.has(code) && !refreshed) {
+          refreshed = true;
+          this.tokens.drop(token);
+          continue;
+        }
+        const retryable = code === SYSTEM_BUSY || code === RATE_LIMITED || res.status >= 500;
+        throw new WeComApiError(code, String(data?.errmsg ?? res.statusText), path, retryable);
       }
-      if ((code === SYSTEM_BUSY || code === RATE_LIMITED || res.status >= 500) && attempt < 4) {
-        const wait = (code === RATE_LIMITED ? 2000 : 300) * 2 ** (attempt - 1);
-        this.log.warn({ path, errcode: code, attempt, wait }, 'WeCom busy or rate limited: retrying');
-        await this.sleep(wait);
-        continue;
-      }
-      this.log.error({ path, errcode: code, errmsg: data?.errmsg }, 'WeCom API call failed');
-      throw new WeComApiError(code, String(data?.errmsg ?? res.statusText), path);
-    }
+    };
+    return withRetry(attempt, {
+      attempts: 4,
+      delayMs: (err, n) => (err instanceof WeComApiError && err.retryable ? backoffMs(n, err.errcode === RATE_LIMITED ? 2000 : 300) : null),
+      sleep: (ms) => this.sleep(ms),
+      onRetry: (err, n, wait) => this.log.warn({ path, errcode: (err as WeComApiError).errcode, attempt: n, wait }, 'WeCom busy or rate limited: retrying'),
+    }).catch((err: unknown) => {
+      if (err instanceof WeComApiError) this.log.error({ path, errcode: err.errcode, errmsg: err.errmsg }, 'WeCom API call failed');
+      throw err;
+    });
   }
 }
