@@ -24,6 +24,21 @@ export default tseslint.config(
     },
   },
   { files: ['config/**', 'tests/helpers/**', 'scripts/**/*.mjs', 'jest.config.js', 'eslint.config.mjs'], rules: { 'no-restricted-properties': 'off' } },
+  // A collection is reached only through the module that owns it (its model, private to its service): never by
+  // name from elsewhere. The import rules between workspaces are dependency-cruiser's (.dependency-cruiser.cjs).
+  {
+    files: ['api/src/**/*.ts', 'bot/src/**/*.ts', 'server/src/**/*.ts', 'shared/src/**/*.ts', 'config/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.type='MemberExpression'][callee.property.name='collection'][arguments.length>0]",
+          message: "No db.collection('…'): call the service of the module that owns the collection.",
+        },
+      ],
+    },
+  },
   // The mini-app is built by Taro: TARO_ENV and TARO_APP_* are build-time constants, not runtime configuration.
   { files: ['miniapp/**'], rules: { 'no-restricted-properties': 'off' } },
   // Taro H5 renders disabled={false} as a [disabled] attribute (a greyed-out, unreadable label): pages use ActionButton.
@@ -42,7 +57,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', require: 'readonly', module: 'writable', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -2,12 +2,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, type Config } from '@crm/config';
 import type { Connection } from 'mongoose';
-import { connectMongo, ensureIndexes } from '../api/src/db/connect';
+import { buildServices, connectMongo, ensureIndexes, type Services } from '@crm/api';
+import type { Bot } from '@crm/bot';
+import { buildSystem } from '@crm/server';
 import { resolveDatabase, resolveOptionsFrom, type ResolvedDatabase } from '../server/src/dev-db';
 import pino from 'pino';
 import { seedOrg } from '../api/src/seed/org.seed';
-import { buildServices, type Services } from '../api/src/services';
-import { createBot, type Bot } from '../bot/src';
 import { FakeWeComServer } from '../tests/fakes/fake-wecom-server';
 import { WECOM_TEST_APP, WECOM_TEST_ENV } from '../tests/helpers/wecom-packets';
 
@@ -86,8 +86,16 @@ export async function openWeComBench(name: string, log: (msg: string) => void): 
   fake.memberLimits = { perMinute: Number.MAX_SAFE_INTEGER, perHour: Number.MAX_SAFE_INTEGER };
   log(`database: ${env.db.description}`);
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...WECOM_TEST_ENV(fake.baseUrl) });
+  // the graph npm start runs, on this configuration (the approvals' events reach the bot's cards)
+  const system = buildSystem(config, {
+    connection: env.conn,
+    databaseKind: env.db.kind,
+    logger: pino({ level: 'silent' }),
+    bot: { wecomBudget: [{ limit: 1e9, ms: 1000 }] },
+  });
+  env.services = system.services;
   await seedOrg(env.services);
-  const bot = createBot({ conn: env.conn, services: env.services, logger: pino({ level: 'silent' }), config, wecomBudget: [{ limit: 1e9, ms: 1000 }] });
+  const bot = system.bot;
   return {
     env,
     fake,

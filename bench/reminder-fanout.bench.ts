@@ -11,10 +11,9 @@
 import pino from 'pino';
 import { Types } from 'mongoose';
 import { loadConfig, type ReminderPolicy } from '@crm/config';
-import { buildServices } from '../api/src/services';
 import type { Reminder } from '../api/src/modules/reminder/reminder.model';
-import { ReminderScheduler } from '../api/src/modules/reminder/reminder.scheduler';
-import { createBot } from '../bot/src';
+import { ReminderScheduler } from '@crm/api';
+import { buildSystem } from '@crm/server';
 import { FakeWeComServer } from '../tests/fakes/fake-wecom-server';
 import { WECOM_TEST_APP, WECOM_TEST_ENV } from '../tests/helpers/wecom-packets';
 import { openBenchDatabase } from './bench-db';
@@ -31,8 +30,7 @@ export async function run(log: (line: string) => void): Promise<void> {
   try {
     log(`database: ${env.db.description}`);
     const config = loadConfig({ ...WECOM_TEST_ENV(fake.baseUrl), NODE_ENV: 'test', QUIET_HOURS: 'off', WORKING_DAYS: '1-7' });
-    const services = buildServices(env.conn, config);
-    const bot = createBot({ conn: env.conn, services, logger: pino({ level: 'silent' }), config });
+    const { services, bot } = buildSystem(config, { connection: env.conn, databaseKind: env.db.kind, logger: pino({ level: 'silent' }) });
     const users = Array.from({ length: LIGHT.people + HEAVY.people }, (_, i) => ({
       _id: new Types.ObjectId(),
       name: `员工${i}`,

@@ -1,6 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Config } from '@crm/config';
-import { buildApprovals, type ApprovalService, type ApprovalSweep } from './modules/approval/approval.service';
+import { buildApprovals, type ApprovalEvents, type ApprovalService, type ApprovalSweep } from './modules/approval/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { TokenService } from './modules/auth/token.service';
 import { ContactService } from './modules/contact/contact.service';
@@ -30,10 +30,12 @@ export interface Services {
   idempotency: IdempotencyStore;
 }
 
-/** Ports the domain calls out through; the bot and scheduler fill them in as they land. */
+/** Ports the domain calls out through, given at construction (the composition root passes the bot's side in). */
 export interface Ports {
   /** Extra listeners for follow-up next steps (the reminders always listen). */
   followUpEvents?: FollowUpEvents;
+  /** "Approval changed" (the bot's approval cards and notices). */
+  approvalEvents?: ApprovalEvents;
   now?: () => Date;
 }
 
@@ -72,7 +74,16 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
   const contracts = new ContractService(conn, customers, opportunities, audit, now);
   // A deactivated user's reminders go to each customer's owner, else to their successor (approvals register themselves).
   org.onDeactivated(async (meta, leaver, handover) => void (await reminders.retargetFromLeaver(meta, leaver._id, handover.successorId)));
-  const { approvals, approvalSweep } = buildApprovals(conn, { org, customers, contracts, opportunities, audit, rules: config.approvals, now });
+  const { approvals, approvalSweep } = buildApprovals(conn, {
+    org,
+    customers,
+    contracts,
+    opportunities,
+    audit,
+    rules: config.approvals,
+    now,
+    events: ports.approvalEvents,
+  });
   return {
     audit,
     org,

@@ -99,7 +99,6 @@ export function createBot(deps: {
   const dingtalkStream = receivers.find((r): r is DingTalkStreamTransport => r instanceof DingTalkStreamTransport) ?? null;
   const reminderSender = new ChatReminderSender(notifier, reminderCards, deps.services.org, deps.config.businessTz, appUrl, deps.now);
   const approvals = new ApprovalCards(deps.conn, deps.services.approvals, deps.services.org, notifier, appUrl, deps.logger.child({ component: 'approvals' }));
-  deps.services.approvals.setEvents(approvals);
   registerApprovalActions(app, deps.services.approvals, appUrl);
   return { app, sandbox, wecom, dingtalk, dingtalkStream, receivers, routers, inFlight, notifier, reminderSender, approvals };
 }

@@ -17,6 +17,7 @@ import {
   MongoJobLeases,
   ReminderScheduler,
   seedDemoData,
+  type ApprovalEvents,
   type AppState,
   type Services,
 } from '@crm/api';
@@ -66,8 +67,14 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
   const logger = opts.logger ?? createLogger(config);
   const now = opts.now ?? (() => new Date());
   const connection = opts.connection;
-  const services = buildServices(connection, config, { now });
+  // "Approval changed" goes to the bot's cards, and the cards read approvals back through the service: a cycle,
+  // tied here and only here. The services get, at construction, a port that forwards to the cards; the cards
+  // exist before anything can change (nothing is emitted while the graph is built). No object has a setter.
+  const chat: { approvalCards?: ApprovalEvents } = {};
+  const approvalEvents: ApprovalEvents = { changed: (change) => chat.approvalCards!.changed(change) };
+  const services = buildServices(connection, config, { now, approvalEvents });
   const bot = createBot({ conn: connection, services, logger, config, now, ...opts.bot });
+  chat.approvalCards = bot.approvals;
   const app = createApp({
     config,
     logger: opts.requestLogger ?? logger,

@@ -43,11 +43,6 @@ export class ApprovalService {
     return this.flow.now();
   }
 
-  /** Wires the chat side in (the composition root builds services before the bot). */
-  setEvents(events: ApprovalEvents): void {
-    this.flow.setEvents(events);
-  }
-
   /** Resolves when every background effect started so far (and any they started) has run: for tests, benchmarks, shutdown. */
   settled(): Promise<void> {
     return this.flow.settled();
@@ -268,9 +263,11 @@ export function buildApprovals(
     audit: AuditService;
     rules: ApprovalRulesConfig;
     now: () => Date;
+    /** The port "approval changed" goes out through (default: nowhere). */
+    events?: ApprovalEvents;
   },
 ): { approvals: ApprovalService; approvalSweep: ApprovalSweep } {
   const subjects = approvalSubjects(deps);
-  const flow = new ApprovalWorkflow(conn, subjects, deps.audit, deps.rules, deps.now);
+  const flow = new ApprovalWorkflow(conn, subjects, deps.audit, deps.rules, deps.now, deps.events);
   return { approvals: new ApprovalService(flow, deps.org, deps.audit), approvalSweep: new ApprovalSweep(flow, deps.org, deps.audit) };
 }

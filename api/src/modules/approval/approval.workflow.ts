@@ -41,7 +41,7 @@ export type Claimed = { before: ApprovalPlain; after: ApprovalPlain; t: Transiti
  */
 export class ApprovalWorkflow {
   readonly #model: Model<Approval>;
-  #events: ApprovalEvents = noApprovalEvents;
+  readonly #events: ApprovalEvents;
   /** Chat effects running in the background, chained per approval (so they run in the order of the changes). */
   readonly #tails = new Map<string, Promise<void>>();
 
@@ -51,16 +51,15 @@ export class ApprovalWorkflow {
     private readonly audit: AuditService,
     readonly rules: ApprovalRulesConfig,
     readonly now: () => Date,
+    /** Where "approval changed" goes (the bot's cards and notices), given once at construction. */
+    events: ApprovalEvents = noApprovalEvents,
   ) {
     this.#model = approvalModel(conn);
+    this.#events = events;
   }
 
   get model(): Model<Approval> {
     return this.#model;
-  }
-
-  setEvents(events: ApprovalEvents): void {
-    this.#events = events;
   }
 
   get events(): ApprovalEvents {

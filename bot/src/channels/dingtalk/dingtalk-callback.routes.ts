@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { AppState } from '../../../../api/src/context';
+import type { AppState } from '@crm/api';
 import type { BotEvent } from '../../core/bot-event';
 import type { Inbound } from '../../core/receiver';
 import { DingTalkCallbackError, openDingTalkEvent, robotSignatureValid, sealSuccess, type DingTalkEventSecrets } from './dingtalk-crypto';
