@@ -128,12 +128,13 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
       if (started) return;
       started = true;
       jobs.start();
-      if (bot.dingtalkStream)
-        await bot.dingtalkStream.start().catch((err: unknown) => logger.error({ err }, 'DingTalk stream could not connect; retrying in the background'));
+      // receivers that connect out (the DingTalk stream); HTTP receivers are routes, already mounted
+      for (const r of bot.receivers)
+        await r.start().catch((err: unknown) => logger.error({ err, channel: r.channel }, `${r.channel} receiver could not start; retrying in the background`));
     },
     async stop() {
       await jobs.stop();
-      await bot.dingtalkStream?.stop();
+      await Promise.all(bot.receivers.map((r) => r.stop()));
       await bot.inFlight.drain();
       await services.approvals.settled(); // approval cards and notices run in the background
       await bot.inFlight.drain();
