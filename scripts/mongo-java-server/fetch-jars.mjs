@@ -2,7 +2,7 @@
 // <cacheDir>/mongo-java-server/lib. Plain Node, no dependencies; needs Maven (mvn) and Java.
 //   npm run db:jars                                   (cacheDir: $CACHE_DIR, else <repo>/.cache)
 //   node scripts/mongo-java-server/fetch-jars.mjs [cacheDir]
-// The API runs this same script on first start when the jars are missing (api/src/db/embedded-mongo.ts).
+// The API runs this same script on first start when the jars are missing (server/src/dev-db/mongo-java-server.ts).
 // Copies into a temporary folder first and renames it into place, so an interrupted run never leaves half a classpath.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
@@ -21,7 +21,7 @@ if (!version) {
 const cacheDir = path.resolve(repoRoot, process.argv[2] ?? process.env.CACHE_DIR ?? '.cache');
 const lib = path.join(cacheDir, 'mongo-java-server', 'lib');
 
-/** The jars the launcher cannot run without, at the version the pom asks for (keep in step with embedded-mongo.ts). */
+/** The jars the launcher cannot run without, at the version the pom asks for (keep in step with server/src/dev-db/mongo-java-server.ts). */
 function jarsComplete(dir) {
   if (!existsSync(dir)) return false;
   const files = new Set(readdirSync(dir));
