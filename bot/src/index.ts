@@ -65,7 +65,7 @@ export function createBot(deps: {
   registerCrmListeners(app);
   const notifier = new Notifier(app, deps.services.org);
   const appUrl = (path: string) => `${deps.config.http.publicBaseUrl}${path}`;
-  // the bot's record of the reminder cards it sent (their WeCom response codes)
+  // the bot's record of the reminder cards it sent (where each went)
   const reminderCards = new ReminderCardStore(deps.conn);
   registerReminderListeners(app, {
     cards: reminderCards,

@@ -53,8 +53,9 @@ describe('the follow-up loop through WeCom (encrypted callbacks, fake WeCom API)
     const tc = card.body.template_card as { main_title: { title: string }; button_list: Array<{ key: string; text: string }> };
     expect(tc.main_title.title).toContain('张三');
     expect(tc.button_list.map((b) => b.text)).toEqual(['完成', '1小时后', '明天上午', '下周一', '记录跟进']);
-    const sentCard = await t.conn.collection('bot_reminder_cards').findOne({ taskId: r.delivery!.taskId });
-    expect(sentCard!.responseCode).toEqual(expect.any(String)); // the send's own code, kept (by the bot) for later redraws
+    // the send's own code, kept by the WeCom adapter (its own collection) for later redraws
+    const codes = await t.conn.collection('wecom_card_codes').findOne({ taskId: r.delivery!.taskId });
+    expect(codes!.codes).toEqual([{ code: expect.any(String), at: expect.any(Date) }]);
 
     const code = fake.issueClickResponseCode();
     await post(sealedPost(cardClickXml('demo-rep1', `rem.done:${String(r._id)}`, r.delivery!.taskId!, code)));
@@ -67,8 +68,10 @@ describe('the follow-up loop through WeCom (encrypted callbacks, fake WeCom API)
 
   it('a text reply → follow-up saved, next reminder scheduled, confirmation sent; the card is redrawn with its stored code', async () => {
     const r = await dueReminder(bj('2026-11-23T11:00'), '回访');
-    const cardOf = async () => (await t.conn.collection('bot_reminder_cards').findOne({ taskId: r.delivery!.taskId }))!;
-    const storedCode = (await cardOf()).responseCode as string; // the send's own code, kept by the bot
+    // the send's own code, kept by the WeCom adapter
+    const codesOf = async () =>
+      ((await t.conn.collection('wecom_card_codes').findOne({ taskId: r.delivery!.taskId }))!.codes as Array<{ code: string }>).map((c) => c.code);
+    const [storedCode] = await codesOf();
     const before = fake.to('demo-rep1').length;
     await post(sealedPost(textXml('demo-rep1', '已电话沟通，客户要求下周二下午再联系')));
     await t.bot.inFlight.drain();
@@ -84,6 +87,6 @@ describe('the follow-up loop through WeCom (encrypted callbacks, fake WeCom API)
     expect((replies[0]!.body.text as { content: string }).content).toContain('下次提醒：12月1日（周二）14:00');
     const redraw = fake.updates.find((u) => u.response_code === storedCode)!;
     expect(redraw.template_card).toMatchObject({ replace_text: '已记录跟进 ✓ 11:00' });
-    expect((await cardOf()).responseCode).toBeNull(); // used once
+    expect(await codesOf()).toEqual([]); // used once
   });
 });

@@ -79,7 +79,7 @@ describe('WeCom messages end to end (encrypted callback → bot → fake WeCom A
       kind: 'card',
       card: { taskId: 'task-ping-1', title: '测试卡片', buttons: [{ key: 'test.ping:42', text: '完成', style: 'primary' }] },
     });
-    expect(sent.responseCode).toBeTruthy();
+    expect(sent).toEqual({ messageId: expect.any(String) }); // no platform code leaves the adapter
     const code = fake.issueClickResponseCode();
     await post(sealedPost(cardClickXml('demo-rep1', 'test.ping:42', 'task-ping-1', code)));
     await t.bot.inFlight.drain();
@@ -92,6 +92,41 @@ describe('WeCom messages end to end (encrypted callback → bot → fake WeCom A
     await post(sealedPost(cardClickXml('demo-rep1', 'test.ping:42', 'task-ping-1', code)));
     await t.bot.inFlight.drain();
     expect(fake.updates.filter((u) => u.response_code === code)).toHaveLength(1);
+  });
+
+  it('response codes stay in the adapter: a tap adds one only on the member’s own card, each is used once, a spent one never comes back', async () => {
+    const codesOf = async (taskId: string) =>
+      ((await t.conn.collection('wecom_card_codes').findOne({ taskId }))?.codes as Array<{ code: string }> | undefined)?.map((c) => c.code) ?? [];
+    const card = (taskId: string) => ({ taskId, title: '测试卡片', buttons: [{ key: 'test.noop:1', text: '完成', style: 'primary' as const }] });
+    t.bot.app.action('test.noop', async () => undefined);
+    await t.bot.wecom!.send('demo-rep1', { kind: 'card', card: card('task-codes-1') });
+    const [sendCode] = await codesOf('task-codes-1');
+    expect(sendCode).toEqual(expect.any(String));
+
+    const cases: Array<{ name: string; from: string; code: string; kept: boolean }> = [
+      { name: 'a tap by someone else on rep1’s card', from: 'demo-rep2', code: fake.issueClickResponseCode(), kept: false },
+      { name: 'rep1’s own tap', from: 'demo-rep1', code: fake.issueClickResponseCode(), kept: true },
+    ];
+    for (const c of cases) {
+      await post(sealedPost(cardClickXml(c.from, 'test.noop:1', 'task-codes-1', c.code)));
+      await t.bot.inFlight.drain();
+      expect([c.name, (await codesOf('task-codes-1')).includes(c.code)]).toEqual([c.name, c.kept]);
+    }
+    const tapCode = cases[1]!.code;
+    expect(await codesOf('task-codes-1')).toEqual([sendCode, tapCode]); // newest last
+
+    // three redraws at once: the tap's code, then the send's, then nothing left (each code used once)
+    const ref = { platformUserId: 'demo-rep1', taskId: 'task-codes-1' };
+    const results = await Promise.all([1, 2, 3].map(() => t.bot.wecom!.updateCard(ref, { ...card('task-codes-1'), buttons: [], doneText: '已处理' })));
+    expect(results.sort()).toEqual([false, true, true]);
+    expect(fake.updates.filter((u) => u.response_code === tapCode || u.response_code === sendCode)).toHaveLength(2);
+    expect(await codesOf('task-codes-1')).toEqual([]);
+
+    // the same tap delivered again (a new packet, e.g. a retry after a lost answer) brings no spent code back
+    await post(sealedPost(cardClickXml('demo-rep1', 'test.noop:1', 'task-codes-1', tapCode)));
+    await t.bot.inFlight.drain();
+    expect(await codesOf('task-codes-1')).toEqual([]);
+    expect(await t.bot.wecom!.updateCard(ref, card('task-codes-1'))).toBe(false);
   });
 
   it('an unknown WeCom user is refused politely', async () => {

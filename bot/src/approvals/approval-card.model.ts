@@ -1,10 +1,10 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 /**
- * One card sent to one approver for one approval (the Delivery the bot got back). The bot's own chat
- * state: the domain never reads it. `responseCode` is the latest unused WeCom code for it (single use,
- * 72 h); `drawn` is what the card shows now (the bot's phase strings); `stale` marks a card that could
- * not be redrawn.
+ * One card sent to one approver for one approval: its reference (channel, platform user, task id) and
+ * what it shows. The bot's own chat state: the domain never reads it. `drawn` is what the card shows now
+ * (the bot's phase strings); `stale` marks a card that could not be redrawn. What a platform needs to
+ * redraw it (WeCom's response codes) stays inside that channel's adapter.
  */
 export interface ApprovalCard {
   /** `approvalId:userId:n`: unique, so two processes never send the same approver the same card twice. */
@@ -14,8 +14,6 @@ export interface ApprovalCard {
   channel: string;
   platformUserId: string;
   taskId: string;
-  responseCode: string | null;
-  codeIssuedAt: Date | null;
   stale: boolean;
   /** A newer card replaced this one (refresh before the code runs out). */
   replaced: boolean;
@@ -34,8 +32,6 @@ const cardSchema = new Schema<ApprovalCard>(
     channel: { type: String, required: true },
     platformUserId: { type: String, required: true },
     taskId: { type: String, required: true },
-    responseCode: { type: String, default: null },
-    codeIssuedAt: { type: Date, default: null },
     stale: { type: Boolean, default: false },
     replaced: { type: Boolean, default: false },
     drawn: { type: String, default: '' },
@@ -46,7 +42,7 @@ const cardSchema = new Schema<ApprovalCard>(
 cardSchema.index({ taskId: 1 }, { unique: true });
 cardSchema.index({ slot: 1 }, { unique: true });
 cardSchema.index({ approvalId: 1, userId: 1 });
-cardSchema.index({ codeIssuedAt: 1 });
+cardSchema.index({ sentAt: 1 });
 
 /** The `approvalcards` collection (its name unchanged since the cards lived in the approval module). */
 export function approvalCardModel(conn: Connection): Model<ApprovalCard> {

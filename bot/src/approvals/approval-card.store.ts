@@ -30,26 +30,9 @@ export class ApprovalCardStore {
     await this.#cards.deleteOne({ slot }).exec();
   }
 
-  /** What the platform answered for a sent card (WeCom: the first response code). */
-  async sent(slot: string, responseCode: string | null, at: Date): Promise<void> {
-    await this.#cards.updateOne({ slot }, { $set: { responseCode, codeIssuedAt: responseCode ? at : null } }).exec();
-  }
-
   /** Claims a redraw: only the change that moves the card from `from` to `to` draws it. */
   async claimRedraw(id: Types.ObjectId, from: string, to: string): Promise<boolean> {
     const res = await this.#cards.updateOne({ _id: id, drawn: from }, { $set: { drawn: to } }).exec();
-    return res.modifiedCount === 1;
-  }
-
-  /** Takes the card's stored response code (single use): the code when this caller got it, else null. */
-  async takeStoredCode(id: Types.ObjectId): Promise<string | null> {
-    const fresh = await this.#cards.findById(id, { responseCode: 1 }).lean().exec();
-    return fresh?.responseCode && (await this.takeCode(id, fresh.responseCode)) ? fresh.responseCode : null;
-  }
-
-  /** Uses a card's stored response code once: true when this caller got it (nobody else will). */
-  async takeCode(id: Types.ObjectId, code: string): Promise<boolean> {
-    const res = await this.#cards.updateOne({ _id: id, responseCode: code }, { $set: { responseCode: null } }).exec();
     return res.modifiedCount === 1;
   }
 
@@ -57,10 +40,10 @@ export class ApprovalCardStore {
     await this.#cards.updateOne({ _id: id }, { $set: { stale } }).exec();
   }
 
-  /** WeCom cards still showing buttons (phase `act:<step>`) whose response code was issued before `before`. */
-  dueForRefresh(before: Date): Promise<ApprovalCardRow[]> {
+  /** Cards on `channels` still showing buttons (phase `act:<step>`) that were sent before `before`. */
+  dueForRefresh(channels: string[], before: Date): Promise<ApprovalCardRow[]> {
     return this.#cards
-      .find({ channel: 'wecom', replaced: false, drawn: /^act:/, codeIssuedAt: { $lte: before } })
+      .find({ channel: { $in: channels }, replaced: false, drawn: /^act:/, sentAt: { $lte: before } })
       .lean<ApprovalCardRow[]>()
       .exec();
   }

@@ -6,7 +6,7 @@ import { AppError, canDecide, type ApprovalPlain, type ApprovalChange, type Appr
 import type { BotApp, BotContext } from '../core/bot-app';
 import type { Card, ChannelName } from '../core/bot-event';
 import { approvalPath } from '../listeners/links';
-import { Notifier } from '../outbound/notifier';
+import type { Notifier } from '../outbound/notifier';
 import type { ApprovalCardRow } from './approval-card.model';
 import { ApprovalCardStore } from './approval-card.store';
 
@@ -17,7 +17,7 @@ const HOUR = 3_600_000;
 export const REJECT_PROMPT = 'approval.reject-reason';
 export { approvalPath };
 
-const asDelivery = (c: CardRow) => ({ channel: c.channel as ChannelName, platformUserId: c.platformUserId });
+const refOf = (c: CardRow) => ({ channel: c.channel as ChannelName, platformUserId: c.platformUserId, taskId: c.taskId });
 const label = (a: ApprovalPlain) => APPROVAL_SUBJECT_LABELS[a.subjectType];
 
 /** Who last decided the step this user was on (for "已由 X 处理"). */
@@ -213,8 +213,9 @@ export class ApprovalCards implements ApprovalEvents {
       }
     }
     for (const c of cards) {
-      const click = change.click && change.click.userId.equals(c.userId) && (!change.click.taskId || change.click.taskId === c.taskId) ? change.click : null;
-      work.push(this.redraw(a, c, click?.responseCode ?? null));
+      // the tapped card: the tap renewed its redraw (WeCom: a fresh response code, kept by the adapter)
+      const tapped = Boolean(change.click && change.click.userId.equals(c.userId) && change.click.taskId === c.taskId);
+      work.push(this.redraw(a, c, tapped));
     }
     work.push(this.tellRequester(a, change));
     if (change.outcome === 'reminded')
@@ -227,13 +228,16 @@ export class ApprovalCards implements ApprovalEvents {
   }
 
   /**
-   * The card-refresh job: WeCom cards of still-pending approvers whose response code is older than
-   * `cardRefreshAfterHours` (codes run out after 72 h) get a new card each. Safe in several processes.
+   * The card-refresh job: cards of still-pending approvers on channels with scarce redraws (WeCom: a
+   * response code runs out after 72 h) sent more than `cardRefreshAfterHours` ago get a new card each.
+   * Safe in several processes.
    */
   async refreshCards(now: Date = new Date()): Promise<number> {
     const before = new Date(now.getTime() - this.approvals.rules.cardRefreshAfterHours * HOUR);
+    const channels = this.notifier.scarceChannels();
+    if (!channels.length) return 0;
     let n = 0;
-    for (const card of await this.cards.dueForRefresh(before)) {
+    for (const card of await this.cards.dueForRefresh(channels, before)) {
       try {
         const a = await this.approvals.forEffects(card.approvalId);
         if (!a || !canDecide(a, card.userId)) continue;
@@ -255,13 +259,9 @@ export class ApprovalCards implements ApprovalEvents {
   private async refreshCard(a: ApprovalPlain, old: CardRow): Promise<void> {
     const n = Number(old.slot.split(':')[2] ?? 0) + 1;
     await this.sendCard(a, old.userId, n);
-    // The old card's code still works (not yet run out): point it at the new card.
-    if (old.responseCode && (await this.cards.takeCode(old._id, old.responseCode))) {
-      const card = { ...approvalCard(a, old.userId, old.taskId, this.appUrl), buttons: [], doneText: '已重新发送，请在新卡片中处理' };
-      await this.notifier
-        .updateCard(asDelivery(old), card, old.responseCode)
-        .catch((err: unknown) => this.log.warn({ err }, 'could not retire a refreshed card'));
-    }
+    // The old card can still be redrawn (its code has not run out): point it at the new card.
+    const card = { ...approvalCard(a, old.userId, old.taskId, this.appUrl), buttons: [], doneText: '已重新发送，请在新卡片中处理' };
+    await this.notifier.updateCard(refOf(old), card).catch((err: unknown) => this.log.warn({ err }, 'could not retire a refreshed card'));
   }
 
   /** One card for one approver; the slot is claimed first, so concurrent changes never send it twice. */
@@ -278,8 +278,6 @@ export class ApprovalCards implements ApprovalEvents {
       userId,
       ...to,
       taskId,
-      responseCode: null,
-      codeIssuedAt: null,
       drawn: phaseFor(a, userId),
       sentAt: now,
     });
@@ -290,32 +288,28 @@ export class ApprovalCards implements ApprovalEvents {
       return;
     }
     this.stats.cardsSent += 1;
-    await this.cards.sent(slot, delivery.responseCode, delivery.sentAt);
   }
 
-  /** Redraws one card when what it means changed: the click's code, else the stored one, else a short notice. */
-  private async redraw(a: ApprovalPlain, c: CardRow, clickCode: string | null): Promise<void> {
+  /**
+   * Redraws one card when what it means changed (the adapter uses the tap's fresh permission, else the
+   * stored one); when the channel allows no redraw now, a short notice says what happened.
+   */
+  private async redraw(a: ApprovalPlain, c: CardRow, tapped: boolean): Promise<void> {
     const phase = phaseFor(a, c.userId);
     if (c.drawn === phase) return;
-    // Progress alone (a later step decided) on a platform whose redraws spend single-use codes: keep the
-    // stored code for a change that matters more (this approver's turn, the end). The click's own code is free.
-    const needsCode = Notifier.needsResponseCode(c.channel as ChannelName);
-    if (needsCode && !clickCode && kindOf(c.drawn) === kindOf(phase)) return;
+    // Progress alone (a later step decided) on a channel whose redraws are scarce (WeCom's single-use
+    // codes): keep the stored permission for a change that matters more (this approver's turn, the end).
+    // A tap renewed it, so the tapped card is redrawn anyway.
+    if (this.notifier.scarceRedraws(c.channel as ChannelName) && !tapped && kindOf(c.drawn) === kindOf(phase)) return;
     // Claim this redraw: a concurrent change drawing the same phase does nothing.
     if (!(await this.cards.claimRedraw(c._id, c.drawn, phase))) return;
     const card = approvalCard(a, c.userId, c.taskId, this.appUrl);
-    let code: string | null = null;
-    if (needsCode) {
-      if (clickCode) code = clickCode;
-      else code = await this.cards.takeStoredCode(c._id);
-      if (!code) {
+    try {
+      if (!(await this.notifier.updateCard(refOf(c), card))) {
         await this.cards.markStale(c._id, true);
         await this.notice(c.userId, `${label(a)}「${a.title}」${doneText(a, c.userId)}。${routeLine(a)}`, a);
         return;
       }
-    }
-    try {
-      await this.notifier.updateCard(asDelivery(c), card, code);
       this.stats.cardsUpdated += 1;
       await this.cards.markStale(c._id, false);
     } catch (err) {
@@ -403,7 +397,7 @@ export function registerApprovalActions(bot: BotApp, approvals: ApprovalService,
   };
 
   bot.action('apv.ok', async (ctx, [id = '', step]) => {
-    const click = { taskId: ctx.event.action?.taskId ?? null, responseCode: ctx.event.action?.responseCode ?? null };
+    const click = { taskId: ctx.event.action?.taskId ?? null };
     try {
       await approvals.decide(ctx.actor, ctx.meta, id, { decision: 'approve', step: step === undefined ? undefined : Number(step), click });
     } catch (err) {

@@ -14,6 +14,7 @@ import { SandboxAdapter } from './sandbox/sandbox.adapter';
 import { sandboxRoutes } from './sandbox/sandbox.routes';
 import { wecomCallbackRoutes } from './wecom/wecom-callback.routes';
 import { WeComClient } from './wecom/wecom-client';
+import { WeComCardCodeStore } from './wecom/wecom-card-codes';
 import { WeComAdapter } from './wecom/wecom.adapter';
 
 /** What a channel may need to build its adapter and receiver. */
@@ -33,13 +34,19 @@ export function wecomChannel(deps: ChannelDeps): Channel | null {
   if (!w) return null;
   const client = new WeComClient(w, deps.logger.child({ component: 'wecom' }));
   const budget = new SendBudget(deps.wecomBudget ?? WECOM_MEMBER_WINDOWS, undefined, new MongoSendLedger(deps.conn));
+  const adapter = new WeComAdapter(client, w.agentId, new WeComCardCodeStore(deps.conn), budget);
   const secrets = { token: w.token, encodingAesKey: w.encodingAesKey, corpId: w.corpId };
   const routes = wecomCallbackRoutes(
     deps.inbound,
-    { secrets, agentId: w.agentId, windowSeconds: w.callbackWindowSeconds },
+    {
+      secrets,
+      agentId: w.agentId,
+      windowSeconds: w.callbackWindowSeconds,
+      onTapCode: (tap) => adapter.tapped(tap.platformUserId, tap.taskId, tap.responseCode),
+    },
     deps.logger.child({ component: 'wecom-callback' }),
   );
-  return { name: 'wecom', identity: 'wecom', preference: 1, adapter: new WeComAdapter(client, w.agentId, budget), receiver: httpReceiver('wecom', [routes]) };
+  return { name: 'wecom', identity: 'wecom', preference: 1, adapter, receiver: httpReceiver('wecom', [routes]) };
 }
 
 /** DingTalk (钉钉) app robot: stream mode (an outbound socket) or HTTP mode (callbacks at /bot/dingtalk/callback). */

@@ -28,7 +28,8 @@ export interface BotContext {
   /** Link into the mini-app / web for this deployment. */
   appUrl(path: string): string;
   reply(message: OutboundMessage): Promise<SendResult>;
-  updateCard(card: Card): Promise<void>;
+  /** Redraws this user's card `card.taskId` (the tapped one): false when the platform allows no redraw now. */
+  updateCard(card: Card): Promise<boolean>;
   /**
    * Makes this user's next message the answer to a question (handled by the listener registered with
    * `bot.prompt(kind, …)`); a command still runs as a command, and "取消" drops the question.
@@ -225,7 +226,7 @@ export class BotApp {
       services: this.opts.services,
       appUrl: (path) => `${this.opts.publicBaseUrl}${path}`,
       reply: (message) => adapter.send(event.platformUserId, message),
-      updateCard: (card) => adapter.updateCard(event.platformUserId, card, { responseCode: event.action?.responseCode }),
+      updateCard: (card) => adapter.updateCard({ platformUserId: event.platformUserId, taskId: card.taskId }, card),
       ask: async (kind, args, ttlMs = PROMPT_TTL_MS) => {
         if (!this.prompts.has(kind)) throw new Error(`no prompt listener for ${kind}`);
         const now = new Date();

@@ -12,7 +12,8 @@ export interface BotEvent {
   /** Message text (type message). */
   text?: string;
   /** The tapped button (type action). */
-  action?: { key: string; taskId?: string; responseCode?: string };
+  /** `taskId`: the tapped card's reference (what `Card.taskId` was when it was sent). */
+  action?: { key: string; taskId?: string };
   /** Platform ids that make a repeated delivery recognisable (MsgId, user + CreateTime, TaskId + ResponseCode...). */
   dedupeKey: string;
   receivedAt: Date;
@@ -54,8 +55,15 @@ export type OutboundMessage =
 
 export interface SendResult {
   messageId?: string;
-  /** WeCom: the code to update this card later (single use, 72 h). */
-  responseCode?: string;
+}
+
+/**
+ * A card already sent, as the bot and the domain know it: who has it and its task id. Opaque otherwise:
+ * what a platform needs to redraw it (WeCom's single-use response codes) stays inside its adapter.
+ */
+export interface CardRef {
+  platformUserId: string;
+  taskId: string;
 }
 
 export interface SendOptions {
@@ -70,8 +78,16 @@ export interface SendOptions {
 export interface ChannelAdapter {
   readonly name: ChannelName;
   send(platformUserId: string, message: OutboundMessage, opts?: SendOptions): Promise<SendResult>;
-  /** Redraws a card already sent to this user (WeCom needs the click's response code). */
-  updateCard(platformUserId: string, card: Card, opts: { responseCode?: string }): Promise<void>;
+  /**
+   * Redraws a card already sent (`card.taskId` is `ref.taskId`): true when redrawn, false when the platform
+   * allows no redraw now (WeCom: no unused response code left), and the caller says what happened another way.
+   */
+  updateCard(ref: CardRef, card: Card): Promise<boolean>;
+  /**
+   * True when each redraw uses up a permission that only a send or the user's own tap renews (WeCom): callers
+   * save redraws for the changes that matter. Absent: cards redraw freely (DingTalk, the sandbox).
+   */
+  readonly scarceRedraws?: boolean;
   /** How long a send to this user would wait for the platform's send budget now (0 = at once). */
   sendDelayMs?(platformUserId: string): number;
 }

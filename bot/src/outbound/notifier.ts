@@ -8,8 +8,6 @@ export interface Delivery {
   channel: ChannelName;
   platformUserId: string;
   messageId: string | null;
-  /** WeCom: the code that lets this card be updated once (72 h). Refreshed by every click. */
-  responseCode: string | null;
   sentAt: Date;
 }
 
@@ -55,7 +53,7 @@ export class Notifier {
     const to = await this.recipient(userId);
     if (!to) return null;
     const result = await this.bot.adapter(to.channel)!.send(to.platformUserId, message, opts);
-    return { ...to, messageId: result.messageId ?? null, responseCode: result.responseCode ?? null, sentAt: new Date() };
+    return { ...to, messageId: result.messageId ?? null, sentAt: new Date() };
   }
 
   /** How long a message to this user would wait for the channel's send budget (0 = now; unreachable users 0 too). */
@@ -64,15 +62,26 @@ export class Notifier {
     return to ? (this.bot.adapter(to.channel)!.sendDelayMs?.(to.platformUserId) ?? 0) : 0;
   }
 
-  /** Redraws a card sent earlier. WeCom needs an unused response code; without one this throws. */
-  async updateCard(delivery: Pick<Delivery, 'channel' | 'platformUserId'>, card: Card, responseCode: string | null): Promise<void> {
-    const adapter = this.bot.adapter(delivery.channel);
-    if (!adapter) throw new Error(`channel ${delivery.channel} is not configured`);
-    await adapter.updateCard(delivery.platformUserId, card, { responseCode: responseCode ?? undefined });
+  /**
+   * Redraws a card sent earlier (`ref` = where it went and its task id): false when its channel allows no
+   * redraw now (the caller says what happened another way); throws when the platform refused.
+   */
+  async updateCard(ref: { channel: ChannelName; platformUserId: string; taskId: string }, card: Card): Promise<boolean> {
+    const adapter = this.bot.adapter(ref.channel);
+    if (!adapter) throw new Error(`channel ${ref.channel} is not configured`);
+    return adapter.updateCard({ platformUserId: ref.platformUserId, taskId: ref.taskId }, card);
   }
 
-  /** True when a card on this channel can be redrawn without a fresh response code (sandbox, DingTalk). */
-  static needsResponseCode(channel: ChannelName): boolean {
-    return channel === 'wecom';
+  /** True when redraws on this channel are scarce (each uses up a permission a send or a tap renews): save them. */
+  scarceRedraws(channel: ChannelName): boolean {
+    return this.bot.adapter(channel)?.scarceRedraws === true;
+  }
+
+  /** The configured channels whose redraws are scarce (their cards are re-sent before the permission runs out). */
+  scarceChannels(): ChannelName[] {
+    return this.bot
+      .channels()
+      .filter((c) => c.adapter.scarceRedraws === true)
+      .map((c) => c.name);
   }
 }

@@ -1,16 +1,15 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
 /**
- * One reminder card the bot sent (a single reminder or a summary of several): where it went and the
- * latest unused WeCom response code to redraw it (single use, 72 h). The bot's own chat state: the
- * reminder module stores only the card's `taskId` with each reminder it carried.
+ * One reminder card the bot sent (a single reminder or a summary of several): its reference (channel,
+ * platform user, task id). The bot's own chat state: the reminder module stores only the card's `taskId`
+ * with each reminder it carried. What a platform needs to redraw it stays inside that channel's adapter.
  */
 export interface ReminderCardRecord {
   taskId: string;
   userId: Types.ObjectId;
   channel: string;
   platformUserId: string;
-  responseCode: string | null;
   sentAt: Date;
 }
 
@@ -20,7 +19,6 @@ const schema = new Schema<ReminderCardRecord>(
     userId: { type: Schema.Types.ObjectId, required: true },
     channel: { type: String, required: true },
     platformUserId: { type: String, required: true },
-    responseCode: { type: String, default: null },
     sentAt: { type: Date, required: true },
   },
   { strict: 'throw' },
@@ -33,7 +31,7 @@ export function reminderCardModel(conn: Connection): Model<ReminderCardRecord> {
   );
 }
 
-/** The bot's reminder cards: codes kept per card, each used once (a conditional update takes it). */
+/** The bot's reminder cards (where each went). */
 export class ReminderCardStore {
   readonly #cards: Model<ReminderCardRecord>;
 
@@ -41,23 +39,13 @@ export class ReminderCardStore {
     this.#cards = reminderCardModel(conn);
   }
 
-  /** A card went out: where, and its first response code (WeCom). */
+  /** A card went out: where. */
   async sent(card: ReminderCardRecord): Promise<void> {
     await this.#cards.updateOne({ taskId: card.taskId }, { $set: card }, { upsert: true }).exec();
   }
 
-  /** A checked tap's fresh code replaces the stored one (only on the tapper's own card: a forged tap changes nothing). */
-  async rememberTap(taskId: string, userId: Types.ObjectId, responseCode: string): Promise<void> {
-    await this.#cards.updateOne({ taskId, userId }, { $set: { responseCode } }).exec();
-  }
-
-  /** The card's stored code (null when none is left or the channel has none). */
-  async codeOf(taskId: string): Promise<string | null> {
-    return (await this.#cards.findOne({ taskId }, { responseCode: 1 }).lean().exec())?.responseCode ?? null;
-  }
-
-  /** The code was used for a redraw: forgotten, unless a newer tap replaced it meanwhile. */
-  async codeUsed(taskId: string, responseCode: string | null): Promise<void> {
-    await this.#cards.updateOne({ taskId, responseCode }, { $set: { responseCode: null } }).exec();
+  /** The card sent as `taskId`, if the bot sent it. */
+  find(taskId: string): Promise<ReminderCardRecord | null> {
+    return this.#cards.findOne({ taskId }).lean<ReminderCardRecord>().exec();
   }
 }

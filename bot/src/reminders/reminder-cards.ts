@@ -187,10 +187,10 @@ export class ChatReminderSender implements ReminderSender {
     return d && { channel: d.channel, platformUserId: d.platformUserId, messageId: d.messageId, sentAt: d.sentAt, taskId: null };
   }
 
-  /** A card went out: the bot keeps where and its response code (its own collection); the reminders keep the task id. */
+  /** A card went out: the bot keeps where it went (its own collection); the reminders keep the task id. */
   private async sentCard(userId: Types.ObjectId, taskId: string, d: Delivery | null): Promise<SentTo> {
     if (!d) return null;
-    await this.cards.sent({ taskId, userId, channel: d.channel, platformUserId: d.platformUserId, responseCode: d.responseCode, sentAt: d.sentAt });
+    await this.cards.sent({ taskId, userId, channel: d.channel, platformUserId: d.platformUserId, sentAt: d.sentAt });
     return { channel: d.channel, platformUserId: d.platformUserId, messageId: d.messageId, sentAt: d.sentAt, taskId };
   }
 }

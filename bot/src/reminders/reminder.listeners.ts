@@ -13,7 +13,8 @@ import {
 } from '@crm/shared';
 import type { ReminderDoc } from '@crm/api';
 import type { BotApp, BotContext } from '../core/bot-app';
-import { Notifier } from '../outbound/notifier';
+import type { ChannelName } from '../core/bot-event';
+import type { Notifier } from '../outbound/notifier';
 import { isSummaryTask, reminderCard, summaryCard, type CardClock } from './reminder-cards';
 import type { ReminderCardStore } from './reminder-card.store';
 
@@ -37,7 +38,7 @@ export interface ReminderListenerDeps {
   businessTz: string;
   now: () => Date;
   notifier: Notifier;
-  /** The bot's record of sent reminder cards (their response codes). */
+  /** The bot's record of sent reminder cards. */
   cards: ReminderCardStore;
   logger: Logger;
   /** The reply to text nobody else understood. */
@@ -68,7 +69,7 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
     return summaryCard(await ctx.services.reminders.views(items), clock(ctx), taskId, doneText);
   }
 
-  /** Redraws the card a reminder went out on: with the tap's fresh code, or its stored one (used once). */
+  /** Redraws the card a reminder went out on (its channel's adapter uses the tap's fresh permission, or the stored one). */
   async function settleCard(ctx: BotContext, r: ReminderDoc, doneText: string): Promise<void> {
     const tapped = ctx.event.type === 'action' ? ctx.event.action?.taskId : undefined;
     // a tap on a summary card redraws the summary (the row settled, the others still open)
@@ -89,23 +90,11 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
       }
       const d = r.delivery;
       if (!d?.taskId || d.folded) return;
-      const code = await deps.cards.codeOf(d.taskId);
-      if (Notifier.needsResponseCode(d.channel as 'wecom') && !code) return; // no code left: the reply says what happened
-      await deps.notifier.updateCard({ channel: d.channel as 'wecom', platformUserId: d.platformUserId }, card, code);
-      await deps.cards.codeUsed(d.taskId, code);
+      // false when the channel allows no redraw now (WeCom: no code left): the reply says what happened
+      await deps.notifier.updateCard({ channel: d.channel as ChannelName, platformUserId: d.platformUserId, taskId: d.taskId }, card);
     } catch (err) {
       deps.logger.warn({ err, reminder: String(r._id) }, 'could not redraw the reminder card');
     }
-  }
-
-  /**
-   * Keeps the tap's response code for later redraws: only on the tapper's own reminders, and only after the
-   * tap was checked (a forged tap must not overwrite the owner's code).
-   */
-  async function rememberTapCode(ctx: BotContext): Promise<void> {
-    const a = ctx.event.action;
-    if (!a?.taskId || !a.responseCode) return;
-    await deps.cards.rememberTap(a.taskId, ctx.user._id, a.responseCode);
   }
 
   /**
@@ -156,7 +145,6 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
 
   bot.action('rem.snoozeall', async (ctx, [taskId = '']) => {
     if (!(await ownSummary(ctx, taskId))) return;
-    await rememberTapCode(ctx);
     const items = await ctx.services.reminders.onCard(ctx.user._id, taskId, { status: 'sent' });
     let until: Date | null = null;
     for (const r of items) until = (await ctx.services.reminders.snooze(ctx.actor, ctx.meta, r._id, { preset: '1h' })).dueAt;
@@ -166,7 +154,6 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
   /** 全部完成: every open reminder of the card that is the tapper's own task (team reminders are nudged, not completed). */
   bot.action('rem.doneall', async (ctx, [taskId = '']) => {
     if (!(await ownSummary(ctx, taskId))) return;
-    await rememberTapCode(ctx);
     const items = await ctx.services.reminders.onCard(ctx.user._id, taskId, { ownOnly: true });
     await ctx.services.reminders.completeMany(
       ctx.actor,
@@ -179,7 +166,6 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
 
   bot.action('rem.log', async (ctx, [id = '']) => {
     const r = await ownReminder(ctx, id, { customer: true });
-    await rememberTapCode(ctx);
     await ctx.ask('rem.log', [String(r._id)]);
     await ctx.reply({
       kind: 'text',

@@ -185,7 +185,7 @@ export class ApprovalService {
     actor: Actor,
     meta: RequestMeta,
     id: string | Types.ObjectId,
-    input: { decision: ApprovalDecision; comment?: string | null; step?: number; click?: { taskId: string | null; responseCode: string | null } },
+    input: { decision: ApprovalDecision; comment?: string | null; step?: number; click?: { taskId: string | null } },
   ): Promise<ApprovalPlain> {
     const comment = input.comment?.trim() || null;
     if (input.decision === 'reject' && !comment) throw new AppError(400, ApprovalErrorCode.REASON_REQUIRED, '驳回需要填写原因');

@@ -14,8 +14,8 @@ export interface ApprovalChange {
   approval: ApprovalPlain;
   outcome: ApprovalOutcome;
   actorId: Types.ObjectId | null;
-  /** The card click that made this change: its fresh response code redraws that approver's card. */
-  click?: { userId: Types.ObjectId; taskId: string | null; responseCode: string | null };
+  /** The card tap that made this change (`taskId`: the tapped card's opaque reference): that card is redrawn at once. */
+  click?: { userId: Types.ObjectId; taskId: string | null };
   /** Approvers to remind (outcome `reminded`). */
   remind?: Types.ObjectId[];
   /** Outcome `reassigned`: who took the steps over, and why (an approver left). */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { escapeDingTalkMarkdown, joinSafeText, md, renderSafeText, trusted, type SafeText } from '@crm/shared';
-import type { Card, ChannelAdapter, OutboundMessage, SendOptions, SendResult } from '../../core/bot-event';
+import type { Card, CardRef, ChannelAdapter, OutboundMessage, SendOptions, SendResult } from '../../core/bot-event';
 import type { DingTalkClient } from './dingtalk-client';
 
 const dayKey = (ms: number, tz: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(ms);
@@ -119,13 +119,15 @@ export class DingTalkAdapter implements ChannelAdapter {
     return { messageId: res.task_id === undefined ? undefined : `notice:${res.task_id}` };
   }
 
-  async updateCard(_platformUserId: string, card: Card): Promise<void> {
-    if (!this.opts.cardTemplateId) return; // markdown stand-ins cannot change; the next message says what happened
+  /** Updates the card instance by its outTrackId (the card reference's task id). */
+  async updateCard(ref: CardRef, card: Card): Promise<boolean> {
+    if (!this.opts.cardTemplateId) return true; // markdown stand-ins cannot change; the next message says what happened
     await this.client.call('put', '/v1.0/card/instances', {
-      outTrackId: card.taskId,
+      outTrackId: ref.taskId,
       cardData: { cardParamMap: cardParamMap(card) },
       cardUpdateOptions: { updateCardDataByKey: true },
     });
+    return true;
   }
 }
 

@@ -1,6 +1,6 @@
 import { Types, type Connection, type Model } from 'mongoose';
 import { markdownToHtml, safeTextSource, textToHtml } from '@crm/shared';
-import type { Card, ChannelAdapter, OutboundMessage, SendResult } from '../../core/bot-event';
+import type { Card, CardRef, ChannelAdapter, OutboundMessage, SendResult } from '../../core/bot-event';
 import { sandboxModel, type SandboxMessage, type StoredSandboxMessage } from './sandbox.model';
 
 /** The message as stored, and the HTML the page shows (user text escaped, only our markdown rendered). */
@@ -31,8 +31,10 @@ export class SandboxAdapter implements ChannelAdapter {
     return { messageId: String(doc._id) };
   }
 
-  async updateCard(platformUserId: string, card: Card): Promise<void> {
-    await this.messages.updateOne({ platformUserId, taskId: card.taskId }, { $set: { message: { kind: 'card', card } } }).exec();
+  /** Redraws the card in place in the conversation. */
+  async updateCard(ref: CardRef, card: Card): Promise<boolean> {
+    await this.messages.updateOne({ platformUserId: ref.platformUserId, taskId: ref.taskId }, { $set: { message: { kind: 'card', card } } }).exec();
+    return true;
   }
 
   async recordInbound(platformUserId: string, text: string): Promise<void> {

@@ -5,7 +5,7 @@ import type { AppState } from '@crm/api';
 import type { Inbound } from '../../core/receiver';
 import { openCallback, WeComCallbackError, type CallbackSecrets } from './wecom-crypto';
 import type { BotEvent } from '../../core/bot-event';
-import { toBotEvent } from './wecom-event';
+import { tapCode, toBotEvent } from './wecom-event';
 import { MAX_CALLBACK_BYTES, parseWeComXml, UnsafeXmlError } from './wecom-xml';
 
 export interface WeComCallbackOptions {
@@ -13,6 +13,8 @@ export interface WeComCallbackOptions {
   agentId: number;
   windowSeconds: number;
   now?: () => number;
+  /** A verified card click's fresh response code, handed to the adapter before the click is acknowledged. */
+  onTapCode?: (tap: { platformUserId: string; taskId: string; responseCode: string }) => Promise<void>;
 }
 
 /**
@@ -58,6 +60,7 @@ export function wecomCallbackRoutes(inbound: Inbound, opts: WeComCallbackOptions
     }
     let plain: string;
     let event: BotEvent | null;
+    let tap: ReturnType<typeof tapCode>;
     try {
       const outer = parseWeComXml(raw);
       plain = openCallback(
@@ -69,11 +72,14 @@ export function wecomCallbackRoutes(inbound: Inbound, opts: WeComCallbackOptions
       const otherAgent = Boolean(inner.AgentID) && String(inner.AgentID) !== String(opts.agentId);
       if (otherAgent) log.warn({ agentId: inner.AgentID }, 'WeCom callback for another AgentID ignored');
       event = otherAgent ? null : toBotEvent(inner, new Date(now()));
+      tap = event ? tapCode(inner) : null;
     } catch (err) {
       if (err instanceof WeComCallbackError) return refuse(ctx, err.reason === 'missing_params' ? 400 : 401, err.reason, err.message);
       if (err instanceof UnsafeXmlError) return refuse(ctx, 400, 'bad_xml', err.message);
       throw err;
     }
+    // the click's code is kept first (a retried callback brings back no spent code), then the event
+    if (tap && opts.onTapCode) await opts.onTapCode(tap);
     // stored, then acknowledged with an empty 200 (WeCom waits 5 s, then retries); handled after the response
     await inbound.receive(event, () => {
       ctx.status = 200;

@@ -3,7 +3,8 @@ import type { BotEvent } from '../../core/bot-event';
 /**
  * A decrypted WeCom packet as a BotEvent, or null for what the bot does not handle (it still gets a 200).
  * Dedupe keys follow WeCom's advice: MsgId for messages, FromUserName + CreateTime for events, and
- * TaskId + ResponseCode for card clicks.
+ * TaskId + ResponseCode for card clicks. The click's ResponseCode itself stays with the WeCom adapter
+ * (`tapCode`): the event carries only the card's task id.
  */
 export function toBotEvent(f: Record<string, unknown>, receivedAt: Date): BotEvent | null {
   const s = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : '');
@@ -19,7 +20,7 @@ export function toBotEvent(f: Record<string, unknown>, receivedAt: Date): BotEve
       return {
         ...base,
         type: 'action',
-        action: { key: s('EventKey'), taskId: s('TaskId'), responseCode: s('ResponseCode') },
+        action: { key: s('EventKey'), taskId: s('TaskId') },
         dedupeKey: `card:${s('TaskId')}:${s('ResponseCode') || s('CreateTime')}`,
       };
     case 'enter_agent':
@@ -27,4 +28,12 @@ export function toBotEvent(f: Record<string, unknown>, receivedAt: Date): BotEve
     default:
       return null;
   }
+}
+
+/** A card click's fresh response code (single use, lets the adapter redraw that card once), or null. */
+export function tapCode(f: Record<string, unknown>): { platformUserId: string; taskId: string; responseCode: string } | null {
+  const s = (k: string) => (typeof f[k] === 'string' ? (f[k] as string) : '');
+  if (s('MsgType') !== 'event' || s('Event') !== 'template_card_event') return null;
+  if (!s('FromUserName') || !s('TaskId') || !s('ResponseCode')) return null;
+  return { platformUserId: s('FromUserName'), taskId: s('TaskId'), responseCode: s('ResponseCode') };
 }

@@ -1,7 +1,8 @@
 import { renderSafeText } from '@crm/shared';
-import type { Card, ChannelAdapter, OutboundMessage, SendResult } from '../../core/bot-event';
+import type { Card, CardRef, ChannelAdapter, OutboundMessage, SendResult } from '../../core/bot-event';
 import { SendBudget, WECOM_MEMBER_WINDOWS } from '../../outbound/send-budget';
 import { toTemplateCard } from './wecom-card';
+import type { WeComCardCodeStore } from './wecom-card-codes';
 import type { WeComClient } from './wecom-client';
 
 const MAX_TEXT_BYTES = 2048;
@@ -17,13 +18,19 @@ export function fitBytes(text: string, max = MAX_TEXT_BYTES): string {
   return `${out}…`;
 }
 
-/** WeCom app messages (text, markdown, template cards) and card updates, within each member's send budget. */
+/**
+ * WeCom app messages (text, markdown, template cards) and card updates, within each member's send budget.
+ * A template card is redrawn with a single-use `response_code` (the send's, then one per tap): the adapter
+ * keeps them in its own `wecom_card_codes` and uses each once; nobody outside it sees them.
+ */
 export class WeComAdapter implements ChannelAdapter {
   readonly name = 'wecom' as const;
+  readonly scarceRedraws = true;
 
   constructor(
     private readonly client: WeComClient,
     private readonly agentId: number,
+    private readonly codes: WeComCardCodeStore,
     private readonly budget: SendBudget = new SendBudget(WECOM_MEMBER_WINDOWS),
   ) {}
 
@@ -38,7 +45,8 @@ export class WeComAdapter implements ChannelAdapter {
           : { ...base, msgtype: 'template_card', template_card: toTemplateCard(message.card) };
     try {
       const res = await this.client.post<{ msgid?: string; response_code?: string }>('/cgi-bin/message/send', body);
-      return { messageId: res.msgid, responseCode: res.response_code };
+      if (message.kind === 'card') await this.codes.sent(message.card.taskId, platformUserId, res.response_code ?? null);
+      return { messageId: res.msgid };
     } finally {
       await done();
     }
@@ -48,13 +56,21 @@ export class WeComAdapter implements ChannelAdapter {
     return this.budget.waitMs(platformUserId);
   }
 
-  async updateCard(platformUserId: string, card: Card, opts: { responseCode?: string }): Promise<void> {
-    if (!opts.responseCode) throw new Error('a WeCom card can only be updated with a response_code');
+  /** A verified tap by `platformUserId` on card `taskId` carried a fresh code (kept only when the card is theirs). */
+  async tapped(platformUserId: string, taskId: string, responseCode: string): Promise<void> {
+    await this.codes.tapped(taskId, platformUserId, responseCode);
+  }
+
+  /** Redraws with the card's newest unused code (the tap's, else the send's): false when none is left. */
+  async updateCard(ref: CardRef, card: Card): Promise<boolean> {
+    const code = await this.codes.take(ref.taskId);
+    if (!code) return false;
     await this.client.post('/cgi-bin/message/update_template_card', {
-      userids: [platformUserId],
+      userids: [ref.platformUserId],
       agentid: this.agentId,
-      response_code: opts.responseCode,
+      response_code: code,
       template_card: toTemplateCard(card),
     });
+    return true;
   }
 }
