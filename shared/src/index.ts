@@ -16,6 +16,7 @@ export * from './reminder/reminder.schemas';
 export * from './approval/approval-rules';
 export * from './common/token-cache';
 export * from './common/retry';
+export * from './common/http';
 export * from './text/escape';
 export * from './text/money';
 export * from './common/dto.schemas';

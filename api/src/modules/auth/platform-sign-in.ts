@@ -7,11 +7,11 @@
  * - DingTalk: `dd.getAuthCode` → `POST {oapi}/topapi/v2/user/getuserinfo` with a legacy token from `GET {oapi}/gettoken`.
  *
  * Why not the bot's clients: the API never imports `bot/`, and those clients do not fit (WeCom's is
- * POST-only, DingTalk's speaks the v1.0 API with its own token). These are two small GET/POST clients with
- * the same token rules: cached until five minutes before expiry, one shared refresh, one retry when the
- * platform says the token is invalid.
+ * POST-only, DingTalk's speaks the v1.0 API with its own token). These are two small GET/POST clients on the
+ * one platform HTTP client (`platformHttp`) with the same token rules: cached until five minutes before
+ * expiry, one shared refresh, one retry when the platform says the token is invalid (`withRetry`).
  */
-import { TokenCache } from '@crm/shared';
+import { platformHttp, TokenCache, withRetry, type PlatformHttp } from '@crm/shared';
 export type SignInFailure = 'invalid-code' | 'not-member' | 'platform';
 
 export class PlatformSignInError extends Error {
@@ -26,51 +26,42 @@ export class PlatformSignInError extends Error {
   }
 }
 
-type FetchLike = (
-  url: string,
-  init?: { method?: string; headers?: Record<string, string>; body?: string; signal?: AbortSignal },
-) => Promise<{
-  status: number;
-  json(): Promise<unknown>;
-}>;
-
 interface Options {
-  fetch?: FetchLike;
   now?: () => number;
   timeoutMs?: number;
 }
 
 type Body = { errcode?: number; errmsg?: string; [k: string]: unknown };
 
-async function getJson(fetchImpl: FetchLike, url: string, timeoutMs: number, init: { method?: string; body?: unknown } = {}): Promise<Body> {
-  const res = await fetchImpl(url, {
-    method: init.method ?? 'GET',
-    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-    signal: AbortSignal.timeout(timeoutMs),
-  });
-  const data = (await res.json().catch(() => ({}))) as Body;
+/** One call; a 5xx reads as the platform's "system busy" (-1). */
+async function callJson(
+  http: PlatformHttp,
+  url: string,
+  init: { method?: 'GET' | 'POST'; params?: Record<string, string>; body?: unknown } = {},
+): Promise<Body> {
+  const res = await http.request<Body>({ url, method: init.method ?? 'GET', params: init.params, data: init.body });
   if (res.status >= 500) return { errcode: -1, errmsg: `HTTP ${res.status}` };
-  return data ?? {};
+  return res.data && typeof res.data === 'object' ? res.data : {};
 }
+
+/** The platform refused the token: dropped, and the call made once more with a fresh one. */
+class TokenRefused extends Error {}
+const ONCE_MORE_WITH_A_NEW_TOKEN = { attempts: 2, delayMs: (err: unknown) => (err instanceof TokenRefused ? 0 : null) };
 
 const WECOM_TOKEN_INVALID = new Set([40014, 42001]);
 const WECOM_INVALID_CODE = new Set([40029, 40163, 42003, 50001]);
 
 export class WeComSignIn {
-  private readonly fetch: FetchLike;
+  private readonly http: PlatformHttp;
   private readonly tokens: TokenCache;
-  private readonly timeoutMs: number;
 
   constructor(
     private readonly cfg: { corpId: string; secret: string; apiBase: string },
     opts: Options = {},
   ) {
-    this.fetch = opts.fetch ?? (fetch as unknown as FetchLike);
-    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.http = platformHttp({ baseURL: cfg.apiBase, timeoutMs: opts.timeoutMs });
     this.tokens = new TokenCache(async () => {
-      const q = new URLSearchParams({ corpid: cfg.corpId, corpsecret: cfg.secret });
-      const body = await getJson(this.fetch, `${cfg.apiBase}/cgi-bin/gettoken?${q}`, this.timeoutMs);
+      const body = await callJson(this.http, '/cgi-bin/gettoken', { params: { corpid: cfg.corpId, corpsecret: cfg.secret } });
       if (body.errcode || typeof body.access_token !== 'string')
         throw new PlatformSignInError('platform', 'wecom', body.errcode ?? -1, `gettoken: ${body.errmsg}`);
       return { value: body.access_token, ttlSeconds: Number(body.expires_in ?? 7200) };
@@ -92,19 +83,19 @@ export class WeComSignIn {
     return { userid };
   }
 
-  private async call(path: string, params: Record<string, string>): Promise<Body> {
-    for (let refreshed = false; ; refreshed = true) {
+  private call(path: string, params: Record<string, string>): Promise<Body> {
+    return withRetry(async (attempt) => {
       const token = await this.tokens.get();
-      const body = await getJson(this.fetch, `${this.cfg.apiBase}${path}?${new URLSearchParams({ access_token: token, ...params })}`, this.timeoutMs);
+      const body = await callJson(this.http, path, { params: { access_token: token, ...params } });
       const code = body.errcode ?? 0;
       if (code === 0) return body;
-      if (WECOM_TOKEN_INVALID.has(code) && !refreshed) {
+      if (WECOM_TOKEN_INVALID.has(code) && attempt === 1) {
         this.tokens.drop(token);
-        continue;
+        throw new TokenRefused();
       }
       if (WECOM_INVALID_CODE.has(code)) throw new PlatformSignInError('invalid-code', 'wecom', code, `${path}: ${body.errmsg}`);
       throw new PlatformSignInError('platform', 'wecom', code, `${path}: ${body.errmsg}`);
-    }
+    }, ONCE_MORE_WITH_A_NEW_TOKEN);
   }
 }
 
@@ -112,19 +103,16 @@ const DINGTALK_TOKEN_INVALID = new Set([40014, 42001, 88]);
 const DINGTALK_INVALID_CODE = new Set([40078, 40029]);
 
 export class DingTalkSignIn {
-  private readonly fetch: FetchLike;
+  private readonly http: PlatformHttp;
   private readonly tokens: TokenCache;
-  private readonly timeoutMs: number;
 
   constructor(
     private readonly cfg: { clientId: string; clientSecret: string; oapiBase: string },
     opts: Options = {},
   ) {
-    this.fetch = opts.fetch ?? (fetch as unknown as FetchLike);
-    this.timeoutMs = opts.timeoutMs ?? 10_000;
+    this.http = platformHttp({ baseURL: cfg.oapiBase, timeoutMs: opts.timeoutMs });
     this.tokens = new TokenCache(async () => {
-      const q = new URLSearchParams({ appkey: cfg.clientId, appsecret: cfg.clientSecret });
-      const body = await getJson(this.fetch, `${cfg.oapiBase}/gettoken?${q}`, this.timeoutMs);
+      const body = await callJson(this.http, '/gettoken', { params: { appkey: cfg.clientId, appsecret: cfg.clientSecret } });
       if (body.errcode || typeof body.access_token !== 'string')
         throw new PlatformSignInError('platform', 'dingtalk', body.errcode ?? -1, `gettoken: ${body.errmsg}`);
       return { value: body.access_token, ttlSeconds: Number(body.expires_in ?? 7200) };
@@ -132,25 +120,22 @@ export class DingTalkSignIn {
   }
 
   /** `dd.getAuthCode` code → userid. */
-  async userByAuthCode(authCode: string): Promise<{ userid: string; name: string | null }> {
-    for (let refreshed = false; ; refreshed = true) {
+  userByAuthCode(authCode: string): Promise<{ userid: string; name: string | null }> {
+    return withRetry(async (attempt) => {
       const token = await this.tokens.get();
-      const body = await getJson(this.fetch, `${this.cfg.oapiBase}/topapi/v2/user/getuserinfo?access_token=${encodeURIComponent(token)}`, this.timeoutMs, {
-        method: 'POST',
-        body: { code: authCode },
-      });
+      const body = await callJson(this.http, '/topapi/v2/user/getuserinfo', { method: 'POST', params: { access_token: token }, body: { code: authCode } });
       const code = body.errcode ?? 0;
       if (code === 0) {
         const result = (body.result ?? {}) as { userid?: unknown; name?: unknown };
         if (typeof result.userid !== 'string' || !result.userid) throw new PlatformSignInError('not-member', 'dingtalk', 0, 'getuserinfo returned no userid');
         return { userid: result.userid, name: typeof result.name === 'string' ? result.name : null };
       }
-      if (DINGTALK_TOKEN_INVALID.has(code) && !refreshed) {
+      if (DINGTALK_TOKEN_INVALID.has(code) && attempt === 1) {
         this.tokens.drop(token);
-        continue;
+        throw new TokenRefused();
       }
       if (DINGTALK_INVALID_CODE.has(code)) throw new PlatformSignInError('invalid-code', 'dingtalk', code, `getuserinfo: ${body.errmsg}`);
       throw new PlatformSignInError('platform', 'dingtalk', code, `getuserinfo: ${body.errmsg}`);
-    }
+    }, ONCE_MORE_WITH_A_NEW_TOKEN);
   }
 }

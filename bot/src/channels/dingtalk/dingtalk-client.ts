@@ -1,6 +1,6 @@
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
-import { backoffMs, TokenCache, withRetry } from '@crm/shared';
+import { backoffMs, platformHttp, TokenCache, withRetry } from '@crm/shared';
 
 export interface DingTalkApiConfig {
   clientId: string;
@@ -46,8 +46,8 @@ export class DingTalkClient {
     private readonly log: Logger,
     private readonly opts: { sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
   ) {
-    this.http = axios.create({ baseURL: cfg.apiBase, timeout: 10_000, validateStatus: () => true });
-    this.oapi = axios.create({ baseURL: cfg.oapiBase ?? 'https://oapi.dingtalk.com', timeout: 10_000, validateStatus: () => true });
+    this.http = platformHttp({ baseURL: cfg.apiBase });
+    this.oapi = platformHttp({ baseURL: cfg.oapiBase ?? 'https://oapi.dingtalk.com' });
     const now = () => this.now();
     this.v1Token = new TokenCache(async () => {
       const res = await this.http.post<{ accessToken?: string; expireIn?: number; code?: string; message?: string }>('/v1.0/oauth2/accessToken', {

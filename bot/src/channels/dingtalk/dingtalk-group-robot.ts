@@ -1,5 +1,4 @@
-import axios from 'axios';
-import { renderSafeText, type SafeText } from '@crm/shared';
+import { platformHttp, renderSafeText, type SafeText } from '@crm/shared';
 import { signGroupWebhook } from './dingtalk-crypto';
 
 /**
@@ -7,6 +6,8 @@ import { signGroupWebhook } from './dingtalk-crypto';
  * webhook, signed with the robot's `SEC…` secret (加签). DingTalk allows 20 messages a minute per robot.
  */
 export class DingTalkGroupRobot {
+  private readonly http = platformHttp();
+
   constructor(
     private readonly webhookUrl: string,
     private readonly secret: string,
@@ -17,11 +18,11 @@ export class DingTalkGroupRobot {
   async markdown(title: string, text: SafeText, atUserIds: string[] = []): Promise<void> {
     const { timestamp, sign } = signGroupWebhook(this.secret, this.now());
     const url = `${this.webhookUrl}${this.webhookUrl.includes('?') ? '&' : '?'}timestamp=${timestamp}&sign=${sign}`;
-    const res = await axios.post<{ errcode?: number; errmsg?: string }>(
-      url,
-      { msgtype: 'markdown', markdown: { title, text: renderSafeText(text, 'dingtalk-markdown') }, at: { atUserIds } },
-      { timeout: 10_000, validateStatus: () => true },
-    );
+    const res = await this.http.post<{ errcode?: number; errmsg?: string }>(url, {
+      msgtype: 'markdown',
+      markdown: { title, text: renderSafeText(text, 'dingtalk-markdown') },
+      at: { atUserIds },
+    });
     if (res.status !== 200 || (res.data.errcode ?? 0) !== 0) {
       throw new Error(`DingTalk group robot refused the message: ${res.status} ${res.data.errcode ?? ''} ${res.data.errmsg ?? ''}`);
     }

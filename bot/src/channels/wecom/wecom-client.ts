@@ -1,6 +1,6 @@
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
-import { backoffMs, TokenCache, withRetry } from '@crm/shared';
+import { backoffMs, platformHttp, TokenCache, withRetry } from '@crm/shared';
 
 export interface WeComApiConfig {
   corpId: string;
@@ -46,7 +46,7 @@ export class WeComClient {
     private readonly log: Logger,
     private readonly opts: { timeoutMs?: number; sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
   ) {
-    this.http = axios.create({ baseURL: cfg.apiBase, timeout: opts.timeoutMs ?? 10_000, validateStatus: () => true });
+    this.http = platformHttp({ baseURL: cfg.apiBase, timeoutMs: opts.timeoutMs });
     this.tokens = new TokenCache(
       async () => {
         const res = await this.http.get<WeComResponse>('/cgi-bin/gettoken', { params: { corpid: this.cfg.corpId, corpsecret: this.cfg.secret } });
