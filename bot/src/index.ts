@@ -5,7 +5,8 @@ import type { Config } from '@crm/config';
 import type { AppState, Services } from '@crm/api';
 import { BotApp } from './core/bot-app';
 import type { SandboxAdapter } from './channels/sandbox/sandbox.adapter';
-import { registerCrmListeners, unknownText } from './listeners/crm.listeners';
+import { registerCrmListeners } from './listeners/crm.listeners';
+import { registerChatListeners } from './listeners/chat.listeners';
 import { ChatReminderSender } from './reminders/reminder-cards';
 import { registerReminderListeners } from './reminders/reminder.listeners';
 import { ReminderCardStore } from './reminders/reminder-card.store';
@@ -67,14 +68,22 @@ export function createBot(deps: {
   const appUrl = (path: string) => `${deps.config.http.publicBaseUrl}${path}`;
   // the bot's record of the reminder cards it sent (where each went)
   const reminderCards = new ReminderCardStore(deps.conn);
-  registerReminderListeners(app, {
+  const arrival = { hours: deps.config.reminders.hours, digestMinute: deps.config.reminders.digestMinute };
+  const reminderChat = registerReminderListeners(app, {
     cards: reminderCards,
     businessTz: deps.config.businessTz,
     now: deps.now ?? (() => new Date()),
     notifier,
     logger: deps.logger.child({ component: 'reminders' }),
-    fallback: unknownText,
-    arrival: { hours: deps.config.reminders.hours, digestMinute: deps.config.reminders.digestMinute },
+    arrival,
+  });
+  // the intent layer: every message no command or question took (follow-ups at any time, the day, the fallback)
+  registerChatListeners(app, {
+    conn: deps.conn,
+    businessTz: deps.config.businessTz,
+    now: deps.now ?? (() => new Date()),
+    arrival,
+    settleReminder: reminderChat.settleReminder,
   });
   const botLog = deps.logger.child({ component: 'bot' });
   const inFlight = new WorkQueue({ concurrency: deps.workConcurrency ?? 8 }, (err) => botLog.error({ err }, 'bot work failed'));

@@ -11,7 +11,7 @@ function fmtDate(d: Date | null | undefined): string {
 }
 
 /** 查 <关键词>: the best matches from customer search, within the user's scope. */
-async function searchCustomers(ctx: BotContext, keyword: string): Promise<void> {
+export async function searchCustomers(ctx: BotContext, keyword: string): Promise<void> {
   if (!keyword) {
     await ctx.reply({ kind: 'text', text: '请在“查”后面加上关键词，例如：查 张三、cx zs、查 8000（手机尾号）' });
     return;
@@ -97,9 +97,4 @@ export function registerCrmListeners(bot: BotApp): void {
   bot.enter(async (ctx) => {
     await ctx.reply({ kind: 'text', text: `${ctx.user.name}，你好！输入“帮助”看看我能做什么，或直接输入“查 客户名”。` });
   });
-}
-
-/** The answer to text no listener understood. */
-export async function unknownText(ctx: BotContext, text: string): Promise<void> {
-  await ctx.reply({ kind: 'text', text: text ? `没看懂“${text.slice(0, 20)}”。输入“帮助”查看可用命令，例如“查 张三”。` : '输入“帮助”查看可用命令。' });
 }

@@ -3,7 +3,6 @@ import {
   formatClockZh,
   formatDateTimeZh,
   formatRelativeDateTime,
-  FOLLOW_UP_TYPE_LABELS,
   arrivalNoteZh,
   parseChineseDateTime,
   type BusinessHours,
@@ -17,9 +16,7 @@ import type { ChannelName } from '../core/bot-event';
 import type { Notifier } from '../outbound/notifier';
 import { isSummaryTask, reminderCard, summaryCard, type CardClock } from './reminder-cards';
 import type { ReminderCardStore } from './reminder-card.store';
-
-/** A chat reply shorter than this is not taken as a follow-up ("好的", "嗯"). */
-const MIN_FOLLOW_UP_CHARS = 4;
+import { isTodayTask, todayCard } from '../listeners/today-card';
 
 const TYPE_WORDS: Array<[RegExp, FollowUpType]> = [
   [/拜访|上门|面谈|见面|到访|登门/, 'visit'],
@@ -41,8 +38,6 @@ export interface ReminderListenerDeps {
   /** The bot's record of sent reminder cards. */
   cards: ReminderCardStore;
   logger: Logger;
-  /** The reply to text nobody else understood. */
-  fallback: (ctx: BotContext, text: string) => Promise<void>;
   /** Quiet hours, working days and the digest time: confirmations say when a reminder will really arrive. */
   arrival?: { hours: BusinessHours; digestMinute: number };
 }
@@ -51,7 +46,7 @@ export interface ReminderListenerDeps {
  * The follow-up loop in chat: 完成 / 延后 / 记录跟进 on reminder cards, a free-text reply after a reminder
  * logged as a follow-up (a date in it becomes the next reminder), and 改到 to correct that date.
  */
-export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDeps): void {
+export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDeps): { settleReminder(ctx: BotContext, r: ReminderDoc): Promise<void> } {
   const tz = deps.businessTz;
   const now = deps.now;
 
@@ -79,6 +74,14 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
       } catch (err) {
         deps.logger.warn({ err, reminder: String(r._id) }, 'could not redraw the summary card');
       }
+      return;
+    }
+    // a tap on the 今天 card (asked in chat) redraws it
+    if (tapped && isTodayTask(tapped)) {
+      const today = await todayCard(ctx, clock(ctx), tapped);
+      await ctx
+        .updateCard(today ?? { taskId: tapped, title: '今天的提醒', buttons: [], doneText: `全部处理完 ✓ ${formatClockZh(now(), tz)}` })
+        .catch((err: unknown) => deps.logger.warn({ err }, 'could not redraw the today card'));
       return;
     }
     const [view] = await ctx.services.reminders.views([r]);
@@ -173,40 +176,6 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
     });
   });
 
-  bot.prompt('rem.log', async (ctx, answer) => {
-    const r = await ownReminder(ctx, answer.args[0] ?? '', { customer: true });
-    await logFromChat(ctx, r, answer.text);
-  });
-
-  /** A reply to a reminder becomes a follow-up on its customer; a time in it becomes the next step. */
-  async function logFromChat(ctx: BotContext, r: ReminderDoc, text: string): Promise<void> {
-    if (!r.customerId) {
-      await ctx.reply({ kind: 'text', text: '这条提醒没有关联客户，无法记录跟进。' });
-      return;
-    }
-    const parsed = parseChineseDateTime(text, now(), tz);
-    const next = parsed && !parsed.past && parsed.at.getTime() > now().getTime() ? parsed.at : null;
-    const type = followUpTypeOf(text);
-    await ctx.services.followUps.create(
-      ctx.actor,
-      ctx.meta,
-      { customerId: String(r.customerId), type, content: text.slice(0, 2000), ...(next ? { nextStep: { text: text.slice(0, 200), dueAt: next } } : {}) },
-      'bot',
-    );
-    const { reminder } = await ctx.services.reminders.complete(ctx.actor, ctx.meta, r._id, '已记录跟进（聊天回复）');
-    await settleCard(ctx, reminder, `已记录跟进 ✓ ${formatClockZh(now(), tz)}`);
-    const [view] = await ctx.services.reminders.views([reminder]);
-    const who = view?.title.replace(/^[^：]*：/, '') ?? '客户';
-    await ctx.reply({
-      kind: 'text',
-      text: next
-        ? `已记录 ${who} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}）。\n下次提醒：${formatDateTimeZh(next, tz)}${arrivalNote(next)}。\n时间不对？回复“改到 周三上午”这样的时间即可修改。`
-        : parsed?.past
-          ? `已记录 ${who} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}），还没有安排下次提醒：${pastQuestion(parsed.past)}`
-          : `已记录 ${who} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}）。\n没有识别到下次联系的时间；需要的话回复“改到 下周一上午”安排提醒。`,
-    });
-  }
-
   bot.command(
     ['改到', '改成'],
     '改到 <时间>：修改刚记录的下次跟进时间',
@@ -228,21 +197,20 @@ export function registerReminderListeners(bot: BotApp, deps: ReminderListenerDep
       }
       await ctx.services.followUps.update(ctx.actor, ctx.meta, String(latest._id), {
         content: latest.content,
-        nextStep: { text: latest.nextStep?.text ?? latest.content.slice(0, 200), dueAt: parsed.at },
+        // the step stays what it was ("再联系"), never the sentence with its old date
+        nextStep: { text: latest.nextStep?.text ?? '跟进', dueAt: parsed.at },
       });
-      await ctx.reply({ kind: 'text', text: `好的，下次提醒改为 ${formatDateTimeZh(parsed.at, tz)}${arrivalNote(parsed.at)}。` });
+      const c = await ctx.services.customers.get(ctx.actor, latest.customerId).catch(() => null);
+      const who = c ? (c.company ? `${c.name}（${c.company}）` : c.name) : '客户';
+      await ctx.reply({ kind: 'text', text: `好的，${who} 的下次提醒改为 ${formatDateTimeZh(parsed.at, tz)}${arrivalNote(parsed.at)}。` });
     },
     { permission: 'record.write' },
   );
 
-  bot.message(async (ctx, text) => {
-    if (text.length >= MIN_FOLLOW_UP_CHARS) {
-      const r = await ctx.services.reminders.latestAnswerable(ctx.user._id);
-      if (r) {
-        await logFromChat(ctx, r, text);
-        return;
-      }
-    }
-    await deps.fallback(ctx, text);
-  });
+  /** A follow-up was logged in answer to this reminder (in chat): the reminder is done and its card says so. */
+  async function settleReminder(ctx: BotContext, r: ReminderDoc): Promise<void> {
+    const { reminder } = await ctx.services.reminders.complete(ctx.actor, ctx.meta, r._id, '已记录跟进（聊天回复）');
+    await settleCard(ctx, reminder, `已记录跟进 ✓ ${formatClockZh(now(), tz)}`);
+  }
+  return { settleReminder };
 }

@@ -183,6 +183,19 @@ export class ContractService {
   }
 
   /** A contract's status, whoever may see it (its approval moves it); null when there is no such contract. */
+  /**
+   * Contracts signed (signedAt) and their amount in [from, to) per owner, within the actor's scope (业绩 / 团队情况 in chat): read only.
+   */
+  async signedByOwner(actor: Actor, from: Date, to: Date): Promise<Map<string, { count: number; amountFen: number }>> {
+    const rows = await this.#model
+      .aggregate<{ _id: Types.ObjectId | null; count: number; amountFen: number }>([
+        { $match: { $and: [recordVisibility(actor), { signedAt: { $gte: from, $lt: to } }] } },
+        { $group: { _id: '$ownerId', count: { $sum: 1 }, amountFen: { $sum: '$amountFen' } } },
+      ])
+      .exec();
+    return new Map(rows.filter((r) => r._id).map((r) => [String(r._id), { count: r.count, amountFen: r.amountFen }]));
+  }
+
   async statusOf(id: Types.ObjectId): Promise<ContractStatus | null> {
     const c = await this.#model.findById(id, { status: 1 }).lean().exec();
     return c?.status ?? null;

@@ -166,6 +166,19 @@ export class CustomerService {
     await this.#customers.updateOne({ _id: customerId }, { $set: { nextFollowUpAt: dueAt } }).exec();
   }
 
+  /**
+   * New customers (created) in [from, to) per owner, within the actor's scope (业绩 / 团队情况 in chat): read only.
+   */
+  async createdByOwner(actor: Actor, from: Date, to: Date): Promise<Map<string, { count: number; amountFen: number }>> {
+    const rows = await this.#customers
+      .aggregate<{ _id: Types.ObjectId | null; count: number; amountFen: number }>([
+        { $match: { $and: [recordVisibility(actor), { createdAt: { $gte: from, $lt: to } }] } },
+        { $group: { _id: '$ownerId', count: { $sum: 1 }, amountFen: { $sum: 0 } } },
+      ])
+      .exec();
+    return new Map(rows.filter((r) => r._id).map((r) => [String(r._id), { count: r.count, amountFen: r.amountFen }]));
+  }
+
   /** Names and last contact of customers, whoever asks (reminder cards go to the reminder's own recipient). */
   labels(ids: Types.ObjectId[]): Promise<Array<{ _id: Types.ObjectId; name: string; company?: string | null; lastFollowUpAt: Date | null }>> {
     if (!ids.length) return Promise.resolve([]);

@@ -179,6 +179,48 @@ export class FollowUpService {
       .exec();
   }
 
+  /**
+   * 撤销 in chat: the author's own follow-up logged in chat within `windowMs` is removed (one conditional
+   * delete: a repeat removes nothing), audited (`follow-up.undo`, with what it said), and its next step's
+   * reminder cancelled. Null when there is no such follow-up (someone else's, too old, already undone).
+   */
+  async undoFromBot(actor: Actor, meta: RequestMeta, id: string | Types.ObjectId, windowMs: number): Promise<FollowUpDoc | null> {
+    if (!Types.ObjectId.isValid(String(id))) return null;
+    const since = new Date(this.now().getTime() - windowMs);
+    const doc = await this.#model
+      // happenedAt: when a chat follow-up was logged, on the service's clock (chat never backdates one)
+      .findOneAndDelete({ _id: new Types.ObjectId(String(id)), authorId: actor.user._id, source: 'bot', happenedAt: { $gte: since } })
+      .exec();
+    if (!doc) return null;
+    await this.audit.record(meta, {
+      action: 'follow-up.undo',
+      entityType: 'follow-up',
+      entityId: doc._id,
+      // what the removed follow-up said
+      changes: diffFields(null, doc.toObject(), AUDITED),
+      note: `customer ${String(doc.customerId)}`,
+    });
+    if (doc.nextStep) {
+      const cleared = this.#model.hydrate({ ...doc.toObject(), nextStep: null });
+      await this.events.nextStepChanged(cleared);
+      await this.customers.nextFollowUpChanged(doc.customerId, null);
+    }
+    return doc;
+  }
+
+  /**
+   * Follow-ups logged (happened) in [from, to) per author, within the actor's scope (业绩 / 团队情况 in chat): read only.
+   */
+  async loggedByAuthor(actor: Actor, from: Date, to: Date): Promise<Map<string, { count: number; amountFen: number }>> {
+    const rows = await this.#model
+      .aggregate<{ _id: Types.ObjectId | null; count: number; amountFen: number }>([
+        { $match: { $and: [recordVisibility(actor), { happenedAt: { $gte: from, $lt: to } }] } },
+        { $group: { _id: '$authorId', count: { $sum: 1 }, amountFen: { $sum: 0 } } },
+      ])
+      .exec();
+    return new Map(rows.filter((r) => r._id).map((r) => [String(r._id), { count: r.count, amountFen: r.amountFen }]));
+  }
+
   /** Whether a follow-up with this content exists for the customer (the seed's first reminder, idempotent). */
   async exists(customerId: Types.ObjectId, content: string): Promise<boolean> {
     return (await this.#model.exists({ customerId, content }).exec()) !== null;

@@ -151,6 +151,26 @@ export class OpportunityService {
   }
 
   /** Where a deal stands, whoever asks (a reminder checks it is still true before it is sent); null when there is none. */
+  /**
+   * Deals won (closed in a won stage) and their amount in [from, to) per owner, within the actor's scope (业绩 / 团队情况 in chat): read only.
+   */
+  async wonByOwner(actor: Actor, from: Date, to: Date): Promise<Map<string, { count: number; amountFen: number }>> {
+    const rows = await this.#model
+      .aggregate<{ _id: Types.ObjectId | null; count: number; amountFen: number }>([
+        {
+          $match: {
+            $and: [
+              recordVisibility(actor),
+              { closedAt: { $gte: from, $lt: to }, stage: { $in: this.stages.filter((s) => s.outcome === 'won').map((s) => s.key) } },
+            ],
+          },
+        },
+        { $group: { _id: '$ownerId', count: { $sum: 1 }, amountFen: { $sum: '$amountFen' } } },
+      ])
+      .exec();
+    return new Map(rows.filter((r) => r._id).map((r) => [String(r._id), { count: r.count, amountFen: r.amountFen }]));
+  }
+
   async stageState(id: Types.ObjectId): Promise<{ name: string; stageEnteredAt: Date; closedAt: Date | null } | null> {
     const d = await this.#model.findById(id, { name: 1, stageEnteredAt: 1, closedAt: 1 }).lean().exec();
     return d ? { name: d.name, stageEnteredAt: d.stageEnteredAt, closedAt: d.closedAt ?? null } : null;

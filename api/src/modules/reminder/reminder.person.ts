@@ -140,6 +140,16 @@ export class PersonReminders {
     return moved;
   }
 
+  /** Every reminder a chat reply could answer (sent to this person within the reply window), newest first. */
+  async answerable(userId: Types.ObjectId, limit = 10): Promise<ReminderDoc[]> {
+    const since = new Date(this.deps.now().getTime() - this.deps.policy.replyWindowMinutes * 60_000);
+    return this.store.model
+      .find({ userId, kind: { $ne: 'digest' }, customerId: { $ne: null }, status: 'sent', sentAt: { $gte: since }, 'delivery.folded': false })
+      .sort({ sentAt: -1 })
+      .limit(limit)
+      .exec();
+  }
+
   /** The reminder a chat reply most likely answers: the latest one sent to this person within the reply window. */
   async latestAnswerable(userId: Types.ObjectId): Promise<ReminderDoc | null> {
     const since = new Date(this.deps.now().getTime() - this.deps.policy.replyWindowMinutes * 60_000);

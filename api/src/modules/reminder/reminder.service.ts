@@ -77,6 +77,7 @@ export class ReminderService implements FollowUpEvents {
     this.person.snooze(actor, meta, id, to);
   nudge = (actor: Actor, meta: RequestMeta, id: string | Types.ObjectId): ReturnType<PersonReminders['nudge']> => this.person.nudge(actor, meta, id);
   latestAnswerable = (userId: Types.ObjectId): Promise<ReminderDoc | null> => this.person.latestAnswerable(userId);
+  answerable = (userId: Types.ObjectId, limit?: number): Promise<ReminderDoc[]> => this.person.answerable(userId, limit);
 }
 
 export function toReminderDto(r: ReminderView): ReminderDto {
