@@ -78,7 +78,7 @@ async function startDb(file: string, port: number): Promise<Child> {
 }
 
 async function startApi(apiPort: number, dbPort: number): Promise<Child> {
-  const api = new Child(process.execPath, ['--import', 'tsx', 'api/src/server.ts'], {
+  const api = new Child(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     // the child's environment is its whole configuration: only what it needs to find node and tsx, then ours
     PATH: process.env.PATH, // eslint-disable-line no-restricted-properties -- handed to the child, not read as config
     HOME: process.env.HOME, // eslint-disable-line no-restricted-properties -- handed to the child, not read as config

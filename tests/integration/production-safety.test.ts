@@ -56,7 +56,7 @@ describe('NODE_ENV=production refuses to start without a real secret', () => {
     const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = execFile(
         path.join(REPO_ROOT, 'node_modules', '.bin', 'tsx'),
-        ['api/src/server.ts'],
+        ['server/src/main.ts'],
         { cwd: REPO_ROOT, env, timeout: 60_000 },
         (err, _out, errText) => resolve({ code: child.exitCode ?? (err ? 1 : 0), stderr: errText }),
       );
