@@ -23,7 +23,9 @@ afterAll(() => t.close());
 
 const lastText = async () => {
   const out = (await t.bot.sandbox!.conversation('demo-rep1')).filter((m) => m.direction === 'out');
-  return (out.at(-1)!.message as { text?: string }).text ?? '';
+  // a confirmation is a card (撤销 / 改时间 / 换客户): its title and description
+  const m = out.at(-1)!.message as { text?: string; card?: { title: string; description?: string } };
+  return m.text ?? (m.card ? `${m.card.title}\n${m.card.description ?? ''}` : '');
 };
 const say = (text: string) => t.http.post('/sandbox/api/messages').send({ user: 'demo-rep1', text }).expect(200);
 
@@ -49,10 +51,12 @@ it('a weekend reminder is kept, and the confirmation says it arrives with Monday
 
   await say('改到 今晚10点');
   expect((await loggedNext('电话沟通了，客户说周末再联系')).nextStep!.dueAt).toEqual(bj('2026-11-23T22:00'));
-  expect(await lastText()).toBe('好的，下次提醒改为 11月23日（周一）22:00（21:00–08:00 免打扰，提醒会在 11月24日（周二）09:00 随早间汇总送达）。');
+  expect(await lastText()).toContain(
+    '张三（上海星辰信息科技有限公司） 的下次提醒改为 11月23日（周一）22:00（21:00–08:00 免打扰，提醒会在 11月24日（周二）09:00 随早间汇总送达）。',
+  );
 
   await say('改到 明天下午3点');
-  expect(await lastText()).toBe('好的，下次提醒改为 11月24日（周二）15:00。');
+  expect(await lastText()).toContain('张三（上海星辰信息科技有限公司） 的下次提醒改为 11月24日（周二）15:00。');
 });
 
 it('a day already gone this week is asked about, not scheduled; the suggested answer works', async () => {
@@ -69,5 +73,5 @@ it('a day already gone this week is asked about, not scheduled; the suggested an
 
   await say('改到 12月1日（周二）09:00');
   expect((await loggedNext('客户说这周二给答复')).nextStep!.dueAt).toEqual(bj('2026-12-01T09:00'));
-  expect(await lastText()).toBe('好的，下次提醒改为 12月1日（周二）09:00。');
+  expect(await lastText()).toContain('张三（上海星辰信息科技有限公司） 的下次提醒改为 12月1日（周二）09:00。');
 });

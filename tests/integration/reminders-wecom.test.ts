@@ -85,7 +85,7 @@ describe('the follow-up loop through WeCom (encrypted callbacks, fake WeCom API)
     const replies = fake.to('demo-rep1').slice(before);
     // the confirmation is a card naming the customer, with 撤销 / 改时间 / 换客户; the step is the step, not the sentence
     expect(replies.map((d) => d.msgtype)).toEqual(['template_card']);
-    expect(JSON.stringify(replies[0]!.body.template_card)).toContain('下次提醒：12月1日（周二）14:00 再联系');
+    expect(JSON.stringify(replies[0]!.body.template_card)).toContain('下次提醒：12月1日（周二）14:00。\\n下一步：再联系');
     expect(JSON.stringify(replies[0]!.body.template_card)).toContain('张三');
     expect(logged.nextStep!.text).toBe('再联系');
     const redraw = fake.updates.find((u) => u.response_code === storedCode)!;

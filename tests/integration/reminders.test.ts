@@ -196,13 +196,15 @@ describe('the card at the due time, and taps that write back (sandbox channel)',
     expect((await reminderOf(id))!.status).toBe('done');
     const next = (await reminderOf(String(logged!._id)))!;
     expect(next).toMatchObject({ status: 'scheduled', dueAt: bj('2026-12-01T14:00') });
+    // the confirmation is a card naming the customer, with 改时间 (and 撤销 / 换客户)
     const confirm = (await sandboxOut('demo-rep1')).at(-1)!;
-    expect(confirm.text).toContain('下次提醒：12月1日（周二）14:00');
-    expect(confirm.text).toContain('改到');
+    expect(JSON.stringify(confirm.card)).toContain('下次提醒：12月1日（周二）14:00');
+    expect(confirm.card!.title).toContain('张三');
+    expect(confirm.card!.buttons.map((b) => b.key.split(':')[0])).toEqual(['fu.undo', 'fu.retime', 'fu.move']);
 
     await t.http.post('/sandbox/api/messages').send({ user: 'demo-rep1', text: '改到 周三上午' }).expect(200);
     expect((await reminderOf(String(logged!._id)))!.dueAt).toEqual(bj('2026-11-25T09:00'));
-    expect((await sandboxOut('demo-rep1')).at(-1)!.text).toBe('好的，下次提醒改为 11月25日（周三）09:00。');
+    expect((await sandboxOut('demo-rep1')).at(-1)!.text).toBe('好的，张三（上海星辰信息科技有限公司） 的下次提醒改为 11月25日（周三）09:00。');
   });
 
   it('记录跟进 asks for one message and logs it', async () => {

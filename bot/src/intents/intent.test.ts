@@ -46,7 +46,8 @@ describe('the intent router (rules)', () => {
     ['已电话沟通，客户要求下周二下午再联系', 'report:sure:'],
     ['张三 已电话沟通', 'report:sure:张三'],
     ['下周三发报价单', 'report:sure:'],
-    ['下周三再说吧', 'report:unsure:'],
+    ['下周三再说吧', 'report:sure:'],
+    ['客户觉得价格偏高', 'report:unsure:'],
     // corrections
     ['不对，是侯军的', 'correction:侯军'],
     ['错了 应该是李四', 'correction:李四'],

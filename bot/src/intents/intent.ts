@@ -161,8 +161,10 @@ export class RuleClassifier implements IntentClassifier {
   private report(text: string, now: Date, tz: string, explicit: boolean): Intent {
     const date = text ? parseChineseDateTime(text, now, tz) : null;
     const contact = CONTACT.test(text);
-    if (!explicit && !contact && !date) return { kind: 'unknown', text };
-    return { kind: 'report', text, mentions: mentionsIn(text), date, sure: explicit || contact, explicit };
+    // a report of contact or a date: logged; a longer sentence with neither may be one (ask 记为跟进 / 不用)
+    const maybe = !contact && !date && [...text.replace(/[\s\p{P}\p{S}]/gu, '')].length >= 6 && /[\u4e00-\u9fa5]/.test(text);
+    if (!explicit && !contact && !date && !maybe) return { kind: 'unknown', text };
+    return { kind: 'report', text, mentions: mentionsIn(text), date, sure: explicit || contact || !!date, explicit };
   }
 }
 

@@ -156,9 +156,9 @@ export function registerChatListeners(bot: BotApp, deps: ChatListenerDeps): void
       taskId: `fu_${randomBytes(8).toString('hex')}`,
       title: `已记录 ${short(customer.name, 12)} 的跟进（${FOLLOW_UP_TYPE_LABELS[type]}）`,
       description: next
-        ? `下次提醒：${formatDateTimeZh(next.at, tz)} ${step}${arrivalNote(next.at)}`
+        ? `下次提醒：${formatDateTimeZh(next.at, tz)}${arrivalNote(next.at)}。\n下一步：${step}`
         : date?.past
-          ? `还没有安排下次提醒：${date.past.question}`
+          ? `还没有安排下次提醒：${date.past.question}${date.past.suggestion ? `\n是的话回复“改到 ${formatDateTimeZh(date.past.suggestion, tz)}”。` : ''}`
           : '没有识别到下次联系的时间；点“改时间”或回复“改到 下周一上午”安排提醒。',
       fields: [
         { label: '客户', value: who },
@@ -218,12 +218,14 @@ export function registerChatListeners(bot: BotApp, deps: ChatListenerDeps): void
       await log(ctx, c._id, text, answering?._id ?? null);
       return;
     }
-    if (!matches.length && openCustomers.length === 1 && intent.mentions.length === 0) {
+    // nobody named (or no such customer): the one reminder being answered
+    if (!matches.length && openCustomers.length === 1) {
       if (!intent.sure) return askToLog(ctx, text, openCustomers[0]!._id);
       await log(ctx, openCustomers[0]!.customerId!, text, openCustomers[0]!._id);
       return;
     }
-    if (!intent.sure && !matches.length) return askToLog(ctx, text, null);
+    // unsure and not answering a reminder: the fallback offers 记为跟进 among other actions
+    if (!intent.sure && !matches.length) return openCustomers.length ? askToLog(ctx, text, null) : fallback(ctx, text, '没看懂这句话');
     const draft = await newDraft(ctx, text);
     const opts = await choices(ctx, matches.length ? matches : []);
     const fromCards = openCustomers.map((r) => ({ _id: r.customerId!, name: '' }));
