@@ -9,6 +9,7 @@ module.exports = {
   },
   testMatch: ['<rootDir>/src/**/*.test.ts?(x)', '<rootDir>/test/**/*.test.ts?(x)'],
   moduleNameMapper: {
+    '^@shared/(.*)$': '<rootDir>/../shared/src/$1',
     '^@tarojs/taro$': '<rootDir>/test/stubs/taro.ts',
     '^@tarojs/components$': '<rootDir>/test/stubs/components.tsx',
     '\\.(s?css)$': '<rootDir>/test/stubs/style.ts',

@@ -29,6 +29,8 @@ export default defineConfig<'webpack5'>(() => {
     defineConstants: { API_BASE: JSON.stringify(apiBase) },
     copy: { patterns: [], options: {} },
     framework: 'react',
+    // `@shared/…` names a small pure module of shared/src (no relative path crosses the workspace boundary).
+    alias: { '@shared': SHARED },
     compiler: 'webpack5',
     cache: { enable: false },
     mini: {

@@ -1,6 +1,6 @@
-import { formatMoneyShort } from '../../../shared/src/text/money';
-import { formatAgo as sharedFormatAgo, formatRelativeDateTime } from '../../../shared/src/time/relative';
-import { addDays, wallClock, zonedInstant } from '../../../shared/src/time/zoned';
+import { formatMoneyShort } from '@shared/text/money';
+import { formatAgo as sharedFormatAgo, formatRelativeDateTime } from '@shared/time/relative';
+import { addDays, wallClock, zonedInstant } from '@shared/time/zoned';
 
 /** Business time zone of schedules and "tomorrow" (the API's BUSINESS_TZ default). */
 export const BUSINESS_TZ = 'Asia/Shanghai';

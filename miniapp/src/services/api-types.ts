@@ -3,10 +3,10 @@
  * contract); the core CRM answers are typed here from the API's `toDto` output (ids as hex strings, dates ISO).
  * Type-only imports: nothing of shared/ (zod, pinyin-pro) enters the bundle.
  */
-export type { ReminderDto, ReminderBox, SnoozePreset } from '../../../shared/src/reminder/reminder.dto';
-export type { ApprovalDto, ApprovalBox, ApprovalDecision, ApprovalStepDto, ApprovalHistoryEntryDto } from '../../../shared/src/approval/approval.dto';
-export type { FollowUpType, CustomerTier, CustomerSource, ContractStatus } from '../../../shared/src/customer/crm-enums';
-import type { CustomerSource, CustomerTier, ContractStatus, FollowUpType } from '../../../shared/src/customer/crm-enums';
+export type { ReminderDto, ReminderBox, SnoozePreset } from '@shared/reminder/reminder.dto';
+export type { ApprovalDto, ApprovalBox, ApprovalDecision, ApprovalStepDto, ApprovalHistoryEntryDto } from '@shared/approval/approval.dto';
+export type { FollowUpType, CustomerTier, CustomerSource, ContractStatus } from '@shared/customer/crm-enums';
+import type { CustomerSource, CustomerTier, ContractStatus, FollowUpType } from '@shared/customer/crm-enums';
 
 export interface UserDto {
   id: string;

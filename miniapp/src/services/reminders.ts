@@ -1,4 +1,4 @@
-import type { CompleteRemindersResult, ReminderCounts } from '../../../shared/src/reminder/reminder.dto';
+import type { CompleteRemindersResult, ReminderCounts } from '@shared/reminder/reminder.dto';
 import type { ReminderBox, ReminderDto, SnoozePreset } from './api-types';
 import { groupReminders, toReminder, type ReminderGroupVM, type ReminderVM } from './adapters/reminder.adapter';
 import type { Request } from './request';

@@ -1,7 +1,7 @@
 import { Input, Text, View } from '@tarojs/components';
 import Taro from '@tarojs/taro';
 import { useState } from 'react';
-import { CUSTOMER_SOURCES, type CustomerSource } from '../../../../shared/src/customer/crm-enums';
+import { CUSTOMER_SOURCES, type CustomerSource } from '@shared/customer/crm-enums';
 import { ROUTES, go, toastOk } from '../../platform/ui';
 import { customers, session } from '../../services';
 import { ReadOnlyView } from '../../components/read-only';

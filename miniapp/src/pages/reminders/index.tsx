@@ -1,6 +1,6 @@
 import { Text, View } from '@tarojs/components';
 import { useState } from 'react';
-import { SNOOZE_PRESET_LABELS, type ReminderBox, type SnoozePreset } from '../../../../shared/src/reminder/reminder.dto';
+import { SNOOZE_PRESET_LABELS, type ReminderBox, type SnoozePreset } from '@shared/reminder/reminder.dto';
 import { ActionButton } from '../../components/action-button';
 import { StateView } from '../../components/state-view';
 import { Tabs } from '../../components/tabs';

@@ -1,6 +1,6 @@
-import { APPROVAL_STATUS_LABELS, APPROVAL_SUBJECT_LABELS } from '../../../../shared/src/approval/approval.dto';
-import { approverStateLabel, changesLine, stepPeople, stepStateLabel } from '../../../../shared/src/approval/approval-text';
-import { formatMoneyShort } from '../../../../shared/src/text/money';
+import { APPROVAL_STATUS_LABELS, APPROVAL_SUBJECT_LABELS } from '@shared/approval/approval.dto';
+import { approverStateLabel, changesLine, stepPeople, stepStateLabel } from '@shared/approval/approval-text';
+import { formatMoneyShort } from '@shared/text/money';
 import { formatDateTime } from '../../lib/time';
 import type { ApprovalDto } from '../api-types';
 

@@ -1,6 +1,6 @@
-import { CONTRACT_STATUS_LABELS, FOLLOW_UP_TYPE_LABELS } from '../../../../shared/src/customer/crm-enums';
-import { formatPhone, formatRegion } from '../../../../shared/src/customer/format';
-import { formatMoneyShort } from '../../../../shared/src/text/money';
+import { CONTRACT_STATUS_LABELS, FOLLOW_UP_TYPE_LABELS } from '@shared/customer/crm-enums';
+import { formatPhone, formatRegion } from '@shared/customer/format';
+import { formatMoneyShort } from '@shared/text/money';
 import { formatAgo, formatDateTime } from '../../lib/time';
 import type { ContactDto, ContractDto, Customer360Dto, CustomerDto, DuplicateCheckDto, FollowUpDto, OpportunityDto } from '../api-types';
 

@@ -1,5 +1,5 @@
-import { REMINDER_GROUP_LABELS, REMINDER_KIND_LABELS, REMINDER_KINDS, type ReminderKind } from '../../../../shared/src/reminder/reminder.dto';
-import { formatDue } from '../../../../shared/src/time/relative';
+import { REMINDER_GROUP_LABELS, REMINDER_KIND_LABELS, REMINDER_KINDS, type ReminderKind } from '@shared/reminder/reminder.dto';
+import { formatDue } from '@shared/time/relative';
 import { BUSINESS_TZ, formatAgo } from '../../lib/time';
 import type { ReminderDto } from '../api-types';
 

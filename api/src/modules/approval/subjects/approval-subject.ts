@@ -1,6 +1,6 @@
 import type { Types } from 'mongoose';
 import type { ApprovalSubjectType } from '@crm/shared';
-import type { Actor, RequestMeta } from '../../../context';
+import type { Actor, RequestMeta } from '../approval.kernel';
 import type { ApprovalPlain } from '../approval.model';
 
 /** What a submission asks for: the subject and, for a discount, the discount. */

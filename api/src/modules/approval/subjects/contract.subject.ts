@@ -1,5 +1,5 @@
 import type { Types } from 'mongoose';
-import type { Actor, RequestMeta } from '../../../context';
+import type { Actor, RequestMeta } from '../approval.kernel';
 import type { ContractService } from '../../contract/contract.service';
 import { assertCanWrite } from '../../customer/customer-scope';
 import type { CustomerService } from '../../customer/customer.service';

@@ -1,4 +1,4 @@
-import type { Actor, RequestMeta } from '../../../context';
+import type { Actor, RequestMeta } from '../approval.kernel';
 import type { CustomerService } from '../../customer/customer.service';
 import type { OrgService } from '../../org/org.service';
 import { invalidSubject } from '../approval.errors';

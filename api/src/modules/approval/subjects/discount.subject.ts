@@ -1,6 +1,6 @@
 import { Types } from 'mongoose';
-import type { Actor, RequestMeta } from '../../../context';
-import { AppError, CommonErrorCode, notFound } from '../../../errors/app-error';
+import type { Actor, RequestMeta } from '../approval.kernel';
+import { AppError, CommonErrorCode, notFound } from '../approval.kernel';
 import type { ContractService } from '../../contract/contract.service';
 import { assertCanWrite } from '../../customer/customer-scope';
 import type { CustomerService } from '../../customer/customer.service';
