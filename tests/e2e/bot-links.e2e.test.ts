@@ -121,12 +121,23 @@ describeBrowser('every URL the bot sends opens its page in the H5 build', () => 
     expect((await t.http.post('/sandbox/api/actions').send({ user: 'demo-rep1', key: `apv.re:${a.body.id}`, taskId: told!.taskId })).status).toBe(200);
     await settle();
 
+    // what the intent router answers: a follow-up's confirmation card, 今天, 待审批 (none left), 我发起的 (the
+    // rejection's 修改后重新提交), XX的合同, 业绩, 团队情况, the fallback
+    await say('demo-rep1', '拜访了张三，演示了新版，下周二下午再联系');
+    await say('demo-rep1', '我的提醒');
+    await say('demo-rep1', '我发起的');
+    await say('demo-rep1', '张三的合同');
+    await say('demo-rep1', '业绩');
+    await say('demo-rep1', '这个客户怎么办');
+    await say('demo-manager', '待审批');
+    await say('demo-manager', '团队情况');
+
     const origin = t.config.http.publicBaseUrl;
     const links: Array<{ user: string; url: string }> = [];
     for (const user of Object.keys(NAMES)) for (const url of await urlsSentTo(user)) links.push({ user, url });
     const kinds = new Set(links.map((l) => /#\/(pages\/[\w/-]+)/.exec(l.url)?.[1]));
     // what the run must have produced for the check to mean something
-    expect([...kinds].sort()).toEqual(['pages/approvals/detail', 'pages/customer/detail', 'pages/reminders/index']);
+    expect([...kinds].sort()).toEqual(['pages/approvals/detail', 'pages/approvals/index', 'pages/customer/detail', 'pages/reminders/index']);
     expect(links.filter((l) => l.url.includes('resubmit=1')).length).toBeGreaterThan(0);
 
     const contexts = new Map<string, BrowserContext>();
@@ -160,6 +171,8 @@ describeBrowser('every URL the bot sends opens its page in the H5 build', () => 
           expect(approval.status).toBe(200);
           await page.locator('.page.approval .head-title', { hasText: approval.body.title as string }).waitFor({ timeout: 10_000 });
           if (query.get('resubmit')) await page.locator('.resubmit-form .action-resubmit').waitFor({ timeout: 10_000 });
+        } else if (pagePath === 'pages/approvals/index') {
+          await page.locator('.page.approvals').first().waitFor({ timeout: 10_000 });
         } else if (pagePath === 'pages/reminders/index') {
           await page.locator('.page.reminders .tab').first().waitFor({ timeout: 10_000 });
         } else {
