@@ -66,6 +66,7 @@ export function createBot(deps: {
   registerCrmListeners(app);
   const notifier = new Notifier(app, deps.services.org);
   const appUrl = (path: string) => `${deps.config.http.publicBaseUrl}${path}`;
+  const approvals = new ApprovalCards(deps.conn, deps.services.approvals, deps.services.org, notifier, appUrl, deps.logger.child({ component: 'approvals' }));
   // the bot's record of the reminder cards it sent (where each went)
   const reminderCards = new ReminderCardStore(deps.conn);
   const arrival = { hours: deps.config.reminders.hours, digestMinute: deps.config.reminders.digestMinute };
@@ -84,6 +85,7 @@ export function createBot(deps: {
     now: deps.now ?? (() => new Date()),
     arrival,
     settleReminder: reminderChat.settleReminder,
+    issueApprovalCard: (a, userId) => approvals.issueOnRequest(a, userId),
   });
   const botLog = deps.logger.child({ component: 'bot' });
   const inFlight = new WorkQueue({ concurrency: deps.workConcurrency ?? 8 }, (err) => botLog.error({ err }, 'bot work failed'));
@@ -107,7 +109,6 @@ export function createBot(deps: {
   const dingtalk = (app.adapter('dingtalk') as DingTalkAdapter | undefined) ?? null;
   const dingtalkStream = receivers.find((r): r is DingTalkStreamTransport => r instanceof DingTalkStreamTransport) ?? null;
   const reminderSender = new ChatReminderSender(notifier, reminderCards, deps.services.org, deps.config.businessTz, appUrl, deps.now);
-  const approvals = new ApprovalCards(deps.conn, deps.services.approvals, deps.services.org, notifier, appUrl, deps.logger.child({ component: 'approvals' }));
   registerApprovalActions(app, deps.services.approvals, appUrl);
   return { app, sandbox, wecom, dingtalk, dingtalkStream, receivers, routers, inFlight, notifier, reminderSender, approvals };
 }

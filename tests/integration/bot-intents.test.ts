@@ -211,6 +211,44 @@ describe('ask the bot for your day', () => {
     expect(replies.map(textOf).join('\n')).toContain(expected);
   });
 
+  it('a card asked for with 待审批 stays true: deciding in the mini-app redraws it', async () => {
+    const rep = `Bearer ${(await t.http.post('/api/v1/auth/dev-login').send({ login: 'demo-rep1' })).body.token as string}`;
+    const manager = `Bearer ${(await t.http.post('/api/v1/auth/dev-login').send({ login: 'demo-manager' })).body.token as string}`;
+    const mine = await t.http.get('/api/v1/customers?owner=me&limit=1').set('authorization', rep);
+    const customerId = (mine.body.items as Array<{ id: string }>)[0]!.id;
+    const contract = await t.http
+      .post('/api/v1/contracts')
+      .set('authorization', rep)
+      .send({ customerId, number: `HT-ASK-${Date.now()}`, title: '待审批卡片合同', amountFen: 2_000_000, discountPercent: 0 });
+    expect(contract.status).toBe(201);
+    const submitted = await t.http
+      .post(`/api/v1/contracts/${contract.body.id as string}/submit`)
+      .set('authorization', rep)
+      .send({});
+    expect(submitted.status).toBe(201);
+    await t.services.approvals.settled();
+    await t.bot.inFlight.drain();
+
+    const replies = await say('demo-manager', '待审批');
+    const asked = replies
+      .filter((m) => m.msgtype === 'template_card')
+      .map((m) => card(m))
+      .find((c) => JSON.stringify(c).includes('待审批卡片合同'));
+    expect(asked).toBeDefined();
+
+    const updatesBefore = fake.updates.length;
+    const decided = await t.http
+      .post(`/api/v1/approvals/${submitted.body.id as string}/decision`)
+      .set('authorization', manager)
+      .send({ decision: 'approve', comment: '同意' });
+    expect(decided.status).toBe(200);
+    await t.services.approvals.settled();
+    await t.bot.inFlight.drain();
+    // the card the manager asked for is redrawn like the first one (not left with live 同意 / 驳回 buttons)
+    const redrawn = fake.updates.slice(updatesBefore).filter((u) => (u.template_card as { task_id?: string }).task_id === asked!.task_id);
+    expect(redrawn.length).toBe(1);
+  });
+
   it('业绩 counts this month’s follow-ups of the rep', async () => {
     const [reply] = await say('demo-rep1', '业绩');
     expect(textOf(reply!)).toMatch(/跟进：[1-9]\d* 次/);

@@ -51,11 +51,16 @@ describe('bot through the sandbox channel', () => {
     expect(JSON.stringify(reply)).not.toContain('张三');
   });
 
-  it('帮助 lists the commands; unknown text gets a short helpful answer', async () => {
+  it('帮助 lists the commands; unknown text gets actions, never a dead end', async () => {
     await say('demo-rep2', '帮助');
     expect((await lastReply('demo-rep2')).markdown).toContain('查 <关键词>');
     await say('demo-rep2', '今天天气不错');
-    expect((await lastReply('demo-rep2')).text).toContain('帮助');
+    // not a dead end: what was understood, up to 3 actions and the mini-app
+    const fallback = (await lastReply('demo-rep2')) as { kind: string; card?: { description: string; buttons: Array<{ text: string; url?: string }> } };
+    expect(fallback.kind).toBe('card');
+    expect(fallback.card!.description).toContain('今天天气不错');
+    expect(fallback.card!.buttons.length).toBeLessThanOrEqual(4);
+    expect(fallback.card!.buttons.find((b) => b.text === '打开小程序')?.url).toContain('/app/');
   });
 
   it('新客户 creates with the duplicate check, audited as a bot action', async () => {
@@ -149,7 +154,9 @@ describe('questions asked in chat (the next message answers them)', () => {
     expect(answers).toEqual([{ user: '陈静', text: '价格太高', args: ['A1', '2'] }]);
     await say('demo-rep2', '价格太高');
     expect(answers).toHaveLength(1); // answered already: the second one is ordinary text
-    expect((await lastReply('demo-rep2')).text).toContain('帮助');
+    const ordinary = (await lastReply('demo-rep2')) as { kind: string; card?: { description: string } };
+    expect(ordinary.kind).toBe('card'); // the intent layer's answer, not a second answer to the question
+    expect(ordinary.card!.description).toContain('价格太高');
   });
 
   it('取消 drops the question; an expired question is ignored', async () => {

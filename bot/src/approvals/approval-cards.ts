@@ -264,11 +264,19 @@ export class ApprovalCards implements ApprovalEvents {
     await this.notifier.updateCard(refOf(old), card).catch((err: unknown) => this.log.warn({ err }, 'could not retire a refreshed card'));
   }
 
+  /**
+   * A card an approver asked for (待审批 in chat): issued and recorded like every other card, so it is redrawn
+   * on every change that matters to it. False when the approver has no channel to receive it.
+   */
+  async issueOnRequest(a: ApprovalPlain, userId: Types.ObjectId): Promise<boolean> {
+    return this.sendCard(a, userId, Date.now());
+  }
+
   /** One card for one approver; the slot is claimed first, so concurrent changes never send it twice. */
-  private async sendCard(a: ApprovalPlain, userId: Types.ObjectId, n: number): Promise<void> {
+  private async sendCard(a: ApprovalPlain, userId: Types.ObjectId, n: number): Promise<boolean> {
     const user = await this.org.findActiveUserById(userId);
     const to = user && this.notifier.route(user);
-    if (!to) return;
+    if (!to) return false;
     const taskId = newTaskId(a);
     const slot = `${String(a._id)}:${String(userId)}:${n}`;
     const now = new Date();
@@ -281,13 +289,14 @@ export class ApprovalCards implements ApprovalEvents {
       drawn: phaseFor(a, userId),
       sentAt: now,
     });
-    if (!reserved) return; // another change is sending it
+    if (!reserved) return true; // another change is sending it
     const delivery = await this.notifier.send(userId, { kind: 'card', card: approvalCard(a, userId, taskId, this.appUrl) });
     if (!delivery) {
       await this.cards.forget(slot);
-      return;
+      return false;
     }
     this.stats.cardsSent += 1;
+    return true;
   }
 
   /**

@@ -17,7 +17,7 @@ import {
   type ParsedDateTime,
   type Permission,
 } from '@crm/shared';
-import type { ReminderDoc } from '@crm/api';
+import type { ApprovalPlain, ReminderDoc } from '@crm/api';
 import type { BotApp, BotContext } from '../core/bot-app';
 import type { Card } from '../core/bot-event';
 import { IntentRouter, nextStepText, type CommandName, type Intent } from '../intents/intent';
@@ -49,6 +49,8 @@ export interface ChatListenerDeps {
   router?: IntentRouter;
   /** A follow-up logged in answer to a reminder: the reminder is completed and its card redrawn. */
   settleReminder(ctx: BotContext, reminder: ReminderDoc): Promise<void>;
+  /** Issues an approval card to an approver who asked for it, recorded so that it is redrawn like every card. */
+  issueApprovalCard(approval: ApprovalPlain, userId: Types.ObjectId): Promise<boolean>;
 }
 
 /** The commands the router runs, as 帮助 lists them, with the permission each needs. */
@@ -465,8 +467,11 @@ export function registerChatListeners(bot: BotApp, deps: ChatListenerDeps): void
       return;
     }
     await ctx.reply({ kind: 'text', text: `有 ${page.items.length}${page.nextCursor ? '+' : ''} 个申请等你审批：` });
-    for (const a of page.items)
-      await ctx.reply({ kind: 'card', card: approvalCard(a, ctx.user._id, `apv-${String(a._id)}-${randomBytes(6).toString('hex')}`, ctx.appUrl) });
+    for (const a of page.items) {
+      // recorded in the approval card store: a decision anywhere redraws it, like the card the approver got first
+      const issued = await deps.issueApprovalCard(a, ctx.user._id);
+      if (!issued) await ctx.reply({ kind: 'card', card: approvalCard(a, ctx.user._id, `apv-${String(a._id)}-${randomBytes(6).toString('hex')}`, ctx.appUrl) });
+    }
   }
 
   async function approvalsMine(ctx: BotContext): Promise<void> {
