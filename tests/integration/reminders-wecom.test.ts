@@ -55,7 +55,7 @@ describe('the follow-up loop through WeCom (encrypted callbacks, fake WeCom API)
     expect(tc.button_list.map((b) => b.text)).toEqual(['完成', '1小时后', '明天上午', '下周一', '记录跟进']);
     // the send's own code, kept by the WeCom adapter (its own collection) for later redraws
     const codes = await t.conn.collection('wecom_card_codes').findOne({ taskId: r.delivery!.taskId });
-    expect(codes!.codes).toEqual([{ code: expect.any(String), at: expect.any(Date) }]);
+    expect(codes!.codes).toEqual([{ code: expect.any(String), at: expect.any(Date), by: 'demo-rep1' }]);
 
     const code = fake.issueClickResponseCode();
     await post(sealedPost(cardClickXml('demo-rep1', `rem.done:${String(r._id)}`, r.delivery!.taskId!, code)));

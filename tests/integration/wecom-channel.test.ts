@@ -129,6 +129,27 @@ describe('WeCom messages end to end (encrypted callback → bot → fake WeCom A
     expect(await t.bot.wecom!.updateCard(ref, card('task-codes-1'))).toBe(false);
   });
 
+  it('a tap that arrives before WeCom answered the send is kept (its member’s only), so the card can still be redrawn twice', async () => {
+    const codesOf = async (taskId: string) =>
+      ((await t.conn.collection('wecom_card_codes').findOne({ taskId }))?.codes as Array<{ code: string }> | undefined)?.map((c) => c.code) ?? [];
+    const card = (taskId: string) => ({ taskId, title: '慢回应卡片', buttons: [{ key: 'test.noop:1', text: '完成', style: 'primary' as const }] });
+    // WeCom delivered the card but its answer to our send is slow: the member taps first, a stranger too
+    const early = fake.issueClickResponseCode();
+    const stranger = fake.issueClickResponseCode();
+    await post(sealedPost(cardClickXml('demo-rep1', 'test.noop:1', 'task-codes-early', early)));
+    await post(sealedPost(cardClickXml('demo-rep2', 'test.noop:1', 'task-codes-early', stranger)));
+    await t.bot.inFlight.drain();
+    await t.bot.wecom!.send('demo-rep1', { kind: 'card', card: card('task-codes-early') });
+    const codes = await codesOf('task-codes-early');
+    expect(codes).toHaveLength(2); // the early tap's and the send's; the stranger's is dropped
+    expect(codes).toContain(early);
+    expect(codes).not.toContain(stranger);
+    const ref = { platformUserId: 'demo-rep1', taskId: 'task-codes-early' };
+    expect(await t.bot.wecom!.updateCard(ref, { ...card('task-codes-early'), buttons: [], doneText: '已处理' })).toBe(true);
+    expect(await t.bot.wecom!.updateCard(ref, { ...card('task-codes-early'), buttons: [], doneText: '已处理' })).toBe(true);
+    expect(await t.bot.wecom!.updateCard(ref, card('task-codes-early'))).toBe(false);
+  });
+
   it('an unknown WeCom user is refused politely', async () => {
     await post(sealedPost(textXml('someone-else', '查 张三')));
     await t.bot.inFlight.drain();
