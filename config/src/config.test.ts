@@ -161,3 +161,17 @@ describe('maskConfig', () => {
     expect(text).toContain('mongodb://crm:******@db1:27017');
   });
 });
+
+describe('process role and shutdown', () => {
+  it.each([
+    [{}, { role: 'all', shutdownTimeoutMs: 10_000 }],
+    [{ PROCESS_ROLE: 'web' }, { role: 'web', shutdownTimeoutMs: 10_000 }],
+    [{ PROCESS_ROLE: 'worker', SHUTDOWN_TIMEOUT_MS: '2500' }, { role: 'worker', shutdownTimeoutMs: 2500 }],
+  ])('%j → %j', (env, expected) => {
+    expect(loadConfig(env).process).toEqual(expected);
+  });
+
+  it.each([[{ PROCESS_ROLE: 'api' }], [{ SHUTDOWN_TIMEOUT_MS: 'soon' }]])('refuses %j', (env) => {
+    expect(problemsOf(env).length).toBe(1);
+  });
+});

@@ -29,10 +29,22 @@ export interface DingTalkConfig {
   oapiBase: string;
 }
 
+/** What one process runs: `web` the HTTP API, callbacks and pages; `worker` the jobs (HTTP: health only); `all` both. */
+export type ProcessRole = 'web' | 'worker' | 'all';
+
 export interface Config {
   env: 'development' | 'production' | 'test';
+  process: {
+    role: ProcessRole;
+    /** On SIGTERM, how long in-flight requests, chat work and job runs may take before the process exits anyway. */
+    shutdownTimeoutMs: number;
+  };
   http: { port: number; host: string; publicBaseUrl: string; jsonLimitBytes: number; textLimitBytes: number };
   logLevel: LogLevel;
+  /** LOG_PRETTY: true/false forces human-readable logs on/off; unset: pretty only at a terminal outside production. */
+  logPretty?: boolean;
+  /** /metrics: with a token, a bearer token is required; without, it is served only outside production. */
+  metrics: { token?: string };
   businessTz: string;
   database: {
     /** Set: use this MongoDB; unset: the embedded default (see docs/architecture.md). */

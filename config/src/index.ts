@@ -7,7 +7,7 @@ import { DEFAULT_REMINDER_POLICY, parseClock, parseWorkingDays, type ReminderPol
 import { DINGTALK_HTTP_REQUIRED, DINGTALK_REQUIRED, envSchema, REPO_ROOT, WECOM_REQUIRED, type RawEnv } from './schema';
 
 export { ConfigError } from './config-error';
-export type { Config, DingTalkConfig, LogLevel, WeComConfig } from './config.types';
+export type { Config, DingTalkConfig, LogLevel, ProcessRole, WeComConfig } from './config.types';
 export { maskConfig, maskMongoUri } from './mask';
 export { DEFAULT_REMINDER_POLICY, type ReminderPolicy } from './reminder-policy';
 export { REPO_ROOT } from './schema';
@@ -65,6 +65,7 @@ export function loadConfig(env: Env): Config {
   const port = Number(e.PORT ?? 3000);
   return {
     env: e.NODE_ENV ?? 'development',
+    process: { role: e.PROCESS_ROLE ?? 'all', shutdownTimeoutMs: Number(e.SHUTDOWN_TIMEOUT_MS ?? 10_000) },
     http: {
       port,
       host: e.HOST ?? '0.0.0.0',
@@ -73,6 +74,8 @@ export function loadConfig(env: Env): Config {
       textLimitBytes: 1024 * 1024,
     },
     logLevel: e.LOG_LEVEL ?? 'info',
+    logPretty: e.LOG_PRETTY,
+    metrics: { token: e.METRICS_TOKEN },
     businessTz: e.BUSINESS_TZ ?? 'Asia/Shanghai',
     database: {
       uri: e.MONGODB_URI,

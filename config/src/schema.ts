@@ -60,12 +60,18 @@ export const envSchema = z.object({
   HOST: optionalString,
   PUBLIC_BASE_URL: url,
   LOG_LEVEL: z.enum(LOG_LEVELS).optional(),
+  LOG_PRETTY: booleanFlag,
+  METRICS_TOKEN: optionalString.refine((v) => v === undefined || v.length >= 16, { message: 'expected at least 16 characters' }),
   BUSINESS_TZ: timeZone,
 
   MONGODB_URI: mongodbUri,
   MONGOMS_SYSTEM_BINARY: optionalString,
   DATA_DIR: optionalString,
   CACHE_DIR: optionalString,
+  PROCESS_ROLE: z.enum(['web', 'worker', 'all']).optional(),
+  SHUTDOWN_TIMEOUT_MS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 0 && Number(v) <= 600_000), {
+    message: 'expected milliseconds from 0 to 600000',
+  }),
   DB_REQUEST_TIMEOUT_MS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 200 && Number(v) <= 60_000), {
     message: 'expected milliseconds from 200 to 60000',
   }),
@@ -135,6 +141,7 @@ export const DINGTALK_HTTP_REQUIRED = ['DINGTALK_TOKEN', 'DINGTALK_AES_KEY'] as 
 /** Values never written to a log as they are. */
 export const SENSITIVE_KEYS = [
   'JWT_SECRET',
+  'METRICS_TOKEN',
   'WECOM_SECRET',
   'WECOM_TOKEN',
   'WECOM_ENCODING_AES_KEY',
