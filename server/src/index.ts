@@ -2,3 +2,4 @@
 export { buildSystem, silentLogger, type System, type SystemOptions } from './system';
 export { openDatabase, isNoDatabaseError, type ResolvedDatabase } from './database';
 export { JobRunner, systemJobs, type Job, type JobPorts } from './jobs';
+export { MIGRATIONS, migrationId, runMigrations, type Migration, type MigrationContext } from './migrations';

@@ -1,6 +1,10 @@
 /**
  * `npm start`: configuration → database → the system (buildSystem) → listen → jobs. The only place that
  * hands process.env to the configuration, and the only one that listens or handles signals.
+ *
+ * PROCESS_ROLE chooses what runs: `web` the HTTP API, callbacks and pages (no jobs, no index builds, no
+ * migrations); `worker` indexes, migrations and the jobs, with HTTP answering only health; `all` both.
+ * `main.ts migrate` (npm run migrate) builds the indexes, runs the pending migrations and exits.
  */
 import http from 'node:http';
 import { ConfigError, loadConfig, maskConfig } from '@crm/config';
@@ -47,31 +51,81 @@ async function main(): Promise<void> {
   connection.on('reconnected', () => logger.info('database connection back'));
 
   const system = buildSystem(config, { connection, databaseKind: db.kind, logger });
-  await system.prepare();
-  const server = http.createServer(system.app.callback());
-  server.requestTimeout = 30_000;
-  await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
-  await system.start();
-  logger.info(
-    `reminder scheduler ${system.reminders.workerId}: every ${config.reminders.scheduler.tickMs} ms, digest at ${clock(config.reminders.digestMinute)} (${config.businessTz})`,
-  );
-  const base = config.http.publicBaseUrl;
-  logger.info(
-    `ready: ${base}/ · API docs ${base}/api/docs${system.bot.sandbox ? ` · sandbox chat ${base}/sandbox` : ''} (dev login: ${config.auth.devLogin ? 'on' : 'off'})`,
-  );
-
-  const stop = async (signal: string) => {
-    if (stopping) return;
+  if (process.argv.includes('migrate')) {
+    const applied = await system.migrate();
+    logger.info(`migrations: ${applied.length ? `applied ${applied.join(', ')}` : 'none pending'}`);
     stopping = true;
-    logger.info(`${signal}: shutting down`);
-    server.close();
-    await system.stop();
     await connection.close().catch(() => undefined);
     await db.stop().catch(() => undefined);
     process.exit(0);
+  }
+  const role = config.process.role;
+  const web = role !== 'worker';
+  const worker = role !== 'web';
+  await system.prepare({ schema: worker, seed: worker ? undefined : false });
+  const callback = system.app.callback();
+  const server = http.createServer(
+    web ? callback : (req, res) => (HEALTH_PATHS.has(new URL(req.url ?? '/', 'http://x').pathname) ? callback(req, res) : notHere(res)),
+  );
+  server.requestTimeout = 30_000;
+  await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
+  await system.start({ jobs: worker, receivers: web });
+  if (worker)
+    logger.info(
+      `reminder scheduler ${system.reminders.workerId}: every ${config.reminders.scheduler.tickMs} ms, digest at ${clock(config.reminders.digestMinute)} (${config.businessTz})`,
+    );
+  const base = config.http.publicBaseUrl;
+  logger.info(
+    web
+      ? `ready (${role}): ${base}/ · API docs ${base}/api/docs${system.bot.sandbox ? ` · sandbox chat ${base}/sandbox` : ''} (dev login: ${config.auth.devLogin ? 'on' : 'off'})`
+      : `ready (worker ${system.reminders.workerId}): health at ${base}/healthz`,
+  );
+
+  // SIGTERM/SIGINT: stop accepting, let in-flight requests, chat work and job runs finish (bounded by
+  // SHUTDOWN_TIMEOUT_MS), release this process's leases, close the database, exit 0. A second signal exits at once.
+  const stop = async (signal: string) => {
+    stopping = true;
+    logger.info(`${signal}: shutting down (at most ${config.process.shutdownTimeoutMs} ms)`);
+    const timer = setTimeout(() => {
+      logger.warn(`shutdown took longer than ${config.process.shutdownTimeoutMs} ms: exiting with work in progress`);
+      void system.jobs
+        .releaseLeases()
+        .catch(() => undefined)
+        .finally(() => process.exit(1));
+    }, config.process.shutdownTimeoutMs);
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await Promise.all([closed, system.jobs.stop()]);
+    await system.stop(); // receivers, then the chat work the last requests started
+    await system.jobs.releaseLeases().catch(() => undefined);
+    clearTimeout(timer);
+    await connection.close().catch(() => undefined);
+    await db.stop().catch(() => undefined);
+    logger.info('stopped');
+    process.exit(0);
   };
-  process.on('SIGINT', () => void stop('SIGINT'));
-  process.on('SIGTERM', () => void stop('SIGTERM'));
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn(`${signal} again: exiting now`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    }
+    void stop(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+}
+
+/** What a `worker` answers over HTTP: health (for the orchestrator) and metrics; the API lives on `web`. */
+const HEALTH_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+function notHere(res: http.ServerResponse): void {
+  res.statusCode = 404;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(
+    JSON.stringify({
+      error: { code: 'NOT_FOUND', message: '此进程只运行后台任务（PROCESS_ROLE=worker），接口请访问 web 进程', details: null, requestId: null },
+    }),
+  );
 }
 
 const clock = (minute: number) => `${String(Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}`;

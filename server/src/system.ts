@@ -23,6 +23,7 @@ import {
 } from '@crm/api';
 import { createBot, type Bot } from '@crm/bot';
 import { createJobRunner, type JobRunner } from './jobs';
+import { runMigrations } from './migrations';
 
 export interface SystemOptions {
   /** An open connection (main.ts resolves the database and connects; tests open a fresh database). */
@@ -53,12 +54,17 @@ export interface System {
   /** Every background job, not started (`start()` starts them). */
   jobs: JobRunner;
   /**
-   * What a start does before serving: indexes, the demo company on an empty database when configured,
-   * identity claims for customers written before they existed. Idempotent.
+   * What a start does before serving: indexes and pending migrations (`schema`, default on: `worker`/`all`, never
+   * `web`), the demo company on an empty database when configured. Idempotent.
    */
-  prepare(opts?: { seed?: boolean }): Promise<void>;
-  /** Starts the jobs and the receivers that connect out (DingTalk stream). Call after listening. */
-  start(): Promise<void>;
+  prepare(opts?: { seed?: boolean; schema?: boolean }): Promise<void>;
+  /** Indexes, then the pending migrations under their lease; answers the migrations applied. */
+  migrate(): Promise<string[]>;
+  /**
+   * Starts the jobs (`jobs`, default on: `worker`/`all`) and the receivers that connect out, the DingTalk stream
+   * (`receivers`, default on: `web`/`all`). Call after listening.
+   */
+  start(opts?: { jobs?: boolean; receivers?: boolean }): Promise<void>;
   /** Stops the jobs and receivers and waits for chat work in progress; leaves the connection open. */
   stop(): Promise<void>;
 }
@@ -71,9 +77,18 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
   // tied here and only here. The services get, at construction, a port that forwards to the cards; the cards
   // exist before anything can change (nothing is emitted while the graph is built). No object has a setter.
   const chat: { approvalCards?: ApprovalEvents } = {};
-  const approvalEvents: ApprovalEvents = { changed: (change) => chat.approvalCards!.changed(change) };
+  const approvalEvents: ApprovalEvents = {
+    changed: (change) => chat.approvalCards!.changed(change),
+  };
   const services = buildServices(connection, config, { now, approvalEvents });
-  const bot = createBot({ conn: connection, services, logger, config, now, ...opts.bot });
+  const bot = createBot({
+    conn: connection,
+    services,
+    logger,
+    config,
+    now,
+    ...opts.bot,
+  });
   chat.approvalCards = bot.approvals;
   const app = createApp({
     config,
@@ -90,19 +105,35 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     now,
     workerId: opts.workerId,
   });
+  const leases = new MongoJobLeases(connection);
   const jobs = createJobRunner({
     config,
     logger: logger.child({ component: 'jobs' }),
-    leases: new MongoJobLeases(connection),
+    leases,
     now,
     workerId: reminders.workerId,
     reminders,
     // the domain's sweep, then the bot's card refresh (re-issues WeCom cards before their 72 h code runs out)
-    approvals: { sweep: async () => ({ ...(await services.approvalSweep.run()), refreshed: await bot.approvals.refreshCards(now()) }) },
+    approvals: {
+      sweep: async () => ({
+        ...(await services.approvalSweep.run()),
+        refreshed: await bot.approvals.refreshCards(now()),
+      }),
+    },
     chat: bot.app,
     records: [services.customers, services.followUps],
   });
   let started = false;
+  const migrate = async () => {
+    await ensureIndexes(connection);
+    return runMigrations({
+      connection,
+      leases,
+      holder: reminders.workerId,
+      context: { services, logger },
+      logger: logger.child({ component: 'migrations' }),
+    });
+  };
 
   return {
     config,
@@ -113,21 +144,20 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     app,
     reminders,
     jobs,
+    migrate,
     async prepare(p = {}) {
-      await ensureIndexes(connection);
+      if (p.schema ?? true) await migrate();
       const seed = p.seed ?? (config.database.seedOnEmpty && config.env !== 'production');
       if (seed && (await isEmpty(services))) {
         logger.info('empty database: seeding the demo company (npm run seed does the same)');
         await seedDemoData(services, (msg) => logger.info(msg));
       }
-      // Customers written before identity claims existed get theirs (idempotent; oldest customer wins).
-      const backfill = await services.customers.backfillIdentityClaims();
-      if (backfill.claimed) logger.info(backfill, 'customer identity claims backfilled');
     },
-    async start() {
+    async start(s = {}) {
       if (started) return;
       started = true;
-      jobs.start();
+      if (s.jobs ?? true) jobs.start();
+      if (!(s.receivers ?? true)) return;
       // receivers that connect out (the DingTalk stream); HTTP receivers are routes, already mounted
       for (const r of bot.receivers)
         await r.start().catch((err: unknown) => logger.error({ err, channel: r.channel }, `${r.channel} receiver could not start; retrying in the background`));

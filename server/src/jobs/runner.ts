@@ -37,6 +37,8 @@ export class JobRunner {
   readonly workerId: string;
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<void>>();
+  /** The jobs whose lease this process holds right now (a run in progress). */
+  private readonly held = new Set<string>();
   private stopped = true;
 
   constructor(
@@ -56,7 +58,10 @@ export class JobRunner {
     this.stopped = false;
     for (const job of this.jobs) this.schedule(job, job.atStart === false ? job.everyMs : 0);
     this.opts.logger.info(
-      { workerId: this.workerId, jobs: this.jobs.map((j) => ({ name: j.name, everyMs: j.everyMs })) },
+      {
+        workerId: this.workerId,
+        jobs: this.jobs.map((j) => ({ name: j.name, everyMs: j.everyMs })),
+      },
       `jobs started: ${this.jobs.map((j) => `${j.name} every ${seconds(j.everyMs)}`).join(', ')}`,
     );
   }
@@ -69,6 +74,14 @@ export class JobRunner {
     await Promise.allSettled([...this.running.values()]);
   }
 
+  /**
+   * Gives back the leases of runs still in progress (a shutdown that cannot wait for them): another process
+   * takes the job at its next round instead of after the lease runs out. The run itself is abandoned.
+   */
+  async releaseLeases(): Promise<void> {
+    await Promise.all([...this.held].map((name) => this.opts.leases.release(name, this.workerId)));
+  }
+
   /** One run of the job now (under its lease if it has one); never throws. Answers the wait before the next. */
   async runOnce(job: Job): Promise<number> {
     const log = this.opts.logger;
@@ -77,9 +90,11 @@ export class JobRunner {
     try {
       if (job.leaseMs === undefined) wait = await job.run();
       else if (await this.opts.leases.acquire(job.name, this.workerId, job.leaseMs, now())) {
+        this.held.add(job.name);
         try {
           wait = await job.run();
         } finally {
+          this.held.delete(job.name);
           await this.opts.leases.release(job.name, this.workerId);
         }
       }
