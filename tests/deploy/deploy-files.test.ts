@@ -14,6 +14,11 @@ const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
 type Service = { environment?: Record<string, string>; restart?: string; healthcheck?: unknown; depends_on?: Record<string, unknown> };
 const compose = parse(read('deploy/compose.yaml'), { merge: true }) as { services: Record<string, Service> };
+const service = (name: string): Service => {
+  const s = compose.services[name];
+  if (!s) throw new Error(`deploy/compose.yaml has no service ${name}`);
+  return s;
+};
 const known = new Set(Object.keys(envSchema.shape));
 const shutdownDefaultMs = loadConfig({}).process.shutdownTimeoutMs;
 
@@ -22,7 +27,7 @@ describe('deploy/compose.yaml', () => {
     ['web', 'web'],
     ['worker', 'worker'],
   ])('%s runs PROCESS_ROLE=%s in production on the replica set, restarts, waits for rs.initiate', (name, role) => {
-    const s = compose.services[name];
+    const s = service(name);
     expect(s.environment?.PROCESS_ROLE).toBe(role);
     expect(s.environment?.NODE_ENV).toBe('production');
     expect(s.environment?.MONGODB_URI).toBe('mongodb://mongo1:27017,mongo2:27017,mongo3:27017/crm?replicaSet=rs0');
@@ -33,7 +38,7 @@ describe('deploy/compose.yaml', () => {
   });
 
   it('offers every WeCom / DingTalk app setting and requires JWT_SECRET and PUBLIC_BASE_URL', () => {
-    const env = compose.services.web.environment ?? {};
+    const env = service('web').environment ?? {};
     const platform = [...known].filter((k) => /^(WECOM|DINGTALK)_/.test(k) && !/_API_BASE$|_OAPI_BASE$|_WINDOW_SECONDS$/.test(k));
     expect(platform.filter((k) => !(k in env))).toEqual([]);
     expect(env.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
@@ -41,7 +46,7 @@ describe('deploy/compose.yaml', () => {
   });
 
   it.each(['mongo1', 'mongo2', 'mongo3'])('%s is a member of rs0 with a healthcheck and its own volume', (name) => {
-    const s = compose.services[name] as Service & { command: string[]; volumes: string[] };
+    const s = service(name) as Service & { command: string[]; volumes: string[] };
     expect(s.command).toEqual(['mongod', '--replSet', 'rs0', '--bind_ip_all']);
     expect(s.healthcheck).toBeDefined();
     expect(s.volumes).toEqual([`${name}:/data/db`]);
