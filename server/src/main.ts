@@ -94,7 +94,10 @@ async function main(): Promise<void> {
         .finally(() => process.exit(1));
     }, config.process.shutdownTimeoutMs);
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    // keep-alive connections go as soon as their request is answered (not after the keep-alive timeout)
+    const idle = setInterval(() => server.closeIdleConnections(), 100);
     server.closeIdleConnections();
+    void closed.then(() => clearInterval(idle));
     await Promise.all([closed, system.jobs.stop()]);
     await system.stop(); // receivers, then the chat work the last requests started
     await system.jobs.releaseLeases().catch(() => undefined);

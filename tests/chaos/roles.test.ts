@@ -1,0 +1,197 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { MongoClient } from 'mongodb';
+import { MONGO_JAVA_SERVER_DIR } from '../../server/src/dev-db';
+
+/**
+ * Process roles and graceful shutdown, with the real server in child processes (`node --import tsx
+ * server/src/main.ts`) on one stand-in database: a `worker` builds indexes, runs the migrations and answers
+ * only health over HTTP; a `web` serves the API and runs no jobs and no migrations; two workers record each
+ * migration once. SIGTERM lets a request in flight finish and exits 0; a second SIGTERM exits at once (143).
+ * Loopback only, well under 90 s.
+ */
+const ROOT = path.resolve(__dirname, '..', '..');
+const LIB = path.join(ROOT, '.cache', 'mongo-java-server', 'lib');
+const DB_NAME = 'crm_roles';
+jest.setTimeout(90_000);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+class Child {
+  readonly proc: ChildProcess;
+  out = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  constructor(cmd: string, args: string[], env?: NodeJS.ProcessEnv) {
+    this.proc = spawn(cmd, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const keep = (b: Buffer) => void (this.out = (this.out + b.toString('utf8')).slice(-20_000));
+    this.proc.stdout!.on('data', keep);
+    this.proc.stderr!.on('data', keep);
+    this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => resolve({ code, signal })));
+  }
+  async waitFor(test: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (Date.now() < until) {
+      if (this.proc.exitCode !== null) throw new Error(`${what}: the process exited (${this.proc.exitCode}): ${this.out.slice(-2000)}`);
+      if (await test()) return;
+      await sleep(200);
+    }
+    throw new Error(`${what}: not within ${timeoutMs} ms: ${this.out.slice(-2000)}`);
+  }
+  async kill9(): Promise<void> {
+    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    this.proc.kill('SIGKILL');
+    await this.exited;
+  }
+}
+
+let dbPort: number;
+let db: Child;
+let client: MongoClient;
+const children: Child[] = [];
+
+async function startServer(role: 'web' | 'worker', extra: Record<string, string> = {}): Promise<{ child: Child; base: string }> {
+  const port = await freePort();
+  const child = new Child(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+    PATH: process.env.PATH, // eslint-disable-line no-restricted-properties -- handed to the child, not read as config
+    HOME: process.env.HOME, // eslint-disable-line no-restricted-properties -- handed to the child, not read as config
+    NODE_ENV: 'development',
+    MONGODB_URI: `mongodb://127.0.0.1:${dbPort}/${DB_NAME}`,
+    JWT_SECRET: 'roles-test-secret-0123456789abcdef0123456789',
+    DEV_LOGIN: 'true',
+    SEED_ON_EMPTY: 'false',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'info',
+    PROCESS_ROLE: role,
+    ...extra,
+  });
+  children.push(child);
+  const base = `http://127.0.0.1:${port}`;
+  await child.waitFor(async () => (await fetch(`${base}/readyz`).catch(() => null))?.status === 200, `the ${role}`, 60_000);
+  return { child, base };
+}
+
+beforeAll(async () => {
+  dbPort = await freePort();
+  db = new Child('java', [
+    '-Xmx256m',
+    '-XX:+UseSerialGC',
+    '-cp',
+    path.join(LIB, '*'),
+    path.join(MONGO_JAVA_SERVER_DIR, 'EmbeddedMongo.java'),
+    'memory',
+    String(dbPort),
+  ]);
+  await db.waitFor(() => /^READY \d+/m.test(db.out), 'the database');
+  client = await MongoClient.connect(`mongodb://127.0.0.1:${dbPort}`);
+});
+
+afterAll(async () => {
+  await client?.close();
+  for (const c of children) await c.kill9();
+  await db?.kill9();
+});
+
+const collectionNames = async () => (await client.db(DB_NAME).listCollections().toArray()).map((c) => c.name);
+
+/** A POST whose body arrives in two parts, `gapMs` apart: a request in flight for that long. */
+function slowPost(base: string, pathname: string, body: string, onFirstHalf: () => void, gapMs = 800): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${base}${pathname}`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString('utf8')));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    const half = Math.floor(body.length / 2);
+    req.write(body.slice(0, half));
+    setTimeout(onFirstHalf, 100);
+    setTimeout(() => req.end(body.slice(half)), gapMs);
+  });
+}
+
+describe('process roles', () => {
+  let web: { child: Child; base: string };
+
+  it('a web process on an empty database builds no indexes, runs no migrations and no jobs', async () => {
+    web = await startServer('web');
+    await sleep(1000);
+    const names = await collectionNames();
+    expect(names).not.toContain('migrations');
+    // mongoose may create the collections, but no index beyond _id is built by a web process
+    for (const name of names)
+      expect({ name, indexes: (await client.db(DB_NAME).collection(name).indexes()).map((i) => i.name) }).toEqual({ name, indexes: ['_id_'] });
+    expect(await client.db(DB_NAME).collection('job_leases').countDocuments({})).toBe(0);
+    expect(web.child.out).not.toMatch(/jobs started/);
+  });
+
+  it('two workers started together record each migration once and answer only health over HTTP', async () => {
+    const [a, b] = await Promise.all([startServer('worker', { SEED_ON_EMPTY: 'true' }), startServer('worker')]);
+    const records = await client.db(DB_NAME).collection('migrations').find({}).toArray();
+    expect(records.map((r) => r._id)).toEqual(['001-customer-identity-claims']);
+    for (const w of [a, b]) {
+      expect(w.child.out).toMatch(/jobs started/);
+      expect((await fetch(`${w.base}/healthz`)).status).toBe(200);
+      const api = await fetch(`${w.base}/api/v1/auth/dev-login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"login":"demo-rep1"}',
+      });
+      expect(api.status).toBe(404);
+      expect(((await api.json()) as { error: { code: string } }).error.code).toBe('NOT_FOUND');
+    }
+    // the workers built the indexes and took the jobs' leases; the web serves the API on the data the worker seeded
+    expect((await client.db(DB_NAME).collection('customers').indexes()).length).toBeGreaterThan(1);
+    expect(await client.db(DB_NAME).collection('job_leases').countDocuments({})).toBeGreaterThan(0);
+    await a.child.waitFor(
+      async () =>
+        (await fetch(`${web.base}/api/v1/auth/dev-login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"login":"demo-rep1"}' }))
+          .status === 200,
+      'the demo org',
+    );
+    // a worker stopped with SIGTERM holds no lease afterwards
+    const workerId = /worker-[0-9a-f]{8}/.exec(b.child.out)?.[0];
+    b.child.proc.kill('SIGTERM');
+    expect((await b.child.exited).code).toBe(0);
+    expect(workerId).toBeDefined();
+    expect(await client.db(DB_NAME).collection('job_leases').countDocuments({ holder: workerId })).toBe(0);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('SIGTERM lets a request in flight finish, then exits 0', async () => {
+    const { child, base } = await startServer('web');
+    const answer = await slowPost(base, '/api/v1/auth/dev-login', JSON.stringify({ login: 'demo-rep1' }), () => child.proc.kill('SIGTERM'));
+    expect(answer.status).toBe(200);
+    expect((await child.exited).code).toBe(0);
+    expect(child.out).toMatch(/SIGTERM: shutting down/);
+  });
+
+  it('a second SIGTERM exits at once with 143', async () => {
+    const { child, base } = await startServer('web', { SHUTDOWN_TIMEOUT_MS: '30000' });
+    const started = Date.now();
+    const answer = slowPost(base, '/api/v1/auth/dev-login', JSON.stringify({ login: 'demo-rep1' }), () => child.proc.kill('SIGTERM'), 20_000).catch(() => null);
+    await child.waitFor(() => /SIGTERM: shutting down/.test(child.out), 'the first SIGTERM', 10_000);
+    child.proc.kill('SIGTERM');
+    expect((await child.exited).code).toBe(143);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await answer;
+  });
+});
