@@ -4,6 +4,8 @@ import net from 'node:net';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
 import { MONGO_JAVA_SERVER_DIR } from '../../server/src/dev-db';
+import { FakeWeComServer } from '../fakes/fake-wecom-server';
+import { sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
 
 /**
  * Process roles and graceful shutdown, with the real server in child processes (`node --import tsx
@@ -193,5 +195,73 @@ describe('graceful shutdown', () => {
     expect((await child.exited).code).toBe(143);
     expect(Date.now() - started).toBeLessThan(15_000);
     await answer;
+  });
+});
+
+describe('two web and two worker processes with WeCom on one database', () => {
+  const DB = 'crm_roles_wecom';
+  let fake: FakeWeComServer;
+  beforeAll(async () => {
+    fake = await new FakeWeComServer(WECOM_TEST_APP).start();
+  });
+  afterAll(async () => fake?.stop());
+
+  it('a callback answered by either web is handled once; reminders go out once, also after a worker is killed', async () => {
+    const env = {
+      ...WECOM_TEST_ENV(fake.baseUrl),
+      MONGODB_URI: `mongodb://127.0.0.1:${dbPort}/${DB}`,
+      SCHEDULER_TICK_MS: '300',
+      QUIET_HOURS: 'off',
+      WORKING_DAYS: '1-7',
+    };
+    const workerA = await startServer('worker', { ...env, SEED_ON_EMPTY: 'true' });
+    const [workerB, web1, web2] = await Promise.all([startServer('worker', env), startServer('web', env), startServer('web', env)]);
+    // the replies to 帮助 (the seeded company also gets its digests from the workers: not counted)
+    const toRep1 = () => fake.delivered.filter((d) => d.touser.split('|').includes('demo-rep1') && JSON.stringify(d.body).includes('我可以帮你'));
+
+    // WeCom retries a callback it thinks unanswered, possibly to another instance behind the load balancer
+    const packet = sealedPost(textXml('demo-rep1', '帮助'));
+    const q = new URLSearchParams(packet.query).toString();
+    const answers = await Promise.all(
+      [web1, web2, web1].map((w) => fetch(`${w.base}/bot/wecom/callback?${q}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: packet.body })),
+    );
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
+    await web1.child.waitFor(() => toRep1().length >= 1, 'the reply', 20_000);
+    await sleep(1500);
+    expect(toRep1()).toHaveLength(1);
+
+    // reminders: created through one web, delivered by the workers once each
+    const login = await fetch(`${web2.base}/api/v1/auth/dev-login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"login":"demo-rep1"}',
+    });
+    const auth = { 'content-type': 'application/json', authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
+    const customer = await fetch(`${web2.base}/api/v1/customers`, {
+      method: 'POST',
+      headers: auth,
+      body: JSON.stringify({ name: '角色测试', company: '角色测试有限公司', source: '官网', contacts: [{ name: '角色测试', phones: ['13900001111'] }] }),
+    });
+    expect(customer.status).toBe(201);
+    const customerId = ((await customer.json()) as { id: string }).id;
+    const remind = async (text: string) => {
+      const res = await fetch(`${web1.base}/api/v1/follow-ups`, {
+        method: 'POST',
+        headers: auth,
+        body: JSON.stringify({ customerId, type: 'call', content: '沟通', nextStep: { text, dueAt: new Date(Date.now() + 1000).toISOString() } }),
+      });
+      expect(res.status).toBe(201);
+    };
+    // reminder messages naming the text (a digest listing it would carry the 我的提醒 link: not counted)
+    const mentions = (text: string) => fake.delivered.filter((d) => JSON.stringify(d.body).includes(text) && !JSON.stringify(d.body).includes('打开我的提醒'));
+    await remind('角色提醒一');
+    await workerA.child.waitFor(() => mentions('角色提醒一').length >= 1, 'the first reminder', 20_000);
+
+    await workerA.child.kill9(); // no shutdown hook: a crash
+    await remind('角色提醒二');
+    await workerB.child.waitFor(() => mentions('角色提醒二').length >= 1, 'the second reminder, by the worker left', 20_000);
+    await sleep(1500);
+    expect(mentions('角色提醒一')).toHaveLength(1);
+    expect(mentions('角色提醒二')).toHaveLength(1);
   });
 });
