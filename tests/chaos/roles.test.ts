@@ -177,6 +177,29 @@ describe('process roles', () => {
   });
 });
 
+describe('npm run migrate', () => {
+  it('applies the pending migrations and exits 0; a second run finds none', async () => {
+    const DB = 'crm_roles_migrate';
+    const run = async () => {
+      const child = new Child(process.execPath, ['--import', 'tsx', 'server/src/main.ts', 'migrate'], {
+        PATH: process.env.PATH, // eslint-disable-line no-restricted-properties -- handed to the child, not read as config
+        HOME: process.env.HOME, // eslint-disable-line no-restricted-properties -- handed to the child, not read as config
+        NODE_ENV: 'production',
+        MONGODB_URI: `mongodb://127.0.0.1:${dbPort}/${DB}`,
+        JWT_SECRET: 'roles-test-secret-0123456789abcdef0123456789',
+        LOG_LEVEL: 'info',
+      });
+      children.push(child);
+      expect((await child.exited).code).toBe(0);
+      return child.out;
+    };
+    expect(await run()).toMatch(/applied 001-customer-identity-claims/);
+    expect(await run()).toMatch(/none pending/);
+    expect((await client.db(DB).collection('customers').indexes()).length).toBeGreaterThan(1);
+    expect(await client.db(DB).collection('migrations').countDocuments({})).toBe(1);
+  });
+});
+
 describe('graceful shutdown', () => {
   it('SIGTERM lets a request in flight finish, then exits 0', async () => {
     const { child, base } = await startServer('web');
