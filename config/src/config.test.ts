@@ -153,6 +153,7 @@ describe('maskConfig', () => {
       DINGTALK_MODE: 'http',
       DINGTALK_TOKEN: 'ding-token-value',
       DINGTALK_AES_KEY: 'b'.repeat(43),
+      METRICS_TOKEN: 'metrics-token-value',
       MONGODB_URI: 'mongodb://crm:p%40ssw0rd@db1:27017,db2:27017/crm?replicaSet=rs0',
     };
     const text = JSON.stringify(maskConfig(loadConfig(env)));
@@ -166,7 +167,10 @@ describe('process role and shutdown', () => {
   it.each([
     [{}, { role: 'all', shutdownTimeoutMs: 10_000 }],
     [{ PROCESS_ROLE: 'web' }, { role: 'web', shutdownTimeoutMs: 10_000 }],
-    [{ PROCESS_ROLE: 'worker', SHUTDOWN_TIMEOUT_MS: '2500' }, { role: 'worker', shutdownTimeoutMs: 2500 }],
+    [
+      { PROCESS_ROLE: 'worker', SHUTDOWN_TIMEOUT_MS: '2500' },
+      { role: 'worker', shutdownTimeoutMs: 2500 },
+    ],
   ])('%j → %j', (env, expected) => {
     expect(loadConfig(env).process).toEqual(expected);
   });

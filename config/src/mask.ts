@@ -13,6 +13,7 @@ export function maskConfig(config: Config): unknown {
     ...config,
     database: { ...config.database, uri: config.database.uri && maskMongoUri(config.database.uri) },
     auth: { ...config.auth, jwtSecret: MASK },
+    metrics: { ...config.metrics, token: config.metrics.token && MASK },
     wecom: config.wecom && { ...config.wecom, secret: MASK, token: MASK, encodingAesKey: MASK },
     dingtalk: config.dingtalk && {
       ...config.dingtalk,
