@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { loadConfig } from '@crm/config';
 import type { JobLeasePort } from '@crm/api';
-import { createJobRunner, type JobPorts } from '.';
+import { createJobRunner, JobRunner, type JobPorts } from '.';
 
 /** Leases in memory: one holder per job at a time (what `job_leases` does with conditional updates). */
 class MemoryLeases implements JobLeasePort {
@@ -130,5 +130,22 @@ describe('the job runner: every job of the server, started from one place', () =
     await jest.advanceTimersByTimeAsync(5_000); // then 5 s again
     expect(count(calls, 'reminder-pass')).toBe(3);
     await runner.stop();
+  });
+
+  it('a shutdown that cannot wait gives back the leases of runs in progress (and only those)', async () => {
+    const leases = new MemoryLeases();
+    let finish!: () => void;
+    const slow = { name: 'slow', everyMs: 60_000, leaseMs: 300_000, run: () => new Promise<void>((r) => (finish = r)) };
+    const runner = new JobRunner([slow], { logger: pino({ level: 'silent' }), leases, workerId: 'w1' });
+    leases.holders.set('someone-else', 'w2');
+    const run = runner.runOnce(slow);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(leases.holders.get('slow')).toBe('w1');
+    await runner.releaseLeases();
+    expect(leases.holders.has('slow')).toBe(false);
+    expect(leases.holders.get('someone-else')).toBe('w2');
+    finish();
+    await run;
   });
 });
