@@ -30,6 +30,8 @@ import { reminderRoutes } from './modules/reminder/reminder.routes';
 import { buildOpenApi } from './modules/openapi/openapi.builder';
 import { DOCS_PAGE } from './modules/openapi/docs-page';
 import type { Services } from './services';
+import { httpMetrics, metricsRoutes } from './metrics/http-metrics';
+import type { Metrics } from './metrics/metrics';
 
 export interface AppDeps {
   config: Config;
@@ -42,6 +44,8 @@ export interface AppDeps {
   extraRouters?: Array<Router<AppState>>;
   /** The built H5 mini-app served at /app (default miniapp/dist/h5). */
   miniappDir?: string;
+  /** The process's metrics: with them, requests are counted and GET /metrics serves them. */
+  metrics?: Metrics;
 }
 
 /** Builds the HTTP app without listening: the server entry listens, tests drive app.callback(). */
@@ -52,6 +56,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   const health = databaseHealth(deps.connection);
   app.use(requestId(deps.logger));
+  if (deps.metrics) app.use(httpMetrics(deps.metrics));
   app.use(baseSecurityHeaders());
   app.use(errorHandler());
   app.use(databaseDeadline(health, config.database.requestTimeoutMs));
@@ -60,6 +65,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   for (const r of [
     healthRoutes(deps.connection, deps.databaseKind, health),
     homeRoutes({ devLogin: config.auth.devLogin, sandbox: config.sandbox, databaseKind: deps.databaseKind, baseUrl: config.http.publicBaseUrl }),
+    ...(deps.metrics ? [metricsRoutes(deps.metrics, { token: config.metrics.token, production: config.env === 'production' })] : []),
   ])
     app.use(r.routes());
 

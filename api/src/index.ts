@@ -12,6 +12,7 @@ export { validate } from './middleware/validate';
 export { inlineScriptsOf, pageSecurityHeaders } from './middleware/security-headers';
 export { isLoopbackAddress, loopbackOnly } from './middleware/loopback-only';
 export { createLogger } from './logger';
+export { createMetrics, Metrics } from './metrics/metrics';
 
 // ---- services (the domain's API) and the ports it calls out through --------------------------------
 export { buildServices, type Ports, type Services } from './services';

@@ -12,8 +12,10 @@ import {
   buildServices,
   createApp,
   createLogger,
+  createMetrics,
   ensureIndexes,
   isEmpty,
+  type Metrics,
   MongoJobLeases,
   ReminderScheduler,
   seedDemoData,
@@ -40,11 +42,15 @@ export interface SystemOptions {
   bot?: Pick<Parameters<typeof createBot>[0], 'wecomBudget' | 'workConcurrency'>;
   /** The name of this process on job leases (default a random worker id). */
   workerId?: string;
+  /** This process's metrics registry (default a new one: one registry per system, never prom-client's global). */
+  metrics?: Metrics;
 }
 
 export interface System {
   config: Config;
   logger: Logger;
+  /** Served at GET /metrics (see docs/operations.md). */
+  metrics: Metrics;
   connection: Connection;
   services: Services;
   bot: Bot;
@@ -73,22 +79,14 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
   const logger = opts.logger ?? createLogger(config);
   const now = opts.now ?? (() => new Date());
   const connection = opts.connection;
+  const metrics = opts.metrics ?? createMetrics();
   // "Approval changed" goes to the bot's cards, and the cards read approvals back through the service: a cycle,
   // tied here and only here. The services get, at construction, a port that forwards to the cards; the cards
   // exist before anything can change (nothing is emitted while the graph is built). No object has a setter.
   const chat: { approvalCards?: ApprovalEvents } = {};
-  const approvalEvents: ApprovalEvents = {
-    changed: (change) => chat.approvalCards!.changed(change),
-  };
+  const approvalEvents: ApprovalEvents = { changed: (change) => chat.approvalCards!.changed(change) };
   const services = buildServices(connection, config, { now, approvalEvents });
-  const bot = createBot({
-    conn: connection,
-    services,
-    logger,
-    config,
-    now,
-    ...opts.bot,
-  });
+  const bot = createBot({ conn: connection, services, logger, config, now, ...opts.bot });
   chat.approvalCards = bot.approvals;
   const app = createApp({
     config,
@@ -97,6 +95,7 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     databaseKind: opts.databaseKind,
     services,
     extraRouters: bot.routers,
+    metrics,
   });
   const reminders = new ReminderScheduler(services.reminders, bot.reminderSender, {
     policy: config.reminders,
@@ -114,30 +113,21 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     workerId: reminders.workerId,
     reminders,
     // the domain's sweep, then the bot's card refresh (re-issues WeCom cards before their 72 h code runs out)
-    approvals: {
-      sweep: async () => ({
-        ...(await services.approvalSweep.run()),
-        refreshed: await bot.approvals.refreshCards(now()),
-      }),
-    },
+    approvals: { sweep: async () => ({ ...(await services.approvalSweep.run()), refreshed: await bot.approvals.refreshCards(now()) }) },
     chat: bot.app,
     records: [services.customers, services.followUps],
+    metrics,
   });
   let started = false;
   const migrate = async () => {
     await ensureIndexes(connection);
-    return runMigrations({
-      connection,
-      leases,
-      holder: reminders.workerId,
-      context: { services, logger },
-      logger: logger.child({ component: 'migrations' }),
-    });
+    return runMigrations({ connection, leases, holder: reminders.workerId, context: { services, logger }, logger: logger.child({ component: 'migrations' }) });
   };
 
   return {
     config,
     logger,
+    metrics,
     connection,
     services,
     bot,

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { Config } from '@crm/config';
-import type { JobLeasePort } from '@crm/api';
+import type { JobLeasePort, Metrics } from '@crm/api';
 import { approvalSweepJob } from './approval-sweep.job';
 import { chatRecoveryJob } from './chat-recovery.job';
 import { recordRecoveryJob } from './record-recovery.job';
@@ -41,6 +41,6 @@ export function systemJobs(p: JobPorts): Job[] {
   ];
 }
 
-export function createJobRunner(p: JobPorts & { leases: JobLeasePort; now?: () => Date; workerId?: string }): JobRunner {
-  return new JobRunner(systemJobs(p), { logger: p.logger, leases: p.leases, now: p.now, workerId: p.workerId });
+export function createJobRunner(p: JobPorts & { leases: JobLeasePort; now?: () => Date; workerId?: string; metrics?: Metrics }): JobRunner {
+  return new JobRunner(systemJobs(p), { logger: p.logger, leases: p.leases, now: p.now, workerId: p.workerId, metrics: p.metrics });
 }

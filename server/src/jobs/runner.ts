@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { isDatabaseUnavailable, type JobLeasePort } from '@crm/api';
+import { isDatabaseUnavailable, type JobLeasePort, type Metrics } from '@crm/api';
 
 /** One background job: what it runs and how often. Defined in `<name>.job.ts`, scheduled by the JobRunner. */
 export interface Job {
@@ -26,6 +26,8 @@ export interface JobRunnerOptions {
   now?: () => Date;
   /** This process's name on the leases (default a random worker id). */
   workerId?: string;
+  /** Counts runs (`crm_job_runs_total{job,outcome}`) and their durations. */
+  metrics?: Metrics;
 }
 
 /**
@@ -58,10 +60,7 @@ export class JobRunner {
     this.stopped = false;
     for (const job of this.jobs) this.schedule(job, job.atStart === false ? job.everyMs : 0);
     this.opts.logger.info(
-      {
-        workerId: this.workerId,
-        jobs: this.jobs.map((j) => ({ name: j.name, everyMs: j.everyMs })),
-      },
+      { workerId: this.workerId, jobs: this.jobs.map((j) => ({ name: j.name, everyMs: j.everyMs })) },
       `jobs started: ${this.jobs.map((j) => `${j.name} every ${seconds(j.everyMs)}`).join(', ')}`,
     );
   }
@@ -87,6 +86,8 @@ export class JobRunner {
     const log = this.opts.logger;
     const now = this.opts.now ?? (() => new Date());
     let wait: number | void = undefined;
+    const start = performance.now();
+    let outcome: 'ok' | 'skipped' | 'db_unavailable' | 'failed' = 'ok';
     try {
       if (job.leaseMs === undefined) wait = await job.run();
       else if (await this.opts.leases.acquire(job.name, this.workerId, job.leaseMs, now())) {
@@ -97,11 +98,18 @@ export class JobRunner {
           this.held.delete(job.name);
           await this.opts.leases.release(job.name, this.workerId);
         }
-      }
+      } else outcome = 'skipped';
     } catch (err) {
-      if (isDatabaseUnavailable(err)) log.warn({ job: job.name }, `${job.name}: database unavailable, trying again next round`);
-      else log.error({ err, job: job.name }, `${job.name} failed`);
+      if (isDatabaseUnavailable(err)) {
+        outcome = 'db_unavailable';
+        log.warn({ job: job.name }, `${job.name}: database unavailable, trying again next round`);
+      } else {
+        outcome = 'failed';
+        log.error({ err, job: job.name }, `${job.name} failed`);
+      }
     }
+    this.opts.metrics?.jobRuns.inc({ job: job.name, outcome });
+    if (outcome !== 'skipped') this.opts.metrics?.jobDuration.observe({ job: job.name }, (performance.now() - start) / 1000);
     return typeof wait === 'number' ? wait : job.everyMs;
   }
 

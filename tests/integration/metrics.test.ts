@@ -1,0 +1,97 @@
+import { FakeWeComServer } from '../fakes/fake-wecom-server';
+import { startTestApp, type TestApp } from '../helpers/test-app';
+import { sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
+
+/** The value of one sample line (`name{labels} value`), or undefined when the series is absent. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const inner = line.slice(name.length + 1, line.indexOf('}'));
+    const parts = inner.split(',');
+    if (want.every((w) => parts.includes(w))) return Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return undefined;
+}
+
+describe('GET /metrics (development: open)', () => {
+  let fake: FakeWeComServer;
+  let t: TestApp;
+  beforeAll(async () => {
+    fake = await new FakeWeComServer(WECOM_TEST_APP).start();
+    t = await startTestApp(WECOM_TEST_ENV(fake.baseUrl));
+  });
+  afterAll(async () => {
+    await t.close();
+    await fake.stop();
+  });
+  const scrape = async () => {
+    const res = await t.http.get('/metrics').expect(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    return res.text;
+  };
+
+  it('counts a request under the matched route, not the URL, with its status and latency', async () => {
+    const auth = await t.login('demo-rep1');
+    await t.http.get('/api/v1/customers/000000000000000000000000').set('Authorization', auth).expect(404);
+    await t.http.get('/no/such/page').expect(404);
+    const text = await scrape();
+    expect(sample(text, 'crm_http_requests_total', { method: 'GET', route: '/api/v1/customers/:id', status: '404' })).toBe(1);
+    expect(sample(text, 'crm_http_request_duration_seconds_count', { method: 'GET', route: '/api/v1/customers/:id' })).toBe(1);
+    expect(sample(text, 'crm_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    expect(text).not.toContain('000000000000000000000000');
+  });
+
+  it('counts a WeCom callback under its route', async () => {
+    const packet = sealedPost(textXml('demo-rep1', '你好'));
+    await t.http.post('/bot/wecom/callback').query(packet.query).set('Content-Type', 'text/xml').send(packet.body).expect(200);
+    await t.bot.inFlight.drain();
+    const text = await scrape();
+    expect(sample(text, 'crm_http_requests_total', { method: 'POST', route: '/bot/wecom/callback', status: '200' })).toBe(1);
+    expect(sample(text, 'crm_callback_ack_duration_seconds_count', { channel: 'wecom', status: '200' })).toBe(1);
+  });
+
+  it('counts a job run by job and outcome, with its duration', async () => {
+    const job = t.system.jobs.jobs.find((j) => j.name === 'reminder-pass') ?? t.system.jobs.jobs[0]!;
+    await t.system.jobs.runOnce(job);
+    const text = await scrape();
+    expect(sample(text, 'crm_job_runs_total', { job: job.name, outcome: 'ok' })).toBe(1);
+    expect(sample(text, 'crm_job_duration_seconds_count', { job: job.name })).toBe(1);
+  });
+
+  it('registers the other families (zero until something happens) and the process metrics', async () => {
+    const text = await scrape();
+    for (const name of [
+      'crm_inbound_events_total',
+      'crm_reminders_total',
+      'crm_platform_api_calls_total',
+      'crm_send_budget_wait_seconds',
+      'crm_db_command_duration_seconds',
+      'crm_db_pool_connections',
+      'crm_import_rows_total',
+      'crm_process_cpu_seconds_total',
+    ])
+      expect(text).toContain(`# TYPE ${name} `);
+  });
+});
+
+describe('GET /metrics in production', () => {
+  const SECRET = 'a-production-secret-of-at-least-32-chars';
+  it.each([
+    ['without METRICS_TOKEN: not served on the public port', {}, undefined, 404],
+    ['with METRICS_TOKEN, no bearer', { METRICS_TOKEN: 'scrape-token-0123456789' }, undefined, 401],
+    ['with METRICS_TOKEN, a wrong bearer', { METRICS_TOKEN: 'scrape-token-0123456789' }, 'Bearer scrape-token-9876543210', 401],
+    ['with METRICS_TOKEN and its bearer', { METRICS_TOKEN: 'scrape-token-0123456789' }, 'Bearer scrape-token-0123456789', 200],
+  ])('%s', async (_name, env, auth, status) => {
+    const t = await startTestApp({ NODE_ENV: 'production', JWT_SECRET: SECRET, ...env });
+    try {
+      const req = t.http.get('/metrics');
+      const res = await (auth ? req.set('Authorization', auth) : req);
+      expect(res.status).toBe(status);
+      if (status === 200) expect(res.text).toContain('crm_http_requests_total');
+      else expect(res.body.error.code).toBe(status === 404 ? 'NOT_FOUND' : 'UNAUTHENTICATED');
+    } finally {
+      await t.close();
+    }
+  });
+});
