@@ -18,7 +18,7 @@ import { authRoutes } from './modules/auth/auth.routes';
 import { DingTalkSignIn, WeComSignIn } from './modules/auth/platform-sign-in';
 import { miniappRoutes } from './modules/miniapp/miniapp.routes';
 import { idempotent } from './modules/idempotency/idempotency';
-import { healthRoutes } from './modules/health/health.routes';
+import { healthRoutes, type ReadinessCheck } from './modules/health/health.routes';
 import { homeRoutes } from './modules/health/home.routes';
 import { contactRoutes } from './modules/contact/contact.routes';
 import { contractRoutes } from './modules/contract/contract.routes';
@@ -44,6 +44,8 @@ export interface AppDeps {
   extraRouters?: Array<Router<AppState>>;
   /** The built H5 mini-app served at /app (default miniapp/dist/h5). */
   miniappDir?: string;
+  /** What /readyz reports besides the database (the job runner, platform tokens). */
+  readiness?: ReadinessCheck[];
   /** The process's metrics: with them, requests are counted and GET /metrics serves them. */
   metrics?: Metrics;
 }
@@ -63,7 +65,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(jsonBody(config.http.jsonLimitBytes));
 
   for (const r of [
-    healthRoutes(deps.connection, deps.databaseKind, health),
+    healthRoutes(deps.connection, deps.databaseKind, health, deps.readiness),
     homeRoutes({ devLogin: config.auth.devLogin, sandbox: config.sandbox, databaseKind: deps.databaseKind, baseUrl: config.http.publicBaseUrl }),
     ...(deps.metrics ? [metricsRoutes(deps.metrics, { token: config.metrics.token, production: config.env === 'production' })] : []),
   ])

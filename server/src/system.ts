@@ -96,6 +96,8 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     services,
     extraRouters: bot.routers,
     metrics,
+    // read at each probe (the runner exists by then): whether this process runs the jobs, and their last runs
+    readiness: [{ name: 'jobs', state: () => jobs.status() }],
   });
   const reminders = new ReminderScheduler(services.reminders, bot.reminderSender, {
     policy: config.reminders,

@@ -59,6 +59,21 @@ describe('GET /metrics (development: open)', () => {
     expect(sample(text, 'crm_job_duration_seconds_count', { job: job.name })).toBe(1);
   });
 
+  it('/readyz reports the database and the job runner (off until started, then each job’s last run)', async () => {
+    const before = (await t.http.get('/readyz').expect(200)).body;
+    expect(before.checks.database).toEqual({ state: 'up', kind: before.database });
+    expect(before.checks.jobs.state).toBe('off');
+    t.system.jobs.start();
+    try {
+      const after = (await t.http.get('/readyz').expect(200)).body;
+      expect(after.checks.jobs.state).toBe('running');
+      const pass = after.checks.jobs.jobs.find((j: { name: string }) => j.name === 'reminder-pass');
+      expect(pass.lastRun).toMatchObject({ outcome: 'ok' }); // run by the previous test
+    } finally {
+      await t.system.jobs.stop();
+    }
+  });
+
   it('registers the other families (zero until something happens) and the process metrics', async () => {
     const text = await scrape();
     for (const name of [

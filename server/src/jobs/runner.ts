@@ -19,6 +19,9 @@ export interface Job {
   run(): Promise<number | void>;
 }
 
+/** How one run ended: `skipped` when another process held the job's lease. */
+export type JobOutcome = 'ok' | 'skipped' | 'db_unavailable' | 'failed';
+
 export interface JobRunnerOptions {
   logger: Logger;
   /** The leases of jobs with `leaseMs`. */
@@ -42,6 +45,8 @@ export class JobRunner {
   /** The jobs whose lease this process holds right now (a run in progress). */
   private readonly held = new Set<string>();
   private stopped = true;
+  /** Each job's last run in this process, for /readyz. */
+  private readonly lastRuns = new Map<string, { at: string; outcome: JobOutcome }>();
 
   constructor(
     readonly jobs: readonly Job[],
@@ -63,6 +68,15 @@ export class JobRunner {
       { workerId: this.workerId, jobs: this.jobs.map((j) => ({ name: j.name, everyMs: j.everyMs })) },
       `jobs started: ${this.jobs.map((j) => `${j.name} every ${seconds(j.everyMs)}`).join(', ')}`,
     );
+  }
+
+  /** For /readyz: whether the jobs run in this process (a web-only process has them off) and each one's last run. */
+  status(): { state: 'running' | 'off'; workerId: string; jobs: Array<{ name: string; lastRun: { at: string; outcome: JobOutcome } | null }> } {
+    return {
+      state: this.stopped ? 'off' : 'running',
+      workerId: this.workerId,
+      jobs: this.jobs.map((j) => ({ name: j.name, lastRun: this.lastRuns.get(j.name) ?? null })),
+    };
   }
 
   /** Stops the timers and waits for runs in progress. */
@@ -87,7 +101,7 @@ export class JobRunner {
     const now = this.opts.now ?? (() => new Date());
     let wait: number | void = undefined;
     const start = performance.now();
-    let outcome: 'ok' | 'skipped' | 'db_unavailable' | 'failed' = 'ok';
+    let outcome: JobOutcome = 'ok';
     try {
       if (job.leaseMs === undefined) wait = await job.run();
       else if (await this.opts.leases.acquire(job.name, this.workerId, job.leaseMs, now())) {
@@ -108,6 +122,7 @@ export class JobRunner {
         log.error({ err, job: job.name }, `${job.name} failed`);
       }
     }
+    this.lastRuns.set(job.name, { at: now().toISOString(), outcome });
     this.opts.metrics?.jobRuns.inc({ job: job.name, outcome });
     if (outcome !== 'skipped') this.opts.metrics?.jobDuration.observe({ job: job.name }, (performance.now() - start) / 1000);
     return typeof wait === 'number' ? wait : job.everyMs;

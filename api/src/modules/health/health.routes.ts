@@ -7,8 +7,20 @@ import { AppError, CommonErrorCode, DATABASE_RETRY_AFTER_SECONDS } from '../../e
 /** /readyz never takes longer than this, whatever the database does. */
 export const READY_PING_TIMEOUT_MS = 800;
 
-/** /healthz: the process answers (never touches the database). /readyz: the database answers a ping within 1 s. */
-export function healthRoutes(conn: Connection, databaseKind: string, health?: DatabaseHealth): Router<AppState> {
+/**
+ * One more dependency /readyz reports (the job runner, a platform's token fetch): a cached state, never a live
+ * call per probe. Only the database decides ready or not; the others are reported for the operator.
+ */
+export interface ReadinessCheck {
+  name: string;
+  state(): { state: string } & Record<string, unknown>;
+}
+
+/**
+ * /healthz: the process answers (never touches the database). /readyz: the database answers a ping within 1 s,
+ * with the state of each other dependency (`checks`).
+ */
+export function healthRoutes(conn: Connection, databaseKind: string, health?: DatabaseHealth, checks: readonly ReadinessCheck[] = []): Router<AppState> {
   const router = new Router<AppState>();
   const started = Date.now();
   router.get('/healthz', (ctx) => {
@@ -23,7 +35,8 @@ export function healthRoutes(conn: Connection, databaseKind: string, health?: Da
     } catch (err) {
       throw new AppError(503, CommonErrorCode.NOT_READY, '数据库不可用', { cause: err, expose: true, retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS });
     }
-    ctx.body = { status: 'ready', database: databaseKind };
+    const others = Object.fromEntries(checks.map((c) => [c.name, c.state()]));
+    ctx.body = { status: 'ready', database: databaseKind, checks: { database: { state: 'up', kind: databaseKind }, ...others } };
   });
   return router;
 }
