@@ -13,6 +13,7 @@ export { inlineScriptsOf, pageSecurityHeaders } from './middleware/security-head
 export { isLoopbackAddress, loopbackOnly } from './middleware/loopback-only';
 export { createLogger } from './logger';
 export { createMetrics, Metrics } from './metrics/metrics';
+export { instrumentMongo } from './metrics/db-metrics';
 export type { ReadinessCheck } from './modules/health/health.routes';
 
 // ---- services (the domain's API) and the ports it calls out through --------------------------------

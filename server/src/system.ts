@@ -13,6 +13,7 @@ import {
   createApp,
   createLogger,
   createMetrics,
+  instrumentMongo,
   ensureIndexes,
   isEmpty,
   type Metrics,
@@ -80,6 +81,7 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
   const now = opts.now ?? (() => new Date());
   const connection = opts.connection;
   const metrics = opts.metrics ?? createMetrics();
+  instrumentMongo(connection, metrics);
   // "Approval changed" goes to the bot's cards, and the cards read approvals back through the service: a cycle,
   // tied here and only here. The services get, at construction, a port that forwards to the cards; the cards
   // exist before anything can change (nothing is emitted while the graph is built). No object has a setter.

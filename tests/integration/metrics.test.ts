@@ -1,3 +1,4 @@
+import { connectMongo, instrumentMongo, Metrics } from '@crm/api';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
@@ -107,6 +108,25 @@ describe('GET /metrics in production', () => {
       else expect(res.body.error.code).toBe(status === 404 ? 'NOT_FOUND' : 'UNAUTHENTICATED');
     } finally {
       await t.close();
+    }
+  });
+});
+
+describe('database metrics (driver monitoring events)', () => {
+  it('records command latency by command and the pool connections in use and open', async () => {
+    const metrics = new Metrics({ processMetrics: false });
+    const conn = await connectMongo(process.env.CRM_TEST_MONGODB_URI!);
+    try {
+      instrumentMongo(conn, metrics);
+      await conn.db!.admin().command({ ping: 1 });
+      await conn.db!.collection('metrics_probe').findOne({});
+      const text = await metrics.text();
+      expect(sample(text, 'crm_db_command_duration_seconds_count', { command: 'ping', outcome: 'ok' })).toBeGreaterThanOrEqual(1);
+      expect(sample(text, 'crm_db_command_duration_seconds_count', { command: 'find', outcome: 'ok' })).toBe(1);
+      expect(sample(text, 'crm_db_pool_connections', { state: 'checked_out' })).toBe(0);
+      expect(sample(text, 'crm_db_pool_connections', { state: 'open' })).toBeGreaterThanOrEqual(1);
+    } finally {
+      await conn.close();
     }
   });
 });

@@ -30,6 +30,8 @@ export function mongoOptions(opts: ConnectOptions = {}): mongoose.ConnectOptions
     socketTimeoutMS: operationTimeoutMs + 2_000,
     heartbeatFrequencyMS: HEARTBEAT_FREQUENCY_MS,
     serverMonitoringMode: 'poll',
+    // command latency for /metrics (crm_db_command_duration_seconds, see instrumentMongo)
+    monitorCommands: true,
   };
 }
 

@@ -74,11 +74,24 @@ export class Metrics {
     buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5],
     registers: [this.registry],
   });
+  /** Read at each scrape from the pools registered with `readPool` (instrumentMongo). */
+  private readonly poolReaders: Array<() => { checkedOut: number; open: number }> = [];
   readonly dbPool = new Gauge({
     name: 'crm_db_pool_connections',
     help: 'MongoDB pool connections: checked out (in use) and open',
     labelNames: ['state'] as const,
     registers: [this.registry],
+    collect: () => {
+      let checkedOut = 0;
+      let open = 0;
+      for (const read of this.poolReaders) {
+        const p = read();
+        checkedOut += p.checkedOut;
+        open += p.open;
+      }
+      this.dbPool.set({ state: 'checked_out' }, checkedOut);
+      this.dbPool.set({ state: 'open' }, open);
+    },
   });
   readonly importRows = new Counter({
     name: 'crm_import_rows_total',
@@ -89,6 +102,11 @@ export class Metrics {
   constructor(opts: { processMetrics?: boolean } = {}) {
     // process CPU, memory, event loop lag, under this registry only
     if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'crm_' });
+  }
+
+  /** Adds a database pool to `crm_db_pool_connections` (read at each scrape). */
+  readPool(read: () => { checkedOut: number; open: number }): void {
+    this.poolReaders.push(read);
   }
 
   /** The Prometheus text exposition. */
