@@ -1,6 +1,7 @@
-import { connectMongo, instrumentMongo, Metrics } from '@crm/api';
+import { instrumentMongo, Metrics } from '@crm/api';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { closeTestConnection, openTestConnection } from '../helpers/test-db';
 import { sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
 
 /** The value of one sample line (`name{labels} value`), or undefined when the series is absent. */
@@ -115,7 +116,8 @@ describe('GET /metrics in production', () => {
 describe('database metrics (driver monitoring events)', () => {
   it('records command latency by command and the pool connections in use and open', async () => {
     const metrics = new Metrics({ processMetrics: false });
-    const conn = await connectMongo(process.env.CRM_TEST_MONGODB_URI!);
+    const conn = await openTestConnection({ monitorCommands: true }); // as mongoOptions sets it
+
     try {
       instrumentMongo(conn, metrics);
       await conn.db!.admin().command({ ping: 1 });
@@ -126,7 +128,7 @@ describe('database metrics (driver monitoring events)', () => {
       expect(sample(text, 'crm_db_pool_connections', { state: 'checked_out' })).toBe(0);
       expect(sample(text, 'crm_db_pool_connections', { state: 'open' })).toBeGreaterThanOrEqual(1);
     } finally {
-      await conn.close();
+      await closeTestConnection(conn);
     }
   });
 });
