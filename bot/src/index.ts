@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '@crm/config';
-import type { AppState, Services } from '@crm/api';
+import type { AppState, Metrics, Services } from '@crm/api';
 import { BotApp } from './core/bot-app';
 import type { SandboxAdapter } from './channels/sandbox/sandbox.adapter';
 import { registerCrmListeners } from './listeners/crm.listeners';
@@ -56,12 +56,15 @@ export function createBot(deps: {
   workConcurrency?: number;
   /** The clock for dates read from chat ("下周二下午"); tests pin it. */
   now?: () => Date;
+  /** Counts inbound events (stored, handled, failed) and send-budget waits. */
+  metrics?: Metrics;
 }): Bot {
   const app = new BotApp({
     conn: deps.conn,
     services: deps.services,
     logger: deps.logger.child({ component: 'bot' }),
     publicBaseUrl: deps.config.http.publicBaseUrl,
+    metrics: deps.metrics,
   });
   registerCrmListeners(app);
   const notifier = new Notifier(app, deps.services.org);

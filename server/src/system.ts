@@ -88,7 +88,7 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
   const chat: { approvalCards?: ApprovalEvents } = {};
   const approvalEvents: ApprovalEvents = { changed: (change) => chat.approvalCards!.changed(change) };
   const services = buildServices(connection, config, { now, approvalEvents });
-  const bot = createBot({ conn: connection, services, logger, config, now, ...opts.bot });
+  const bot = createBot({ conn: connection, services, logger, config, now, metrics, ...opts.bot });
   chat.approvalCards = bot.approvals;
   const app = createApp({
     config,

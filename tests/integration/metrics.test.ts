@@ -51,6 +51,8 @@ describe('GET /metrics (development: open)', () => {
     const text = await scrape();
     expect(sample(text, 'crm_http_requests_total', { method: 'POST', route: '/bot/wecom/callback', status: '200' })).toBe(1);
     expect(sample(text, 'crm_callback_ack_duration_seconds_count', { channel: 'wecom', status: '200' })).toBe(1);
+    expect(sample(text, 'crm_inbound_events_total', { channel: 'wecom', outcome: 'stored' })).toBe(1);
+    expect(sample(text, 'crm_inbound_events_total', { channel: 'wecom', outcome: 'handled' })).toBe(1);
   });
 
   it('counts a job run by job and outcome, with its duration', async () => {

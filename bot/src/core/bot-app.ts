@@ -2,7 +2,7 @@ import type { Collection } from 'mongodb';
 import type { Connection, Model } from 'mongoose';
 import type { Logger } from 'pino';
 import { can, ROLE_LABELS, type Permission, type Role } from '@crm/shared';
-import { AppError, type Actor, type RequestMeta, type UserDoc, type Services } from '@crm/api';
+import { AppError, type Actor, type Metrics, type RequestMeta, type UserDoc, type Services } from '@crm/api';
 import type { BotEvent, Card, ChannelAdapter, ChannelName, OutboundMessage, SendResult } from './bot-event';
 import type { Channel } from './channel';
 import { friendlyError } from './bot-errors';
@@ -53,6 +53,8 @@ export interface BotAppOptions {
   services: Services;
   logger: Logger;
   publicBaseUrl: string;
+  /** `crm_inbound_events_total{channel,outcome}`: stored, duplicate, handled, unknown_user, failed. */
+  metrics?: Metrics;
 }
 
 /**
@@ -161,6 +163,7 @@ export class BotApp {
       leaseUntil: new Date(now.getTime() + leaseMs),
       attempts: 1,
     });
+    this.opts.metrics?.inboundEvents.inc({ channel: event.channel, outcome: fresh ? 'stored' : 'duplicate' });
     return fresh ? 'accepted' : 'duplicate';
   }
 
@@ -213,6 +216,7 @@ export class BotApp {
     const user = await org.findActiveUserByPlatformId(channel.identity, event.platformUserId);
     const meta: RequestMeta = { requestId: `${event.channel}:${event.dedupeKey}`, channel: 'bot', actorId: user?._id ?? null };
     if (!user) {
+      this.opts.metrics?.inboundEvents.inc({ channel: event.channel, outcome: 'unknown_user' });
       await audit.record(meta, { action: 'bot.unknown-user', entityType: 'platform-user', entityId: `${event.channel}:${event.platformUserId}` });
       await adapter.send(event.platformUserId, { kind: 'text', text: '你好！你还没有开通 CRM 账号，或账号已停用。请联系系统管理员开通后再试。' });
       return 'unknown-user';
@@ -241,7 +245,9 @@ export class BotApp {
     };
     try {
       await this.dispatch(ctx);
+      this.opts.metrics?.inboundEvents.inc({ channel: event.channel, outcome: 'handled' });
     } catch (err) {
+      this.opts.metrics?.inboundEvents.inc({ channel: event.channel, outcome: 'failed' });
       const code = err instanceof AppError ? err.code : undefined;
       if (!(err instanceof AppError) || err.status >= 500) log.error({ err }, 'bot listener failed');
       const shown = err instanceof AppError && err.expose ? err.message : undefined;
