@@ -102,6 +102,7 @@ export function createBot(deps: {
     inbound,
     wecomBudget: deps.wecomBudget,
     now: deps.now,
+    metrics: deps.metrics,
   };
   const channels = CHANNELS.map((make) => make(channelDeps)).filter((c): c is Channel => c !== null);
   for (const channel of channels) app.use(channel);

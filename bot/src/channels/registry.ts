@@ -1,7 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '@crm/config';
-import type { OrgService } from '@crm/api';
+import type { Metrics, OrgService } from '@crm/api';
 import type { Channel } from '../core/channel';
 import { httpReceiver, type Inbound } from '../core/receiver';
 import { MongoSendLedger } from '../outbound/send-ledger';
@@ -26,6 +26,7 @@ export interface ChannelDeps {
   inbound: Inbound;
   wecomBudget?: BudgetWindow[];
   now?: () => Date;
+  metrics?: Metrics;
 }
 
 /** WeCom (企业微信) app: template cards within each member's send budget; callbacks at /bot/wecom/callback. */
@@ -33,7 +34,9 @@ export function wecomChannel(deps: ChannelDeps): Channel | null {
   const w = deps.config.wecom;
   if (!w) return null;
   const client = new WeComClient(w, deps.logger.child({ component: 'wecom' }));
-  const budget = new SendBudget(deps.wecomBudget ?? WECOM_MEMBER_WINDOWS, undefined, new MongoSendLedger(deps.conn));
+  const budget = new SendBudget(deps.wecomBudget ?? WECOM_MEMBER_WINDOWS, undefined, new MongoSendLedger(deps.conn), (ms) =>
+    deps.metrics?.sendBudgetWaits.observe({ channel: 'wecom' }, ms / 1000),
+  );
   const adapter = new WeComAdapter(client, w.agentId, new WeComCardCodeStore(deps.conn), budget);
   const secrets = { token: w.token, encodingAesKey: w.encodingAesKey, corpId: w.corpId };
   const routes = wecomCallbackRoutes(

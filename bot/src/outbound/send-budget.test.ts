@@ -32,6 +32,14 @@ describe('SendBudget', () => {
     expect(times.filter((t) => t < 60_000)).toHaveLength(30);
   });
 
+  it('reports the wait of each send that waited for its slot (for crm_send_budget_wait_seconds), none for the others', async () => {
+    const clock = fakeClock();
+    const waits: number[] = [];
+    const budget = new SendBudget([{ limit: 2, ms: 1000 }], clock, null, (ms) => waits.push(ms));
+    await Promise.all([budget.acquire('a'), budget.acquire('a'), budget.acquire('a'), budget.acquire('b')]);
+    expect(waits).toEqual([1001]);
+  });
+
   it('keeps recipients independent', async () => {
     const clock = fakeClock();
     const budget = new SendBudget([{ limit: 2, ms: 1000 }], clock);

@@ -28,6 +28,8 @@ export class SendBudget {
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
     },
     private readonly ledger: SendLedger | null = null,
+    /** Told how long a send waited for its slot (ms, counted from the call; only sends that waited). */
+    private readonly onWait?: (ms: number) => void,
   ) {}
 
   /** How long a send to `key` would have to wait now as far as this process knows (0 = go); acquire is what enforces. */
@@ -43,6 +45,7 @@ export class SendBudget {
    */
   acquire(key: string): Promise<() => Promise<void>> {
     const prev = this.queues.get(key) ?? Promise.resolve();
+    const calledAt = this.clock.now();
     const next = prev.then(async () => {
       for (let wait = this.waitMs(key); wait > 0; wait = this.waitMs(key)) await this.clock.sleep(wait);
       let shared: string | null = null;
@@ -57,6 +60,7 @@ export class SendBudget {
       const longest = Math.max(...this.windows.map((w) => w.ms));
       const now = this.clock.now();
       const times = (this.sent.get(key) ?? []).filter((t) => t > now - longest);
+      if (now > calledAt) this.onWait?.(now - calledAt);
       const entry = { at: now };
       times.push(now);
       this.sent.set(key, times);
