@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { Config } from '@crm/config';
+import type { Metrics } from './metrics/metrics';
 import { buildApprovals, type ApprovalEvents, type ApprovalService, type ApprovalSweep } from './modules/approval/approval.service';
 import { AuditService } from './modules/audit/audit.service';
 import { TokenService } from './modules/auth/token.service';
@@ -37,6 +38,8 @@ export interface Ports {
   /** "Approval changed" (the bot's approval cards and notices). */
   approvalEvents?: ApprovalEvents;
   now?: () => Date;
+  /** The process's metrics (reminder deliveries). */
+  metrics?: Metrics;
 }
 
 export function buildServices(conn: Connection, config: Config, ports: Ports = {}): Services {
@@ -54,6 +57,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     stages: config.crm.stages,
     businessTz: config.businessTz,
     now,
+    metrics: ports.metrics,
   });
   const extra = ports.followUpEvents ?? noFollowUpEvents;
   const followUpEvents: FollowUpEvents = {

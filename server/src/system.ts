@@ -87,7 +87,7 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
   // exist before anything can change (nothing is emitted while the graph is built). No object has a setter.
   const chat: { approvalCards?: ApprovalEvents } = {};
   const approvalEvents: ApprovalEvents = { changed: (change) => chat.approvalCards!.changed(change) };
-  const services = buildServices(connection, config, { now, approvalEvents });
+  const services = buildServices(connection, config, { now, approvalEvents, metrics });
   const bot = createBot({ conn: connection, services, logger, config, now, metrics, ...opts.bot });
   chat.approvalCards = bot.approvals;
   const app = createApp({

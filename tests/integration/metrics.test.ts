@@ -1,3 +1,4 @@
+import { Types } from 'mongoose';
 import { instrumentMongo, Metrics } from '@crm/api';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
@@ -132,5 +133,41 @@ describe('database metrics (driver monitoring events)', () => {
     } finally {
       await closeTestConnection(conn);
     }
+  });
+});
+
+describe('reminder metrics', () => {
+  // Monday 2026-11-23 10:00, Beijing time: within delivery hours, after the morning digest
+  const clock = new Date('2026-11-23T10:00:00+08:00');
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({}, { now: () => clock });
+  });
+  afterAll(() => t.close());
+
+  it('counts a due reminder claimed and sent', async () => {
+    const user = (await t.services.org.findActiveUserByPlatformId('wecom', 'demo-rep1'))!._id;
+    await t.conn.model('Reminder').insertMany([
+      {
+        _id: new Types.ObjectId(),
+        dedupeKey: `test:${new Types.ObjectId().toHexString()}`,
+        kind: 'next-step',
+        userId: user,
+        dueAt: new Date(clock.getTime() - 60_000),
+        status: 'scheduled',
+        title: '提醒',
+        text: '回访',
+        customerId: null,
+        attempts: 0,
+        leaseUntil: null,
+        retryAt: null,
+        delivery: null,
+      },
+    ]);
+    const pass = await t.system.reminders.tick();
+    expect(pass.claimed).toBe(1);
+    const text = await t.system.metrics.text();
+    expect(sample(text, 'crm_reminders_total', { outcome: 'due' })).toBe(1);
+    expect(sample(text, 'crm_reminders_total', { outcome: 'sent' })).toBe(1);
   });
 });

@@ -44,7 +44,14 @@ export class ReminderDeliveries {
         { $set: { status: 'sending', leaseUntil: new Date(now.getTime() + leaseMs), leaseOwner: token }, $inc: { attempts: 1 } },
       )
       .exec();
-    return this.store.model.find({ leaseOwner: token, status: 'sending' }).sort({ userId: 1, dueAt: 1 }).exec();
+    const claimed = await this.store.model.find({ leaseOwner: token, status: 'sending' }).sort({ userId: 1, dueAt: 1 }).exec();
+    this.count('due', claimed.length);
+    return claimed;
+  }
+
+  /** `crm_reminders_total{outcome}`: due (claimed to send), sent, folded (into a digest), deferred, retried, failed, cancelled. */
+  private count(outcome: 'due' | 'sent' | 'folded' | 'deferred' | 'retried' | 'failed' | 'cancelled', n: number): void {
+    if (n > 0) this.deps.metrics?.reminders.inc({ outcome }, n);
   }
 
   /**
@@ -62,22 +69,26 @@ export class ReminderDeliveries {
         reason = '客户已跟进或已转移';
     }
     if (!reason) return true;
-    await this.store.model.updateOne({ _id: r._id, status: 'sending' }, { $set: { status: 'cancelled', outcome: reason, leaseUntil: null } }).exec();
+    const res = await this.store.model
+      .updateOne({ _id: r._id, status: 'sending' }, { $set: { status: 'cancelled', outcome: reason, leaseUntil: null } })
+      .exec();
+    this.count('cancelled', res.modifiedCount);
     return false;
   }
 
   /** Marks claimed reminders sent (only if still ours: a lease lost to another worker is not overwritten). */
   async markSent(ids: Types.ObjectId[], delivery: ReminderDeliveryRecord): Promise<void> {
-    await this.store.model
+    const res = await this.store.model
       .updateMany({ _id: { $in: ids }, status: 'sending' }, { $set: { status: 'sent', sentAt: delivery.sentAt, delivery, leaseUntil: null, lastError: null } })
       .exec();
+    this.count('sent', res.modifiedCount);
   }
 
   /** A failed send: retried with backoff (1, 2, 4 … minutes), then `failed` for good, with the error kept either way. */
   async markFailed(r: ReminderDoc, error: string, opts: { permanent?: boolean; maxAttempts: number }): Promise<void> {
     const now = this.deps.now();
     const giveUp = opts.permanent || r.attempts >= opts.maxAttempts;
-    await this.store.model
+    const res = await this.store.model
       .updateOne(
         { _id: r._id, status: 'sending' },
         {
@@ -87,23 +98,26 @@ export class ReminderDeliveries {
         },
       )
       .exec();
+    this.count(giveUp ? 'failed' : 'retried', res.modifiedCount);
   }
 
   /** Back to scheduled, not before `until`, without counting as an attempt (the send budget was full). */
   async defer(ids: Types.ObjectId[], until: Date): Promise<void> {
-    await this.store.model
+    const res = await this.store.model
       .updateMany({ _id: { $in: ids }, status: 'sending' }, { $set: { status: 'scheduled', retryAt: until, leaseUntil: null }, $inc: { attempts: -1 } })
       .exec();
+    this.count('deferred', res.modifiedCount);
   }
 
   /** Reminders a digest delivers instead of pushes: due before `before` (overnight, at the weekend), still scheduled. */
   async foldIntoDigest(userId: Types.ObjectId, before: Date, delivery: ReminderDeliveryRecord): Promise<void> {
-    await this.store.model
+    const res = await this.store.model
       .updateMany(
         { userId, kind: { $ne: 'digest' }, status: 'scheduled', dueAt: { $lt: before } },
         { $set: { status: 'sent', sentAt: delivery.sentAt, delivery: { ...delivery, folded: true } } },
       )
       .exec();
+    this.count('folded', res.modifiedCount);
   }
 
   /** The person's reminders that went out on one card (a summary card carries several), optionally only those still `sent` or not about a rep. */

@@ -2,6 +2,7 @@ import { Types, type Connection, type Model } from 'mongoose';
 import type { StageDefinition } from '@crm/shared';
 import type { ReminderPolicy } from '@crm/config';
 import type { AuditService } from '../audit/audit.service';
+import type { Metrics } from '../../metrics/metrics';
 import type { CustomerService } from '../customer/customer.service';
 import type { OpportunityService } from '../opportunity/opportunity.service';
 import type { OrgService } from '../org/org.service';
@@ -28,6 +29,8 @@ export interface ReminderDeps {
   stages: StageDefinition[];
   businessTz: string;
   now: () => Date;
+  /** Counts deliveries by outcome (crm_reminders_total). */
+  metrics?: Metrics;
 }
 
 /**
