@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '@crm/config';
-import type { AppState, Metrics, Services } from '@crm/api';
+import type { AppState, Metrics, ReadinessCheck, Services } from '@crm/api';
 import { BotApp } from './core/bot-app';
 import type { SandboxAdapter } from './channels/sandbox/sandbox.adapter';
 import { registerCrmListeners } from './listeners/crm.listeners';
@@ -44,6 +44,8 @@ export interface Bot {
   reminderSender: ChatReminderSender;
   /** Approval cards and notices (the domain's ApprovalEvents port). */
   approvals: ApprovalCards;
+  /** What /readyz reports for the platforms: each configured one's last token fetch (cached state). */
+  readiness: ReadinessCheck[];
 }
 
 /** Builds the bot with every configured channel and its HTTP routes. */
@@ -114,5 +116,7 @@ export function createBot(deps: {
   const dingtalkStream = receivers.find((r): r is DingTalkStreamTransport => r instanceof DingTalkStreamTransport) ?? null;
   const reminderSender = new ChatReminderSender(notifier, reminderCards, deps.services.org, deps.config.businessTz, appUrl, deps.now);
   registerApprovalActions(app, deps.services.approvals, appUrl);
-  return { app, sandbox, wecom, dingtalk, dingtalkStream, receivers, routers, inFlight, notifier, reminderSender, approvals };
+  // each configured platform's token state, for /readyz (named `wecom` / `dingtalk`)
+  const readiness: ReadinessCheck[] = channels.flatMap((c) => (c.tokenStatus ? [{ name: c.name, state: c.tokenStatus }] : []));
+  return { app, sandbox, wecom, dingtalk, dingtalkStream, receivers, routers, inFlight, notifier, reminderSender, approvals, readiness };
 }

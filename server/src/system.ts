@@ -99,7 +99,7 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     extraRouters: bot.routers,
     metrics,
     // read at each probe (the runner exists by then): whether this process runs the jobs, and their last runs
-    readiness: [{ name: 'jobs', state: () => jobs.status() }],
+    readiness: [...bot.readiness, { name: 'jobs', state: () => jobs.status() }],
   });
   const reminders = new ReminderScheduler(services.reminders, bot.reminderSender, {
     policy: config.reminders,

@@ -22,7 +22,7 @@ describe('GET /metrics (development: open)', () => {
   let t: TestApp;
   beforeAll(async () => {
     fake = await new FakeWeComServer(WECOM_TEST_APP).start();
-    t = await startTestApp(WECOM_TEST_ENV(fake.baseUrl));
+    t = await startTestApp(WECOM_TEST_ENV(fake.baseUrl), { crm: true });
   });
   afterAll(async () => {
     await t.close();
@@ -46,7 +46,7 @@ describe('GET /metrics (development: open)', () => {
   });
 
   it('counts a WeCom callback under its route', async () => {
-    const packet = sealedPost(textXml('demo-rep1', '你好'));
+    const packet = sealedPost(textXml('demo-rep1', '查 张三'));
     await t.http.post('/bot/wecom/callback').query(packet.query).set('Content-Type', 'text/xml').send(packet.body).expect(200);
     await t.bot.inFlight.drain();
     const text = await scrape();
@@ -54,6 +54,9 @@ describe('GET /metrics (development: open)', () => {
     expect(sample(text, 'crm_callback_ack_duration_seconds_count', { channel: 'wecom', status: '200' })).toBe(1);
     expect(sample(text, 'crm_inbound_events_total', { channel: 'wecom', outcome: 'stored' })).toBe(1);
     expect(sample(text, 'crm_inbound_events_total', { channel: 'wecom', outcome: 'handled' })).toBe(1);
+    // the reply went out through WeCom's API: the token fetch and the send, by endpoint and errcode
+    expect(sample(text, 'crm_platform_api_calls_total', { channel: 'wecom', endpoint: '/cgi-bin/gettoken', errcode: '0' })).toBe(1);
+    expect(sample(text, 'crm_platform_api_calls_total', { channel: 'wecom', endpoint: '/cgi-bin/message/send', errcode: '0' })).toBeGreaterThanOrEqual(1);
   });
 
   it('counts a job run by job and outcome, with its duration', async () => {
@@ -64,10 +67,11 @@ describe('GET /metrics (development: open)', () => {
     expect(sample(text, 'crm_job_duration_seconds_count', { job: job.name })).toBe(1);
   });
 
-  it('/readyz reports the database and the job runner (off until started, then each job’s last run)', async () => {
+  it('/readyz reports the database, WeCom’s token and the job runner (off until started, then each job’s last run)', async () => {
     const before = (await t.http.get('/readyz').expect(200)).body;
     expect(before.checks.database).toEqual({ state: 'up', kind: before.database });
     expect(before.checks.jobs.state).toBe('off');
+    expect(before.checks.wecom).toMatchObject({ state: 'ok' }); // the token fetched for the reply above
     t.system.jobs.start();
     try {
       const after = (await t.http.get('/readyz').expect(200)).body;

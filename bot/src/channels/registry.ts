@@ -33,7 +33,9 @@ export interface ChannelDeps {
 export function wecomChannel(deps: ChannelDeps): Channel | null {
   const w = deps.config.wecom;
   if (!w) return null;
-  const client = new WeComClient(w, deps.logger.child({ component: 'wecom' }));
+  const client = new WeComClient(w, deps.logger.child({ component: 'wecom' }), {
+    onCall: (endpoint, errcode) => deps.metrics?.platformCalls.inc({ channel: 'wecom', endpoint, errcode }),
+  });
   const budget = new SendBudget(deps.wecomBudget ?? WECOM_MEMBER_WINDOWS, undefined, new MongoSendLedger(deps.conn), (ms) =>
     deps.metrics?.sendBudgetWaits.observe({ channel: 'wecom' }, ms / 1000),
   );
@@ -49,14 +51,16 @@ export function wecomChannel(deps: ChannelDeps): Channel | null {
     },
     deps.logger.child({ component: 'wecom-callback' }),
   );
-  return { name: 'wecom', identity: 'wecom', preference: 1, adapter, receiver: httpReceiver('wecom', [routes]) };
+  return { name: 'wecom', identity: 'wecom', preference: 1, adapter, receiver: httpReceiver('wecom', [routes]), tokenStatus: () => client.tokenStatus() };
 }
 
 /** DingTalk (钉钉) app robot: stream mode (an outbound socket) or HTTP mode (callbacks at /bot/dingtalk/callback). */
 export function dingtalkChannel(deps: ChannelDeps): Channel | null {
   const d = deps.config.dingtalk;
   if (!d) return null;
-  const client = new DingTalkClient(d, deps.logger.child({ component: 'dingtalk' }));
+  const client = new DingTalkClient(d, deps.logger.child({ component: 'dingtalk' }), {
+    onCall: (endpoint, errcode) => deps.metrics?.platformCalls.inc({ channel: 'dingtalk', endpoint, errcode }),
+  });
   const adapter = new DingTalkAdapter(client, {
     cardTemplateId: d.cardTemplateId,
     agentId: d.agentId,
@@ -74,7 +78,7 @@ export function dingtalkChannel(deps: ChannelDeps): Channel | null {
             deps.logger.child({ component: 'dingtalk-callback' }),
           ),
         ]);
-  return { name: 'dingtalk', identity: 'dingtalk', preference: 2, adapter, receiver };
+  return { name: 'dingtalk', identity: 'dingtalk', preference: 2, adapter, receiver, tokenStatus: () => client.tokenStatus() };
 }
 
 /** The local web chat (development): speaks as the demo users' WeCom userids. */

@@ -1,5 +1,6 @@
 import type { ChannelAdapter, ChannelName } from './bot-event';
 import type { Receiver } from './receiver';
+import type { TokenStatus } from '@crm/shared';
 
 /** Which of a CRM user's platform identities (`user.identities`) is their id on a channel. */
 export type IdentityField = 'wecom' | 'dingtalk';
@@ -15,4 +16,6 @@ export interface Channel {
   readonly preference: number;
   readonly adapter: ChannelAdapter;
   readonly receiver: Receiver;
+  /** For /readyz: how the platform's last token fetch went (cached, never a live call). Absent for the sandbox. */
+  readonly tokenStatus?: () => TokenStatus;
 }

@@ -13,7 +13,7 @@ export const READY_PING_TIMEOUT_MS = 800;
  */
 export interface ReadinessCheck {
   name: string;
-  state(): { state: string } & Record<string, unknown>;
+  state(): { state: string };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
-import { backoffMs, platformHttp, TokenCache, withRetry } from '@crm/shared';
+import { backoffMs, platformHttp, TokenCache, withRetry, type TokenStatus } from '@crm/shared';
+import { countPlatformCalls, type PlatformCallListener } from '../../outbound/platform-calls';
 
 export interface DingTalkApiConfig {
   clientId: string;
@@ -44,10 +45,12 @@ export class DingTalkClient {
   constructor(
     readonly cfg: DingTalkApiConfig,
     private readonly log: Logger,
-    private readonly opts: { sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
+    private readonly opts: { sleep?: (ms: number) => Promise<void>; now?: () => number; onCall?: PlatformCallListener } = {},
   ) {
     this.http = platformHttp({ baseURL: cfg.apiBase });
     this.oapi = platformHttp({ baseURL: cfg.oapiBase ?? 'https://oapi.dingtalk.com' });
+    countPlatformCalls(this.http, opts.onCall);
+    countPlatformCalls(this.oapi, opts.onCall);
     const now = () => this.now();
     this.v1Token = new TokenCache(async () => {
       const res = await this.http.post<{ accessToken?: string; expireIn?: number; code?: string; message?: string }>('/v1.0/oauth2/accessToken', {
@@ -86,6 +89,12 @@ export class DingTalkClient {
       if (err instanceof DingTalkApiError) this.log.error({ path, status: err.status, code: err.code }, 'DingTalk API call failed');
       throw err;
     });
+  }
+
+  /** How the last token fetches went (both APIs' tokens; failing if either fails), for /readyz; never fetches. */
+  tokenStatus(): TokenStatus {
+    const all = [this.v1Token.status(), this.legacyToken.status()];
+    return all.find((s) => s.state === 'failing') ?? all.find((s) => s.state === 'ok') ?? { state: 'unknown' };
   }
 
   accessToken(): Promise<string> {

@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
-import { backoffMs, platformHttp, TokenCache, withRetry } from '@crm/shared';
+import { backoffMs, platformHttp, TokenCache, withRetry, type TokenStatus } from '@crm/shared';
+import { countPlatformCalls, type PlatformCallListener } from '../../outbound/platform-calls';
 
 export interface WeComApiConfig {
   corpId: string;
@@ -44,9 +45,10 @@ export class WeComClient {
   constructor(
     private readonly cfg: WeComApiConfig,
     private readonly log: Logger,
-    private readonly opts: { timeoutMs?: number; sleep?: (ms: number) => Promise<void>; now?: () => number } = {},
+    private readonly opts: { timeoutMs?: number; sleep?: (ms: number) => Promise<void>; now?: () => number; onCall?: PlatformCallListener } = {},
   ) {
     this.http = platformHttp({ baseURL: cfg.apiBase, timeoutMs: opts.timeoutMs });
+    countPlatformCalls(this.http, opts.onCall);
     this.tokens = new TokenCache(
       async () => {
         const res = await this.http.get<WeComResponse>('/cgi-bin/gettoken', { params: { corpid: this.cfg.corpId, corpsecret: this.cfg.secret } });
@@ -66,6 +68,11 @@ export class WeComClient {
 
   private sleep(ms: number): Promise<void> {
     return this.opts.sleep?.(ms) ?? new Promise((r) => setTimeout(r, ms));
+  }
+
+  /** How the last token fetch went (for /readyz; never fetches). */
+  tokenStatus(): TokenStatus {
+    return this.tokens.status();
   }
 
   /** The cached token, or one fresh fetch shared by every concurrent caller. */
