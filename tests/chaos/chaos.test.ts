@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { MONGO_JAVA_SERVER_DIR } from '../../server/src/dev-db';
+import { Child, freePort, sleep, startStandIn } from '../helpers/child-process';
 
 /**
  * Chaos: bursts of keyed creates (customers and follow-ups) against the real server in a child process,
@@ -15,67 +13,11 @@ import { MONGO_JAVA_SERVER_DIR } from '../../server/src/dev-db';
  * entry and its reminder, each customer its contact and audit entry, no pending effects left).
  * Loopback only; each scenario stays well under a minute.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
-const LIB = path.join(ROOT, '.cache', 'mongo-java-server', 'lib');
 const DB_NAME = 'crm_chaos';
 jest.setTimeout(120_000);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/** A child process we kill with SIGKILL (no shutdown hook runs: a crash). */
-class Child {
-  readonly proc: ChildProcess;
-  out = '';
-  private readonly exited: Promise<void>;
-  constructor(cmd: string, args: string[], env?: NodeJS.ProcessEnv) {
-    this.proc = spawn(cmd, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const keep = (b: Buffer) => void (this.out = (this.out + b.toString('utf8')).slice(-20_000));
-    this.proc.stdout!.on('data', keep);
-    this.proc.stderr!.on('data', keep);
-    this.exited = new Promise((resolve) => this.proc.once('exit', () => resolve()));
-  }
-  async waitFor(test: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      if (this.proc.exitCode !== null) throw new Error(`${what}: the process exited (${this.proc.exitCode}): ${this.out.slice(-2000)}`);
-      if (await test()) return;
-      await sleep(200);
-    }
-    throw new Error(`${what}: not within ${timeoutMs} ms: ${this.out.slice(-2000)}`);
-  }
-  async kill9(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    this.proc.kill('SIGKILL');
-    await this.exited;
-  }
-}
-
 /** The stand-in on an H2 file: what survives its kill -9 is what it had written. */
-async function startDb(file: string, port: number): Promise<Child> {
-  const db = new Child('java', [
-    '-Xmx256m',
-    '-XX:+UseSerialGC',
-    '-Xmn32m',
-    '-cp',
-    path.join(LIB, '*'),
-    path.join(MONGO_JAVA_SERVER_DIR, 'EmbeddedMongo.java'),
-    `h2:${file}`,
-    String(port),
-  ]);
-  await db.waitFor(() => /^READY \d+/m.test(db.out), 'the database');
-  return db;
-}
+const startDb = (file: string, port: number) => startStandIn(`h2:${file}`, port);
 
 async function startApi(apiPort: number, dbPort: number): Promise<Child> {
   const api = new Child(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {

@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import net from 'node:net';
-import path from 'node:path';
 import { MongoClient } from 'mongodb';
-import { MONGO_JAVA_SERVER_DIR } from '../../server/src/dev-db';
+import { Child, freePort, sleep, startStandIn } from '../helpers/child-process';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
 
@@ -14,50 +11,8 @@ import { sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/
  * migration once. SIGTERM lets a request in flight finish and exits 0; a second SIGTERM exits at once (143).
  * Loopback only, well under 90 s.
  */
-const ROOT = path.resolve(__dirname, '..', '..');
-const LIB = path.join(ROOT, '.cache', 'mongo-java-server', 'lib');
 const DB_NAME = 'crm_roles';
 jest.setTimeout(90_000);
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-class Child {
-  readonly proc: ChildProcess;
-  out = '';
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  constructor(cmd: string, args: string[], env?: NodeJS.ProcessEnv) {
-    this.proc = spawn(cmd, args, { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
-    const keep = (b: Buffer) => void (this.out = (this.out + b.toString('utf8')).slice(-20_000));
-    this.proc.stdout!.on('data', keep);
-    this.proc.stderr!.on('data', keep);
-    this.exited = new Promise((resolve) => this.proc.once('exit', (code, signal) => resolve({ code, signal })));
-  }
-  async waitFor(test: () => boolean | Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (Date.now() < until) {
-      if (this.proc.exitCode !== null) throw new Error(`${what}: the process exited (${this.proc.exitCode}): ${this.out.slice(-2000)}`);
-      if (await test()) return;
-      await sleep(200);
-    }
-    throw new Error(`${what}: not within ${timeoutMs} ms: ${this.out.slice(-2000)}`);
-  }
-  async kill9(): Promise<void> {
-    if (this.proc.exitCode !== null || this.proc.signalCode !== null) return;
-    this.proc.kill('SIGKILL');
-    await this.exited;
-  }
-}
 
 let dbPort: number;
 let db: Child;
@@ -88,16 +43,7 @@ async function startServer(role: 'web' | 'worker', extra: Record<string, string>
 
 beforeAll(async () => {
   dbPort = await freePort();
-  db = new Child('java', [
-    '-Xmx256m',
-    '-XX:+UseSerialGC',
-    '-cp',
-    path.join(LIB, '*'),
-    path.join(MONGO_JAVA_SERVER_DIR, 'EmbeddedMongo.java'),
-    'memory',
-    String(dbPort),
-  ]);
-  await db.waitFor(() => /^READY \d+/m.test(db.out), 'the database');
+  db = await startStandIn('memory', dbPort);
   client = await MongoClient.connect(`mongodb://127.0.0.1:${dbPort}`);
 });
 
