@@ -10,6 +10,8 @@ export interface WeComConfig {
   token: string;
   encodingAesKey: string;
   apiBase: string;
+  /** Host of WeCom's web sign-in page (网页登录 QR code): https://login.work.weixin.qq.com. */
+  loginBase: string;
   /** Callbacks whose timestamp is further than this from our clock are refused (replays). */
   callbackWindowSeconds: number;
 }
@@ -27,6 +29,8 @@ export interface DingTalkConfig {
   agentId?: number;
   apiBase: string;
   oapiBase: string;
+  /** Host of DingTalk's OAuth page (扫码登录): https://login.dingtalk.com. */
+  loginBase: string;
 }
 
 /** What one process runs: `web` the HTTP API, callbacks and pages; `worker` the jobs (HTTP: health only); `all` both. */
@@ -43,8 +47,21 @@ export interface Config {
   logLevel: LogLevel;
   /** LOG_PRETTY: true/false forces human-readable logs on/off; unset: pretty only at a terminal outside production. */
   logPretty?: boolean;
-  /** /metrics: with a token, a bearer token is required; without, it is served only outside production. */
-  metrics: { token?: string };
+  /**
+   * /metrics: with a token, a bearer token is required; without, it is served only outside production. With a
+   * port (METRICS_PORT), it is served on that port only (a listener of its own), never on the public one.
+   */
+  metrics: { token?: string; port?: number };
+  /**
+   * How long claimed work stays with the process that took it; a process that dies loses it when this runs
+   * out, then another takes it over. The reminders' claims are `reminders.scheduler.leaseMs` (REMINDER_LEASE_MS).
+   */
+  leases: {
+    /** JOB_LEASE_MS: a job run under its lease (the approval sweep); longer than its longest run. */
+    jobMs: number;
+    /** CHAT_EVENT_LEASE_MS: an accepted chat event being handled, before `chat-event-recovery` retries it. */
+    chatEventMs: number;
+  };
   businessTz: string;
   database: {
     /** Set: use this MongoDB; unset: the embedded default (see docs/architecture.md). */
@@ -87,4 +104,37 @@ export interface Config {
   sandboxRemote: boolean;
   wecom: WeComConfig | null;
   dingtalk: DingTalkConfig | null;
+  /** Directory sync (api/src/modules/directory): the platform whose org chart is copied, and the mapping rules. */
+  directory: DirectoryConfig;
+  /** Outbound webhooks (api/src/modules/webhook). */
+  webhooks: WebhookConfig;
+}
+
+export interface DirectoryConfig {
+  /** DIRECTORY_SOURCE: the platform whose departments and people are copied; null = no sync (default). */
+  source: 'wecom' | 'dingtalk' | null;
+  /** WeCom's contact-sync (通讯录同步) secret, DIRECTORY_WECOM_SECRET; default the app's WECOM_SECRET. */
+  wecomSecret?: string;
+  /** The scheduled full sync, every DIRECTORY_SYNC_EVERY_MINUTES (60). */
+  everyMinutes: number;
+  /** Platform department ids whose trees are in scope (DIRECTORY_DEPARTMENTS); empty = the whole directory. */
+  departments: string[];
+  /** Role and data scope of a person the sync creates (DIRECTORY_DEFAULT_ROLE rep, DIRECTORY_DEFAULT_SCOPE own). */
+  defaultRole: 'rep' | 'manager' | 'partner';
+  defaultScope: 'own' | 'own_and_subordinates' | 'department' | 'department_and_children' | 'all';
+  /** Department leaders become managers with this scope (DIRECTORY_LEADER_SCOPE department_and_children). */
+  leaderScope: 'own' | 'own_and_subordinates' | 'department' | 'department_and_children' | 'all';
+}
+
+export interface WebhookConfig {
+  /** http URLs and private / loopback addresses allowed (WEBHOOK_ALLOW_PRIVATE; default on outside production, off in it). */
+  allowPrivate: boolean;
+  /** Per delivery attempt (WEBHOOK_TIMEOUT_MS, 5000). */
+  timeoutMs: number;
+  /** How long a delivery is retried before it is marked failed (24 h). */
+  retryForMs: number;
+  /** How far back each dispatcher pass looks behind its cursor for audit entries written late (5 min). */
+  lookbackMs: number;
+  /** How much of a receiver's answer is kept in the delivery log (2 KB). */
+  responseCapBytes: number;
 }

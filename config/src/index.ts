@@ -75,7 +75,8 @@ export function loadConfig(env: Env): Config {
     },
     logLevel: e.LOG_LEVEL ?? 'info',
     logPretty: e.LOG_PRETTY,
-    metrics: { token: e.METRICS_TOKEN },
+    metrics: { token: e.METRICS_TOKEN, port: e.METRICS_PORT ? Number(e.METRICS_PORT) : undefined },
+    leases: { jobMs: Number(e.JOB_LEASE_MS ?? 5 * 60_000), chatEventMs: Number(e.CHAT_EVENT_LEASE_MS ?? 60_000) },
     businessTz: e.BUSINESS_TZ ?? 'Asia/Shanghai',
     database: {
       uri: e.MONGODB_URI,
@@ -100,6 +101,25 @@ export function loadConfig(env: Env): Config {
       protectionDays: Number(e.CUSTOMER_PROTECTION_DAYS ?? DEFAULT_PROTECTION_DAYS),
     },
     reminders: reminderPolicy(e),
+    directory: {
+      source: e.DIRECTORY_SOURCE === 'off' ? null : (e.DIRECTORY_SOURCE ?? null),
+      wecomSecret: e.DIRECTORY_WECOM_SECRET,
+      everyMinutes: Number(e.DIRECTORY_SYNC_EVERY_MINUTES ?? 60),
+      departments: (e.DIRECTORY_DEPARTMENTS ?? '')
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+      defaultRole: e.DIRECTORY_DEFAULT_ROLE ?? 'rep',
+      defaultScope: e.DIRECTORY_DEFAULT_SCOPE ?? 'own',
+      leaderScope: e.DIRECTORY_LEADER_SCOPE ?? 'department_and_children',
+    },
+    webhooks: {
+      allowPrivate: e.WEBHOOK_ALLOW_PRIVATE ?? !production,
+      timeoutMs: Number(e.WEBHOOK_TIMEOUT_MS ?? 5000),
+      retryForMs: 24 * 3600_000,
+      lookbackMs: 5 * 60_000,
+      responseCapBytes: 2048,
+    },
     approvals: DEFAULT_APPROVAL_RULES,
     sandbox: e.SANDBOX ?? devLogin,
     sandboxRemote: e.SANDBOX_REMOTE ?? false,
@@ -111,6 +131,7 @@ export function loadConfig(env: Env): Config {
           token: e.WECOM_TOKEN!,
           encodingAesKey: e.WECOM_ENCODING_AES_KEY!,
           apiBase: e.WECOM_API_BASE ?? 'https://qyapi.weixin.qq.com',
+          loginBase: e.WECOM_LOGIN_BASE ?? 'https://login.work.weixin.qq.com',
           callbackWindowSeconds: Number(e.WECOM_CALLBACK_WINDOW_SECONDS ?? 300),
         }
       : null,
@@ -126,6 +147,7 @@ export function loadConfig(env: Env): Config {
           agentId: e.DINGTALK_AGENT_ID ? Number(e.DINGTALK_AGENT_ID) : undefined,
           apiBase: e.DINGTALK_API_BASE ?? 'https://api.dingtalk.com',
           oapiBase: e.DINGTALK_OAPI_BASE ?? 'https://oapi.dingtalk.com',
+          loginBase: e.DINGTALK_LOGIN_BASE ?? 'https://login.dingtalk.com',
         }
       : null,
   };
@@ -164,7 +186,11 @@ function reminderPolicy(e: RawEnv): ReminderPolicy {
     },
     digestMinute: e.DIGEST_TIME ? parseClock(e.DIGEST_TIME) : d.digestMinute,
     replyWindowMinutes: e.REMINDER_REPLY_WINDOW_MINUTES !== undefined ? Number(e.REMINDER_REPLY_WINDOW_MINUTES) : d.replyWindowMinutes,
-    scheduler: { ...d.scheduler, tickMs: e.SCHEDULER_TICK_MS ? Number(e.SCHEDULER_TICK_MS) : d.scheduler.tickMs },
+    scheduler: {
+      ...d.scheduler,
+      tickMs: e.SCHEDULER_TICK_MS ? Number(e.SCHEDULER_TICK_MS) : d.scheduler.tickMs,
+      leaseMs: e.REMINDER_LEASE_MS ? Number(e.REMINDER_LEASE_MS) : d.scheduler.leaseMs,
+    },
   };
 }
 

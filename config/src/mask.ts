@@ -14,6 +14,7 @@ export function maskConfig(config: Config): unknown {
     database: { ...config.database, uri: config.database.uri && maskMongoUri(config.database.uri) },
     auth: { ...config.auth, jwtSecret: MASK },
     metrics: { ...config.metrics, token: config.metrics.token && MASK },
+    directory: { ...config.directory, wecomSecret: config.directory.wecomSecret && MASK },
     wecom: config.wecom && { ...config.wecom, secret: MASK, token: MASK, encodingAesKey: MASK },
     dingtalk: config.dingtalk && {
       ...config.dingtalk,

@@ -41,6 +41,11 @@ const duration = optionalString.refine((v) => v === undefined || /^\d+\s*(s|m|h|
   message: 'expected a duration such as 30m, 12h or 7d',
 });
 
+/** How long a claim or a job's lease is held before another process may take the work over. */
+const leaseMs = optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1_000 && Number(v) <= 3_600_000), {
+  message: 'expected milliseconds from 1000 to 3600000',
+});
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: tz });
@@ -72,6 +77,10 @@ export const envSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 0 && Number(v) <= 600_000), {
     message: 'expected milliseconds from 0 to 600000',
   }),
+  METRICS_PORT: port,
+  REMINDER_LEASE_MS: leaseMs,
+  JOB_LEASE_MS: leaseMs,
+  CHAT_EVENT_LEASE_MS: leaseMs,
   DB_REQUEST_TIMEOUT_MS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 200 && Number(v) <= 60_000), {
     message: 'expected milliseconds from 200 to 60000',
   }),
@@ -114,6 +123,8 @@ export const envSchema = z.object({
     message: 'expected the 43-character EncodingAESKey from the WeCom admin console',
   }),
   WECOM_API_BASE: url,
+  /** WeCom's web sign-in (网页登录, QR code) page host; tests point it at the fake. */
+  WECOM_LOGIN_BASE: url,
   WECOM_CALLBACK_WINDOW_SECONDS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 10 && Number(v) <= 3600), {
     message: 'expected whole seconds from 10 to 3600',
   }),
@@ -130,6 +141,26 @@ export const envSchema = z.object({
   DINGTALK_AGENT_ID: optionalString.refine((v) => v === undefined || /^\d+$/.test(v), { message: 'expected the numeric AgentId of the DingTalk app' }),
   DINGTALK_API_BASE: url,
   DINGTALK_OAPI_BASE: url,
+
+  // directory sync (issue 19): which platform's directory is the source of the org, and the mapping rules
+  DIRECTORY_SOURCE: z.enum(['wecom', 'dingtalk', 'off']).optional(),
+  DIRECTORY_WECOM_SECRET: optionalString,
+  DIRECTORY_SYNC_EVERY_MINUTES: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1440), {
+    message: 'expected whole minutes from 1 to 1440',
+  }),
+  DIRECTORY_DEPARTMENTS: optionalString.refine((v) => v === undefined || /^[\w-]+(,[\w-]+)*$/.test(v.replace(/\s/g, '')), {
+    message: 'expected platform department ids separated by commas, e.g. 1,7',
+  }),
+  DIRECTORY_DEFAULT_ROLE: z.enum(['rep', 'manager', 'partner']).optional(),
+  DIRECTORY_DEFAULT_SCOPE: z.enum(['own', 'own_and_subordinates', 'department', 'department_and_children', 'all']).optional(),
+  DIRECTORY_LEADER_SCOPE: z.enum(['own', 'own_and_subordinates', 'department', 'department_and_children', 'all']).optional(),
+  // outbound webhooks (issue 19)
+  WEBHOOK_ALLOW_PRIVATE: booleanFlag,
+  WEBHOOK_TIMEOUT_MS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 100 && Number(v) <= 60_000), {
+    message: 'expected milliseconds from 100 to 60000',
+  }),
+  /** DingTalk's OAuth (扫码登录) page host; tests point it at the fake. */
+  DINGTALK_LOGIN_BASE: url,
 });
 
 export type RawEnv = z.infer<typeof envSchema>;
