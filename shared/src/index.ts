@@ -24,3 +24,4 @@ export * from './reminder/reminder.dto-schema';
 export * from './approval/approval.dto-schema';
 export * from './approval/approval-text';
 export * from './customer/format';
+export * from './reports/report.dto';
