@@ -67,7 +67,8 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   for (const r of [
     healthRoutes(deps.connection, deps.databaseKind, health, deps.readiness),
     homeRoutes({ devLogin: config.auth.devLogin, sandbox: config.sandbox, databaseKind: deps.databaseKind, baseUrl: config.http.publicBaseUrl }),
-    ...(deps.metrics ? [metricsRoutes(deps.metrics, { token: config.metrics.token, production: config.env === 'production' })] : []),
+    // with METRICS_PORT, /metrics is served on that port only (server/src/main.ts), not here
+    ...(deps.metrics && config.metrics.port === undefined ? [metricsRoutes(deps.metrics, { token: config.metrics.token, production: config.env === 'production' })] : []),
   ])
     app.use(r.routes());
 

@@ -14,6 +14,7 @@ export { isLoopbackAddress, loopbackOnly } from './middleware/loopback-only';
 export { createLogger } from './logger';
 export { createMetrics, Metrics } from './metrics/metrics';
 export { instrumentMongo } from './metrics/db-metrics';
+export { metricsListener } from './metrics/http-metrics';
 export type { ReadinessCheck } from './modules/health/health.routes';
 
 // ---- services (the domain's API) and the ports it calls out through --------------------------------

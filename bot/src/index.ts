@@ -67,6 +67,7 @@ export function createBot(deps: {
     logger: deps.logger.child({ component: 'bot' }),
     publicBaseUrl: deps.config.http.publicBaseUrl,
     metrics: deps.metrics,
+    eventLeaseMs: deps.config.leases.chatEventMs,
   });
   registerCrmListeners(app);
   const notifier = new Notifier(app, deps.services.org);

@@ -179,3 +179,19 @@ describe('process role and shutdown', () => {
     expect(problemsOf(env).length).toBe(1);
   });
 });
+
+describe('leases and the metrics port', () => {
+  it.each([
+    [{}, { jobMs: 300_000, chatEventMs: 60_000 }, 120_000, undefined],
+    [{ JOB_LEASE_MS: '4000', CHAT_EVENT_LEASE_MS: '3000', REMINDER_LEASE_MS: '2000', METRICS_PORT: '9464' }, { jobMs: 4000, chatEventMs: 3000 }, 2000, 9464],
+  ])('%j → leases %j, reminder claims %j ms, metrics port %j', (env, leases, reminderLeaseMs, metricsPort) => {
+    const c = loadConfig(env);
+    expect(c.leases).toEqual(leases);
+    expect(c.reminders.scheduler.leaseMs).toBe(reminderLeaseMs);
+    expect(c.metrics.port).toBe(metricsPort);
+  });
+
+  it.each([[{ JOB_LEASE_MS: '10' }], [{ REMINDER_LEASE_MS: '2m' }], [{ CHAT_EVENT_LEASE_MS: '9999999' }], [{ METRICS_PORT: '70000' }]])('refuses %j', (env) => {
+    expect(problemsOf(env).length).toBe(1);
+  });
+});

@@ -8,7 +8,7 @@
  */
 import http from 'node:http';
 import { ConfigError, loadConfig, maskConfig } from '@crm/config';
-import { connectMongoWaiting, createLogger } from '@crm/api';
+import { connectMongoWaiting, createLogger, metricsListener } from '@crm/api';
 import { isNoDatabaseError, openDatabase } from './database';
 import { buildSystem } from './system';
 
@@ -69,6 +69,13 @@ async function main(): Promise<void> {
   );
   server.requestTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(config.http.port, config.http.host, resolve));
+  // METRICS_PORT: /metrics on a listener of its own (the public port then has none)
+  const metricsPort = config.metrics.port;
+  const metricsServer = metricsPort === undefined ? null : http.createServer(metricsListener(system.metrics, { token: config.metrics.token }));
+  if (metricsServer) {
+    await new Promise<void>((resolve) => metricsServer.listen(metricsPort, config.http.host, resolve));
+    logger.info(`metrics: http://${config.http.host}:${metricsPort}/metrics (not on the public port)`);
+  }
   await system.start({ jobs: worker, receivers: web });
   if (worker)
     logger.info(
@@ -98,7 +105,10 @@ async function main(): Promise<void> {
     const idle = setInterval(() => server.closeIdleConnections(), 100);
     server.closeIdleConnections();
     void closed.then(() => clearInterval(idle));
+    // the metrics listener stays until the end (a scrape during the drain still sees the counters); then it goes too
     await Promise.all([closed, system.jobs.stop()]);
+    metricsServer?.closeAllConnections();
+    metricsServer?.close();
     await system.stop(); // receivers, then the chat work the last requests started
     await system.jobs.releaseLeases().catch(() => undefined);
     clearTimeout(timer);

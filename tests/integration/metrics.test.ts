@@ -1,5 +1,6 @@
 import { Types } from 'mongoose';
-import { instrumentMongo, Metrics } from '@crm/api';
+import supertest from 'supertest';
+import { instrumentMongo, Metrics, metricsListener } from '@crm/api';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { closeTestConnection, openTestConnection } from '../helpers/test-db';
@@ -114,6 +115,36 @@ describe('GET /metrics in production', () => {
       expect(res.status).toBe(status);
       if (status === 200) expect(res.text).toContain('crm_http_requests_total');
       else expect(res.body.error.code).toBe(status === 404 ? 'NOT_FOUND' : 'UNAUTHENTICATED');
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe('METRICS_PORT: /metrics on a port of its own', () => {
+  const SECRET = 'a-production-secret-of-at-least-32-chars';
+  it.each([
+    ['without METRICS_TOKEN: the port is the protection', {}, undefined, 200],
+    ['with METRICS_TOKEN, no bearer', { METRICS_TOKEN: 'scrape-token-0123456789' }, undefined, 401],
+    ['with METRICS_TOKEN and its bearer', { METRICS_TOKEN: 'scrape-token-0123456789' }, 'Bearer scrape-token-0123456789', 200],
+  ])('%s; the public port has no /metrics, even with the bearer', async (_name, env, auth, status) => {
+    const t = await startTestApp({ NODE_ENV: 'production', JWT_SECRET: SECRET, METRICS_PORT: '9464', ...env });
+    try {
+      expect(t.config.metrics.port).toBe(9464);
+      const pub = t.http.get('/metrics');
+      expect((await (auth ? pub.set('Authorization', auth) : pub)).status).toBe(404);
+      await t.http.get('/healthz').expect(200); // counted, then seen on the metrics port
+      const own = supertest(metricsListener(t.system.metrics, { token: t.config.metrics.token }));
+      const req = own.get('/metrics');
+      const res = await (auth ? req.set('Authorization', auth) : req);
+      expect(res.status).toBe(status);
+      if (status === 200) {
+        // the public /metrics matched no route there
+        expect(sample(res.text, 'crm_http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+        expect(sample(res.text, 'crm_http_requests_total', { method: 'GET', route: '/healthz', status: '200' })).toBe(1);
+      } else expect(res.body.error.code).toBe('UNAUTHENTICATED');
+      // the metrics port answers nothing else
+      expect((await own.get('/api/v1/customers')).status).toBe(404);
     } finally {
       await t.close();
     }

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Middleware } from 'koa';
 import Router from '@koa/router';
 import { timingSafeEqual } from 'node:crypto';
@@ -50,6 +51,36 @@ export function metricsRoutes(metrics: Metrics, opts: { token?: string; producti
     ctx.body = await metrics.text();
   });
   return router;
+}
+
+/**
+ * The listener of METRICS_PORT: `GET /metrics` and nothing else, on a port of its own that stays off the public
+ * network (the public app then has no /metrics at all). With METRICS_TOKEN the bearer is still required; without,
+ * the port itself is the protection, in production too.
+ */
+export function metricsListener(metrics: Metrics, opts: { token?: string }): (req: IncomingMessage, res: ServerResponse) => void {
+  const answer = (res: ServerResponse, status: number, code: string, message: string) => {
+    res.statusCode = status;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify({ error: { code, message, details: null, requestId: null } }));
+  };
+  return (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://metrics').pathname;
+    if (path !== '/metrics' || (req.method !== 'GET' && req.method !== 'HEAD')) return answer(res, 404, CommonErrorCode.NOT_FOUND, '此端口只提供 /metrics');
+    if (opts.token !== undefined && !bearerMatches(req.headers.authorization ?? '', opts.token)) {
+      res.setHeader('WWW-Authenticate', 'Bearer');
+      return answer(res, 401, CommonErrorCode.UNAUTHENTICATED, '需要指标令牌');
+    }
+    metrics.text().then(
+      (text) => {
+        res.statusCode = 200;
+        res.setHeader('content-type', metrics.contentType);
+        res.setHeader('cache-control', 'no-store');
+        res.end(req.method === 'HEAD' ? undefined : text);
+      },
+      () => answer(res, 500, CommonErrorCode.INTERNAL, '指标读取失败'),
+    );
+  };
 }
 
 function bearerMatches(header: string, token: string): boolean {

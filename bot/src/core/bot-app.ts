@@ -14,7 +14,7 @@ import { pendingPromptModel, type PendingPrompt } from './pending-prompt.model';
 const PROMPT_TTL_MS = 15 * 60_000;
 const CANCEL_WORDS = ['取消', '算了', 'cancel'];
 
-/** How long a worker may hold an accepted event before another may take it over. */
+/** How long a worker may hold an accepted event before another may take it over (default; CHAT_EVENT_LEASE_MS). */
 const LEASE_MS = 60_000;
 const MAX_ATTEMPTS = 5;
 
@@ -55,6 +55,8 @@ export interface BotAppOptions {
   publicBaseUrl: string;
   /** `crm_inbound_events_total{channel,outcome}`: stored, duplicate, handled, unknown_user, failed. */
   metrics?: Metrics;
+  /** How long an accepted event stays with the process handling it before recovery may take it (default 60 s). */
+  eventLeaseMs?: number;
 }
 
 /**
@@ -151,7 +153,7 @@ export class BotApp {
    * Records a delivery before it is acknowledged. 'duplicate' when it was seen before (a platform
    * retry, a double tap): the caller acknowledges it and does nothing else.
    */
-  async accept(event: BotEvent, leaseMs = LEASE_MS): Promise<'accepted' | 'duplicate'> {
+  async accept(event: BotEvent, leaseMs = this.opts.eventLeaseMs ?? LEASE_MS): Promise<'accepted' | 'duplicate'> {
     const now = new Date();
     const fresh = await this.writer.insert({
       key: `${event.channel}:${event.dedupeKey}`,
@@ -194,7 +196,7 @@ export class BotApp {
       const claimed = await this.inbound
         .findOneAndUpdate(
           { handledAt: null, leaseUntil: { $lt: now }, attempts: { $lt: MAX_ATTEMPTS } },
-          { $set: { leaseUntil: new Date(now.getTime() + LEASE_MS) }, $inc: { attempts: 1 } },
+          { $set: { leaseUntil: new Date(now.getTime() + (this.opts.eventLeaseMs ?? LEASE_MS)) }, $inc: { attempts: 1 } },
           { returnDocument: 'after', sort: { receivedAt: 1 } },
         )
         .lean()

@@ -8,13 +8,13 @@ export const APPROVAL_SWEEP_JOB = 'approval-sweep';
  * is the approval module's sweep). Under its own lease: one process sweeps at a time. First run one interval
  * after start, as before.
  */
-export function approvalSweepJob(deps: { sweep: () => Promise<{ failed: number }>; everyMs: number; logger: Logger }): Job {
+export function approvalSweepJob(deps: { sweep: () => Promise<{ failed: number }>; everyMs: number; leaseMs: number; logger: Logger }): Job {
   return {
     name: APPROVAL_SWEEP_JOB,
     everyMs: deps.everyMs,
     atStart: false,
-    // long enough for a slow sweep; a holder that dies frees it after this
-    leaseMs: Math.max(5 * 60_000, 2 * deps.everyMs),
+    // JOB_LEASE_MS (5 min): long enough for a slow sweep; a holder that dies frees it after this
+    leaseMs: deps.leaseMs,
     async run() {
       const r = await deps.sweep();
       if (r.failed) deps.logger.warn({ job: APPROVAL_SWEEP_JOB, ...r }, 'approval sweep: some approvals failed, retried next time');

@@ -21,7 +21,7 @@ export { REMINDER_POLICIES_JOB } from './reminder-policies.job';
 
 /** What the jobs call: narrow ports onto the services and the bot (the composition root fills them in). */
 export interface JobPorts {
-  config: Pick<Config, 'reminders' | 'approvals'>;
+  config: Pick<Config, 'reminders' | 'approvals' | 'leases'>;
   logger: Logger;
   reminders: { pass(): Promise<number>; policiesOnce(): Promise<unknown> };
   approvals: { sweep(): Promise<{ failed: number }> };
@@ -37,7 +37,7 @@ export function systemJobs(p: JobPorts): Job[] {
     recordRecoveryJob({ recoverers: p.records.map((r) => () => r.recoverPending()) }),
     reminderPassJob({ pass: () => p.reminders.pass(), everyMs: reminders.scheduler.tickMs }),
     reminderPoliciesJob({ policiesOnce: () => p.reminders.policiesOnce(), everyMs: reminders.scheduler.policyEveryMinutes * 60_000 }),
-    approvalSweepJob({ sweep: () => p.approvals.sweep(), everyMs: approvals.sweepIntervalSeconds * 1000, logger: p.logger }),
+    approvalSweepJob({ sweep: () => p.approvals.sweep(), everyMs: approvals.sweepIntervalSeconds * 1000, leaseMs: p.config.leases.jobMs, logger: p.logger }),
   ];
 }
 

@@ -45,7 +45,7 @@ function system(opts: { failing?: string; passWait?: () => number } = {}) {
   };
   const leases = new MemoryLeases();
   const runner = createJobRunner({ ...ports, leases, workerId: 'w1' });
-  return { runner, calls, logs, leases };
+  return { runner, calls, logs, leases, ports };
 }
 
 const count = (calls: string[], name: string) => calls.filter((c) => c === name).length;
@@ -63,6 +63,14 @@ describe('the job runner: every job of the server, started from one place', () =
       ['reminder-policies', 15 * 60_000, true, false],
       ['approval-sweep', 60_000, false, true],
     ]);
+  });
+
+  it('holds the approval sweep under the configured job lease (JOB_LEASE_MS)', () => {
+    const short = loadConfig({ NODE_ENV: 'test', JOB_LEASE_MS: '2000' });
+    const sweepLease = (c: typeof config) =>
+      createJobRunner({ ...system().ports, config: c, leases: new MemoryLeases() }).jobs.find((j) => j.name === 'approval-sweep')?.leaseMs;
+    expect(sweepLease(config)).toBe(5 * 60_000);
+    expect(sweepLease(short)).toBe(2000);
   });
 
   it('runs each at start (the sweep after one interval), then every interval', async () => {
