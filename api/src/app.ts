@@ -23,6 +23,7 @@ import { homeRoutes } from './modules/health/home.routes';
 import { contactRoutes } from './modules/contact/contact.routes';
 import { contractRoutes } from './modules/contract/contract.routes';
 import { customerRoutes } from './modules/customer/customer.routes';
+import { exportRoutes } from './modules/export/export.routes';
 import { followUpRoutes } from './modules/follow-up/follow-up.routes';
 import { opportunityRoutes } from './modules/opportunity/opportunity.routes';
 import { orgRoutes } from './modules/org/org.routes';
@@ -127,6 +128,7 @@ export function apiRouters(config: Config, services: Services): { publicApi: Rou
     contractRoutes(services),
     reminderRoutes(services),
     approvalRoutes(services),
+    exportRoutes(services),
   ];
   for (const r of domainRoutes) protectedApi.use(r.routes());
 

@@ -7,6 +7,7 @@ import { TokenService } from './modules/auth/token.service';
 import { ContactService } from './modules/contact/contact.service';
 import { ContractService } from './modules/contract/contract.service';
 import { CustomerService } from './modules/customer/customer.service';
+import { ExportService } from './modules/export/export.service';
 import { IdempotencyStore } from './modules/idempotency/idempotency';
 import { FollowUpService, noFollowUpEvents, type FollowUpEvents } from './modules/follow-up/follow-up.service';
 import { OpportunityService } from './modules/opportunity/opportunity.service';
@@ -29,6 +30,8 @@ export interface Services {
   approvalSweep: ApprovalSweep;
   /** Idempotency-Key records for POSTs that clients may repeat. */
   idempotency: IdempotencyStore;
+  /** Scoped, streamed xlsx / CSV exports of customers, contacts, follow-ups, deals and contracts (reads through their services). */
+  exports: ExportService;
 }
 
 /** Ports the domain calls out through, given at construction (the composition root passes the bot's side in). */
@@ -88,7 +91,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     now,
     events: ports.approvalEvents,
   });
-  return {
+  const services: Services = {
     audit,
     org,
     tokens: new TokenService(config.auth.jwtSecret, config.auth.jwtTtlSeconds),
@@ -101,5 +104,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     approvals,
     approvalSweep,
     idempotency: new IdempotencyStore(conn, now),
+    exports: new ExportService(() => services, { businessTz: config.businessTz, now }),
   };
+  return services;
 }

@@ -1,10 +1,10 @@
-import type { Connection, Model } from 'mongoose';
+import type { Connection, Model, Types } from 'mongoose';
 import type { ContactInput, UpdateContactInput } from '@crm/shared';
 import type { Actor, RequestMeta } from '../../context';
 import type { Page } from '../../db/paginate';
 import { notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
-import { assertCanWrite, findVisible, listVisible } from '../customer/customer-scope';
+import { assertCanWrite, findVisible, listVisible, streamVisible, type RecordCursor } from '../customer/customer-scope';
 import { splitPhones } from '../customer/customer.derive';
 import { normalizeContacts, type CustomerService } from '../customer/customer.service';
 import { contactModel, type Contact, type ContactDoc } from './contact.model';
@@ -30,6 +30,22 @@ export class ContactService {
 
   list(actor: Actor, q: { customerId?: string; cursor?: string; limit: number }): Promise<Page<Contact>> {
     return listVisible(this.#model, actor, q);
+  }
+
+  /** Every contact `list` would page through (same scope and filter), as one cursor: exports. */
+  streamForExport(actor: Actor, q: { customerId?: string }): RecordCursor<Contact & { _id: Types.ObjectId }> {
+    return streamVisible(this.#model, actor, q, {}, { idempotencyKey: 0 });
+  }
+
+  /** Contact names by id (the export names the contact of a follow-up). */
+  async namesOf(ids: ReadonlyArray<Types.ObjectId | null | undefined>): Promise<Map<string, string>> {
+    const wanted = [...new Set(ids.filter((x): x is Types.ObjectId => !!x).map(String))];
+    if (!wanted.length) return new Map();
+    const rows = await this.#model
+      .find({ _id: { $in: wanted } }, { name: 1 })
+      .lean()
+      .exec();
+    return new Map(rows.map((c) => [String(c._id), c.name]));
   }
 
   async get(actor: Actor, id: string): Promise<ContactDoc> {

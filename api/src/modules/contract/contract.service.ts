@@ -4,7 +4,7 @@ import type { Actor, RequestMeta } from '../../context';
 import type { Page } from '../../db/paginate';
 import { AppError, CommonErrorCode } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
-import { assertCanWrite, findVisible, listVisible, recordVisibility } from '../customer/customer-scope';
+import { assertCanWrite, findVisible, listVisible, recordVisibility, streamVisible, type RecordCursor } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
 import type { OpportunityService } from '../opportunity/opportunity.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
@@ -36,6 +36,11 @@ export class ContractService {
 
   list(actor: Actor, q: { customerId?: string; status?: ContractStatus; cursor?: string; limit: number }): Promise<Page<Contract>> {
     return listVisible(this.#model, actor, q, q.status ? { status: q.status } : {});
+  }
+
+  /** Every contract `list` would page through (same scope and filters), as one cursor: exports. */
+  streamForExport(actor: Actor, q: { customerId?: string; status?: ContractStatus }): RecordCursor<Contract & { _id: Types.ObjectId }> {
+    return streamVisible(this.#model, actor, q, q.status ? { status: q.status } : {}, { idempotencyKey: 0, statusHistory: 0 });
   }
 
   async get(actor: Actor, id: string | Types.ObjectId): Promise<ContractDoc> {

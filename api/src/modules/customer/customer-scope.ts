@@ -60,6 +60,31 @@ export function listVisible<T>(
   return paginateById(model, { $and: and }, q);
 }
 
+/** A read-only cursor over records (newest first); `close()` stops it (an export whose client went away). */
+export interface RecordCursor<T> extends AsyncIterable<T> {
+  close(): Promise<void>;
+}
+
+/** The export's batch size: rows fetched per round trip, the memory an export holds at a time. */
+export const EXPORT_BATCH = 500;
+
+/**
+ * Streams every record of a customer (contacts, follow-ups, deals, contracts) the actor may see, with the
+ * list's filters, newest first: the same query as `listVisible` without pages (exports).
+ */
+export function streamVisible<T>(
+  model: Model<T>,
+  actor: Actor,
+  q: { customerId?: string },
+  conditions: Record<string, unknown> = {},
+  projection?: Record<string, 0 | 1>,
+): RecordCursor<T & { _id: Types.ObjectId }> {
+  const and: Record<string, unknown>[] = [recordVisibility(actor), conditions];
+  if (q.customerId) and.push({ customerId: new Types.ObjectId(q.customerId) });
+  const cursor = model.find({ $and: and }, projection).sort({ _id: -1 }).lean().cursor({ batchSize: EXPORT_BATCH });
+  return cursor as unknown as RecordCursor<T & { _id: Types.ObjectId }>;
+}
+
 /** One such record within the actor's scope, or 404 naming what was asked for. */
 export async function findVisible<T>(model: Model<T>, actor: Actor, id: string | Types.ObjectId, what: string): Promise<HydratedDocument<T>> {
   const doc = await model.findOne({ $and: [{ _id: new Types.ObjectId(id) }, recordVisibility(actor)] }).exec();

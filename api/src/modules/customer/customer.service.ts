@@ -13,7 +13,7 @@ import { AppError, CommonErrorCode, notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
 import { contactModel, type Contact } from '../contact/contact.model';
 import type { OrgService } from '../org/org.service';
-import { assertCan, assertCanWrite, canSeeRecord, customerVisibility, recordVisibility } from './customer-scope';
+import { assertCan, assertCanWrite, canSeeRecord, customerVisibility, EXPORT_BATCH, recordVisibility, type RecordCursor } from './customer-scope';
 import { deriveCustomerFields, splitPhones } from './customer.derive';
 import { CustomerErrorCode } from './customer.errors';
 import { customerModel, type Customer, type CustomerDoc, type PendingCustomerCreate } from './customer.model';
@@ -115,6 +115,15 @@ export class CustomerService {
       }
     }
     return { $and: and };
+  }
+
+  /** Every customer `list` would page through (same scope and filters, newest first), as one cursor: exports. */
+  streamForExport(actor: Actor, q: Omit<ListCustomersQuery, 'cursor' | 'limit'>): RecordCursor<Customer & { _id: Types.ObjectId }> {
+    return this.#customers
+      .find(this.listFilter(actor, q), LIST_PROJECTION)
+      .sort({ _id: -1 })
+      .lean()
+      .cursor({ batchSize: EXPORT_BATCH }) as unknown as RecordCursor<Customer & { _id: Types.ObjectId }>;
   }
 
   /** One customer the actor may see, or 404 (never 403: existence does not leak). */

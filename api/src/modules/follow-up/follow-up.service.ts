@@ -4,7 +4,7 @@ import type { Actor, RequestMeta } from '../../context';
 import type { Page } from '../../db/paginate';
 import { AppError, CommonErrorCode, forbidden, notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
-import { assertCanWrite, findVisible, listVisible, recordVisibility } from '../customer/customer-scope';
+import { assertCanWrite, findVisible, listVisible, recordVisibility, streamVisible, type RecordCursor } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
 import { PENDING_AFTER_MS } from '../customer/customer.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
@@ -47,6 +47,11 @@ export class FollowUpService {
 
   list(actor: Actor, q: { customerId?: string; cursor?: string; limit: number }): Promise<Page<FollowUp>> {
     return listVisible(this.#model, actor, q);
+  }
+
+  /** Every follow-up `list` would page through (same scope and filter), as one cursor: exports. */
+  streamForExport(actor: Actor, q: { customerId?: string }): RecordCursor<FollowUp & { _id: Types.ObjectId }> {
+    return streamVisible(this.#model, actor, q, {}, { idempotencyKey: 0, pendingEffects: 0, effectsMeta: 0 });
   }
 
   async get(actor: Actor, id: string): Promise<FollowUpDoc> {

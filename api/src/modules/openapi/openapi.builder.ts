@@ -71,6 +71,11 @@ export const SUMMARIES: Record<string, { summary: string; tag: string }> = {
   'GET /api/v1/approvals/{id}': { summary: '审批详情（路线、每步审批人与意见、完整历史）', tag: '审批' },
   'POST /api/v1/approvals/{id}/decision': { summary: '审批：decision=approve 同意 / reject 驳回（驳回需 comment 原因）；只算一次', tag: '审批' },
   'POST /api/v1/approvals/{id}/withdraw': { summary: '撤回审批（申请人，审批中）', tag: '审批' },
+  'GET /api/v1/exports/customers': { summary: '导出客户（xlsx / CSV；与客户列表相同的筛选和数据范围）', tag: '导出' },
+  'GET /api/v1/exports/contacts': { summary: '导出联系人（xlsx / CSV；数据范围内）', tag: '导出' },
+  'GET /api/v1/exports/follow-ups': { summary: '导出跟进记录（xlsx / CSV；数据范围内）', tag: '导出' },
+  'GET /api/v1/exports/opportunities': { summary: '导出商机（xlsx / CSV；可按阶段筛选）', tag: '导出' },
+  'GET /api/v1/exports/contracts': { summary: '导出合同（xlsx / CSV；可按状态筛选）', tag: '导出' },
 };
 
 type Layer = {
@@ -230,12 +235,15 @@ export function buildOpenApi(
           responses: {
             [String(okStatus)]: {
               description: '成功',
-              content: {
-                'application/json': {
-                  schema: okSchema,
-                  ...(example !== undefined ? { example } : {}),
-                },
-              },
+              content: response?.media
+                ? // a file (exports): one entry per media type, the body is the file itself
+                  Object.fromEntries(response.media.map((m) => [m, { schema: { ...okSchema, type: 'string', format: 'binary' } }]))
+                : {
+                    'application/json': {
+                      schema: okSchema,
+                      ...(example !== undefined ? { example } : {}),
+                    },
+                  },
             },
             ...errorResponses,
           },

@@ -10,6 +10,8 @@ export interface ResponseDoc {
   errors: readonly ErrorCode[];
   /** Markdown, shown under the summary. */
   description?: string;
+  /** A file instead of JSON (exports): the media types it comes in; the body is the file itself. */
+  media?: readonly string[];
 }
 
 /**
@@ -19,8 +21,8 @@ export interface ResponseDoc {
 export function responds(
   status: number,
   schema: z.ZodType,
-  opts: { errors?: readonly ErrorCode[]; description?: string } = {},
+  opts: { errors?: readonly ErrorCode[]; description?: string; media?: readonly string[] } = {},
 ): AppMiddleware & { responseDoc: ResponseDoc } {
   const middleware: AppMiddleware = (_ctx, next) => next();
-  return Object.assign(middleware, { responseDoc: { status, schema, errors: opts.errors ?? [], description: opts.description } });
+  return Object.assign(middleware, { responseDoc: { status, schema, errors: opts.errors ?? [], description: opts.description, media: opts.media } });
 }

@@ -4,7 +4,7 @@ import type { Actor, RequestMeta } from '../../context';
 import type { Page } from '../../db/paginate';
 import { AppError, notFound } from '../../errors/app-error';
 import { diffFields, type AuditService } from '../audit/audit.service';
-import { assertCanWrite, canSeeRecord, findVisible, listVisible, recordVisibility } from '../customer/customer-scope';
+import { assertCanWrite, canSeeRecord, findVisible, listVisible, recordVisibility, streamVisible, type RecordCursor } from '../customer/customer-scope';
 import type { CustomerService } from '../customer/customer.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 import { opportunityModel, type Opportunity, type OpportunityDoc } from './opportunity.model';
@@ -37,6 +37,11 @@ export class OpportunityService {
 
   list(actor: Actor, q: { customerId?: string; stage?: string; cursor?: string; limit: number }): Promise<Page<Opportunity>> {
     return listVisible(this.#model, actor, q, q.stage ? { stage: q.stage } : {});
+  }
+
+  /** Every deal `list` would page through (same scope and filters), as one cursor: exports. */
+  streamForExport(actor: Actor, q: { customerId?: string; stage?: string }): RecordCursor<Opportunity & { _id: Types.ObjectId }> {
+    return streamVisible(this.#model, actor, q, q.stage ? { stage: q.stage } : {}, { idempotencyKey: 0, stageHistory: 0 });
   }
 
   async get(actor: Actor, id: string): Promise<OpportunityDoc> {
