@@ -17,6 +17,10 @@ import { auditRoutes } from './modules/audit/audit.routes';
 import { authRoutes } from './modules/auth/auth.routes';
 import { DingTalkSignIn, WeComSignIn } from './modules/auth/platform-sign-in';
 import { miniappRoutes } from './modules/miniapp/miniapp.routes';
+import { consoleRoutes } from './modules/console/console.routes';
+import { customerBulkRoutes } from './modules/customer/customer-bulk.routes';
+import { savedViewRoutes } from './modules/saved-view/saved-view.routes';
+import { settingsRoutes } from './modules/settings/settings.routes';
 import { idempotent } from './modules/idempotency/idempotency';
 import { healthRoutes, type ReadinessCheck } from './modules/health/health.routes';
 import { homeRoutes } from './modules/health/home.routes';
@@ -45,6 +49,8 @@ export interface AppDeps {
   extraRouters?: Array<Router<AppState>>;
   /** The built H5 mini-app served at /app (default miniapp/dist/h5). */
   miniappDir?: string;
+  /** The built web workbench served at /console (default web/dist). */
+  consoleDir?: string;
   /** What /readyz reports besides the database (the job runner, platform tokens). */
   readiness?: ReadinessCheck[];
   /** The process's metrics: with them, requests are counted and GET /metrics serves them. */
@@ -69,7 +75,9 @@ export function createApp(deps: AppDeps): Koa<AppState> {
     healthRoutes(deps.connection, deps.databaseKind, health, deps.readiness),
     homeRoutes({ devLogin: config.auth.devLogin, sandbox: config.sandbox, databaseKind: deps.databaseKind, baseUrl: config.http.publicBaseUrl }),
     // with METRICS_PORT, /metrics is served on that port only (server/src/main.ts), not here
-    ...(deps.metrics && config.metrics.port === undefined ? [metricsRoutes(deps.metrics, { token: config.metrics.token, production: config.env === 'production' })] : []),
+    ...(deps.metrics && config.metrics.port === undefined
+      ? [metricsRoutes(deps.metrics, { token: config.metrics.token, production: config.env === 'production' })]
+      : []),
   ])
     app.use(r.routes());
 
@@ -92,6 +100,7 @@ export function createApp(deps: AppDeps): Koa<AppState> {
 
   app.use(docs.routes());
   app.use(miniappRoutes(deps.miniappDir).routes());
+  app.use(consoleRoutes(deps.consoleDir).routes());
   for (const r of deps.extraRouters ?? []) app.use(r.routes());
   app.use(publicApi.routes());
   app.use(protectedApi.routes());
@@ -111,14 +120,18 @@ export function apiRouters(config: Config, services: Services): { publicApi: Rou
     org: services.org,
     audit: services.audit,
     authenticated,
-    wecom: wecom ? { client: new WeComSignIn(wecom), corpId: wecom.corpId, agentId: wecom.agentId } : null,
-    dingtalk: dingtalk ? { client: new DingTalkSignIn(dingtalk) } : null,
+    wecom: wecom ? { client: new WeComSignIn(wecom), corpId: wecom.corpId, agentId: wecom.agentId, loginBase: wecom.loginBase } : null,
+    dingtalk: dingtalk ? { client: new DingTalkSignIn(dingtalk), clientId: dingtalk.clientId, loginBase: dingtalk.loginBase } : null,
   });
   publicApi.prefix('/api/v1');
   const protectedApi = new Router<AppState>({ prefix: '/api/v1' });
   protectedApi.use(authenticated);
   protectedApi.use(idempotent(services.idempotency));
   const domainRoutes = [
+    // before customerRoutes: /customers/bulk/transfer would otherwise read as /customers/:id/transfer
+    customerBulkRoutes(services),
+    savedViewRoutes(services.savedViews),
+    settingsRoutes(config),
     orgRoutes(services.org),
     auditRoutes(services.audit),
     customerRoutes(services),

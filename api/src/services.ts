@@ -9,6 +9,7 @@ import { ContractService } from './modules/contract/contract.service';
 import { CustomerService } from './modules/customer/customer.service';
 import { ExportService } from './modules/export/export.service';
 import { IdempotencyStore } from './modules/idempotency/idempotency';
+import { SavedViewService } from './modules/saved-view/saved-view.service';
 import { FollowUpService, noFollowUpEvents, type FollowUpEvents } from './modules/follow-up/follow-up.service';
 import { OpportunityService } from './modules/opportunity/opportunity.service';
 import { OrgService } from './modules/org/org.service';
@@ -30,6 +31,8 @@ export interface Services {
   approvalSweep: ApprovalSweep;
   /** Idempotency-Key records for POSTs that clients may repeat. */
   idempotency: IdempotencyStore;
+  /** The workbench's saved table views, per user. */
+  savedViews: SavedViewService;
   /** Scoped, streamed xlsx / CSV exports of customers, contacts, follow-ups, deals and contracts (reads through their services). */
   exports: ExportService;
 }
@@ -104,6 +107,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     approvals,
     approvalSweep,
     idempotency: new IdempotencyStore(conn, now),
+    savedViews: new SavedViewService(conn, audit, now),
     exports: new ExportService(() => services, { businessTz: config.businessTz, now }),
   };
   return services;

@@ -19,6 +19,9 @@ export type CallbackDelivery = (req: {
  * DingTalk's, answer success with a task id even when they then drop the message: identical content to
  * the same person on the same day, or more than 500 to one person in a day. In HTTP mode it also pushes to the app:
  * signed robot messages and encrypted card-click callbacks (`pushRobotMessage`, `pushCardClick`), checking the answer.
+ * 扫码登录 (browser OAuth): `GET /oauth2/auth` shows the QR page; its 模拟扫码 link plays `qrScanner` scanning it and
+ * redirects back with an authCode; `POST /v1.0/oauth2/userAccessToken` redeems it once, `GET /v1.0/contact/users/me`
+ * answers the unionId, `POST /topapi/user/getbyunionid` the userid (60121 for someone outside the corp).
  */
 export class FakeDingTalkServer extends FakeHttpServer {
   readonly messages: Array<{ userId: string; msgKey: string; param: Record<string, string>; at: number }> = [];
@@ -48,6 +51,12 @@ export class FakeDingTalkServer extends FakeHttpServer {
   /** dd.getAuthCode codes: single use, valid five minutes. */
   private readonly authCodes = new Map<string, { userid: string; expiresAt: number; used: boolean }>();
   static readonly CODE_TTL_MS = 5 * 60_000;
+  /** Who scans the 扫码登录 QR code: a member's userid, or `{ unionId }` of a DingTalk user outside the corp. */
+  qrScanner: string | { unionId: string } | null = null;
+  /** OAuth codes of the browser sign-in (single use, five minutes) and the user tokens they gave. */
+  private readonly oauthCodes = new Map<string, { unionId: string; expiresAt: number; used: boolean }>();
+  private readonly userTokens = new Map<string, { unionId: string; expiresAt: number }>();
+  private readonly unionIds = new Map<string, string>();
 
   /** A code as `dd.getAuthCode` would hand the mini-app for this member. */
   issueAuthCode(userid: string): string {
@@ -165,6 +174,75 @@ export class FakeDingTalkServer extends FakeHttpServer {
     return this.messages.filter((m) => m.userId === userId);
   }
 
+  /** 扫码登录: the QR page, the scan, the code → user token → unionId → userid exchange. */
+  private webLogin(
+    req: http.IncomingMessage,
+    url: URL,
+    body: Record<string, unknown>,
+    res: http.ServerResponse,
+    send: (status: number, payload: unknown) => void,
+  ): void {
+    const p = url.searchParams;
+    const path = url.pathname;
+    if (path === '/oauth2/auth') {
+      const redirect = p.get('redirect_uri') ?? '';
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      if (p.get('client_id') !== this.app.clientId || p.get('response_type') !== 'code' || !/^https?:\/\//.test(redirect)) {
+        res.statusCode = 400;
+        res.end('<!doctype html><p id="fake-error">参数错误（client_id / response_type / redirect_uri）</p>');
+        return;
+      }
+      const scan = `/oauth2/fake-scan?${new URLSearchParams({ redirect_uri: redirect, state: p.get('state') ?? '' })}`;
+      res.end(
+        `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>钉钉登录</title></head><body><h1>钉钉扫码登录（测试替身）</h1><a id="fake-scan" href="${scan}">模拟扫码</a></body></html>`,
+      );
+      return;
+    }
+    if (path === '/oauth2/fake-scan') {
+      const back = new URL(p.get('redirect_uri') ?? '');
+      const code = this.issueOAuthCode(this.qrScanner ?? { unionId: 'nobody' });
+      back.searchParams.set('authCode', code);
+      back.searchParams.set('code', code);
+      back.searchParams.set('state', p.get('state') ?? '');
+      res.statusCode = 302;
+      res.setHeader('location', back.toString());
+      res.end();
+      return;
+    }
+    if (path === '/v1.0/oauth2/userAccessToken' && req.method === 'POST') {
+      if (body.clientId !== this.app.clientId || body.clientSecret !== this.app.clientSecret)
+        return send(400, { code: 'invalidClientIdOrSecret', message: 'bad credentials' });
+      const entry = this.oauthCodes.get(String(body.code ?? ''));
+      if (body.grantType !== 'authorization_code' || !entry || entry.used || entry.expiresAt <= this.now())
+        return send(400, { code: 'invalidAuthCode', message: '不合法的临时授权码' });
+      entry.used = true;
+      const token = randomBytes(16).toString('hex');
+      this.userTokens.set(token, { unionId: entry.unionId, expiresAt: this.now() + 7200_000 });
+      return send(200, { accessToken: token, refreshToken: randomBytes(8).toString('hex'), expireIn: 7200, corpId: 'dingcorp' });
+    }
+    if (path === '/v1.0/contact/users/me' && req.method === 'GET') {
+      const user = this.userTokens.get(String(req.headers['x-acs-dingtalk-access-token'] ?? ''));
+      if (!user || user.expiresAt <= this.now()) return send(401, { code: 'InvalidAuthentication', message: 'token invalid or expired' });
+      return send(200, { nick: user.unionId, unionId: user.unionId, openId: `o-${user.unionId}` });
+    }
+    if (path === '/topapi/user/getbyunionid' && req.method === 'POST') {
+      if (!((this.legacyTokens.get(p.get('access_token') ?? '') ?? 0) > this.now())) return send(200, { errcode: 88, errmsg: '不合法的access_token' });
+      const userid = this.unionIds.get(String(body.unionid ?? ''));
+      if (!userid) return send(200, { errcode: 60121, errmsg: '找不到该用户' });
+      return send(200, { errcode: 0, errmsg: 'ok', result: { contact_type: 0, userid } });
+    }
+    send(404, { code: 'NotFound', message: `no ${req.method} ${path} in fake` });
+  }
+
+  /** A code as the 扫码登录 redirect would carry for this member (userid) or for a DingTalk user outside the corp. */
+  issueOAuthCode(who: string | { unionId: string }): string {
+    const unionId = typeof who === 'string' ? `union-${who}` : who.unionId;
+    if (typeof who === 'string') this.unionIds.set(unionId, who);
+    const code = `qr-${randomBytes(12).toString('hex')}`;
+    this.oauthCodes.set(code, { unionId, expiresAt: this.now() + FakeDingTalkServer.CODE_TTL_MS, used: false });
+    return code;
+  }
+
   expireTokens(): void {
     this.tokens.clear();
     this.legacyTokens.clear();
@@ -181,6 +259,8 @@ export class FakeDingTalkServer extends FakeHttpServer {
     };
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = url.pathname;
+    if (path.startsWith('/oauth2/') || path === '/v1.0/oauth2/userAccessToken' || path === '/v1.0/contact/users/me' || path === '/topapi/user/getbyunionid')
+      return this.webLogin(req, url, body, res, send);
     if (path === '/robot/send') return send(200, this.groupRobotSend(url, body));
     if (path === '/gettoken' && req.method === 'GET') {
       if (url.searchParams.get('appkey') !== this.app.clientId || url.searchParams.get('appsecret') !== this.app.clientSecret)

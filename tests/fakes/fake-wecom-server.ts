@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
  * or 1,000 an hour are silently dropped (and counted), a reused task_id answers 42014, and a
  * response_code works once. Sign-in: `miniprogram/jscode2session` (wx.qy.login codes) and `auth/getuserinfo`
  * (OAuth2 codes) redeem codes that work once and expire after five minutes (40029 invalid code otherwise).
+ * Web sign-in (网页登录): `GET /wwlogin/sso/login` shows the QR page; its 模拟扫码 link (`/wwlogin/sso/fake-scan`) plays
+ * the member `qrScanner` scanning it, redirecting to the app's redirect_uri with an OAuth code and the state.
  */
 export interface Delivered {
   touser: string;
@@ -38,6 +40,8 @@ export class FakeWeComServer extends FakeHttpServer {
   /** Sign-in codes (wx.qy.login and the OAuth2 redirect): single use, valid five minutes. */
   private readonly loginCodes = new Map<string, { userid: string | null; openid?: string; kind: 'miniprogram' | 'oauth'; expiresAt: number; used: boolean }>();
   static readonly CODE_TTL_MS = 5 * 60_000;
+  /** Who scans the web sign-in QR code (a userid; null: someone outside the corp, who gets an openid only). */
+  qrScanner: string | null = null;
 
   constructor(private readonly app: { corpId: string; secret: string; agentId: number }) {
     super();
@@ -87,6 +91,7 @@ export class FakeWeComServer extends FakeHttpServer {
       res.setHeader('content-type', 'application/json');
       res.end(JSON.stringify(body));
     };
+    if (url.pathname.startsWith('/wwlogin/sso/')) return this.webLogin(url, res);
     if (url.pathname === '/cgi-bin/gettoken') {
       if (url.searchParams.get('corpid') !== this.app.corpId) return send({ errcode: 40013, errmsg: 'invalid corpid' });
       if (url.searchParams.get('corpsecret') !== this.app.secret) return send({ errcode: 40001, errmsg: 'invalid credential' });
@@ -123,6 +128,42 @@ export class FakeWeComServer extends FakeHttpServer {
     if (url.pathname === '/cgi-bin/message/update_template_card') return send(this.updateCard(body));
     res.statusCode = 404;
     send({ errcode: 404, errmsg: 'not found in fake' });
+  }
+
+  /** WeCom 网页登录 (login.work.weixin.qq.com): the QR page, and a scan by `qrScanner` that redirects back with a code. */
+  private webLogin(url: URL, res: http.ServerResponse): void {
+    const p = url.searchParams;
+    const redirect = p.get('redirect_uri') ?? '';
+    const page = (status: number, html: string) => {
+      res.statusCode = status;
+      res.setHeader('content-type', 'text/html; charset=utf-8');
+      res.end(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>企业微信登录</title></head><body>${html}</body></html>`);
+    };
+    if (url.pathname === '/wwlogin/sso/login') {
+      if (
+        p.get('login_type') !== 'CorpApp' ||
+        p.get('appid') !== this.app.corpId ||
+        p.get('agentid') !== String(this.app.agentId) ||
+        !/^https?:\/\//.test(redirect)
+      )
+        return page(400, '<p id="fake-error">参数错误（appid / agentid / redirect_uri）</p>');
+      const scan = `/wwlogin/sso/fake-scan?${new URLSearchParams({ redirect_uri: redirect, state: p.get('state') ?? '' })}`;
+      return page(
+        200,
+        `<h1>企业微信扫码登录（测试替身）</h1><div style="width:160px;height:160px;background:#ddd">二维码</div><a id="fake-scan" href="${scan}">模拟扫码</a>`,
+      );
+    }
+    if (url.pathname === '/wwlogin/sso/fake-scan') {
+      const back = new URL(redirect);
+      back.searchParams.set('code', this.issueOAuthCode(this.qrScanner));
+      back.searchParams.set('state', p.get('state') ?? '');
+      back.searchParams.set('appid', this.app.corpId);
+      res.statusCode = 302;
+      res.setHeader('location', back.toString());
+      res.end();
+      return;
+    }
+    page(404, 'not found in fake');
   }
 
   private messageSend(body: Record<string, unknown>) {

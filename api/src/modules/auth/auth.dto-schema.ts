@@ -16,7 +16,20 @@ export const authOptionsDtoSchema = z.strictObject({
     .describe('演示用户（仅开发登录开启时）'),
   wecomOAuth: z.strictObject({ corpId: z.string(), agentId: z.number().int() }).nullable().describe('企业微信网页授权参数；未配置企业微信时为 null'),
   dingtalk: z.boolean().describe('是否已配置钉钉免登'),
+  qrLogin: z
+    .strictObject({ wecom: z.boolean().describe('企业微信网页登录（扫码）'), dingtalk: z.boolean().describe('钉钉扫码登录') })
+    .describe('网页工作台可用的扫码登录'),
 });
+
+export const webLoginQuery = z.strictObject({
+  platform: z.enum(['wecom', 'wecom-oauth', 'dingtalk']).describe('wecom 企业微信扫码，wecom-oauth 企业微信客户端内授权，dingtalk 钉钉扫码 / 客户端内授权'),
+  state: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{8,64}$/)
+    .describe('页面生成的随机值，平台原样带回，页面据此核对'),
+});
+
+export const webLoginDtoSchema = z.strictObject({ url: z.string().describe('浏览器应跳转到的平台登录页') });
 
 export const meDtoSchema = z.strictObject({
   user: userDtoSchema,

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import { DATA_SCOPE_LABELS, PERMISSIONS, can, devLoginBody, dingTalkAuthCodeBody, platformCodeBody } from '@crm/shared';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { AppContext, AppMiddleware, AppState } from '../../context';
 import { AppError, CommonErrorCode } from '../../errors/app-error';
 import { isLoopbackAddress, loopbackOnly } from '../../middleware/loopback-only';
@@ -11,7 +11,7 @@ import type { OrgService } from '../org/org.service';
 import { PlatformSignInError, type DingTalkSignIn, type WeComSignIn } from './platform-sign-in';
 import type { TokenService } from './token.service';
 import { responds } from '../openapi/responds';
-import { authOptionsDtoSchema, meDtoSchema, signInDtoSchema } from './auth.dto-schema';
+import { authOptionsDtoSchema, meDtoSchema, signInDtoSchema, webLoginDtoSchema, webLoginQuery } from './auth.dto-schema';
 
 export interface AuthRoutesDeps {
   devLogin: boolean;
@@ -22,12 +22,12 @@ export interface AuthRoutesDeps {
   audit: AuditService;
   authenticated: AppMiddleware;
   /** WeCom sign-in (mini-program and H5 OAuth); null when WeCom is not configured. */
-  wecom?: { client: WeComSignIn; corpId: string; agentId: number } | null;
+  wecom?: { client: WeComSignIn; corpId: string; agentId: number; loginBase?: string } | null;
   /** DingTalk sign-in; null when DingTalk is not configured. */
-  dingtalk?: { client: DingTalkSignIn } | null;
+  dingtalk?: { client: DingTalkSignIn; clientId?: string; loginBase?: string } | null;
 }
 
-type SignInAction = 'auth.wecom-miniprogram' | 'auth.wecom-oauth' | 'auth.dingtalk';
+type SignInAction = 'auth.wecom-miniprogram' | 'auth.wecom-oauth' | 'auth.dingtalk' | 'auth.wecom-qr' | 'auth.dingtalk-qr';
 
 export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
   const router = new Router<AppState>();
@@ -66,7 +66,51 @@ export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
       demoUsers,
       wecomOAuth: deps.wecom ? { corpId: deps.wecom.corpId, agentId: deps.wecom.agentId } : null,
       dingtalk: Boolean(deps.dingtalk),
+      qrLogin: { wecom: Boolean(deps.wecom?.loginBase), dingtalk: Boolean(deps.dingtalk?.loginBase && deps.dingtalk.clientId) },
     };
+  });
+
+  /**
+   * The workbench's platform sign-in page: where to send the browser. `wecom` is WeCom's 网页登录 (QR code),
+   * `wecom-oauth` the OAuth2 page inside the WeCom client, `dingtalk` DingTalk's OAuth page (扫码登录 outside the
+   * client, approved without a scan inside it). The platform redirects back to /console/login/callback/<platform>
+   * with a single-use code and the caller's `state` (which the page checks against what it stored).
+   */
+  router.get('/auth/web-login', responds(200, webLoginDtoSchema, { errors: ['NOT_FOUND'] }), validate({ query: webLoginQuery }), (ctx) => {
+    const { platform, state } = ctx.state.input.query as z.infer<typeof webLoginQuery>;
+    // this server as the browser reached it (behind a proxy: X-Forwarded-Proto / -Host); the platform accepts it only on
+    // the app's trusted domain (WeCom 可信域名, DingTalk 回调域名)
+    const back = (p: string) => `${ctx.protocol}://${ctx.host}/console/login/callback/${p}`;
+    if (platform === 'dingtalk') {
+      const d = deps.dingtalk;
+      if (!d?.loginBase || !d.clientId) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置钉钉，无法扫码登录');
+      const q = new URLSearchParams({
+        redirect_uri: back('dingtalk'),
+        response_type: 'code',
+        client_id: d.clientId,
+        scope: 'openid',
+        state,
+        prompt: 'consent',
+      });
+      ctx.body = { url: `${d.loginBase}/oauth2/auth?${q}` };
+      return;
+    }
+    const w = deps.wecom;
+    if (!w?.loginBase) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
+    if (platform === 'wecom-oauth') {
+      const q = new URLSearchParams({
+        appid: w.corpId,
+        redirect_uri: back('wecom-oauth'),
+        response_type: 'code',
+        scope: 'snsapi_base',
+        state,
+        agentid: String(w.agentId),
+      });
+      ctx.body = { url: `https://open.weixin.qq.com/connect/oauth2/authorize?${q}#wechat_redirect` };
+      return;
+    }
+    const q = new URLSearchParams({ login_type: 'CorpApp', appid: w.corpId, agentid: String(w.agentId), redirect_uri: back('wecom'), state });
+    ctx.body = { url: `${w.loginBase}/wwlogin/sso/login?${q}` };
   });
 
   /** Exchanges a platform userid for our token: active users only, every outcome audited. */
@@ -122,6 +166,32 @@ export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
       if (!wecom) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
       const { code } = ctx.state.input.body as z.infer<typeof platformCodeBody>;
       await finishSignIn(ctx, 'auth.wecom-oauth', 'wecom', async () => (await wecom.client.oauthUser(code)).userid);
+    },
+  );
+
+  /** The workbench's WeCom 网页登录 (QR code): the redirect's code → auth/getuserinfo → userid → our token. */
+  router.post(
+    '/auth/wecom-qr',
+    responds(200, signInDtoSchema, { errors: ['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'PLATFORM_UNAVAILABLE'] }),
+    validate({ body: platformCodeBody }),
+    async (ctx) => {
+      const wecom = deps.wecom;
+      if (!wecom) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
+      const { code } = ctx.state.input.body as z.infer<typeof platformCodeBody>;
+      await finishSignIn(ctx, 'auth.wecom-qr', 'wecom', async () => (await wecom.client.oauthUser(code)).userid);
+    },
+  );
+
+  /** The workbench's DingTalk 扫码登录: authCode → user token → unionId → getbyunionid → userid → our token. */
+  router.post(
+    '/auth/dingtalk-qr',
+    responds(200, signInDtoSchema, { errors: ['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'PLATFORM_UNAVAILABLE'] }),
+    validate({ body: dingTalkAuthCodeBody }),
+    async (ctx) => {
+      const dingtalk = deps.dingtalk;
+      if (!dingtalk) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置钉钉，无法用钉钉登录');
+      const { authCode } = ctx.state.input.body as z.infer<typeof dingTalkAuthCodeBody>;
+      await finishSignIn(ctx, 'auth.dingtalk-qr', 'dingtalk', async () => (await dingtalk.client.userByOAuthCode(authCode)).userid);
     },
   );
 

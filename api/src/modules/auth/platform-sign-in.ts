@@ -5,6 +5,9 @@
  * - WeCom mini-program: `wx.qy.login` → `GET /cgi-bin/miniprogram/jscode2session` (token of the corp app).
  * - WeCom H5 (OAuth2 redirect): `GET /cgi-bin/auth/getuserinfo`.
  * - DingTalk: `dd.getAuthCode` → `POST {oapi}/topapi/v2/user/getuserinfo` with a legacy token from `GET {oapi}/gettoken`.
+ * - WeCom web sign-in (网页登录, the workbench's QR code): the redirect's code → `GET /cgi-bin/auth/getuserinfo`, as OAuth2.
+ * - DingTalk 扫码登录 (the workbench): the redirect's authCode → `POST {api}/v1.0/oauth2/userAccessToken` → the member's
+ *   `GET {api}/v1.0/contact/users/me` (unionId, no userid) → `POST {oapi}/topapi/user/getbyunionid` (60121: not a member).
  *
  * Why not the bot's clients: the API never imports `bot/`, and those clients do not fit (WeCom's is
  * POST-only, DingTalk's speaks the v1.0 API with its own token). These are two small GET/POST clients on the
@@ -104,13 +107,16 @@ const DINGTALK_INVALID_CODE = new Set([40078, 40029]);
 
 export class DingTalkSignIn {
   private readonly http: PlatformHttp;
+  /** The v1.0 API (api.dingtalk.com): the 扫码登录 code exchange. */
+  private readonly api: PlatformHttp;
   private readonly tokens: TokenCache;
 
   constructor(
-    private readonly cfg: { clientId: string; clientSecret: string; oapiBase: string },
+    private readonly cfg: { clientId: string; clientSecret: string; oapiBase: string; apiBase?: string },
     opts: Options = {},
   ) {
     this.http = platformHttp({ baseURL: cfg.oapiBase, timeoutMs: opts.timeoutMs });
+    this.api = platformHttp({ baseURL: cfg.apiBase ?? 'https://api.dingtalk.com', timeoutMs: opts.timeoutMs });
     this.tokens = new TokenCache(async () => {
       const body = await callJson(this.http, '/gettoken', { params: { appkey: cfg.clientId, appsecret: cfg.clientSecret } });
       if (body.errcode || typeof body.access_token !== 'string')
@@ -136,6 +142,45 @@ export class DingTalkSignIn {
       }
       if (DINGTALK_INVALID_CODE.has(code)) throw new PlatformSignInError('invalid-code', 'dingtalk', code, `getuserinfo: ${body.errmsg}`);
       throw new PlatformSignInError('platform', 'dingtalk', code, `getuserinfo: ${body.errmsg}`);
+    }, ONCE_MORE_WITH_A_NEW_TOKEN);
+  }
+  /**
+   * 扫码登录 (OAuth 2 in the browser): the redirect's authCode → the member's user token → their unionId → the corp userid.
+   * A bad or used code is `invalid-code`; a DingTalk user who is not in this corp (60121) is `not-member`.
+   */
+  async userByOAuthCode(authCode: string): Promise<{ userid: string; unionId: string }> {
+    const exchanged = await this.api.request<{ accessToken?: string; code?: string; message?: string }>({
+      url: '/v1.0/oauth2/userAccessToken',
+      method: 'POST',
+      data: { clientId: this.cfg.clientId, clientSecret: this.cfg.clientSecret, code: authCode, grantType: 'authorization_code' },
+    });
+    if (exchanged.status >= 500) throw new PlatformSignInError('platform', 'dingtalk', exchanged.status, `userAccessToken: HTTP ${exchanged.status}`);
+    const userToken = exchanged.data?.accessToken;
+    if (exchanged.status !== 200 || typeof userToken !== 'string')
+      throw new PlatformSignInError('invalid-code', 'dingtalk', exchanged.data?.code ?? exchanged.status, `userAccessToken: ${exchanged.data?.message}`);
+    const me = await this.api.request<{ unionId?: string; message?: string }>({
+      url: '/v1.0/contact/users/me',
+      method: 'GET',
+      headers: { 'x-acs-dingtalk-access-token': userToken },
+    });
+    const unionId = me.data?.unionId;
+    if (me.status !== 200 || typeof unionId !== 'string' || !unionId)
+      throw new PlatformSignInError('platform', 'dingtalk', me.status, `contact/users/me: ${me.data?.message ?? 'no unionId'}`);
+    return withRetry(async (attempt) => {
+      const token = await this.tokens.get();
+      const body = await callJson(this.http, '/topapi/user/getbyunionid', { method: 'POST', params: { access_token: token }, body: { unionid: unionId } });
+      const code = body.errcode ?? 0;
+      if (code === 0) {
+        const userid = (body.result as { userid?: unknown } | undefined)?.userid;
+        if (typeof userid !== 'string' || !userid) throw new PlatformSignInError('not-member', 'dingtalk', 0, 'getbyunionid returned no userid');
+        return { userid, unionId };
+      }
+      if (DINGTALK_TOKEN_INVALID.has(code) && attempt === 1) {
+        this.tokens.drop(token);
+        throw new TokenRefused();
+      }
+      if (code === 60121) throw new PlatformSignInError('not-member', 'dingtalk', code, `getbyunionid: ${body.errmsg}`);
+      throw new PlatformSignInError('platform', 'dingtalk', code, `getbyunionid: ${body.errmsg}`);
     }, ONCE_MORE_WITH_A_NEW_TOKEN);
   }
 }
