@@ -32,6 +32,7 @@ import { followUpRoutes } from './modules/follow-up/follow-up.routes';
 import { opportunityRoutes } from './modules/opportunity/opportunity.routes';
 import { orgRoutes } from './modules/org/org.routes';
 import { reminderRoutes } from './modules/reminder/reminder.routes';
+import { handoverRoutes } from './modules/handover/handover.routes';
 import { buildOpenApi } from './modules/openapi/openapi.builder';
 import { DOCS_PAGE } from './modules/openapi/docs-page';
 import type { Services } from './services';
@@ -140,6 +141,7 @@ export function apiRouters(config: Config, services: Services): { publicApi: Rou
     opportunityRoutes(services),
     contractRoutes(services),
     reminderRoutes(services),
+    handoverRoutes(services),
     approvalRoutes(services),
     exportRoutes(services),
   ];

@@ -28,6 +28,15 @@ export type { ApprovalPlain } from './modules/approval/approval.model';
 export { canDecide } from './modules/approval/approval.logic';
 export type { DigestContent, ReminderService, ReminderView } from './modules/reminder/reminder.service';
 export type { ReminderDoc } from './modules/reminder/reminder.model';
+export type { HandoverService } from './modules/handover/handover.service';
+export type {
+  HandoverEvents,
+  HandoverKind,
+  HandoverNotice,
+  HandoverPlatform,
+  TransferAnswer,
+  TransferState,
+} from './modules/handover/handover.ports';
 export { ReminderScheduler, type ReminderSender, type SentTo, type TickResult } from './modules/reminder/reminder.scheduler';
 
 // ---- database plumbing (connections, indexes, leases for jobs, outages) and the demo data -----------

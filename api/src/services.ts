@@ -14,6 +14,8 @@ import { FollowUpService, noFollowUpEvents, type FollowUpEvents } from './module
 import { OpportunityService } from './modules/opportunity/opportunity.service';
 import { OrgService } from './modules/org/org.service';
 import { ReminderService } from './modules/reminder/reminder.service';
+import { HandoverService } from './modules/handover/handover.service';
+import { noHandoverEvents, noHandoverPlatform, type HandoverEvents, type HandoverPlatform } from './modules/handover/handover.ports';
 
 /** The domain services, built once per process (or per test) on one connection. */
 export interface Services {
@@ -31,6 +33,8 @@ export interface Services {
   approvalSweep: ApprovalSweep;
   /** Idempotency-Key records for POSTs that clients may repeat. */
   idempotency: IdempotencyStore;
+  /** Hand-overs (离职继承 / 在职继承) of a rep's customers, records and WeCom relationships: the handover job calls `runDue`. */
+  handovers: HandoverService;
   /** The workbench's saved table views, per user. */
   savedViews: SavedViewService;
   /** Scoped, streamed xlsx / CSV exports of customers, contacts, follow-ups, deals and contracts (reads through their services). */
@@ -43,6 +47,10 @@ export interface Ports {
   followUpEvents?: FollowUpEvents;
   /** "Approval changed" (the bot's approval cards and notices). */
   approvalEvents?: ApprovalEvents;
+  /** WeCom's customer-contact transfer APIs (the bot's WeCom client); none: hand-overs move CRM records only. */
+  handoverPlatform?: HandoverPlatform;
+  /** Hand-over progress and report in chat. */
+  handoverEvents?: HandoverEvents;
   now?: () => Date;
   /** The process's metrics (reminder deliveries). */
   metrics?: Metrics;
@@ -107,6 +115,22 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     approvals,
     approvalSweep,
     idempotency: new IdempotencyStore(conn, now),
+    handovers: new HandoverService(
+      conn,
+      {
+        org,
+        customers,
+        opportunities,
+        contracts,
+        approvals,
+        approvalSweep,
+        reminders,
+        audit,
+        platform: ports.handoverPlatform ?? noHandoverPlatform,
+        events: ports.handoverEvents ?? noHandoverEvents,
+      },
+      { ...config.handover, now },
+    ),
     savedViews: new SavedViewService(conn, audit, now),
     exports: new ExportService(() => services, { businessTz: config.businessTz, now }),
   };

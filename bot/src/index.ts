@@ -2,7 +2,7 @@ import type Router from '@koa/router';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '@crm/config';
-import type { AppState, Metrics, ReadinessCheck, Services } from '@crm/api';
+import type { AppState, HandoverPlatform, Metrics, ReadinessCheck, Services } from '@crm/api';
 import { BotApp } from './core/bot-app';
 import type { SandboxAdapter } from './channels/sandbox/sandbox.adapter';
 import { registerCrmListeners } from './listeners/crm.listeners';
@@ -20,6 +20,7 @@ import { DingTalkStreamTransport } from './channels/dingtalk/dingtalk-stream.tra
 import type { DingTalkAdapter } from './channels/dingtalk/dingtalk.adapter';
 import { Notifier } from './outbound/notifier';
 import { ApprovalCards, registerApprovalActions } from './approvals/approval-cards';
+import { HandoverChat, handoverPlatform } from './handover/handover-chat';
 
 export type { BotEvent, Card, ChannelAdapter, OutboundMessage } from './core/bot-event';
 export { BotApp } from './core/bot-app';
@@ -46,6 +47,8 @@ export interface Bot {
   approvals: ApprovalCards;
   /** What /readyz reports for the platforms: each configured one's last token fetch (cached state). */
   readiness: ReadinessCheck[];
+  /** Hand-overs: WeCom's transfer APIs (the domain's HandoverPlatform port) and progress / report in chat (HandoverEvents). */
+  handover: { platform: HandoverPlatform; chat: HandoverChat };
 }
 
 /** Builds the bot with every configured channel and its HTTP routes. */
@@ -119,5 +122,6 @@ export function createBot(deps: {
   registerApprovalActions(app, deps.services.approvals, appUrl);
   // each configured platform's token state, for /readyz (named `wecom` / `dingtalk`)
   const readiness: ReadinessCheck[] = channels.flatMap((c) => (c.tokenStatus ? [{ name: c.name, state: c.tokenStatus }] : []));
-  return { app, sandbox, wecom, dingtalk, dingtalkStream, receivers, routers, inFlight, notifier, reminderSender, approvals, readiness };
+  const handover = { platform: handoverPlatform(channels), chat: new HandoverChat(notifier, appUrl, deps.logger.child({ component: 'handover' })) };
+  return { app, sandbox, wecom, dingtalk, dingtalkStream, receivers, routers, inFlight, notifier, reminderSender, approvals, readiness, handover };
 }

@@ -3,6 +3,19 @@ import type { ReminderPolicy } from './reminder-policy';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
+export interface HandoverConfig {
+  /** How often the `handover` job looks for hand-overs to advance. */
+  tickMs: number;
+  /** How often transfer_result is asked while customers may still refuse (HANDOVER_POLL_MINUTES, 10). */
+  pollEveryMs: number;
+  /** After the last transfer call, transfers still waiting count as timed out (HANDOVER_TIMEOUT_HOURS, 26: WeCom's 24 h and a margin). */
+  timeoutMs: number;
+  /** How long a worker holds a hand-over it advances (renewed at every step). */
+  leaseMs: number;
+  /** A step that failed (WeCom busy, database away) is tried again after this long. */
+  retryMs: number;
+}
+
 export interface WeComConfig {
   corpId: string;
   agentId: number;
@@ -108,6 +121,8 @@ export interface Config {
   directory: DirectoryConfig;
   /** Outbound webhooks (api/src/modules/webhook). */
   webhooks: WebhookConfig;
+  /** Hand-overs (api/src/modules/handover): the job's rhythm and WeCom's transfer window. */
+  handover: HandoverConfig;
 }
 
 export interface DirectoryConfig {

@@ -121,6 +121,13 @@ export function loadConfig(env: Env): Config {
       responseCapBytes: 2048,
     },
     approvals: DEFAULT_APPROVAL_RULES,
+    handover: {
+      tickMs: 15_000,
+      pollEveryMs: Number(e.HANDOVER_POLL_MINUTES ?? 10) * 60_000,
+      timeoutMs: Number(e.HANDOVER_TIMEOUT_HOURS ?? 26) * 3600_000,
+      leaseMs: 2 * 60_000,
+      retryMs: 60_000,
+    },
     sandbox: e.SANDBOX ?? devLogin,
     sandboxRemote: e.SANDBOX_REMOTE ?? false,
     wecom: e.WECOM_CORP_ID

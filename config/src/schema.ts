@@ -142,6 +142,13 @@ export const envSchema = z.object({
   DINGTALK_API_BASE: url,
   DINGTALK_OAPI_BASE: url,
 
+  // hand-over (issue 18): how often WeCom's transfer_result is asked, and when a transfer still waiting counts as timed out
+  HANDOVER_POLL_MINUTES: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 1440), {
+    message: 'expected whole minutes from 1 to 1440',
+  }),
+  HANDOVER_TIMEOUT_HOURS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 24 && Number(v) <= 240), {
+    message: 'expected whole hours from 24 to 240 (WeCom gives the customer 24 h)',
+  }),
   // directory sync (issue 19): which platform's directory is the source of the org, and the mapping rules
   DIRECTORY_SOURCE: z.enum(['wecom', 'dingtalk', 'off']).optional(),
   DIRECTORY_WECOM_SECRET: optionalString,

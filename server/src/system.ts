@@ -21,6 +21,8 @@ import {
   ReminderScheduler,
   seedDemoData,
   type ApprovalEvents,
+  type HandoverEvents,
+  type HandoverPlatform,
   type AppState,
   type Services,
 } from '@crm/api';
@@ -85,11 +87,22 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
   // "Approval changed" goes to the bot's cards, and the cards read approvals back through the service: a cycle,
   // tied here and only here. The services get, at construction, a port that forwards to the cards; the cards
   // exist before anything can change (nothing is emitted while the graph is built). No object has a setter.
-  const chat: { approvalCards?: ApprovalEvents } = {};
+  const chat: { approvalCards?: ApprovalEvents; handover?: Bot['handover'] } = {};
   const approvalEvents: ApprovalEvents = { changed: (change) => chat.approvalCards!.changed(change) };
-  const services = buildServices(connection, config, { now, approvalEvents, metrics });
+  // hand-overs reach WeCom's transfer APIs and chat through the bot, the same way (forwarded, tied below)
+  const handoverPlatform: HandoverPlatform = {
+    enabled: () => chat.handover!.platform.enabled(),
+    externalContactsOf: (u) => chat.handover!.platform.externalContactsOf(u),
+    groupChatsOf: (u) => chat.handover!.platform.groupChatsOf(u),
+    transferCustomers: (...a) => chat.handover!.platform.transferCustomers(...a),
+    transferResults: (...a) => chat.handover!.platform.transferResults(...a),
+    transferGroupChats: (...a) => chat.handover!.platform.transferGroupChats(...a),
+  };
+  const handoverEvents: HandoverEvents = { progress: (n) => chat.handover!.chat.progress(n), finished: (n) => chat.handover!.chat.finished(n) };
+  const services = buildServices(connection, config, { now, approvalEvents, metrics, handoverPlatform, handoverEvents });
   const bot = createBot({ conn: connection, services, logger, config, now, metrics, ...opts.bot });
   chat.approvalCards = bot.approvals;
+  chat.handover = bot.handover;
   const app = createApp({
     config,
     logger: opts.requestLogger ?? logger,
@@ -120,6 +133,7 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     approvals: { sweep: async () => ({ ...(await services.approvalSweep.run()), refreshed: await bot.approvals.refreshCards(now()) }) },
     chat: bot.app,
     records: [services.customers, services.followUps],
+    handovers: { runDue: () => services.handovers.runDue(reminders.workerId) },
     metrics,
   });
   let started = false;

@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { FakeHttpServer } from './fake-http-server';
 import { randomBytes } from 'node:crypto';
+import { FakeExternalContacts } from './fake-wecom-external-contacts';
 
 /**
  * A local stand-in for WeCom's server API (the edge we do not own), speaking its documented HTTP API:
@@ -32,6 +33,8 @@ export class FakeWeComServer extends FakeHttpServer {
   delayMs = 0;
   /** WeCom's per-member limits (a benchmark may lift them to measure something else). */
   memberLimits = { perMinute: 30, perHour: 1000 };
+  /** Customer contact (客户联系): members' external contacts and groups, 在职 / 离职继承 (fake-wecom-external-contacts.ts). */
+  readonly externalContacts = new FakeExternalContacts(() => this.now());
 
   private readonly tokens = new Map<string, number>();
   private readonly taskIds = new Set<string>();
@@ -116,6 +119,10 @@ export class FakeWeComServer extends FakeHttpServer {
       if (!entry) return send({ errcode: 40029, errmsg: 'invalid code' });
       return send(entry.userid ? { errcode: 0, errmsg: 'ok', userid: entry.userid } : { errcode: 0, errmsg: 'ok', openid: entry.openid });
     }
+    if (req.method === 'GET') {
+      const answer = this.externalContacts.get(url.pathname, url.searchParams);
+      if (answer) return send(answer);
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     let body: Record<string, unknown>;
@@ -126,6 +133,9 @@ export class FakeWeComServer extends FakeHttpServer {
     }
     if (url.pathname === '/cgi-bin/message/send') return send(this.messageSend(body));
     if (url.pathname === '/cgi-bin/message/update_template_card') return send(this.updateCard(body));
+    const contactAnswer = this.externalContacts.post(url.pathname, body);
+    if (contactAnswer === 'lose') return void res.destroy(); // WeCom acted; the caller never hears back
+    if (contactAnswer) return send(contactAnswer);
     res.statusCode = 404;
     send({ errcode: 404, errmsg: 'not found in fake' });
   }

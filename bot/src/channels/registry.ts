@@ -14,6 +14,7 @@ import { SandboxAdapter } from './sandbox/sandbox.adapter';
 import { sandboxRoutes } from './sandbox/sandbox.routes';
 import { wecomCallbackRoutes } from './wecom/wecom-callback.routes';
 import { WeComClient } from './wecom/wecom-client';
+import { WeComExternalContacts } from './wecom/wecom-external-contact';
 import { WeComCardCodeStore } from './wecom/wecom-card-codes';
 import { WeComAdapter } from './wecom/wecom.adapter';
 
@@ -51,7 +52,15 @@ export function wecomChannel(deps: ChannelDeps): Channel | null {
     },
     deps.logger.child({ component: 'wecom-callback' }),
   );
-  return { name: 'wecom', identity: 'wecom', preference: 1, adapter, receiver: httpReceiver('wecom', [routes]), tokenStatus: () => client.tokenStatus() };
+  return {
+    name: 'wecom',
+    identity: 'wecom',
+    preference: 1,
+    adapter,
+    receiver: httpReceiver('wecom', [routes]),
+    tokenStatus: () => client.tokenStatus(),
+    externalContacts: new WeComExternalContacts(client),
+  };
 }
 
 /** DingTalk (钉钉) app robot: stream mode (an outbound socket) or HTTP mode (callbacks at /bot/dingtalk/callback). */

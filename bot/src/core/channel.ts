@@ -1,6 +1,7 @@
 import type { ChannelAdapter, ChannelName } from './bot-event';
 import type { Receiver } from './receiver';
 import type { TokenStatus } from '@crm/shared';
+import type { WeComExternalContacts } from '../channels/wecom/wecom-external-contact';
 
 /** Which of a CRM user's platform identities (`user.identities`) is their id on a channel. */
 export type IdentityField = 'wecom' | 'dingtalk';
@@ -18,4 +19,6 @@ export interface Channel {
   readonly receiver: Receiver;
   /** For /readyz: how the platform's last token fetch went (cached, never a live call). Absent for the sandbox. */
   readonly tokenStatus?: () => TokenStatus;
+  /** WeCom only: customer contact (客户联系) transfers for hand-overs. */
+  readonly externalContacts?: WeComExternalContacts;
 }

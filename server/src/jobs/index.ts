@@ -7,6 +7,7 @@ import type { Config } from '@crm/config';
 import type { JobLeasePort, Metrics } from '@crm/api';
 import { approvalSweepJob } from './approval-sweep.job';
 import { chatRecoveryJob } from './chat-recovery.job';
+import { handoverJob } from './handover.job';
 import { recordRecoveryJob } from './record-recovery.job';
 import { reminderPassJob } from './reminder-pass.job';
 import { reminderPoliciesJob } from './reminder-policies.job';
@@ -15,19 +16,22 @@ import { JobRunner, type Job } from './runner';
 export { JobRunner, type Job, type JobRunnerOptions } from './runner';
 export { APPROVAL_SWEEP_JOB } from './approval-sweep.job';
 export { CHAT_RECOVERY_JOB } from './chat-recovery.job';
+export { HANDOVER_JOB } from './handover.job';
 export { RECORD_RECOVERY_JOB } from './record-recovery.job';
 export { REMINDER_PASS_JOB } from './reminder-pass.job';
 export { REMINDER_POLICIES_JOB } from './reminder-policies.job';
 
 /** What the jobs call: narrow ports onto the services and the bot (the composition root fills them in). */
 export interface JobPorts {
-  config: Pick<Config, 'reminders' | 'approvals' | 'leases'>;
+  config: Pick<Config, 'reminders' | 'approvals' | 'leases'> & Partial<Pick<Config, 'handover'>>;
   logger: Logger;
   reminders: { pass(): Promise<number>; policiesOnce(): Promise<unknown> };
   approvals: { sweep(): Promise<{ failed: number }> };
   chat: { recoverPending(): Promise<unknown> };
   /** The modules that finish records a stopped process left pending (customers, follow-ups). */
   records: Array<{ recoverPending(): Promise<unknown> }>;
+  /** Hand-overs due to advance (left out: no hand-over job). */
+  handovers?: { runDue(): Promise<number> };
 }
 
 export function systemJobs(p: JobPorts): Job[] {
@@ -38,6 +42,7 @@ export function systemJobs(p: JobPorts): Job[] {
     reminderPassJob({ pass: () => p.reminders.pass(), everyMs: reminders.scheduler.tickMs }),
     reminderPoliciesJob({ policiesOnce: () => p.reminders.policiesOnce(), everyMs: reminders.scheduler.policyEveryMinutes * 60_000 }),
     approvalSweepJob({ sweep: () => p.approvals.sweep(), everyMs: approvals.sweepIntervalSeconds * 1000, leaseMs: p.config.leases.jobMs, logger: p.logger }),
+    ...(p.handovers ? [handoverJob({ runDue: () => p.handovers!.runDue(), everyMs: p.config.handover?.tickMs ?? 15_000 })] : []),
   ];
 }
 

@@ -163,6 +163,21 @@ export class CustomerService {
     return (await this.#contacts.exists({ _id: contactId, customerId }).exec()) !== null;
   }
 
+  /** Per customer: how many contacts it has and their WeCom external contact ids (the hand-over's preview and WeCom transfers). */
+  async contactLinks(customerIds: Types.ObjectId[]): Promise<Map<string, { contacts: number; externalUserIds: string[] }>> {
+    const rows = await this.#contacts
+      .find({ customerId: { $in: customerIds } }, { customerId: 1, wecomExternalUserId: 1 })
+      .lean()
+      .exec();
+    const out = new Map<string, { contacts: number; externalUserIds: string[] }>(customerIds.map((id) => [String(id), { contacts: 0, externalUserIds: [] }]));
+    for (const r of rows) {
+      const hit = out.get(String(r.customerId))!;
+      hit.contacts += 1;
+      if (r.wecomExternalUserId) hit.externalUserIds.push(r.wecomExternalUserId);
+    }
+    return out;
+  }
+
   /** A follow-up was logged: the customer's last contact moves forward (never back) and its next step is the new one. */
   async followUpLogged(customerId: Types.ObjectId, happenedAt: Date, nextDueAt: Date | null): Promise<void> {
     await this.#customers

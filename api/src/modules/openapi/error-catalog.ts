@@ -32,6 +32,7 @@ export const ERROR_CATALOG = {
   OPPORTUNITY_CLOSED: { status: 409, meaning: '商机已赢单或输单，不能再变更阶段' },
   STAGE_CHANGED: { status: 409, meaning: '商机阶段刚被他人修改：刷新后重试' },
   CONTRACT_NUMBER_TAKEN: { status: 409, meaning: '合同编号已存在' },
+  HANDOVER_RUNNING: { status: 409, meaning: '该成员已有进行中的客户交接' },
   CONTRACT_INVALID_TRANSITION: { status: 409, meaning: '合同当前状态不允许这个操作（例如审批中的合同不能修改）' },
   APPROVAL_ALREADY_PENDING: { status: 409, meaning: '该事项已在审批中' },
   APPROVAL_INVALID_SUBJECT: { status: 409, meaning: '审批对象当前不能提交（例如合同不是草稿或已驳回，客户不在公海）' },

@@ -46,6 +46,8 @@ export class ReminderService implements FollowUpEvents {
   runPolicies = (): Promise<{ stalled: number; cold: number }> => this.sources.runPolicies();
   backfillNextSteps = (followUps: NextStepSource, sinceDays?: number): Promise<number> => this.sources.backfillNextSteps(followUps, sinceDays);
   enqueueDigests = (): Promise<number> => this.sources.enqueueDigests();
+  retargetForCustomers = (meta: RequestMeta, fromId: Types.ObjectId, moves: Array<{ customerId: Types.ObjectId; toId: Types.ObjectId }>): Promise<number> =>
+    this.sources.retargetForCustomers(meta, fromId, moves);
   retargetFromLeaver = (meta: RequestMeta, leaverId: Types.ObjectId, successorId: Types.ObjectId | null): Promise<{ moved: number; cancelled: number }> =>
     this.sources.retargetFromLeaver(meta, leaverId, successorId);
 

@@ -243,6 +243,31 @@ export class ReminderSources implements FollowUpEvents {
    * (when that is someone active other than the leaver), else to `successorId`; their morning digests are
    * cancelled. Each move is conditional on the reminder still being scheduled for the leaver, and audited.
    */
+  /** A hand-over in service: the rep's scheduled reminders about customers that moved go to each customer's new owner. */
+  async retargetForCustomers(meta: RequestMeta, fromId: Types.ObjectId, moves: Array<{ customerId: Types.ObjectId; toId: Types.ObjectId }>): Promise<number> {
+    const to = new Map(moves.map((m) => [String(m.customerId), m.toId]));
+    const open = await this.store.model
+      .find({ userId: fromId, status: 'scheduled', kind: { $ne: 'digest' }, customerId: { $in: moves.map((m) => m.customerId) } })
+      .lean<Stored[]>()
+      .exec();
+    let moved = 0;
+    for (const r of open) {
+      const next = to.get(String(r.customerId));
+      if (!next) continue;
+      const res = await this.store.model.updateOne({ _id: r._id, userId: fromId, status: 'scheduled' }, { $set: { userId: next } }).exec();
+      if (res.modifiedCount !== 1) continue;
+      moved += 1;
+      await this.deps.audit.record(meta, {
+        action: 'reminder.reassign',
+        entityType: 'reminder',
+        entityId: r._id,
+        changes: { userId: { before: fromId, after: next } },
+        note: '客户已交接给新负责人',
+      });
+    }
+    return moved;
+  }
+
   async retargetFromLeaver(meta: RequestMeta, leaverId: Types.ObjectId, successorId: Types.ObjectId | null): Promise<{ moved: number; cancelled: number }> {
     const open = await this.store.model.find({ userId: leaverId, status: 'scheduled' }).lean<Stored[]>().exec();
     const out = { moved: 0, cancelled: 0 };

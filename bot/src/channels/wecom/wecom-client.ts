@@ -81,12 +81,22 @@ export class WeComClient {
   }
 
   /** POSTs to a token-authenticated API with the retry rules above. */
-  async post<T extends WeComResponse>(path: string, body: unknown): Promise<T> {
+  post<T extends WeComResponse>(path: string, body: unknown): Promise<T> {
+    return this.call<T>('post', path, body, {});
+  }
+
+  /** GETs a token-authenticated API (query parameters besides the token) with the same rules. */
+  get<T extends WeComResponse>(path: string, params: Record<string, string>): Promise<T> {
+    return this.call<T>('get', path, undefined, params);
+  }
+
+  private async call<T extends WeComResponse>(method: 'get' | 'post', path: string, body: unknown, query: Record<string, string>): Promise<T> {
     let refreshed = false;
     const attempt = async (): Promise<T> => {
       for (;;) {
         const token = await this.accessToken();
-        const res = await this.http.post<T>(path, body, { params: { access_token: token } });
+        const params = { ...query, access_token: token };
+        const res = method === 'post' ? await this.http.post<T>(path, body, { params }) : await this.http.get<T>(path, { params });
         const data = res.data;
         const code = typeof data?.errcode === 'number' ? data.errcode : res.status === 200 ? 0 : res.status;
         if (code === 0) return data;
