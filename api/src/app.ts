@@ -26,6 +26,8 @@ import { healthRoutes, type ReadinessCheck } from './modules/health/health.route
 import { homeRoutes } from './modules/health/home.routes';
 import { contactRoutes } from './modules/contact/contact.routes';
 import { contractRoutes } from './modules/contract/contract.routes';
+import { poolRoutes } from './modules/pool/pool.routes';
+import { assignmentRoutes } from './modules/assignment/assignment.routes';
 import { customerRoutes } from './modules/customer/customer.routes';
 import { exportRoutes } from './modules/export/export.routes';
 import { followUpRoutes } from './modules/follow-up/follow-up.routes';
@@ -137,6 +139,8 @@ export function apiRouters(config: Config, services: Services): { publicApi: Rou
     auditRoutes(services.audit),
     customerRoutes(services),
     contactRoutes(services),
+    poolRoutes(services),
+    assignmentRoutes(services),
     followUpRoutes(services),
     opportunityRoutes(services),
     contractRoutes(services),

@@ -16,6 +16,8 @@ import { OrgService } from './modules/org/org.service';
 import { ReminderService } from './modules/reminder/reminder.service';
 import { HandoverService } from './modules/handover/handover.service';
 import { noHandoverEvents, noHandoverPlatform, type HandoverEvents, type HandoverPlatform } from './modules/handover/handover.ports';
+import { PoolService, type PoolEvents } from './modules/pool/pool.service';
+import { AssignmentService, type AssignmentEvents } from './modules/assignment/assignment.service';
 
 /** The domain services, built once per process (or per test) on one connection. */
 export interface Services {
@@ -38,6 +40,10 @@ export interface Services {
   /** The workbench's saved table views, per user. */
   savedViews: SavedViewService;
   /** Scoped, streamed xlsx / CSV exports of customers, contacts, follow-ups, deals and contracts (reads through their services). */
+  /** Pools (公海): membership, browsing, claims with limits, locks, and the reclaim engine (the pool-reclaim job calls `run`). */
+  pools: PoolService;
+  /** Lead auto-assignment by the rules (`assignNew` for customers created without an owner; the assignment-return job calls `sweep`). */
+  assignments: AssignmentService;
   exports: ExportService;
 }
 
@@ -58,6 +64,10 @@ export interface Ports {
 
 export function buildServices(conn: Connection, config: Config, ports: Ports = {}): Services {
   const now = ports.now ?? (() => new Date());
+  /** Reclaim warnings and returns in chat (the bot's pool cards). */
+  poolEvents?: PoolEvents;
+  /** New-lead cards (接受 / 退回公海). */
+  assignmentEvents?: AssignmentEvents;
   const audit = new AuditService(conn);
   const org = new OrgService(conn, audit);
   const customers = new CustomerService(conn, org, audit, { protectionDays: config.crm.protectionDays, now });
@@ -75,6 +85,8 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
   });
   const extra = ports.followUpEvents ?? noFollowUpEvents;
   const followUpEvents: FollowUpEvents = {
+  // pools keep their reclaim clocks through the customers' ownership port and the follow-up port below
+  const pools = new PoolService(conn, { customers, org, audit, opportunities, rules: config.pools, businessTz: config.businessTz, now, events: ports.poolEvents });
     async nextStepChanged(f) {
       await reminders.nextStepChanged(f);
       await extra.nextStepChanged(f);
@@ -95,6 +107,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
   const { approvals, approvalSweep } = buildApprovals(conn, {
     org,
     customers,
+      await pools.followUpLogged(f.customerId, f.happenedAt);
     contracts,
     opportunities,
     audit,
@@ -131,6 +144,8 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
       },
       { ...config.handover, now },
     ),
+    pools,
+    assignments: new AssignmentService(conn, { customers, org, audit, rules: config.pools, now, events: ports.assignmentEvents }),
     savedViews: new SavedViewService(conn, audit, now),
     exports: new ExportService(() => services, { businessTz: config.businessTz, now }),
   };

@@ -1,5 +1,6 @@
 import type { ApprovalRulesConfig, StageDefinition } from '@crm/shared';
 import type { ReminderPolicy } from './reminder-policy';
+import type { PoolRulesConfig } from './pool-rules';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -122,6 +123,8 @@ export interface Config {
   /** Outbound webhooks (api/src/modules/webhook). */
   webhooks: WebhookConfig;
   /** Hand-overs (api/src/modules/handover): the job's rhythm and WeCom's transfer window. */
+  /** Pools (公海), reclaim rules and lead assignment (config/src/pool-rules.ts). */
+  pools: PoolRulesConfig;
   handover: HandoverConfig;
 }
 

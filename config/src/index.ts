@@ -2,6 +2,7 @@ import path from 'node:path';
 import { ConfigError } from './config-error';
 import type { Config } from './config.types';
 import { approvalRuleProblems, DEFAULT_APPROVAL_RULES } from './approval-rules';
+import { DEFAULT_POOL_RULES, poolRuleProblems } from './pool-rules';
 import { DEFAULT_PROTECTION_DAYS, DEFAULT_STAGES } from './crm-defaults';
 import { DEFAULT_REMINDER_POLICY, parseClock, parseWorkingDays, type ReminderPolicy } from './reminder-policy';
 import { DINGTALK_HTTP_REQUIRED, DINGTALK_REQUIRED, envSchema, REPO_ROOT, WECOM_REQUIRED, type RawEnv } from './schema';
@@ -12,6 +13,7 @@ export { maskConfig, maskMongoUri } from './mask';
 export { DEFAULT_REMINDER_POLICY, type ReminderPolicy } from './reminder-policy';
 export { REPO_ROOT } from './schema';
 export { approvalRuleProblems, DEFAULT_APPROVAL_RULES } from './approval-rules';
+export { DEFAULT_POOL_RULES, poolRuleProblems, type AssignmentRule, type PoolRulesConfig, type PoolSpec, type PoolTierRule } from './pool-rules';
 
 /**
  * Used only outside production with the embedded database and no JWT_SECRET. It is written here, so anyone can
@@ -38,7 +40,7 @@ export function loadConfig(env: Env): Config {
     );
   }
   const e = parsed.data;
-  const problems = [...channelProblems(e), ...approvalRuleProblems(DEFAULT_APPROVAL_RULES)];
+  const problems = [...channelProblems(e), ...approvalRuleProblems(DEFAULT_APPROVAL_RULES), ...poolRuleProblems(DEFAULT_POOL_RULES)];
   const embedded = e.MONGODB_URI === undefined;
   const production = e.NODE_ENV === 'production';
   if (e.JWT_SECRET === undefined && (production || !embedded)) {
@@ -141,6 +143,7 @@ export function loadConfig(env: Env): Config {
           loginBase: e.WECOM_LOGIN_BASE ?? 'https://login.work.weixin.qq.com',
           callbackWindowSeconds: Number(e.WECOM_CALLBACK_WINDOW_SECONDS ?? 300),
         }
+    pools: structuredClone(DEFAULT_POOL_RULES),
       : null,
     dingtalk: e.DINGTALK_CLIENT_ID
       ? {

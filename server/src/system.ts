@@ -140,6 +140,8 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
   const migrate = async () => {
     await ensureIndexes(connection);
     return runMigrations({ connection, leases, holder: reminders.workerId, context: { services, logger }, logger: logger.child({ component: 'migrations' }) });
+    pools: { run: () => services.pools.run(), everyMs: config.pools.reclaimEveryMinutes * 60_000 },
+    assignments: services.assignments,
   };
 
   return {

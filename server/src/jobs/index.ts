@@ -10,6 +10,8 @@ import { chatRecoveryJob } from './chat-recovery.job';
 import { handoverJob } from './handover.job';
 import { recordRecoveryJob } from './record-recovery.job';
 import { reminderPassJob } from './reminder-pass.job';
+import { poolReclaimJob } from './pool-reclaim.job';
+import { assignmentReturnJob } from './assignment-return.job';
 import { reminderPoliciesJob } from './reminder-policies.job';
 import { JobRunner, type Job } from './runner';
 
@@ -22,6 +24,8 @@ export { REMINDER_PASS_JOB } from './reminder-pass.job';
 export { REMINDER_POLICIES_JOB } from './reminder-policies.job';
 
 /** What the jobs call: narrow ports onto the services and the bot (the composition root fills them in). */
+export { POOL_RECLAIM_JOB } from './pool-reclaim.job';
+export { ASSIGNMENT_RETURN_JOB } from './assignment-return.job';
 export interface JobPorts {
   config: Pick<Config, 'reminders' | 'approvals' | 'leases'> & Partial<Pick<Config, 'handover'>>;
   logger: Logger;
@@ -36,6 +40,10 @@ export interface JobPorts {
 
 export function systemJobs(p: JobPorts): Job[] {
   const { reminders, approvals } = p.config;
+  /** Pools (公海): the reclaim pass, every `everyMs` (left out: no pool job). */
+  pools?: { run(): Promise<{ reclaimed: number; warned: number; failed: number }>; everyMs: number };
+  /** Lead assignment: leads not accepted in time go back to the pool (left out: no assignment job). */
+  assignments?: { sweep(): Promise<{ returned: number }> };
   return [
     chatRecoveryJob({ recoverPending: () => p.chat.recoverPending() }),
     recordRecoveryJob({ recoverers: p.records.map((r) => () => r.recoverPending()) }),
@@ -49,3 +57,5 @@ export function systemJobs(p: JobPorts): Job[] {
 export function createJobRunner(p: JobPorts & { leases: JobLeasePort; now?: () => Date; workerId?: string; metrics?: Metrics }): JobRunner {
   return new JobRunner(systemJobs(p), { logger: p.logger, leases: p.leases, now: p.now, workerId: p.workerId, metrics: p.metrics });
 }
+    ...(p.pools ? [poolReclaimJob({ run: () => p.pools!.run(), everyMs: p.pools.everyMs, logger: p.logger })] : []),
+    ...(p.assignments ? [assignmentReturnJob({ sweep: () => p.assignments!.sweep() })] : []),

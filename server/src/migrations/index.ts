@@ -8,11 +8,12 @@ import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { JobLeasePort } from '@crm/api';
 import { customerIdentityClaims } from './001-customer-identity-claims';
+import { poolClocks } from './018-pool-clocks';
 import type { Migration, MigrationContext } from './types';
 
 export type { Migration, MigrationContext } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [customerIdentityClaims];
+export const MIGRATIONS: readonly Migration[] = [customerIdentityClaims, poolClocks];
 
 export const MIGRATIONS_COLLECTION = 'migrations';
 export const MIGRATIONS_LEASE = 'migrations';

@@ -28,6 +28,7 @@ export const customerDtoSchema = z.strictObject({
   tags: z.array(z.string()),
   ...scopeDtoFields,
   status: z.enum(CUSTOMER_STATUSES).describe('owned 有负责人，pool 在公海（任何销售可领取）'),
+  poolId: z.string().nullable().optional().describe('所在公海（未领取时；config/src/pool-rules.ts 的 key）'),
   protectionEndsAt: isoTime.nullable().describe('保护期结束时间（领取或报备通过后开始）'),
   lastFollowUpAt: isoTime.nullable().describe('最近一次跟进'),
   nextFollowUpAt: isoTime.nullable().describe('下一次计划跟进（最近的下一步）'),

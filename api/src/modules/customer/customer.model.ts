@@ -27,6 +27,8 @@ export interface Customer extends ScopeFields {
   tier: CustomerTier;
   tags: string[];
   status: CustomerStatus;
+  /** The pool (公海) it is in while unowned (config/src/pool-rules.ts key); null when owned. */
+  poolId?: string | null;
   protectionEndsAt: Date | null;
   lastFollowUpAt: Date | null;
   nextFollowUpAt: Date | null;
@@ -58,6 +60,7 @@ const customerSchema = new Schema<Customer>(
     status: { type: String, enum: CUSTOMER_STATUSES, default: 'owned' },
     protectionEndsAt: { type: Date, default: null },
     lastFollowUpAt: { type: Date, default: null },
+    poolId: { type: String, default: null },
     nextFollowUpAt: { type: Date, default: null },
     searchKeys: { type: [String], default: [] },
     dedupe: {
@@ -78,6 +81,7 @@ customerSchema.index({ status: 1, _id: -1 });
 customerSchema.index({ companyKey: 1 });
 customerSchema.index({ 'dedupe.mobiles': 1 });
 customerSchema.index({ 'dedupe.emails': 1 });
+customerSchema.index({ status: 1, poolId: 1, _id: -1 });
 customerSchema.index({ 'dedupe.personNames': 1 });
 customerSchema.index({ sharedWith: 1 });
 customerSchema.index({ 'pendingCreate.since': 1 }, { sparse: true });

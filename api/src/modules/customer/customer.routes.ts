@@ -30,6 +30,9 @@ type IdParams = { id: string };
 const INTERNAL = ['searchKeys', 'dedupe', 'idempotencyKey', 'pendingCreate'];
 export const customerDto = (doc: unknown) => toDto(doc, INTERNAL);
 
+/** "3 天后将退回公海": shown to whoever sees an owned customer within its warning period (the pool module's clock). */
+async function reclaimWarningOf(s: Services, customer: { _id: import('mongoose').Types.ObjectId; status: string }) {
+  const w = await s.pools.reclaimWarning(customer._id);
 export function customerRoutes(s: Services): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/customers' });
   const read = requirePermission('record.read');
@@ -66,6 +69,7 @@ export function customerRoutes(s: Services): Router<AppState> {
   });
 
   router.post('/', responds(201, customerDtoSchema, { errors: ['DUPLICATE_SUSPECTED'] }), write, validate({ body: createCustomerBody }), async (ctx) => {
+      reclaimWarning: await reclaimWarningOf(s, customer),
     const customer = await s.customers.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateCustomerInput, {
       idempotencyKey: ctx.state.idempotencyKey,
     });

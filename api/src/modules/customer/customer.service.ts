@@ -65,6 +65,23 @@ export const CUSTOMER_AUDITED_FIELDS = [
 export type CopyScope = (customerId: Types.ObjectId, scope: Partial<ScopeFields>) => Promise<void>;
 
 export class CustomerService {
+/** A customer changed hands (created, claimed, released, transferred, reclaimed, assigned): the pool module keeps its reclaim clocks by it. */
+export interface OwnershipChange {
+  customerId: Types.ObjectId;
+  action: string;
+  ownerId: Types.ObjectId | null;
+  previousOwnerId: Types.ObjectId | null;
+  /** The department the customer's records were filed under before (the reports move their roll-ups by it). */
+  previousDepartmentId?: Types.ObjectId | null;
+  status: Customer['status'];
+  poolId: string | null;
+  tier: Customer['tier'];
+  at: Date;
+}
+export type OwnershipListener = (change: OwnershipChange, meta: RequestMeta) => Promise<void>;
+/** Runs before a claim is written (pool membership, claim limits, cooldown); throws to refuse it. */
+export type ClaimGuard = (actor: Actor, customer: CustomerDoc) => Promise<void>;
+
   readonly #customers: Model<Customer>;
   /** The customer's contacts, part of its aggregate: written with a new customer, read for the derived search fields. */
   readonly #contacts: Model<Contact>;
@@ -73,6 +90,8 @@ export class CustomerService {
   /** Modules holding records of a customer, kept in step with its owner on transfer / release / claim / share. */
   private readonly dependents: CopyScope[] = [];
 
+  private readonly ownershipListeners: OwnershipListener[] = [];
+  private readonly claimGuards: ClaimGuard[] = [];
   constructor(
     conn: Connection,
     private readonly org: OrgService,
@@ -95,6 +114,16 @@ export class CustomerService {
   }
 
   // ---- reading -------------------------------------------------------------------------------
+
+  /** Told after every change of hands (the pool module's reclaim clocks). */
+  onOwnershipChanged(listener: OwnershipListener): void {
+    this.ownershipListeners.push(listener);
+  }
+
+  /** Asked before every claim (the pool module's membership, limits and cooldown). */
+  guardClaims(guard: ClaimGuard): void {
+    this.claimGuards.push(guard);
+  }
 
   /** Search and filters, always within what the actor may see. `q` matches names, company, pinyin, initials, phone (or its last digits), email. */
   list(actor: Actor, q: ListCustomersQuery): Promise<Page<Customer>> {
@@ -431,6 +460,13 @@ export class CustomerService {
   /**
    * Finishes creates whose request stopped (a crash) after the customer was written: contacts and the
    * audit entry. Idempotent; run at start-up and on a timer, by any number of processes.
+    // the pool's reclaim clock starts (a failure here is healed by the reclaim job's backfill, never undoes the create)
+    await this.ownershipChanged(
+      { requestId: a.requestId, channel: a.channel as RequestMeta['channel'], actorId: a.actorId },
+      customer,
+      null,
+      'customer.create',
+    ).catch(() => undefined);
    */
   async recoverPending(now: Date = this.now()): Promise<{ finished: number; failed: number }> {
     const stuck = await this.#customers
@@ -635,17 +671,18 @@ export class CustomerService {
     return this.moveOwnership(
       meta,
       before,
-      { ownerId: owner._id, departmentId: owner.departmentIds[0] ?? null, status: 'owned', protectionEndsAt: before.protectionEndsAt },
+      { ownerId: owner._id, departmentId: owner.departmentIds[0] ?? null, status: 'owned', protectionEndsAt: before.protectionEndsAt, poolId: null },
       'customer.transfer',
       reason,
     );
   }
 
   /** Releases a customer to the public pool (公海). */
-  async release(actor: Actor, meta: RequestMeta, id: string, reason?: string): Promise<CustomerDoc> {
+  async release(actor: Actor, meta: RequestMeta, id: string, reason?: string, opts: { poolId?: string } = {}): Promise<CustomerDoc> {
     const before = await this.get(actor, id);
     assertCanWrite(actor, before);
-    return this.moveOwnership(meta, before, { ownerId: null, departmentId: null, status: 'pool', protectionEndsAt: null }, 'customer.release', reason);
+    const next = { ownerId: null, departmentId: null, status: 'pool' as const, protectionEndsAt: null, poolId: opts.poolId ?? null };
+    return this.moveOwnership(meta, before, next, 'customer.release', reason);
   }
 
   /** Takes a customer from the pool; one conditional update, so two reps claiming at once get one winner. */
@@ -657,8 +694,9 @@ export class CustomerService {
     return this.moveOwnership(
       meta,
       before,
-      { ownerId: actor.user._id, departmentId: actor.user.departmentIds[0] ?? null, status: 'owned', protectionEndsAt },
+      { ownerId: actor.user._id, departmentId: actor.user.departmentIds[0] ?? null, status: 'owned', protectionEndsAt, poolId: null },
       'customer.claim',
+    for (const guard of this.claimGuards) await guard(actor, before);
     );
   }
 
@@ -708,7 +746,7 @@ export class CustomerService {
   private async moveOwnership(
     meta: RequestMeta,
     before: CustomerDoc,
-    next: Pick<Customer, 'ownerId' | 'departmentId' | 'status' | 'protectionEndsAt'>,
+    next: Pick<Customer, 'ownerId' | 'departmentId' | 'status' | 'protectionEndsAt'> & { poolId?: string | null },
     action: string,
     reason?: string,
   ): Promise<CustomerDoc> {
@@ -731,9 +769,120 @@ export class CustomerService {
   private async ownerNames(ids: Array<Types.ObjectId | null>): Promise<Map<string, string>> {
     const wanted = ids.filter((x): x is Types.ObjectId => x !== null);
     if (!wanted.length) return new Map();
+    await this.ownershipChanged(meta, after, before.ownerId, action, before.departmentId);
     return this.org.namesOf(wanted);
   }
 }
+  private async ownershipChanged(
+    meta: RequestMeta,
+    c: CustomerDoc,
+    previousOwnerId: Types.ObjectId | null,
+    action: string,
+    previousDepartmentId: Types.ObjectId | null = null,
+  ): Promise<void> {
+    const change: OwnershipChange = {
+      previousDepartmentId,
+      customerId: c._id,
+      action,
+      ownerId: c.ownerId,
+      previousOwnerId,
+      status: c.status,
+      poolId: c.poolId ?? null,
+      tier: c.tier,
+      at: this.now(),
+    };
+    for (const listener of this.ownershipListeners) await listener(change, meta);
+  }
+
+  // ---- pools (公海) and assignment: the pool and assignment modules call these ------------------------
+
+  /**
+   * Returns an owned customer to a pool (the reclaim job): one update conditional on the owner read, so two
+   * workers reclaim it once; the loser (or a customer that moved meanwhile) answers null. Audited with the reason.
+   */
+  async reclaim(meta: RequestMeta, id: Types.ObjectId, expectedOwnerId: Types.ObjectId, poolId: string, reason: string): Promise<CustomerDoc | null> {
+    const before = await this.#customers.findById(id).exec();
+    if (!before || before.status !== 'owned' || !before.ownerId?.equals(expectedOwnerId)) return null;
+    const next = { ownerId: null, departmentId: null, status: 'pool' as const, protectionEndsAt: null, poolId };
+    return this.moveOwnership(meta, before, next, 'customer.reclaim', reason).catch((err: unknown) => {
+      if (err instanceof AppError && err.status === 409) return null;
+      throw err;
+    });
+  }
+
+  /**
+   * Gives a customer to an owner or a pool by the assignment rules (a new lead, a lead not accepted in time),
+   * conditional on the holder read (`expectedOwnerId`, null for an unowned one); null when it moved meanwhile.
+   */
+  async assign(
+    meta: RequestMeta,
+    id: Types.ObjectId,
+    expectedOwnerId: Types.ObjectId | null,
+    to: { ownerId: Types.ObjectId; departmentId: Types.ObjectId | null } | { poolId: string },
+    reason: string,
+  ): Promise<CustomerDoc | null> {
+    const before = await this.#customers.findById(id).exec();
+    if (!before || String(before.ownerId ?? null) !== String(expectedOwnerId)) return null;
+    const next =
+      'poolId' in to
+        ? { ownerId: null, departmentId: null, status: 'pool' as const, protectionEndsAt: null, poolId: to.poolId }
+        : { ownerId: to.ownerId, departmentId: to.departmentId, status: 'owned' as const, protectionEndsAt: before.protectionEndsAt, poolId: null };
+    return this.moveOwnership(meta, before, next, 'poolId' in to ? 'customer.assign-pool' : 'customer.assign', reason).catch((err: unknown) => {
+      if (err instanceof AppError && err.status === 409) return null;
+      throw err;
+    });
+  }
+
+  /** Puts an unowned customer that has no pool yet into one (a release through the customer API); conditional. */
+  async placeInPool(id: Types.ObjectId, poolId: string): Promise<void> {
+    await this.#customers.updateOne({ _id: id, status: 'pool', poolId: null }, { $set: { poolId } }).exec();
+  }
+
+  /** Pool customers of these pools (browsing; the pool module checks membership), newest first, by cursor. */
+  inPools(
+    poolIds: string[],
+    q: { cursor?: string; limit: number; region?: string; industry?: string; ids?: Types.ObjectId[]; includeUnplaced?: boolean },
+  ): Promise<Page<Customer>> {
+    const pools: Record<string, unknown> = { poolId: { $in: q.includeUnplaced ? [...poolIds, null] : poolIds } };
+    const and: Record<string, unknown>[] = [{ status: 'pool' }, pools];
+    if (q.region) and.push({ 'region.province': q.region });
+    if (q.industry) and.push({ industry: q.industry });
+    if (q.ids) and.push({ _id: { $in: q.ids } });
+    return paginateById(this.#customers, { $and: and }, { cursor: q.cursor, limit: q.limit, projection: LIST_PROJECTION });
+  }
+
+  /** How many customers the user owns (the pool's maximum, assignment by load). */
+  countOwned(ownerIds: Types.ObjectId[]): Promise<Map<string, number>> {
+    return this.#customers
+      .aggregate<{ _id: Types.ObjectId; n: number }>([
+        { $match: { ownerId: { $in: ownerIds }, status: 'owned' } },
+        { $group: { _id: '$ownerId', n: { $sum: 1 } } },
+      ])
+      .exec()
+      .then((rows) => new Map(rows.map((r) => [String(r._id), r.n])));
+  }
+
+  /** What the reclaim rules read of customers, whoever asks (the reclaim job checks each due customer). */
+  reclaimFacts(ids: Types.ObjectId[]) {
+    return this.#customers
+      .find(
+        { _id: { $in: ids } },
+        { ownerId: 1, status: 1, tier: 1, lastFollowUpAt: 1, createdAt: 1, name: 1, company: 1, region: 1, industry: 1, source: 1, poolId: 1 },
+      )
+      .lean()
+      .exec();
+  }
+
+  /** Owned customers after `afterId` in id order (the reclaim clocks' backfill), at most `limit`. */
+  ownedAfter(afterId: Types.ObjectId | null, limit: number) {
+    return this.#customers
+      .find({ status: 'owned', ...(afterId ? { _id: { $gt: afterId } } : {}) }, { ownerId: 1, tier: 1, lastFollowUpAt: 1, createdAt: 1 })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean()
+      .exec();
+  }
+
 
 function duplicateSuspected(candidates: DuplicateCandidate[]): AppError {
   return new AppError(409, CustomerErrorCode.DUPLICATE_SUSPECTED, '可能与已有客户重复，请确认；如确需新建，请填写原因后强制创建', {

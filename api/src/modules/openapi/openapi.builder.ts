@@ -7,6 +7,15 @@ import type { ResponseDoc } from './responds';
 
 /** One line per operation; a test keeps this list and the routes in step. */
 export const SUMMARIES: Record<string, { summary: string; tag: string }> = {
+  'GET /api/v1/pools': { summary: '我可以查看和领取的公海', tag: '公海' },
+  'GET /api/v1/pools/near': { summary: '附近可领取的公海客户（按我的客户所在地区和行业）', tag: '公海' },
+  'GET /api/v1/pools/{key}/customers': { summary: '公海客户列表（仅公海成员；领取前可隐藏联系方式）', tag: '公海' },
+  'POST /api/v1/pools/customers/{id}/claim': { summary: '领取公海客户（每日上限、名下上限、冷却期）', tag: '公海' },
+  'PUT /api/v1/pools/locks/{id}': { summary: '锁定 / 解锁客户（锁定的客户不会被回收到公海）', tag: '公海' },
+  'GET /api/v1/assignments': { summary: '我待接受的线索分配', tag: '公海' },
+  'POST /api/v1/assignments': { summary: '按分配规则分配客户（经理、管理员）', tag: '公海' },
+  'POST /api/v1/assignments/{id}/accept': { summary: '接受分配的线索', tag: '公海' },
+  'POST /api/v1/assignments/{id}/return': { summary: '不接受分配，退回公海', tag: '公海' },
   'POST /api/v1/auth/dev-login': { summary: '开发登录（按企业微信 userid，仅 DEV_LOGIN 开启时）', tag: '登录' },
   'GET /api/v1/auth/options': { summary: '小程序登录页的选项（开发登录、演示用户、企业微信 OAuth 参数）', tag: '登录' },
   'POST /api/v1/auth/wecom-miniprogram': { summary: '企业微信小程序登录（wx.qy.login 的 code → jscode2session）', tag: '登录' },
