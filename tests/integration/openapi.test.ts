@@ -223,6 +223,18 @@ async function walk() {
   for (const entity of ['customers', 'contacts', 'follow-ups', 'opportunities', 'contracts']) await call('GET', `/api/v1/exports/${entity}?format=csv`, rep1);
   await call('GET', '/api/v1/exports/customers?format=xlsx&tier=A', manager);
   await call('GET', '/api/v1/exports/customers?limit=5', rep1); // 400: no paging
+
+  // hand-over (在职继承): 陈静's customers to 刘洋, by her manager (last: it moves her customers)
+  const rep2Id = String((await t.services.org.findActiveUserByPlatformId('wecom', 'demo-rep2'))!._id);
+  const handover = { fromUserId: rep2Id, kind: 'in-service', successors: [String(me.body.user.id)], split: 'even' };
+  await call('POST', '/api/v1/handovers/preview', manager, handover);
+  await call('POST', '/api/v1/handovers/preview', rep1, handover); // 403
+  const started = await call('POST', '/api/v1/handovers', manager, { ...handover, onRefused: 'pool' });
+  await call('POST', '/api/v1/handovers', manager, { ...handover, onRefused: 'pool' }); // 409: one at a time
+  await t.services.handovers.runDue();
+  await call('GET', `/api/v1/handovers/${started.body.id}`, manager);
+  await call('GET', '/api/v1/handovers?limit=5', manager);
+  await call('GET', `/api/v1/handovers/${started.body.id}/items?limit=2`, manager);
 }
 
 beforeAll(async () => {
