@@ -34,6 +34,7 @@ import { followUpRoutes } from './modules/follow-up/follow-up.routes';
 import { opportunityRoutes } from './modules/opportunity/opportunity.routes';
 import { orgRoutes } from './modules/org/org.routes';
 import { reminderRoutes } from './modules/reminder/reminder.routes';
+import { webhookRoutes } from './modules/webhook/webhook.routes';
 import { handoverRoutes } from './modules/handover/handover.routes';
 import { buildOpenApi } from './modules/openapi/openapi.builder';
 import { DOCS_PAGE } from './modules/openapi/docs-page';
@@ -147,6 +148,7 @@ export function apiRouters(config: Config, services: Services): { publicApi: Rou
     reminderRoutes(services),
     handoverRoutes(services),
     approvalRoutes(services),
+    webhookRoutes(services.webhooks),
     exportRoutes(services),
   ];
   for (const r of domainRoutes) protectedApi.use(r.routes());

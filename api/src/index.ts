@@ -22,6 +22,10 @@ export { buildServices, type Ports, type Services } from './services';
 export type { SavedViewService } from './modules/saved-view/saved-view.service';
 export type { ExportResult, ExportService } from './modules/export/export.service';
 export type { OrgService } from './modules/org/org.service';
+export type { WebhookService } from './modules/webhook/webhook.service';
+export { checkWebhookTarget, isPublicAddress, WebhookTargetRefused, type Resolver as WebhookResolver } from './modules/webhook/webhook.guard';
+export { signatureHeader, verifySignature, SIGNATURE_HEADER, EVENT_ID_HEADER } from './modules/webhook/webhook.signing';
+export { WEBHOOK_EVENT_TYPES } from './modules/webhook/webhook.events';
 export type { UserDoc } from './modules/org/user.model';
 export type { PoolEvents, PoolRunResult, PoolService, ReclaimWarning } from './modules/pool/pool.service';
 export { daysUntil, warningText } from './modules/pool/pool.rules';
@@ -32,14 +36,7 @@ export { canDecide } from './modules/approval/approval.logic';
 export type { DigestContent, ReminderService, ReminderView } from './modules/reminder/reminder.service';
 export type { ReminderDoc } from './modules/reminder/reminder.model';
 export type { HandoverService } from './modules/handover/handover.service';
-export type {
-  HandoverEvents,
-  HandoverKind,
-  HandoverNotice,
-  HandoverPlatform,
-  TransferAnswer,
-  TransferState,
-} from './modules/handover/handover.ports';
+export type { HandoverEvents, HandoverKind, HandoverNotice, HandoverPlatform, TransferAnswer, TransferState } from './modules/handover/handover.ports';
 export { ReminderScheduler, type ReminderSender, type SentTo, type TickResult } from './modules/reminder/reminder.scheduler';
 
 // ---- database plumbing (connections, indexes, leases for jobs, outages) and the demo data -----------

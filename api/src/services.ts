@@ -14,6 +14,8 @@ import { FollowUpService, noFollowUpEvents, type FollowUpEvents } from './module
 import { OpportunityService } from './modules/opportunity/opportunity.service';
 import { OrgService } from './modules/org/org.service';
 import { ReminderService } from './modules/reminder/reminder.service';
+import { WebhookService } from './modules/webhook/webhook.service';
+import { recordLoader } from './modules/webhook/webhook.records';
 import { HandoverService } from './modules/handover/handover.service';
 import { noHandoverEvents, noHandoverPlatform, type HandoverEvents, type HandoverPlatform } from './modules/handover/handover.ports';
 import { PoolService, type PoolEvents } from './modules/pool/pool.service';
@@ -35,6 +37,8 @@ export interface Services {
   approvalSweep: ApprovalSweep;
   /** Idempotency-Key records for POSTs that clients may repeat. */
   idempotency: IdempotencyStore;
+  /** Outbound webhooks: endpoints, the audit-log outbox dispatcher and the sender (the webhook jobs call them). */
+  webhooks: WebhookService;
   /** Hand-overs (离职继承 / 在职继承) of a rep's customers, records and WeCom relationships: the handover job calls `runDue`. */
   handovers: HandoverService;
   /** The workbench's saved table views, per user. */
@@ -102,6 +106,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     },
   };
   const contracts = new ContractService(conn, customers, opportunities, audit, now);
+  const followUps = new FollowUpService(conn, customers, audit, followUpEvents, now);
   // A deactivated user's reminders go to each customer's owner, else to their successor (approvals register themselves).
   org.onDeactivated(async (meta, leaver, handover) => void (await reminders.retargetFromLeaver(meta, leaver._id, handover.successorId)));
   const { approvals, approvalSweep } = buildApprovals(conn, {
@@ -121,13 +126,20 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     tokens: new TokenService(config.auth.jwtSecret, config.auth.jwtTtlSeconds),
     customers,
     contacts: new ContactService(conn, customers, audit),
-    followUps: new FollowUpService(conn, customers, audit, followUpEvents, now),
+    followUps,
     opportunities,
     contracts,
     reminders,
     approvals,
     approvalSweep,
     idempotency: new IdempotencyStore(conn, now),
+    webhooks: new WebhookService(conn, {
+      audit,
+      settings: config.webhooks,
+      stages: config.crm.stages,
+      now,
+      load: recordLoader({ customers, followUps, opportunities, contracts, approvals }),
+    }),
     handovers: new HandoverService(
       conn,
       {

@@ -133,6 +133,7 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     approvals: { sweep: async () => ({ ...(await services.approvalSweep.run()), refreshed: await bot.approvals.refreshCards(now()) }) },
     chat: bot.app,
     records: [services.customers, services.followUps],
+    webhooks: services.webhooks,
     handovers: { runDue: () => services.handovers.runDue(reminders.workerId) },
     metrics,
   });

@@ -13,6 +13,8 @@ import { reminderPassJob } from './reminder-pass.job';
 import { poolReclaimJob } from './pool-reclaim.job';
 import { assignmentReturnJob } from './assignment-return.job';
 import { reminderPoliciesJob } from './reminder-policies.job';
+import { webhookDispatchJob } from './webhook-dispatch.job';
+import { webhookSendJob } from './webhook-send.job';
 import { JobRunner, type Job } from './runner';
 
 export { JobRunner, type Job, type JobRunnerOptions } from './runner';
@@ -22,6 +24,8 @@ export { HANDOVER_JOB } from './handover.job';
 export { RECORD_RECOVERY_JOB } from './record-recovery.job';
 export { REMINDER_PASS_JOB } from './reminder-pass.job';
 export { REMINDER_POLICIES_JOB } from './reminder-policies.job';
+export { WEBHOOK_DISPATCH_JOB } from './webhook-dispatch.job';
+export { WEBHOOK_SEND_JOB } from './webhook-send.job';
 
 /** What the jobs call: narrow ports onto the services and the bot (the composition root fills them in). */
 export { POOL_RECLAIM_JOB } from './pool-reclaim.job';
@@ -34,6 +38,8 @@ export interface JobPorts {
   chat: { recoverPending(): Promise<unknown> };
   /** The modules that finish records a stopped process left pending (customers, follow-ups). */
   records: Array<{ recoverPending(): Promise<unknown> }>;
+  /** Outbound webhooks: the audit-log dispatcher and the sender (left out: no webhook jobs). */
+  webhooks?: { dispatch(): Promise<number>; send(): Promise<number> };
   /** Hand-overs due to advance (left out: no hand-over job). */
   handovers?: { runDue(): Promise<number> };
 }
@@ -51,6 +57,7 @@ export function systemJobs(p: JobPorts): Job[] {
     reminderPoliciesJob({ policiesOnce: () => p.reminders.policiesOnce(), everyMs: reminders.scheduler.policyEveryMinutes * 60_000 }),
     approvalSweepJob({ sweep: () => p.approvals.sweep(), everyMs: approvals.sweepIntervalSeconds * 1000, leaseMs: p.config.leases.jobMs, logger: p.logger }),
     ...(p.handovers ? [handoverJob({ runDue: () => p.handovers!.runDue(), everyMs: p.config.handover?.tickMs ?? 15_000 })] : []),
+    ...(p.webhooks ? [webhookDispatchJob({ dispatch: () => p.webhooks!.dispatch() }), webhookSendJob({ send: () => p.webhooks!.send() })] : []),
   ];
 }
 

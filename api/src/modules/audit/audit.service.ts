@@ -75,6 +75,16 @@ export class AuditService {
     });
   }
 
+  /** Entries after `afterId`, in id order, with one of these actions: the outbound webhooks read the log as their outbox. */
+  tail(afterId: Types.ObjectId, actions: readonly string[], limit: number): Promise<Array<AuditEntry & { _id: Types.ObjectId }>> {
+    return this.#model
+      .find({ _id: { $gt: afterId }, action: { $in: actions } })
+      .sort({ _id: 1 })
+      .limit(limit)
+      .lean<Array<AuditEntry & { _id: Types.ObjectId }>>()
+      .exec();
+  }
+
   list(q: AuditQuery): Promise<Page<AuditEntry>> {
     const filter: Record<string, unknown> = {};
     if (q.entityType) filter.entityType = q.entityType;
