@@ -31,6 +31,11 @@ export class FakeWeComServer extends FakeHttpServer {
   now: () => number = () => Date.now();
   /** Every API call (not gettoken) is answered this much later: a slow or struggling platform. */
   delayMs = 0;
+  /**
+   * Holds one message/send this many ms after its body has arrived (0 or undefined: none); the message is then
+   * delivered even if the caller has gone meanwhile, as WeCom completes a request it has received in full.
+   */
+  holdSend?: (body: Record<string, unknown>) => number | undefined;
   /** WeCom's per-member limits (a benchmark may lift them to measure something else). */
   memberLimits = { perMinute: 30, perHour: 1000 };
   /** Customer contact (客户联系): members' external contacts and groups, 在职 / 离职继承 (fake-wecom-external-contacts.ts). */
@@ -131,6 +136,8 @@ export class FakeWeComServer extends FakeHttpServer {
     } catch {
       return send({ errcode: 47001, errmsg: 'data format error' });
     }
+    const hold = url.pathname === '/cgi-bin/message/send' ? (this.holdSend?.(body) ?? 0) : 0;
+    if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold));
     if (url.pathname === '/cgi-bin/message/send') return send(this.messageSend(body));
     if (url.pathname === '/cgi-bin/message/update_template_card') return send(this.updateCard(body));
     const contactAnswer = this.externalContacts.post(url.pathname, body);

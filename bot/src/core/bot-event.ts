@@ -90,4 +90,9 @@ export interface ChannelAdapter {
   readonly scarceRedraws?: boolean;
   /** How long a send to this user would wait for the platform's send budget now (0 = at once). */
   sendDelayMs?(platformUserId: string): number;
+  /**
+   * True when `err` from `send` says the platform already has this card (its task id was used: WeCom 42014):
+   * a repeat of a send whose answer was lost (a worker killed inside it), so the card is out. Absent: never.
+   */
+  alreadySent?(err: unknown, message: OutboundMessage): boolean;
 }

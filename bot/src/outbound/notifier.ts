@@ -52,8 +52,15 @@ export class Notifier {
   async send(userId: Types.ObjectId | string, message: OutboundMessage, opts?: SendOptions): Promise<Delivery | null> {
     const to = await this.recipient(userId);
     if (!to) return null;
-    const result = await this.bot.adapter(to.channel)!.send(to.platformUserId, message, opts);
-    return { ...to, messageId: result.messageId ?? null, sentAt: new Date() };
+    const adapter = this.bot.adapter(to.channel)!;
+    try {
+      const result = await adapter.send(to.platformUserId, message, opts);
+      return { ...to, messageId: result.messageId ?? null, sentAt: new Date() };
+    } catch (err) {
+      // a card with a task id the platform has seen: an earlier send of it went out (its answer was lost)
+      if (adapter.alreadySent?.(err, message)) return { ...to, messageId: null, sentAt: new Date() };
+      throw err;
+    }
   }
 
   /** How long a message to this user would wait for the channel's send budget (0 = now; unreachable users 0 too). */

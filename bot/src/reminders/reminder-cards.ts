@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Types } from 'mongoose';
 import { formatAgo, formatClockZh, formatDue, joinSafeText, md, mdLink, REMINDER_GROUP_LABELS, REMINDER_KIND_LABELS, type SafeText } from '@crm/shared';
 import type { DigestContent, ReminderView, ReminderSender, SentTo } from '@crm/api';
@@ -7,8 +7,25 @@ import { customerPath, remindersPath } from '../listeners/links';
 import type { Delivery, Notifier } from '../outbound/notifier';
 import type { ReminderCardStore } from './reminder-card.store';
 
-/** A fresh card id (WeCom refuses a reused task_id): letters and digits, well under 128 bytes. */
-export const newTaskId = (prefix: string) => `${prefix}_${Date.now().toString(36)}${randomBytes(5).toString('hex')}`;
+/**
+ * A reminder card's task id, the same for every attempt at one delivery (the reminder, its recipient and due
+ * time; a snooze or a new owner makes a new one): a worker that re-sends what a killed worker was sending gets
+ * WeCom's 42014 ("taskid has existed") instead of a second card. Letters, digits and `_`, 60 characters.
+ */
+export const reminderTaskId = (r: Pick<ReminderView, '_id' | 'userId' | 'dueAt'>) =>
+  `rem_${String(r._id)}${r.dueAt.getTime().toString(36)}${String(r.userId).slice(-16)}`;
+
+/** A summary card's task id: the same for the same reminders (at the same due times) to the same person. */
+export const summaryTaskId = (userId: Types.ObjectId, items: Array<Pick<ReminderView, '_id' | 'dueAt'>>) =>
+  `${SUMMARY_TASK_PREFIX}_${createHash('sha256')
+    .update(
+      `${String(userId)}|${items
+        .map((r) => `${String(r._id)}@${r.dueAt.getTime()}`)
+        .sort()
+        .join(',')}`,
+    )
+    .digest('hex')
+    .slice(0, 40)}`;
 
 /** What the cards need to say times relative to now ("今天 08:01", "逾期 2天", "5分钟前"). */
 export interface CardClock {
@@ -165,13 +182,13 @@ export class ChatReminderSender implements ReminderSender {
   }
 
   async reminder(r: ReminderView): Promise<SentTo> {
-    const taskId = newTaskId('rem');
+    const taskId = reminderTaskId(r);
     const d = await this.notifier.send(r.userId, { kind: 'card', card: reminderCard(r, this.clock(), taskId) });
     return this.sentCard(r.userId, taskId, d);
   }
 
   async summary(userId: Types.ObjectId, items: ReminderView[]): Promise<SentTo> {
-    const taskId = newTaskId(SUMMARY_TASK_PREFIX);
+    const taskId = summaryTaskId(userId, items);
     const d = await this.notifier.send(userId, { kind: 'card', card: summaryCard(items, this.clock(), taskId) });
     return this.sentCard(userId, taskId, d);
   }

@@ -3,7 +3,7 @@ import type { Card, CardRef, ChannelAdapter, OutboundMessage, SendResult } from 
 import { SendBudget, WECOM_MEMBER_WINDOWS } from '../../outbound/send-budget';
 import { toTemplateCard } from './wecom-card';
 import type { WeComCardCodeStore } from './wecom-card-codes';
-import type { WeComClient } from './wecom-client';
+import { WeComApiError, type WeComClient } from './wecom-client';
 
 const MAX_TEXT_BYTES = 2048;
 
@@ -23,6 +23,9 @@ export function fitBytes(text: string, max = MAX_TEXT_BYTES): string {
  * A template card is redrawn with a single-use `response_code` (the send's, then one per tap): the adapter
  * keeps them in its own `wecom_card_codes` and uses each once; nobody outside it sees them.
  */
+/** message/send: "taskid has existed". */
+const TASK_ID_USED = 42014;
+
 export class WeComAdapter implements ChannelAdapter {
   readonly name = 'wecom' as const;
   readonly scarceRedraws = true;
@@ -50,6 +53,11 @@ export class WeComAdapter implements ChannelAdapter {
     } finally {
       await done();
     }
+  }
+
+  /** 42014 on a card: its task id was used, i.e. this card went out before (the task id is the send's idempotency key). */
+  alreadySent(err: unknown, message: OutboundMessage): boolean {
+    return message.kind === 'card' && err instanceof WeComApiError && err.errcode === TASK_ID_USED;
   }
 
   sendDelayMs(platformUserId: string): number {
