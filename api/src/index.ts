@@ -19,6 +19,7 @@ export type { ReadinessCheck } from './modules/health/health.routes';
 
 // ---- services (the domain's API) and the ports it calls out through --------------------------------
 export { buildServices, type Ports, type Services } from './services';
+export type { ImportNotifier, ImportService } from './modules/import/import.service';
 export type { SavedViewService } from './modules/saved-view/saved-view.service';
 export type { ExportResult, ExportService } from './modules/export/export.service';
 export type { OrgService } from './modules/org/org.service';

@@ -7,6 +7,8 @@ import { TokenService } from './modules/auth/token.service';
 import { ContactService } from './modules/contact/contact.service';
 import { ContractService } from './modules/contract/contract.service';
 import { CustomerService } from './modules/customer/customer.service';
+import { CustomerBulk } from './modules/customer/customer.bulk';
+import { ImportService, type ImportNotifier } from './modules/import/import.service';
 import { ExportService } from './modules/export/export.service';
 import { IdempotencyStore } from './modules/idempotency/idempotency';
 import { SavedViewService } from './modules/saved-view/saved-view.service';
@@ -37,6 +39,8 @@ export interface Services {
   approvalSweep: ApprovalSweep;
   /** Idempotency-Key records for POSTs that clients may repeat. */
   idempotency: IdempotencyStore;
+  /** Excel / CSV imports: drafts, dry runs, the durable run (the import job calls `work`), cancel, rollback. */
+  imports: ImportService;
   /** Outbound webhooks: endpoints, the audit-log outbox dispatcher and the sender (the webhook jobs call them). */
   webhooks: WebhookService;
   /** Hand-overs (离职继承 / 在职继承) of a rep's customers, records and WeCom relationships: the handover job calls `runDue`. */
@@ -57,6 +61,8 @@ export interface Ports {
   followUpEvents?: FollowUpEvents;
   /** "Approval changed" (the bot's approval cards and notices). */
   approvalEvents?: ApprovalEvents;
+  /** The importer's chat messages at an import's start and end. */
+  importNotifier?: ImportNotifier;
   /** WeCom's customer-contact transfer APIs (the bot's WeCom client); none: hand-overs move CRM records only. */
   handoverPlatform?: HandoverPlatform;
   /** Hand-over progress and report in chat. */
@@ -133,6 +139,13 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     approvals,
     approvalSweep,
     idempotency: new IdempotencyStore(conn, now),
+    imports: new ImportService(conn, {
+      org,
+      audit,
+      bulk: new CustomerBulk(conn, { protectionDays: config.crm.protectionDays }),
+      notifier: ports.importNotifier,
+      settings: { ...config.imports, businessTz: config.businessTz, now },
+    }),
     webhooks: new WebhookService(conn, {
       audit,
       settings: config.webhooks,

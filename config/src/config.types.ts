@@ -109,6 +109,19 @@ export interface Config {
     stages: StageDefinition[];
     protectionDays: number;
   };
+  /** Excel / CSV imports (api/src/modules/import). */
+  imports: {
+    /** Uploaded files wait here (IMPORT_DIR, default <DATA_DIR>/imports); web and worker processes must share it. */
+    dir: string;
+    /** IMPORT_MAX_MB (200). */
+    maxBytes: number;
+    /** IMPORT_MAX_ROWS (1,000,000). */
+    maxRows: number;
+    /** Rows per batch (one checkpoint each; IMPORT_BATCH_ROWS, 1000). */
+    batchRows: number;
+    /** A worker's hold on a run; a crashed worker's run is taken over after this (30 s). */
+    leaseMs: number;
+  };
   reminders: ReminderPolicy;
   /** Approval routing rules and timeouts (config/src/approval-rules.ts). */
   approvals: ApprovalRulesConfig;

@@ -102,6 +102,13 @@ export function loadConfig(env: Env): Config {
       stages: DEFAULT_STAGES,
       protectionDays: Number(e.CUSTOMER_PROTECTION_DAYS ?? DEFAULT_PROTECTION_DAYS),
     },
+    imports: {
+      dir: path.resolve(REPO_ROOT, e.IMPORT_DIR ?? path.join(e.DATA_DIR ?? '.data', 'imports')),
+      maxBytes: Number(e.IMPORT_MAX_MB ?? 200) * 1024 * 1024,
+      maxRows: Number(e.IMPORT_MAX_ROWS ?? 1_000_000),
+      batchRows: Number(e.IMPORT_BATCH_ROWS ?? 1000),
+      leaseMs: 30_000,
+    },
     reminders: reminderPolicy(e),
     directory: {
       source: e.DIRECTORY_SOURCE === 'off' ? null : (e.DIRECTORY_SOURCE ?? null),

@@ -72,6 +72,16 @@ export const envSchema = z.object({
   MONGODB_URI: mongodbUri,
   MONGOMS_SYSTEM_BINARY: optionalString,
   DATA_DIR: optionalString,
+  IMPORT_DIR: optionalString,
+  IMPORT_MAX_MB: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 2048), {
+    message: 'expected MB from 1 to 2048',
+  }),
+  IMPORT_MAX_ROWS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 10_000_000), {
+    message: 'expected rows from 1 to 10000000',
+  }),
+  IMPORT_BATCH_ROWS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 10 && Number(v) <= 10_000), {
+    message: 'expected rows from 10 to 10000',
+  }),
   CACHE_DIR: optionalString,
   PROCESS_ROLE: z.enum(['web', 'worker', 'all']).optional(),
   SHUTDOWN_TIMEOUT_MS: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 0 && Number(v) <= 600_000), {

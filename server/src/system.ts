@@ -21,6 +21,7 @@ import {
   ReminderScheduler,
   seedDemoData,
   type ApprovalEvents,
+  type ImportNotifier,
   type HandoverEvents,
   type HandoverPlatform,
   type AppState,
@@ -98,10 +99,14 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     transferResults: (...a) => chat.handover!.platform.transferResults(...a),
     transferGroupChats: (...a) => chat.handover!.platform.transferGroupChats(...a),
   };
+  // an import's start and end reach the importer in chat through the bot's notifier (forwarded the same way)
+  const importChat: { notifier?: Bot['notifier'] } = {};
+  const importNotifier: ImportNotifier = { notify: async (userId, text) => void (await importChat.notifier!.send(userId, { kind: 'text', text })) };
   const handoverEvents: HandoverEvents = { progress: (n) => chat.handover!.chat.progress(n), finished: (n) => chat.handover!.chat.finished(n) };
-  const services = buildServices(connection, config, { now, approvalEvents, metrics, handoverPlatform, handoverEvents });
+  const services = buildServices(connection, config, { now, approvalEvents, metrics, handoverPlatform, handoverEvents, importNotifier });
   const bot = createBot({ conn: connection, services, logger, config, now, metrics, ...opts.bot });
   chat.approvalCards = bot.approvals;
+  importChat.notifier = bot.notifier;
   chat.handover = bot.handover;
   const app = createApp({
     config,
@@ -133,6 +138,7 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     approvals: { sweep: async () => ({ ...(await services.approvalSweep.run()), refreshed: await bot.approvals.refreshCards(now()) }) },
     chat: bot.app,
     records: [services.customers, services.followUps],
+    imports: { work: () => services.imports.work(reminders.workerId) },
     webhooks: services.webhooks,
     handovers: { runDue: () => services.handovers.runDue(reminders.workerId) },
     metrics,

@@ -35,8 +35,8 @@ describe('dev login', () => {
 
 describe('GET /api/v1/me', () => {
   it.each([
-    ['demo-admin', ['admin'], 'all', ['org.read', 'org.write', 'audit.read', 'record.read', 'record.write', 'record.transfer']],
-    ['demo-manager', ['manager'], 'department_and_children', ['org.read', 'record.read', 'record.write', 'record.transfer']],
+    ['demo-admin', ['admin'], 'all', ['org.read', 'org.write', 'audit.read', 'record.read', 'record.write', 'record.transfer', 'record.import']],
+    ['demo-manager', ['manager'], 'department_and_children', ['org.read', 'record.read', 'record.write', 'record.transfer', 'record.import']],
     ['demo-rep1', ['rep'], 'own', ['org.read', 'record.read', 'record.write']],
     ['demo-partner', ['partner'], 'own', ['record.read']],
   ])('%s → roles %j, scope %s', async (login, roles, scope, permissions) => {

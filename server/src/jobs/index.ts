@@ -7,6 +7,7 @@ import type { Config } from '@crm/config';
 import type { JobLeasePort, Metrics } from '@crm/api';
 import { approvalSweepJob } from './approval-sweep.job';
 import { chatRecoveryJob } from './chat-recovery.job';
+import { importJob } from './import.job';
 import { handoverJob } from './handover.job';
 import { recordRecoveryJob } from './record-recovery.job';
 import { reminderPassJob } from './reminder-pass.job';
@@ -20,6 +21,7 @@ import { JobRunner, type Job } from './runner';
 export { JobRunner, type Job, type JobRunnerOptions } from './runner';
 export { APPROVAL_SWEEP_JOB } from './approval-sweep.job';
 export { CHAT_RECOVERY_JOB } from './chat-recovery.job';
+export { IMPORT_JOB } from './import.job';
 export { HANDOVER_JOB } from './handover.job';
 export { RECORD_RECOVERY_JOB } from './record-recovery.job';
 export { REMINDER_PASS_JOB } from './reminder-pass.job';
@@ -38,6 +40,8 @@ export interface JobPorts {
   chat: { recoverPending(): Promise<unknown> };
   /** The modules that finish records a stopped process left pending (customers, follow-ups). */
   records: Array<{ recoverPending(): Promise<unknown> }>;
+  /** Imports: one slice of a real run or rollback; true while there is more (left out: no import job). */
+  imports?: { work(): Promise<boolean> };
   /** Outbound webhooks: the audit-log dispatcher and the sender (left out: no webhook jobs). */
   webhooks?: { dispatch(): Promise<number>; send(): Promise<number> };
   /** Hand-overs due to advance (left out: no hand-over job). */
@@ -56,6 +60,7 @@ export function systemJobs(p: JobPorts): Job[] {
     reminderPassJob({ pass: () => p.reminders.pass(), everyMs: reminders.scheduler.tickMs }),
     reminderPoliciesJob({ policiesOnce: () => p.reminders.policiesOnce(), everyMs: reminders.scheduler.policyEveryMinutes * 60_000 }),
     approvalSweepJob({ sweep: () => p.approvals.sweep(), everyMs: approvals.sweepIntervalSeconds * 1000, leaseMs: p.config.leases.jobMs, logger: p.logger }),
+    ...(p.imports ? [importJob({ work: () => p.imports!.work() })] : []),
     ...(p.handovers ? [handoverJob({ runDue: () => p.handovers!.runDue(), everyMs: p.config.handover?.tickMs ?? 15_000 })] : []),
     ...(p.webhooks ? [webhookDispatchJob({ dispatch: () => p.webhooks!.dispatch() }), webhookSendJob({ send: () => p.webhooks!.send() })] : []),
   ];

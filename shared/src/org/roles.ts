@@ -28,12 +28,13 @@ export const PERMISSIONS = [
   'record.read', // CRM records: customers, follow-ups, deals...
   'record.write',
   'record.transfer', // hand a customer to another owner
+  'record.import', // import customers from Excel / CSV, and roll an import back
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  manager: ['org.read', 'record.read', 'record.write', 'record.transfer'],
+  manager: ['org.read', 'record.read', 'record.write', 'record.transfer', 'record.import'],
   rep: ['org.read', 'record.read', 'record.write'],
   partner: ['record.read'],
 };

@@ -15,6 +15,8 @@ export interface Contact extends ScopeFields {
   primary: boolean;
   /** `<userId>:<Idempotency-Key>` of the request that created it (unique, absent without a key). */
   idempotencyKey?: string;
+  /** The import that wrote it (with its customer, or added to an existing one); absent for contacts typed in. */
+  importId?: Types.ObjectId | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -32,6 +34,7 @@ const contactSchema = new Schema<Contact>(
     primary: { type: Boolean, default: false },
     ...scopeFieldsDefinition,
     ...recordKeyField,
+    importId: { type: Schema.Types.ObjectId },
   },
   { timestamps: true, strict: 'throw' },
 );

@@ -40,6 +40,8 @@ export interface Customer extends ScopeFields {
   /** `<userId>:<Idempotency-Key>` of the request that created it (unique, absent without a key). */
   idempotencyKey?: string;
   pendingCreate?: PendingCustomerCreate;
+  /** The import that created it (rollback removes it while unchanged); absent for records typed in. */
+  importId?: Types.ObjectId | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -71,6 +73,7 @@ const customerSchema = new Schema<Customer>(
     createdBy: { type: Schema.Types.ObjectId, default: null },
     ...recordKeyField,
     pendingCreate: { type: Schema.Types.Mixed },
+    importId: { type: Schema.Types.ObjectId },
   },
   { timestamps: true, strict: 'throw' },
 );
@@ -85,6 +88,7 @@ customerSchema.index({ status: 1, poolId: 1, _id: -1 });
 customerSchema.index({ 'dedupe.personNames': 1 });
 customerSchema.index({ sharedWith: 1 });
 customerSchema.index({ 'pendingCreate.since': 1 }, { sparse: true });
+customerSchema.index({ importId: 1 }, { sparse: true });
 indexRecordKey(customerSchema);
 
 export function customerModel(conn: Connection): Model<Customer> {

@@ -27,7 +27,7 @@ import { customer360DtoSchema } from './customer-360.dto-schema';
 import { customerDtoSchema, customerListItemDtoSchema, duplicateCheckDtoSchema } from './customer.dto-schema';
 
 type IdParams = { id: string };
-const INTERNAL = ['searchKeys', 'dedupe', 'idempotencyKey', 'pendingCreate'];
+const INTERNAL = ['searchKeys', 'dedupe', 'idempotencyKey', 'pendingCreate', 'importId'];
 export const customerDto = (doc: unknown) => toDto(doc, INTERNAL);
 
 /** "3 天后将退回公海": shown to whoever sees an owned customer within its warning period (the pool module's clock). */

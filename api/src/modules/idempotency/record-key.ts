@@ -8,7 +8,7 @@ import { Schema, type HydratedDocument, type Model } from 'mongoose';
 export const recordKeyField = { idempotencyKey: { type: String } } as const;
 
 /** Fields of keyed records that DTOs leave out (the key, and effects still to be written). */
-export const RECORD_INTERNAL = ['idempotencyKey', 'pendingEffects', 'pendingSince', 'effectsMeta'] as const;
+export const RECORD_INTERNAL = ['idempotencyKey', 'pendingEffects', 'pendingSince', 'effectsMeta', 'importId'] as const;
 
 /** Adds the unique sparse index every keyed collection needs (sparse unique works on the stand-in too). */
 export function indexRecordKey(schema: Schema): void {

@@ -25,6 +25,7 @@ export const ERROR_CATALOG = {
   // state
   CONFLICT: { status: 409, meaning: '记录刚被他人修改或当前状态不允许（message 说明原因）：刷新后重试' },
   DUPLICATE_SUSPECTED: { status: 409, meaning: '疑似重复客户；details.candidates 列出候选。确需新建时带 force: true 和 reason' },
+  IMPORT_FILE_REFUSED: { status: 422, meaning: '导入文件被拒绝：.xls、压缩炸弹、列数过多、不是 Excel / CSV、空文件；message 说明原因和改法' },
   IN_POOL: { status: 409, meaning: '客户在公海中：先领取' },
   NOT_IN_POOL: { status: 409, meaning: '客户不在公海中（可能已被他人领取）' },
   UNKNOWN_STAGE: { status: 400, meaning: '未知的商机阶段，或新商机不能从已结束的阶段开始' },
