@@ -34,6 +34,7 @@ import { followUpRoutes } from './modules/follow-up/follow-up.routes';
 import { opportunityRoutes } from './modules/opportunity/opportunity.routes';
 import { orgRoutes } from './modules/org/org.routes';
 import { reminderRoutes } from './modules/reminder/reminder.routes';
+import { reportRoutes } from './modules/report/report.routes';
 import { importRoutes } from './modules/import/import.routes';
 import { webhookRoutes } from './modules/webhook/webhook.routes';
 import { handoverRoutes } from './modules/handover/handover.routes';
@@ -147,6 +148,7 @@ export function apiRouters(config: Config, services: Services): { publicApi: Rou
     opportunityRoutes(services),
     contractRoutes(services),
     reminderRoutes(services),
+    reportRoutes(services, { businessTz: config.businessTz }),
     importRoutes(services, { maxBytes: config.imports.maxBytes, now: () => new Date() }),
     handoverRoutes(services),
     approvalRoutes(services),

@@ -16,6 +16,7 @@ import { FollowUpService, noFollowUpEvents, type FollowUpEvents } from './module
 import { OpportunityService } from './modules/opportunity/opportunity.service';
 import { OrgService } from './modules/org/org.service';
 import { ReminderService } from './modules/reminder/reminder.service';
+import { buildReports, type ReportService } from './modules/report/report.module';
 import { WebhookService } from './modules/webhook/webhook.service';
 import { recordLoader } from './modules/webhook/webhook.records';
 import { HandoverService } from './modules/handover/handover.service';
@@ -39,6 +40,8 @@ export interface Services {
   approvalSweep: ApprovalSweep;
   /** Idempotency-Key records for POSTs that clients may repeat. */
   idempotency: IdempotencyStore;
+  /** Reports (funnel, ranking, sources, cycle, adoption, lists, drill-downs) over roll-ups kept by the modules' change listeners. */
+  reports: ReportService;
   /** Excel / CSV imports: drafts, dry runs, the durable run (the import job calls `work`), cancel, rollback. */
   imports: ImportService;
   /** Outbound webhooks: endpoints, the audit-log outbox dispatcher and the sender (the webhook jobs call them). */
@@ -104,6 +107,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     // logging a follow-up settles the author's open next step on that customer (and its cold-customer alerts)
     async followUpLogged(f) {
       await reminders.followUpLogged(f);
+      await reporting.followUpLogged(f);
       await extra.followUpLogged?.(f);
     },
     // a recovery rerun: the reminder is made only when none exists (never rescheduling one already sent)
@@ -113,6 +117,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
   };
   const contracts = new ContractService(conn, customers, opportunities, audit, now);
   const followUps = new FollowUpService(conn, customers, audit, followUpEvents, now);
+  const reporting = buildReports(conn, config, { org, customers, opportunities, followUps, contracts, reminders, now });
   // A deactivated user's reminders go to each customer's owner, else to their successor (approvals register themselves).
   org.onDeactivated(async (meta, leaver, handover) => void (await reminders.retargetFromLeaver(meta, leaver._id, handover.successorId)));
   const { approvals, approvalSweep } = buildApprovals(conn, {
@@ -139,6 +144,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     approvals,
     approvalSweep,
     idempotency: new IdempotencyStore(conn, now),
+    reports: reporting.reports,
     imports: new ImportService(conn, {
       org,
       audit,

@@ -8,6 +8,7 @@ import { assertCanWrite, findVisible, listVisible, recordVisibility, streamVisib
 import type { CustomerService } from '../customer/customer.service';
 import type { OpportunityService } from '../opportunity/opportunity.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
+import { reportReaderOf, type RecordChanged, type ReportReader } from '../report/report-read';
 import { contractModel, type Contract, type ContractDoc } from './contract.model';
 
 export const ContractErrorCode = {
@@ -32,6 +33,16 @@ export class ContractService {
     this.#model = contractModel(conn);
     // its records copy the customer's scope: transfers, releases, claims and shares update them here
     customers.registerDependent(async (customerId, scope) => void (await this.#model.updateMany({ customerId }, { $set: scope }).exec()));
+  }
+
+  private readonly changeListeners: RecordChanged[] = [];
+  /** Told after each status change of a contract, with the contract before and after it (the reports' roll-ups). */
+  onChanged(listener: RecordChanged): void {
+    this.changeListeners.push(listener);
+  }
+  /** The reports' reads of contracts (api/src/modules/report builds the filters, with the caller's scope). */
+  reportReader(): ReportReader<unknown> {
+    return reportReaderOf(this.#model);
   }
 
   list(actor: Actor, q: { customerId?: string; status?: ContractStatus; cursor?: string; limit: number }): Promise<Page<Contract>> {
@@ -126,6 +137,7 @@ export class ContractService {
       )
       .exec();
     if (!after) throw new AppError(409, CommonErrorCode.CONFLICT, '合同状态刚被他人修改，请刷新后重试');
+    for (const l of this.changeListeners) await l(before.toObject(), after.toObject());
     await this.audit.record(meta, {
       action: `contract.${to}`,
       entityType: 'contract',

@@ -21,6 +21,7 @@ import { findDuplicateCandidates, type DuplicateCandidate, type DuplicateReason 
 import { identitiesOf, identityClaimModel, isDuplicateKey, reasonOf, type IdentityClaim } from './identity-claims';
 import type { ScopeFields } from './scope-fields';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
+import { reportReaderOf, type ReportReader } from '../report/report-read';
 
 const oid = (s: string | Types.ObjectId) => (typeof s === 'string' ? new Types.ObjectId(s) : s);
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -102,6 +103,11 @@ export type ClaimGuard = (actor: Actor, customer: CustomerDoc) => Promise<void>;
     this.#contacts = contactModel(conn);
     this.#claims = identityClaimModel(conn);
     this.dependents.push(async (customerId, scope) => void (await this.#contacts.updateMany({ customerId }, { $set: scope }).exec()));
+  }
+
+  /** The reports' reads of customers (api/src/modules/report builds the filters, with the caller's scope). */
+  reportReader(): ReportReader<unknown> {
+    return reportReaderOf(this.#customers);
   }
 
   /** Other modules register how their per-customer records copy the scope (follow-ups, deals, contracts). */

@@ -9,6 +9,7 @@ import type { CustomerService } from '../customer/customer.service';
 import { PENDING_AFTER_MS } from '../customer/customer.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 import { followUpModel, type FollowUp, type FollowUpDoc, type FollowUpEffect } from './follow-up.model';
+import { reportReaderOf, type RecordChanged, type ReportReader } from '../report/report-read';
 
 /**
  * The port through which a follow-up's next step reaches the reminders (filled by the reminders work;
@@ -43,6 +44,16 @@ export class FollowUpService {
     this.#model = followUpModel(conn);
     // its records copy the customer's scope: transfers, releases, claims and shares update them here
     customers.registerDependent(async (customerId, scope) => void (await this.#model.updateMany({ customerId }, { $set: scope }).exec()));
+  }
+
+  private readonly changeListeners: RecordChanged[] = [];
+  /** Told after a follow-up is edited or undone, with it before and after (the reports' roll-ups; creations reach them through FollowUpEvents.followUpLogged). */
+  onChanged(listener: RecordChanged): void {
+    this.changeListeners.push(listener);
+  }
+  /** The reports' reads of follow-ups (api/src/modules/report builds the filters, with the caller's scope). */
+  reportReader(): ReportReader<unknown> {
+    return reportReaderOf(this.#model);
   }
 
   list(actor: Actor, q: { customerId?: string; cursor?: string; limit: number }): Promise<Page<FollowUp>> {
@@ -197,6 +208,7 @@ export class FollowUpService {
       .findOneAndDelete({ _id: new Types.ObjectId(String(id)), authorId: actor.user._id, source: 'bot', happenedAt: { $gte: since } })
       .exec();
     if (!doc) return null;
+    for (const l of this.changeListeners) await l(doc.toObject(), null);
     await this.audit.record(meta, {
       action: 'follow-up.undo',
       entityType: 'follow-up',
@@ -258,6 +270,7 @@ export class FollowUpService {
       throw new AppError(409, CommonErrorCode.CONFLICT, '跟进记录超过 24 小时后不能修改，请补充一条新记录');
     const after = await this.#model.findByIdAndUpdate(before._id, { $set: input }, { returnDocument: 'after' }).exec();
     if (!after) throw notFound('跟进记录');
+    for (const l of this.changeListeners) await l(before.toObject(), after.toObject());
     if (input.nextStep !== undefined) {
       await this.customers.nextFollowUpChanged(after.customerId, input.nextStep?.dueAt ?? null);
       await this.events.nextStepChanged(after);

@@ -8,6 +8,7 @@ import { assertCanWrite, canSeeRecord, findVisible, listVisible, recordVisibilit
 import type { CustomerService } from '../customer/customer.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 import { opportunityModel, type Opportunity, type OpportunityDoc } from './opportunity.model';
+import { reportReaderOf, type RecordChanged, type ReportReader } from '../report/report-read';
 
 export const OpportunityErrorCode = {
   UNKNOWN_STAGE: 'UNKNOWN_STAGE',
@@ -35,6 +36,19 @@ export class OpportunityService {
     customers.registerDependent(async (customerId, scope) => void (await this.#model.updateMany({ customerId }, { $set: scope }).exec()));
   }
 
+  private readonly changeListeners: RecordChanged[] = [];
+  /** Told after each write of a deal, with the deal before and after it (the reports' roll-ups). */
+  onChanged(listener: RecordChanged): void {
+    this.changeListeners.push(listener);
+  }
+  private async changed(before: OpportunityDoc | null, after: OpportunityDoc | null): Promise<void> {
+    for (const l of this.changeListeners) await l(before?.toObject() ?? null, after?.toObject() ?? null);
+  }
+  /** The reports' reads of deals (api/src/modules/report builds the filters, with the caller's scope). */
+  reportReader(): ReportReader<unknown> {
+    return reportReaderOf(this.#model);
+  }
+
   list(actor: Actor, q: { customerId?: string; stage?: string; cursor?: string; limit: number }): Promise<Page<Opportunity>> {
     return listVisible(this.#model, actor, q, q.stage ? { stage: q.stage } : {});
   }
@@ -57,7 +71,7 @@ export class OpportunityService {
     const stage = this.stage(input.stage ?? this.stages.find((s) => s.outcome === 'open')!.key);
     if (stage.outcome !== 'open') throw new AppError(400, OpportunityErrorCode.UNKNOWN_STAGE, '新商机只能从进行中的阶段开始');
     const now = this.now();
-    const { doc } = await createKeyed(this.#model, opts.idempotencyKey, {
+    const { doc, created } = await createKeyed(this.#model, opts.idempotencyKey, {
       customerId: customer._id,
       name: input.name,
       amountFen: input.amountFen,
@@ -68,6 +82,7 @@ export class OpportunityService {
       probability: input.probability ?? stage.probability,
       ...this.customers.scopeCopy(customer),
     });
+    if (created) await this.changed(null, doc);
     return this.audited(meta, doc);
   }
 
@@ -88,6 +103,7 @@ export class OpportunityService {
     const before = await this.writable(actor, id);
     const after = await this.#model.findByIdAndUpdate(before._id, { $set: input }, { returnDocument: 'after', runValidators: true }).exec();
     if (!after) throw notFound('商机');
+    await this.changed(before, after);
     const changes = diffFields(before.toObject(), after.toObject(), AUDITED);
     if (Object.keys(changes).length) await this.audit.record(meta, { action: 'opportunity.update', entityType: 'opportunity', entityId: after._id, changes });
     return after;
@@ -126,6 +142,7 @@ export class OpportunityService {
       )
       .exec();
     if (!after) throw new AppError(409, OpportunityErrorCode.STAGE_CHANGED, '商机阶段刚被他人修改，请刷新后重试');
+    await this.changed(before, after);
     await this.audit.record(meta, {
       action: 'opportunity.stage',
       entityType: 'opportunity',

@@ -10,6 +10,7 @@ import type { ReminderDeliveryRecord, ReminderDoc } from './reminder.model';
 import { PersonReminders } from './reminder.person';
 import { ReminderSources, type NextStepSource } from './reminder.sources';
 import { ReminderStore, type ReminderDeps } from './reminder.store';
+import { reportReaderOf, type ReportReader } from '../report/report-read';
 
 export { OPEN_STATUSES } from './reminder.store';
 export type { DigestContent, ReminderView } from './reminder.digest';
@@ -28,14 +29,21 @@ export class ReminderService implements FollowUpEvents {
   private readonly person: PersonReminders;
   /** The scheduler's leases (one digest / policy run per period, whoever runs it), on this connection. */
   readonly jobLeases: JobLeasePort;
+  readonly #reportReader: ReportReader<unknown>;
 
   constructor(conn: Connection, deps: ReminderDeps) {
     this.jobLeases = new MongoJobLeases(conn);
     const store = new ReminderStore(conn, deps.now);
+    this.#reportReader = reportReaderOf(store.model);
     this.sources = new ReminderSources(store, deps);
     this.deliveries = new ReminderDeliveries(store, deps);
     this.read = new ReminderReadModel(store, deps);
     this.person = new PersonReminders(store, this.read, deps);
+  }
+
+  /** The reports' reads of reminders (adoption, team overdue; api/src/modules/report builds the filters). */
+  reportReader(): ReportReader<unknown> {
+    return this.#reportReader;
   }
 
   // ---- sources

@@ -1,0 +1,93 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+
+/** Counter families of a roll-up document (see report.cells.ts): each a map of counter key → number. */
+export const FAMILIES = ['fc', 'fx', 'sc', 'y', 'ys', 'cu', 'k', 'w'] as const;
+export type Family = (typeof FAMILIES)[number];
+
+/** One month × owner × department of one generation: `_id` = `gen|YYYY-MM|owner|department`. */
+export interface Rollup {
+  _id: string;
+  gen: number;
+  month: string;
+  ownerId: Types.ObjectId | null;
+  departmentId: Types.ObjectId | null;
+  /** The last changes applied (record id + version): a repeat is refused by the update's filter. */
+  ops: string[];
+  fc?: Record<string, number>;
+  fx?: Record<string, number>;
+  sc?: Record<string, number>;
+  y?: Record<string, number>;
+  ys?: Record<string, number>;
+  cu?: Record<string, number>;
+  k?: Record<string, number>;
+  w?: Record<string, number>;
+}
+
+/** Every owner × department that has a roll-up: the data scope is applied here, then documents are read by _id. */
+export interface RollupPair {
+  _id: string;
+  ownerId: Types.ObjectId | null;
+  departmentId: Types.ObjectId | null;
+}
+
+/** `_id: 'rollups'`: the generation reports read, the one a rebuild is writing, and the last rebuild. */
+export interface RollupMeta {
+  _id: string;
+  gen: number;
+  building: number | null;
+  builtAt: Date | null;
+  tookMs: number | null;
+  counted: Record<string, number> | null;
+  failures: number;
+}
+
+const rollupSchema = new Schema<Rollup>(
+  {
+    _id: { type: String, required: true },
+    gen: Number,
+    month: String,
+    ownerId: { type: Schema.Types.ObjectId, default: null },
+    departmentId: { type: Schema.Types.ObjectId, default: null },
+    ops: { type: [String], default: [] },
+    fc: Schema.Types.Mixed,
+    fx: Schema.Types.Mixed,
+    sc: Schema.Types.Mixed,
+    y: Schema.Types.Mixed,
+    ys: Schema.Types.Mixed,
+    cu: Schema.Types.Mixed,
+    k: Schema.Types.Mixed,
+    w: Schema.Types.Mixed,
+  },
+  { versionKey: false, minimize: false },
+);
+rollupSchema.index({ gen: 1 });
+
+const pairSchema = new Schema<RollupPair>(
+  {
+    _id: { type: String, required: true },
+    ownerId: { type: Schema.Types.ObjectId, default: null },
+    departmentId: { type: Schema.Types.ObjectId, default: null },
+  },
+  { versionKey: false },
+);
+
+const metaSchema = new Schema<RollupMeta>(
+  {
+    _id: { type: String, required: true },
+    gen: { type: Number, default: 1 },
+    building: { type: Number, default: null },
+    builtAt: { type: Date, default: null },
+    tookMs: { type: Number, default: null },
+    counted: { type: Schema.Types.Mixed, default: null },
+    failures: { type: Number, default: 0 },
+  },
+  { versionKey: false },
+);
+
+export function rollupModels(conn: Connection): { rollups: Model<Rollup>; pairs: Model<RollupPair>; meta: Model<RollupMeta> } {
+  return {
+    rollups: (conn.models.ReportRollup as Model<Rollup> | undefined) ?? conn.model<Rollup>('ReportRollup', rollupSchema, 'report_rollups'),
+    pairs: (conn.models.ReportPair as Model<RollupPair> | undefined) ?? conn.model<RollupPair>('ReportPair', pairSchema, 'report_pairs'),
+    meta: (conn.models.ReportMeta as Model<RollupMeta> | undefined) ?? conn.model<RollupMeta>('ReportMeta', metaSchema, 'report_meta'),
+  };
+}
