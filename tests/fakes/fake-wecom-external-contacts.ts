@@ -41,6 +41,10 @@ export class FakeExternalContacts {
   /** The answer of the transfer call with this number (1-based) is lost after WeCom acted on it (a crash, a cut connection). */
   loseAnswerOfTransferCall: number | null = null;
   readonly groupTransfers: Array<{ chatId: string; from: string; to: string; at: number }> = [];
+  /** WeCom settles nothing (transfers stay waiting): a hand-over has to time them out. */
+  frozen = false;
+  /** The transfer_success_msg of each in-service call. */
+  readonly messages: string[] = [];
 
   constructor(private readonly now: () => number) {}
 
@@ -56,6 +60,7 @@ export class FakeExternalContacts {
 
   /** Settles transfers whose time has come: refusals, then completions after 24 h. */
   private settle(): void {
+    if (this.frozen) return;
     const now = this.now();
     for (const t of this.transfers) {
       if (t.status !== 2) continue;
@@ -120,6 +125,7 @@ export class FakeExternalContacts {
       return { errcode: 40058, errmsg: 'transfer_success_msg exceeds 200 characters' };
     if (kind === 'resigned' && !this.resigned.has(handover)) return { errcode: 40097, errmsg: 'handover user is not resigned' };
     this.transferRequests += 1;
+    if (typeof body.transfer_success_msg === 'string') this.messages.push(body.transfer_success_msg);
     const now = this.now();
     const customer = ids.map((id) => {
       this.transferCalls.set(id, (this.transferCalls.get(id) ?? 0) + 1);
