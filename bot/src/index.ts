@@ -2,6 +2,7 @@ import type Router from '@koa/router';
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '@crm/config';
+import type { Role } from '@crm/shared';
 import type { AppState, HandoverPlatform, Metrics, ReadinessCheck, Services } from '@crm/api';
 import { BotApp } from './core/bot-app';
 import type { SandboxAdapter } from './channels/sandbox/sandbox.adapter';
@@ -109,6 +110,7 @@ export function createBot(deps: {
     wecomBudget: deps.wecomBudget,
     now: deps.now,
     metrics: deps.metrics,
+    mayRun: (text: string, roles: readonly Role[]) => app.mayRun(text, roles),
   };
   const channels = CHANNELS.map((make) => make(channelDeps)).filter((c): c is Channel => c !== null);
   for (const channel of channels) app.use(channel);

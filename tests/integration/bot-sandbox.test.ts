@@ -28,6 +28,21 @@ describe('bot through the sandbox channel', () => {
     expect(users.body.items.map((u: { login: string }) => u.login)).toEqual(expect.arrayContaining(['demo-rep1', 'demo-manager']));
   });
 
+  it.each([
+    ['demo-partner', ['帮助', '查 zs', '查 8000']],
+    ['demo-rep1', ['帮助', '查 zs', '查 8000', '新客户 杭州云帆科技 王磊 13900001111']],
+    ['demo-manager', ['帮助', '查 zs', '查 8000', '新客户 杭州云帆科技 王磊 13900001111']],
+  ])('suggests to %s only the commands their roles may run', async (login, hints) => {
+    const users = await t.http.get('/sandbox/api/users').expect(200);
+    expect(users.body.items.find((u: { login: string }) => u.login === login).hints).toEqual(hints);
+  });
+
+  it('the page takes its suggestions from the picked user (none written into it)', async () => {
+    const page = await t.http.get('/sandbox').expect(200);
+    expect(page.text).not.toContain('新客户 杭州云帆科技');
+    expect(page.text).toContain('u.hints');
+  });
+
   it('查 zs answers with rep1’s matching customers and links into the mini-app', async () => {
     await say('demo-rep1', '查 zs');
     const reply = await lastReply('demo-rep1');

@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { Logger } from 'pino';
 import type { Config } from '@crm/config';
+import type { Role } from '@crm/shared';
 import type { Metrics, OrgService } from '@crm/api';
 import type { Channel } from '../core/channel';
 import { httpReceiver, type Inbound } from '../core/receiver';
@@ -28,6 +29,8 @@ export interface ChannelDeps {
   wecomBudget?: BudgetWindow[];
   now?: () => Date;
   metrics?: Metrics;
+  /** Whether these roles may run the command a text starts with (BotApp.mayRun): the sandbox's suggestions. */
+  mayRun?: (text: string, roles: readonly Role[]) => boolean;
 }
 
 /** WeCom (企业微信) app: template cards within each member's send budget; callbacks at /bot/wecom/callback. */
@@ -99,6 +102,7 @@ export function sandboxChannel(deps: ChannelDeps): Channel | null {
     hours: deps.config.reminders.hours,
     businessTz: deps.config.businessTz,
     now: deps.now,
+    mayRun: deps.mayRun,
   });
   return { name: 'sandbox', identity: 'wecom', preference: 9, adapter, receiver: httpReceiver('sandbox', [routes]) };
 }

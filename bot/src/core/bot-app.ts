@@ -136,6 +136,22 @@ export class BotApp {
     return this;
   }
 
+  /** The command a message starts with (its listener and the word it used), if any. */
+  private commandFor(text: string): { c: CommandListener; w: string } | null {
+    for (const c of this.commands) {
+      for (const w of c.words) {
+        if (text === w || text.startsWith(`${w} `) || text.startsWith(`${w}\u3000`) || (/[\u4e00-\u9fff]$/.test(w) && text.startsWith(w))) return { c, w };
+      }
+    }
+    return null;
+  }
+
+  /** False when `text` starts a command these roles may not run (the sandbox offers a user only what they can do). */
+  mayRun(text: string, roles: readonly Role[]): boolean {
+    const permission = this.commandFor(text.trim())?.c.permission;
+    return !permission || can(roles, permission);
+  }
+
   /** The help line of every command these roles may run (all commands when no roles are given). */
   helpLines(roles?: readonly Role[]): string[] {
     return this.commands.filter((c) => !roles || !c.permission || can(roles, c.permission)).map((c) => c.help);
@@ -277,17 +293,15 @@ export class BotApp {
       return;
     }
     const text = (event.text ?? '').trim();
-    for (const c of this.commands) {
-      for (const w of c.words) {
-        if (text === w || text.startsWith(`${w} `) || text.startsWith(`${w}\u3000`) || (/[\u4e00-\u9fff]$/.test(w) && text.startsWith(w))) {
-          if (c.permission && !can(ctx.user.roles, c.permission)) {
-            await ctx.reply({ kind: 'text', text: this.refusal(ctx.user.roles, `你的账号不能使用“${w}”`) });
-            return;
-          }
-          await c.handler(ctx, text.slice(w.length).trim());
-          return;
-        }
+    const command = this.commandFor(text);
+    if (command) {
+      const { c, w } = command;
+      if (c.permission && !can(ctx.user.roles, c.permission)) {
+        await ctx.reply({ kind: 'text', text: this.refusal(ctx.user.roles, `你的账号不能使用“${w}”`) });
+        return;
       }
+      await c.handler(ctx, text.slice(w.length).trim());
+      return;
     }
     const asked = await this.pending
       .findOneAndDelete({ key: `${event.channel}:${event.platformUserId}`, expiresAt: { $gt: new Date() } })

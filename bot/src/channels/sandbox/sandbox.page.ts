@@ -95,18 +95,26 @@ export const SANDBOX_PAGE = `<!doctype html>
     b.disabled = true;
     post('/sandbox/api/actions', { user: sel.value, key: b.getAttribute('data-key'), taskId: b.getAttribute('data-task'), label: b.textContent });
   });
-  ['帮助', '查 zs', '查 8000', '新客户 杭州云帆科技 王磊 13900001111'].forEach(function (h) {
-    var b = document.createElement('button'); b.type = 'button'; b.textContent = h;
-    b.addEventListener('click', function () { input.value = h; input.focus(); });
-    document.getElementById('hints').appendChild(b);
-  });
-  sel.addEventListener('change', function () { lastRender = ''; localStorage.setItem('sandbox-user', sel.value); load(); });
+  // the suggestions are the picked user's own (the server leaves out commands their roles may not run)
+  var users = [];
+  function showHints() {
+    var box = document.getElementById('hints'); box.textContent = '';
+    var u = users.filter(function (x) { return x.login === sel.value; })[0];
+    (u ? u.hints : []).forEach(function (h) {
+      var b = document.createElement('button'); b.type = 'button'; b.textContent = h;
+      b.addEventListener('click', function () { input.value = h; input.focus(); });
+      box.appendChild(b);
+    });
+  }
+  sel.addEventListener('change', function () { lastRender = ''; localStorage.setItem('sandbox-user', sel.value); showHints(); load(); });
   fetch('/sandbox/api/users').then(function (r) { return r.json(); }).then(function (b) {
+    users = b.items;
     sel.innerHTML = b.items.map(function (u) { return '<option value="' + esc(u.login) + '">' + esc(u.name + ' · ' + u.title + '（' + u.login + '）') + '</option>'; }).join('');
     // the user asked for, else the last one picked, else 刘洋 (demo-rep1): a sales rep sees the whole loop
     var known = function (l) { return l && b.items.some(function (u) { return u.login === l; }); };
     var wanted = [new URLSearchParams(location.search).get('user'), localStorage.getItem('sandbox-user'), 'demo-rep1'].filter(known)[0];
     if (wanted) sel.value = wanted;
+    showHints();
     load();
     setInterval(function () { if (!busy) load(); }, 2000);
   });

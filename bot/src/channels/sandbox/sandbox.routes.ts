@@ -1,7 +1,7 @@
 import Router from '@koa/router';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { isDeliverable, isQuietMinute, nextDeliverable, wallClock, type BusinessHours } from '@crm/shared';
+import { isDeliverable, isQuietMinute, nextDeliverable, wallClock, type BusinessHours, type Role } from '@crm/shared';
 import { loopbackOnly, inlineScriptsOf, pageSecurityHeaders, validate, type AppState, type OrgService } from '@crm/api';
 import type { BotEvent } from '../../core/bot-event';
 import type { Inbound } from '../../core/receiver';
@@ -37,7 +37,12 @@ export interface SandboxRouteOptions {
   hours?: BusinessHours;
   businessTz?: string;
   now?: () => Date;
+  /** Whether these roles may run the command a text starts with: each user is offered only their own suggestions. */
+  mayRun?: (text: string, roles: readonly Role[]) => boolean;
 }
+
+/** The suggestion chips under the input; a user sees those their roles may run (a partner: no 新客户). */
+export const SANDBOX_HINTS = ['帮助', '查 zs', '查 8000', '新客户 杭州云帆科技 王磊 13900001111'] as const;
 
 /**
  * The sandbox chat (development and the embedded database only): pick a demo user, talk to the bot,
@@ -62,7 +67,8 @@ export function sandboxRoutes(inbound: Inbound, sandbox: SandboxAdapter, org: Or
 
   router.get('/api/users', async (ctx) => {
     const users = await org.weComLogins(1000);
-    ctx.body = { items: users.map((u) => ({ login: u.login, name: u.name, title: u.title ?? '', roles: u.roles })) };
+    const hints = (roles: readonly Role[]) => SANDBOX_HINTS.filter((h) => opts.mayRun?.(h, roles) ?? true);
+    ctx.body = { items: users.map((u) => ({ login: u.login, name: u.name, title: u.title ?? '', roles: u.roles, hints: hints(u.roles) })) };
   });
 
   router.get('/api/conversation', validate({ query: conversationQuery }), async (ctx) => {
