@@ -51,17 +51,55 @@ export async function detectFormat(path: string, fileName: string): Promise<{ fo
   }
 }
 
-/** UTF-8 (with or without BOM) when the sample decodes as UTF-8, UTF-16 by its BOM, else GB18030 (what Excel in China writes as "CSV"). */
+/**
+ * UTF-8 (with or without BOM) when the sample reads as UTF-8 (a stray binary blob aside: far more CJK text than
+ * broken sequences), UTF-16 by its BOM, else GB18030 (what Excel in China writes as "CSV").
+ */
 export function detectEncoding(sample: Buffer): CsvEncoding {
   if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) return 'utf-8';
   if (sample[0] === 0xff && sample[1] === 0xfe) return 'utf-16le';
   if (sample[0] === 0xfe && sample[1] === 0xff) return 'utf-16be';
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
-    return 'utf-8';
-  } catch {
-    return 'gb18030';
-  }
+  const text = new TextDecoder('utf-8').decode(sample, { stream: true });
+  const broken = text.split('\ufffd').length - 1;
+  if (broken === 0) return 'utf-8';
+  const cjk = text.match(/[\u4e00-\u9fff]/g)?.length ?? 0;
+  return cjk > broken * 4 ? 'utf-8' : 'gb18030';
+}
+
+/** Marks a physical line longer than the limit; its row is reported instead of parsed. */
+const TOO_LONG = '\u0000CRM_LINE_TOO_LONG\u0000';
+
+/** Cuts physical lines longer than `max` characters (a 10 MB cell) down to a marker, so no record grows unbounded. */
+function lineGuard(max: number): Transform {
+  let len = 0;
+  let dropping = false;
+  return new Transform({
+    decodeStrings: false,
+    encoding: 'utf8',
+    transform(chunk: string, _enc, cb) {
+      let out = '';
+      let pos = 0;
+      while (pos < chunk.length) {
+        const nl = chunk.indexOf('\n', pos);
+        const end = nl === -1 ? chunk.length : nl;
+        if (!dropping) {
+          if (len + (end - pos) > max) {
+            dropping = true;
+            out += TOO_LONG;
+          } else {
+            out += chunk.slice(pos, end);
+            len += end - pos;
+          }
+        }
+        if (nl === -1) break;
+        out += '\n';
+        len = 0;
+        dropping = false;
+        pos = nl + 1;
+      }
+      cb(null, out);
+    },
+  });
 }
 
 /**
@@ -104,7 +142,7 @@ export async function* readRows(path: string, format: ImportFormat, encoding?: C
 function decoderStream(encoding: CsvEncoding): Transform {
   const decoder = new TextDecoder(encoding);
   return new Transform({
-    readableObjectMode: false,
+    encoding: 'utf8', // text downstream, never re-encoded to bytes
     transform(chunk: Buffer, _enc, cb) {
       cb(null, decoder.decode(chunk, { stream: true }));
     },
@@ -120,7 +158,7 @@ async function* readCsv(path: string, encoding: CsvEncoding): AsyncGenerator<Fil
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,
-    max_record_size: READER_LIMITS.maxCsvRecordChars,
+    max_record_size: 2 * READER_LIMITS.maxCsvRecordChars, // a record of many lines; single long lines are cut by lineGuard
     skip_records_with_error: true,
     info: true,
     bom: true,
@@ -132,7 +170,7 @@ async function* readCsv(path: string, encoding: CsvEncoding): AsyncGenerator<Fil
     skipped.push({ line: err.lines ?? 0, cells: [], errors: [why] });
   });
   const input = createReadStream(path, { highWaterMark: 256 * 1024 });
-  const source = input.pipe(decoderStream(encoding)).pipe(parser);
+  const source = input.pipe(decoderStream(encoding)).pipe(lineGuard(READER_LIMITS.maxCsvRecordChars)).pipe(parser);
   input.on('error', (e) => parser.destroy(e));
   let first = true;
   try {
@@ -141,6 +179,14 @@ async function* readCsv(path: string, encoding: CsvEncoding): AsyncGenerator<Fil
       if (first) {
         first = false;
         checkHeader(rec.record);
+      }
+      if (rec.record.some((c) => c.includes(TOO_LONG))) {
+        yield {
+          line: rec.info.lines,
+          cells: rec.record.map((c) => c.replace(TOO_LONG, '…').slice(0, 1000)),
+          errors: [`该行过大（超过 ${READER_LIMITS.maxCsvRecordChars} 个字符）`],
+        };
+        continue;
       }
       yield { line: rec.info.lines, cells: rec.record };
     }
