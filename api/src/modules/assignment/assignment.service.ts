@@ -39,6 +39,7 @@ interface Member {
 
 const SYSTEM_META: RequestMeta = { requestId: 'assignment', channel: 'system', actorId: null };
 const HOUR = 3_600_000;
+const MEMBERS_TTL_MS = 30_000;
 
 /**
  * Lead auto-assignment: new customers without an owner (import, API, web form) go by the rules in
@@ -49,6 +50,8 @@ const HOUR = 3_600_000;
 export class AssignmentService {
   readonly #assignments: Model<Assignment>;
   readonly #cursors: Model<AssignmentCursor>;
+  /** Group members, read again after MEMBERS_TTL_MS (an import assigns thousands of leads in a row; org changes are rare). */
+  private readonly memberCache = new Map<string, { members: Member[]; until: number }>();
 
   constructor(
     conn: Connection,
@@ -64,6 +67,14 @@ export class AssignmentService {
 
   /** The active members of a group, in a stable order (by id): listed users and the reps of listed departments. */
   async members(group: string): Promise<Member[]> {
+    const cached = this.memberCache.get(group);
+    if (cached && cached.until > Date.now()) return cached.members;
+    const members = await this.readMembers(group);
+    this.memberCache.set(group, { members, until: Date.now() + MEMBERS_TTL_MS });
+    return members;
+  }
+
+  private async readMembers(group: string): Promise<Member[]> {
     const spec = this.config.groups[group];
     if (!spec) return [];
     const out = new Map<string, Member>();
@@ -134,11 +145,7 @@ export class AssignmentService {
     else {
       // one atomic increment per lead: concurrent leads take successive turns; a member at the maximum is skipped
       for (let tries = 0; tries < members.length && !owner; tries++) {
-        const c = await this.#cursors
-          .findOneAndUpdate({ _id: rule.to.group }, { $inc: { n: 1 } }, { upsert: true, returnDocument: 'after' })
-          .lean()
-          .exec();
-        const pick = roundRobinPick(members, c!.n);
+        const pick = roundRobinPick(members, await this.nextTurn(rule.to.group));
         if ((load.get(pick.id) ?? 0) < pools.maxOwned) owner = pick;
       }
     }
@@ -159,6 +166,25 @@ export class AssignmentService {
       returnPoolId: poolOfGroup.key,
       reason: `${rule.label} → ${owner.name}`,
     };
+  }
+
+  /**
+   * The group's next turn (1, 2, 3, …), each handed out once: a compare-and-set on the value read, retried on a
+   * lost race (not findOneAndUpdate's returned document: the stand-in database answers concurrent ones with the
+   * same value).
+   */
+  private async nextTurn(group: string): Promise<number> {
+    for (;;) {
+      const c = await this.#cursors.findById(group).lean().exec();
+      if (!c) {
+        await this.#cursors.create({ _id: group, n: 0 }).catch((err: unknown) => {
+          if ((err as { code?: number }).code !== 11000) throw err;
+        });
+        continue;
+      }
+      const won = await this.#cursors.updateOne({ _id: group, n: c.n }, { $set: { n: c.n + 1 } }).exec();
+      if (won.modifiedCount === 1) return c.n + 1;
+    }
   }
 
   /** The caller's assignments waiting for 接受 / 退回公海, newest first. */
