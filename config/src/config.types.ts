@@ -122,6 +122,17 @@ export interface Config {
     /** A worker's hold on a run; a crashed worker's run is taken over after this (30 s). */
     leaseMs: number;
   };
+  /** Backups (`npm run backup` / `npm run restore`, the daily `backup` job: server/src/backup). */
+  backup: {
+    /** Where archives go (BACKUP_DIR, default <DATA_DIR>/backups); the default of `npm run backup` too. */
+    dir: string;
+    /** BACKUP_DAILY_AT: the daily backup's time of day in BUSINESS_TZ (`03:30`); null = no scheduled backup (default, `off`). */
+    dailyAt: string | null;
+    /** BACKUP_KEEP: archives kept in `dir` after a scheduled backup (7); older ones are deleted. */
+    keep: number;
+    /** The job's hold on a run, renewed while it writes (10 min). */
+    leaseMs: number;
+  };
   reminders: ReminderPolicy;
   /** Approval routing rules and timeouts (config/src/approval-rules.ts). */
   approvals: ApprovalRulesConfig;

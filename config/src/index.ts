@@ -109,6 +109,12 @@ export function loadConfig(env: Env): Config {
       batchRows: Number(e.IMPORT_BATCH_ROWS ?? 1000),
       leaseMs: 30_000,
     },
+    backup: {
+      dir: path.resolve(REPO_ROOT, e.BACKUP_DIR ?? path.join(e.DATA_DIR ?? '.data', 'backups')),
+      dailyAt: e.BACKUP_DAILY_AT === undefined || e.BACKUP_DAILY_AT === 'off' ? null : e.BACKUP_DAILY_AT,
+      keep: Number(e.BACKUP_KEEP ?? 7),
+      leaseMs: 10 * 60_000,
+    },
     reminders: reminderPolicy(e),
     directory: {
       source: e.DIRECTORY_SOURCE === 'off' ? null : (e.DIRECTORY_SOURCE ?? null),

@@ -28,6 +28,7 @@ import {
   type Services,
 } from '@crm/api';
 import { createBot, type Bot } from '@crm/bot';
+import { DailyBackup } from './backup';
 import { createJobRunner, type JobRunner } from './jobs';
 import { runMigrations } from './migrations';
 
@@ -138,6 +139,16 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     approvals: { sweep: async () => ({ ...(await services.approvalSweep.run()), refreshed: await bot.approvals.refreshCards(now()) }) },
     chat: bot.app,
     records: [services.customers, services.followUps],
+    // BACKUP_DAILY_AT (off by default): the job checks every 5 minutes; the body takes the `backup` lease itself
+    backups: new DailyBackup({
+      db: () => connection.db!,
+      leases,
+      holder: reminders.workerId,
+      settings: config.backup,
+      businessTz: config.businessTz,
+      now,
+      logger: logger.child({ component: 'backup' }),
+    }),
     imports: { work: () => services.imports.work(reminders.workerId) },
     webhooks: services.webhooks,
     handovers: { runDue: () => services.handovers.runDue(reminders.workerId) },

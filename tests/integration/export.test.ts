@@ -80,7 +80,7 @@ async function exportXlsx(login: string, entity: string, query = ''): Promise<Ex
   expect(res.status).toBe(200);
   expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
   const book = new ExcelJS.Workbook();
-  await book.xlsx.load(res.body as Buffer);
+  await book.xlsx.load(res.body as never);
   return book.worksheets[0]!;
 }
 

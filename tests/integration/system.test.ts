@@ -33,6 +33,7 @@ describe('buildSystem: one graph for npm start and the tests', () => {
     expect(t.system.jobs.jobs.map((j) => j.name)).toEqual([
       'chat-event-recovery',
       'pending-record-recovery',
+      'backup',
       'reminder-pass',
       'reminder-policies',
       'approval-sweep',

@@ -16,9 +16,11 @@ import { assignmentReturnJob } from './assignment-return.job';
 import { reminderPoliciesJob } from './reminder-policies.job';
 import { webhookDispatchJob } from './webhook-dispatch.job';
 import { webhookSendJob } from './webhook-send.job';
+import { backupJob } from './backup.job';
 import { JobRunner, type Job } from './runner';
 
 export { JobRunner, type Job, type JobRunnerOptions } from './runner';
+export { BACKUP_JOB } from './backup.job';
 export { APPROVAL_SWEEP_JOB } from './approval-sweep.job';
 export { CHAT_RECOVERY_JOB } from './chat-recovery.job';
 export { IMPORT_JOB } from './import.job';
@@ -40,6 +42,8 @@ export interface JobPorts {
   chat: { recoverPending(): Promise<unknown> };
   /** The modules that finish records a stopped process left pending (customers, follow-ups). */
   records: Array<{ recoverPending(): Promise<unknown> }>;
+  /** The scheduled daily backup (server/src/backup; left out: no backup job). */
+  backups?: { runDue(): Promise<unknown> };
   /** Imports: one slice of a real run or rollback; true while there is more (left out: no import job). */
   imports?: { work(): Promise<boolean> };
   /** Outbound webhooks: the audit-log dispatcher and the sender (left out: no webhook jobs). */
@@ -57,6 +61,7 @@ export function systemJobs(p: JobPorts): Job[] {
   return [
     chatRecoveryJob({ recoverPending: () => p.chat.recoverPending() }),
     recordRecoveryJob({ recoverers: p.records.map((r) => () => r.recoverPending()) }),
+    ...(p.backups ? [backupJob({ runDue: () => p.backups!.runDue() })] : []),
     reminderPassJob({ pass: () => p.reminders.pass(), everyMs: reminders.scheduler.tickMs }),
     reminderPoliciesJob({ policiesOnce: () => p.reminders.policiesOnce(), everyMs: reminders.scheduler.policyEveryMinutes * 60_000 }),
     approvalSweepJob({ sweep: () => p.approvals.sweep(), everyMs: approvals.sweepIntervalSeconds * 1000, leaseMs: p.config.leases.jobMs, logger: p.logger }),
