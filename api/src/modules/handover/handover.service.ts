@@ -472,14 +472,14 @@ export class HandoverService {
     await this.deps.audit.record(meta, { action: 'handover.fail', entityType: 'handover', entityId: h._id, note: why });
   }
 
-  /** CRM ownership, one customer at a time through the customer service (its records follow; each audited). */
+  /** CRM ownership, customer by customer through the customer service (its records follow; each audited), 8 at a time. */
   private async moveCustomers(h: HandoverDoc, holder: string, actor: Actor, meta: RequestMeta): Promise<void> {
     const names = new Map(h.successors.map((s) => [String(s.userId), s.name]));
     const why = `${h.kind === 'resigned' ? '离职继承' : '在职继承'}：${h.from.name} 的客户交给`;
     for (;;) {
       const batch = await this.#items.find({ handoverId: h._id, type: 'customer', crm: 'pending' }).sort({ _id: 1 }).limit(PAGE).lean().exec();
       if (!batch.length) break;
-      for (const item of batch) {
+      await inParallel(batch, async (item) => {
         const customerId = item.customerId!;
         let state = await this.deps.customers.ownership(customerId);
         if (state?.status === 'owned' && state.ownerId?.equals(h.from.userId)) {
@@ -504,7 +504,7 @@ export class HandoverService {
             { $set: moved ? { crm: 'moved' } : { crm: 'skipped', note: '交接前客户已不归离职人员（已转移或进入公海）' } },
           )
           .exec();
-      }
+      });
       await this.step(h, holder);
     }
   }
@@ -784,7 +784,7 @@ export class HandoverService {
     for (;;) {
       const batch = await this.#items.find({ handoverId: h._id, type: 'customer', reconciled: 'pending' }).limit(PAGE).lean().exec();
       if (!batch.length) return;
-      for (const item of batch) {
+      await inParallel(batch, async (item) => {
         const reason = reasons.get(String(item.customerId)) ?? '转接失败';
         const successor = names.get(String(item.successorId)) ?? '';
         let outcome: 'successor' | 'pool' | 'skipped' = 'successor';
@@ -809,7 +809,7 @@ export class HandoverService {
           });
         }
         await this.#items.updateOne({ _id: item._id, reconciled: 'pending' }, { $set: { reconciled: outcome, note } }).exec();
-      }
+      });
       await this.step(h, holder);
     }
   }
@@ -904,6 +904,16 @@ export class HandoverService {
 
 function invalid(field: string, message: string): AppError {
   return new AppError(400, CommonErrorCode.VALIDATION_FAILED, message, { details: [{ path: `body.${field}`, message }] });
+}
+
+/** Customers are independent of each other: a page of them is moved a few at a time (each step is conditional). */
+const PARALLEL = 8;
+async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, lane));
 }
 
 /** A fixed audit id for a step a resumed run may record again (written once). */
