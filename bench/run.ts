@@ -6,6 +6,7 @@ import { run as intentRouter } from './intent-router.bench';
 import { run as miniappSize } from './miniapp-size.bench';
 import { run as wecomCallback } from './wecom-callback.bench';
 import { run as reminderFanout } from './reminder-fanout.bench';
+import { run as reports } from './reports.bench';
 
 const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promise<void> }> = [
   { name: 'customer-search', run: customerSearch },
@@ -15,6 +16,7 @@ const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promi
   { name: 'miniapp-size', run: miniappSize },
   { name: 'date-reader', run: dateReader },
   { name: 'intent-router', run: intentRouter },
+  { name: 'reports', run: reports },
 ];
 
 async function main(): Promise<void> {

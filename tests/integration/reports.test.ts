@@ -258,7 +258,11 @@ describe('scope: a rep and a manager never see another team', () => {
     }
     const mgrRank = rankingDtoSchema.parse(await get('demo-manager', 'ranking?period=custom&from=2026-03-01&to=2026-11-21'));
     // rep3 appears only through east-filed customers; finance's and south's records never
-    expect(mgrRank.rows.map((r) => r.id).filter((id) => !eastTeam.has(id!))).toEqual([String(uid('demo-rep3'))]);
+    // (and the director only as the author of follow-ups on those customers)
+    const outsiders = mgrRank.rows.filter((r) => !eastTeam.has(r.id!));
+    expect(outsiders.map((r) => r.id).sort()).toEqual([String(uid('demo-rep3')), String(uid('demo-director'))].sort());
+    const dirRow = outsiders.find((r) => r.id === String(uid('demo-director')))!;
+    expect([dirRow.dealsWon.current, dirRow.contractAmountFen.current, dirRow.newCustomers.current]).toEqual([0, 0, 0]);
     expect(mgrRank.rows.some((r) => r.id === String(uid('demo-finance')))).toBe(false);
     const d = drillDtoSchema.parse(await get('demo-manager', 'drill?period=custom&from=2026-03-01&to=2026-11-21&report=funnel&limit=200'));
     const dealDept = new Map(w.deals.map((x) => [String(x._id), String(x.departmentId)]));

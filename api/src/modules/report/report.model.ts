@@ -1,8 +1,13 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
-/** Counter families of a roll-up document (see report.cells.ts): each a map of counter key → number. */
+/**
+ * Counter families of a roll-up document (see report.cells.ts): each a map of counter key → number, per day
+ * (`fc`: keys start with the day of the month) and for the whole month (`fcM`: the same keys with `m` for the
+ * day), so a report over whole months reads a handful of counters per document whatever the number of records.
+ */
 export const FAMILIES = ['fc', 'fx', 'sc', 'y', 'ys', 'cu', 'k', 'w'] as const;
 export type Family = (typeof FAMILIES)[number];
+export type Counters = Record<string, number>;
 
 /** One month × owner × department of one generation: `_id` = `gen|YYYY-MM|owner|department`. */
 export interface Rollup {
@@ -13,14 +18,8 @@ export interface Rollup {
   departmentId: Types.ObjectId | null;
   /** The last changes applied (record id + version): a repeat is refused by the update's filter. */
   ops: string[];
-  fc?: Record<string, number>;
-  fx?: Record<string, number>;
-  sc?: Record<string, number>;
-  y?: Record<string, number>;
-  ys?: Record<string, number>;
-  cu?: Record<string, number>;
-  k?: Record<string, number>;
-  w?: Record<string, number>;
+  /** `<family>` and `<family>M` counter maps. */
+  [family: string]: unknown;
 }
 
 /** Every owner × department that has a roll-up: the data scope is applied here, then documents are read by _id. */
@@ -49,14 +48,12 @@ const rollupSchema = new Schema<Rollup>(
     ownerId: { type: Schema.Types.ObjectId, default: null },
     departmentId: { type: Schema.Types.ObjectId, default: null },
     ops: { type: [String], default: [] },
-    fc: Schema.Types.Mixed,
-    fx: Schema.Types.Mixed,
-    sc: Schema.Types.Mixed,
-    y: Schema.Types.Mixed,
-    ys: Schema.Types.Mixed,
-    cu: Schema.Types.Mixed,
-    k: Schema.Types.Mixed,
-    w: Schema.Types.Mixed,
+    ...Object.fromEntries(
+      FAMILIES.flatMap((f) => [
+        [f, Schema.Types.Mixed],
+        [`${f}M`, Schema.Types.Mixed],
+      ]),
+    ),
   },
   { versionKey: false, minimize: false },
 );

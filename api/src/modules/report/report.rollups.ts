@@ -145,7 +145,7 @@ export class ReportRollups {
       for (const [id, d] of delta(gen, before, after)) {
         await this.ensurePair(d.ownerId, d.departmentId);
         const inc: Record<string, number> = {};
-        for (const [key, n] of Object.entries(d.inc)) inc[fieldOf(key)] = n;
+        for (const [key, n] of Object.entries(d.inc)) for (const f of fieldsOf(key)) inc[f] = (inc[f] ?? 0) + n;
         try {
           await this.#rollups
             .updateOne(
@@ -184,22 +184,28 @@ export class ReportRollups {
     return this.#pairs.find(filter).lean<RollupPair[]>().exec();
   }
 
-  /** The roll-up documents of these pairs and months (current generation), with only the families asked for. */
-  async read(pairs: RollupPair[], months: string[], families: readonly Family[]): Promise<Rollup[]> {
+  /**
+   * The roll-up documents of these pairs and months (current generation), with only the families asked for: the
+   * month totals (`<family>M`) for months read whole, the day counters for the others.
+   */
+  async read(pairs: RollupPair[], months: Array<{ month: string; whole: boolean }>, families: readonly Family[]): Promise<Rollup[]> {
     if (!pairs.length || !months.length) return [];
     const { gen } = await this.meta();
-    const ids: string[] = [];
-    for (const m of months) for (const p of pairs) ids.push(rollupId(gen, m, p.ownerId, p.departmentId));
-    const projection: Record<string, 1> = { month: 1, ownerId: 1, departmentId: 1 };
-    for (const f of families) projection[f] = 1;
     const out: Rollup[] = [];
-    for (let i = 0; i < ids.length; i += 5000)
-      out.push(
-        ...(await this.#rollups
-          .find({ _id: { $in: ids.slice(i, i + 5000) } }, projection)
-          .lean<Rollup[]>()
-          .exec()),
-      );
+    for (const whole of [true, false]) {
+      const ids: string[] = [];
+      for (const m of months) if (m.whole === whole) for (const p of pairs) ids.push(rollupId(gen, m.month, p.ownerId, p.departmentId));
+      if (!ids.length) continue;
+      const projection: Record<string, 1> = { month: 1, ownerId: 1, departmentId: 1 };
+      for (const f of families) projection[whole ? `${f}M` : f] = 1;
+      for (let i = 0; i < ids.length; i += 5000)
+        out.push(
+          ...(await this.#rollups
+            .find({ _id: { $in: ids.slice(i, i + 5000) } }, projection)
+            .lean<Rollup[]>()
+            .exec()),
+        );
+    }
     return out;
   }
 
@@ -222,8 +228,7 @@ export class ReportRollups {
         const id = rollupId(gen, c.month, c.ownerId, c.departmentId);
         let d = docs.get(id);
         if (!d) docs.set(id, (d = { month: c.month, ownerId: c.ownerId, departmentId: c.departmentId, inc: {} }));
-        const f = fieldOf(c.key);
-        d.inc[f] = (d.inc[f] ?? 0) + c.value;
+        for (const f of fieldsOf(c.key)) d.inc[f] = (d.inc[f] ?? 0) + c.value;
       }
     };
     const counted: Record<string, number> = { customers: 0, deals: 0, followUps: 0, contracts: 0 };
@@ -282,10 +287,12 @@ export class ReportRollups {
   }
 }
 
-/** `fc|03|needs|1|` → `fc.03|needs|1|` (family sub-document, counter key). */
-function fieldOf(key: string): string {
+/** `fc|03|needs|1|` → `fc.03|needs|1|` (the day's counter) and `fcM.m|needs|1|` (the month's). */
+function fieldsOf(key: string): [string, string] {
   const bar = key.indexOf('|');
   const family = key.slice(0, bar) as Family;
   if (!FAMILIES.includes(family)) throw new Error(`unknown roll-up family in ${key}`);
-  return `${family}.${key.slice(bar + 1)}`;
+  const rest = key.slice(bar + 1);
+  const cut = rest.search(/[|~]/);
+  return [`${family}.${rest}`, `${family}M.m${cut < 0 ? '' : rest.slice(cut)}`];
 }

@@ -2,6 +2,7 @@ import { Types } from 'mongoose';
 import {
   buildScopeFilter,
   CUSTOMER_SOURCES,
+  daysInMonth,
   type ActionListQuery,
   type AdoptionDto,
   type CycleDto,
@@ -23,7 +24,7 @@ import type { Actor } from '../../context';
 import { AppError, CommonErrorCode, forbidden } from '../../errors/app-error';
 import type { OrgService } from '../org/org.service';
 import { decodeDim } from './report.cells';
-import type { Family, Rollup, RollupPair } from './report.model';
+import type { Counters, Family, Rollup, RollupPair } from './report.model';
 import { daysOf, periodDto, resolvePeriod, weekStartOf, type Period } from './report.period';
 import type { ReportReader } from './report-read';
 import type { ContractRow, CustomerRow, DealRow, FollowUpRow, ReportRollups } from './report.rollups';
@@ -59,7 +60,10 @@ const OPEN_REMINDER = ['scheduled', 'sending', 'sent'];
 const DAY_MS = 86_400_000;
 const PAIR_FIELDS = { owner: 'ownerId', department: 'departmentId' };
 
-/** Sums the counters of a family over the days of a period, handing each (document, key rest, value) to `fn`. */
+/**
+ * Sums the counters of a family over the days of a period, handing each (document, key rest, value) to `fn`: a
+ * month the period covers whole is read from its month totals (day `m`), the others day by day.
+ */
 function each(
   docs: Rollup[],
   family: Family,
@@ -68,17 +72,25 @@ function each(
 ): void {
   for (const doc of docs) {
     const set = days.get(doc.month);
-    const counters = doc[family];
-    if (!set || !counters) continue;
+    if (!set) continue;
+    // month totals when read (report.rollups.ts read()), else the day counters
+    const whole = isWhole(doc.month, set) && doc[`${family}M`] !== undefined;
+    const counters = doc[whole ? `${family}M` : family] as Counters | undefined;
+    if (!counters) continue;
     for (const [key, value] of Object.entries(counters)) {
       if (!value) continue;
       const tilde = key.indexOf('~');
       const base = tilde < 0 ? key : key.slice(0, tilde);
       const parts = base.split('|');
-      if (!set.has(parts[0]!)) continue;
+      if (!whole && !set.has(parts[0]!)) continue;
       fn(doc, parts.slice(1), value, tilde >= 0, parts[0]!);
     }
   }
+}
+
+function isWhole(month: string, set: Set<string>): boolean {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  return set.size === daysInMonth(y, m);
 }
 
 const ratio = (a: number, b: number): number | null => (b > 0 ? Math.round((a / b) * 10_000) / 10_000 : null);
@@ -128,13 +140,25 @@ export class ReportService {
     return [buildScopeFilter(actor.viewer), ...(await this.narrowing(q))];
   }
 
-  private async load(actor: Actor, q: { ownerId?: string; departmentId?: string }, periods: Period[], families: Family[], mine = false): Promise<Rollup[]> {
-    const pairs = await this.pairsFor(actor, q, mine);
-    const months = new Set<string>();
+  /** The roll-ups of the periods' months in the viewer's scope; `byDay`: day counters even for whole months (daily figures). */
+  private async load(
+    actor: Actor,
+    q: { ownerId?: string; departmentId?: string },
+    periods: Period[],
+    families: Family[],
+    opts: { mine?: boolean; byDay?: boolean } = {},
+  ): Promise<Rollup[]> {
+    const pairs = await this.pairsFor(actor, q, opts.mine);
+    // a month wanted whole by one period and in part by another is read day by day (its day counters serve both)
+    const months = new Map<string, boolean>();
     for (const p of periods) {
-      for (const m of daysOf(p.from, p.to, this.d.businessTz).keys()) months.add(m);
+      for (const [m, set] of daysOf(p.from, p.to, this.d.businessTz)) months.set(m, !opts.byDay && (months.get(m) ?? true) && isWhole(m, set));
     }
-    return this.d.rollups.read(pairs, [...months], families);
+    return this.d.rollups.read(
+      pairs,
+      [...months].map(([month, whole]) => ({ month, whole })),
+      families,
+    );
   }
 
   // ---- funnel ---------------------------------------------------------------------------------------------
@@ -344,7 +368,7 @@ export class ReportService {
 
   async adoption(actor: Actor, q: ReportPeriodQuery): Promise<AdoptionDto> {
     const p = this.period(q);
-    const [docs, users] = await Promise.all([this.load(actor, q, [p], ['w']), this.usersInScope(actor, q)]);
+    const [docs, users] = await Promise.all([this.load(actor, q, [p], ['w'], { byDay: true }), this.usersInScope(actor, q)]);
     const days = daysOf(p.from, p.to, this.d.businessTz);
     const daily = new Map<string, Set<string>>();
     const weekly = new Map<string, Set<string>>();
@@ -641,7 +665,7 @@ export class ReportService {
     const p = this.period(q);
     const mine = q.scope === 'mine';
     const prev: Period = { ...p, from: p.previousFrom, to: p.previousTo };
-    const docs = await this.load(actor, q, [p, prev], ['fc', 'fx', 'k', 'cu', 'w'], mine);
+    const docs = await this.load(actor, q, [p, prev], ['fc', 'fx', 'k', 'cu', 'w'], { mine });
     const me = String(actor.user._id);
     const wonKey = this.d.rollups.rules.wonKey;
     const m = { wonAmt: [0, 0], won: [0, 0], contract: [0, 0], newDeals: [0, 0], cust: [0, 0], fu: [0, 0] };
