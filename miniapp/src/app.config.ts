@@ -9,6 +9,7 @@ export default defineAppConfig({
     'pages/approvals/index',
     'pages/approvals/detail',
     'pages/manager/index',
+    'pages/manager/list',
   ],
   window: {
     backgroundTextStyle: 'light',

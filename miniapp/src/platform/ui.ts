@@ -12,6 +12,8 @@ export const ROUTES = {
   approvals: '/pages/approvals/index',
   approval: (id: string) => `/pages/approvals/detail?id=${encodeURIComponent(id)}`,
   manager: '/pages/manager/index',
+  /** The list behind a dashboard figure (`listQuery` in the dashboard adapter builds the query). */
+  managerList: (query: string) => `/pages/manager/list?${query}`,
 };
 
 export function go(url: string): void {

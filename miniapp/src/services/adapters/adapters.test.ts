@@ -1,7 +1,7 @@
 import type { ApprovalDto, Customer360Dto, CustomerDto, ReminderDto } from '../api-types';
 import { toApprovalDetail, toApprovalListItem } from './approval.adapter';
 import { toCustomer360, toCustomerListItem, toDuplicateVM } from './customer.adapter';
-import { toFunnel, toOverdue } from './manager.adapter';
+import { toOverdue } from './manager.adapter';
 import { toReminder } from './reminder.adapter';
 
 const now = new Date('2026-11-23T02:00:00Z');
@@ -200,17 +200,7 @@ describe('adapters: DTO → view model', () => {
     expect(d.history.map((h) => h.text)).toEqual(['刘洋 提交审批', '张伟 同意（第 1 步）']);
   });
 
-  it('manager view: funnel over open stages in order, overdue follow-ups oldest first', () => {
-    const stages = [
-      { key: 'lead', name: '线索', probability: 10, slaDays: 7, outcome: 'open' as const },
-      { key: 'quote', name: '报价', probability: 50, slaDays: 7, outcome: 'open' as const },
-      { key: 'won', name: '赢单', probability: 100, slaDays: null, outcome: 'won' as const },
-    ];
-    const deal = (stage: string, amountFen: number) => ({ id: stage + amountFen, customerId: 'c', name: 'd', stage, amountFen, ownerId: 'u' });
-    expect(toFunnel(stages, [deal('lead', 100_00), deal('lead', 200_00), deal('quote', 300_00), deal('won', 1)])).toEqual([
-      { key: 'lead', name: '线索', count: 2, amount: '¥300', width: 100 },
-      { key: 'quote', name: '报价', count: 1, amount: '¥300', width: 50 },
-    ]);
+  it('manager view: a rep’s overdue follow-ups, oldest first (the list behind the dashboard’s overdue bars)', () => {
     const list = toOverdue(
       [
         customer({ id: 'a', name: '甲', nextFollowUpAt: '2026-11-22T01:00:00Z' }),
