@@ -16,7 +16,20 @@ export interface ChartClick {
 }
 
 /** One ECharts canvas: redrawn when the option changes, resized with its box, clicks handed to `onClick` (drill-down). */
-export function Chart({ option, onClick, height = 320, testId }: { option: ChartOption; onClick?: (e: ChartClick) => void; height?: number; testId?: string }) {
+export function Chart({
+  option,
+  onClick,
+  height = 320,
+  testId,
+  hidden,
+}: {
+  option: ChartOption;
+  onClick?: (e: ChartClick) => void;
+  height?: number;
+  testId?: string;
+  /** Kept mounted but not shown (an empty state replaces it). */
+  hidden?: boolean;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   const click = useRef(onClick);
@@ -40,5 +53,7 @@ export function Chart({ option, onClick, height = 320, testId }: { option: Chart
     chart.current?.setOption(option, { notMerge: true });
   }, [option]);
 
-  return <div ref={box} className="chart" data-testid={testId} style={{ height, cursor: onClick ? 'pointer' : undefined }} />;
+  return (
+    <div ref={box} className="chart" data-testid={testId} style={{ height, cursor: onClick ? 'pointer' : undefined, display: hidden ? 'none' : undefined }} />
+  );
 }

@@ -43,6 +43,7 @@ export function AuditPage() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const rows = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const names = new Map((users.data?.items ?? []).map((u) => [u.id, u.name]));
   const set = (patch: AuditFilters) => setFilters((f) => Object.fromEntries(Object.entries({ ...f, ...patch }).filter(([, v]) => v)) as AuditFilters);
 
   return (
@@ -106,7 +107,12 @@ export function AuditPage() {
         }}
         columns={[
           { title: '时间', dataIndex: 'at', width: 150, render: (v: string) => dateTime(v) },
-          { title: '操作人', dataIndex: 'actorName', width: 90, render: (v?: string) => v ?? '系统' },
+          {
+            title: '操作人',
+            dataIndex: 'actorName',
+            width: 90,
+            render: (v: string | undefined, e: AuditEntryDto) => v ?? (e.actorId ? (names.get(e.actorId) ?? e.actorId.slice(-6)) : '系统'),
+          },
           { title: '动作', dataIndex: 'action', width: 200, render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
           { title: '对象', dataIndex: 'entityType', width: 90, render: (v: string) => ENTITY_TYPES.find(([k]) => k === v)?.[1] ?? v },
           { title: '对象 id', dataIndex: 'entityId', ellipsis: true },

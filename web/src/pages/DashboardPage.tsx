@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import type { Dayjs } from 'dayjs';
-import { Alert, App, Button, Card, Col, DatePicker, Drawer, Empty, Radio, Row, Segmented, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, DatePicker, Drawer, Empty, Radio, Row, Segmented, Select, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
 import { ApiError, download, type Query } from '../api/client';
 import {
@@ -18,6 +18,15 @@ import {
 } from '../api/reports';
 import { Chart, type ChartOption } from '../components/Chart';
 import { dateTime, formatMoneyShort, percent, yuan } from '../format';
+
+type RankingMetric = 'contractAmountFen' | 'wonAmountFen' | 'dealsWon' | 'newCustomers' | 'followUps';
+const RANKING_METRICS: Array<{ value: RankingMetric; label: string; money: boolean; drill: 'contracts' | 'won' | 'customers' | 'followUps' }> = [
+  { value: 'contractAmountFen', label: '签约金额', money: true, drill: 'contracts' },
+  { value: 'wonAmountFen', label: '赢单金额', money: true, drill: 'won' },
+  { value: 'dealsWon', label: '赢单数', money: false, drill: 'won' },
+  { value: 'newCustomers', label: '新客户', money: false, drill: 'customers' },
+  { value: 'followUps', label: '跟进', money: false, drill: 'followUps' },
+];
 
 const PERIODS = [
   { label: '本周', value: 'week' },
@@ -46,6 +55,8 @@ export function DashboardPage() {
   const [range, setRange] = useState<[Dayjs, Dayjs] | null>(null);
   const [by, setBy] = useState<'created' | 'closed'>('created');
   const [dimension, setDimension] = useState<'rep' | 'department'>('rep');
+  const [metric, setMetric] = useState<RankingMetric>('contractAmountFen');
+  const m = RANKING_METRICS.find((x) => x.value === metric)!;
   const [drill, setDrill] = useState<DrillRequest | null>(null);
 
   const q: PeriodQuery = useMemo(
@@ -80,17 +91,22 @@ export function DashboardPage() {
     : null;
 
   const r = ranking.data;
-  const rows = r?.rows.slice(0, 10) ?? [];
+  const rows = (r?.rows ?? [])
+    .slice()
+    .sort((a, b) => b[metric].current - a[metric].current)
+    .slice(0, 10);
+  const rankingEmpty = rows.every((x) => !x[metric].current && !x[metric].previous);
+  const fmt = (v: number) => (m.money ? formatMoneyShort(v) || '¥0' : String(v));
   const rankingOption: ChartOption | null = r
     ? {
-        tooltip: { trigger: 'axis' },
+        tooltip: { trigger: 'axis', valueFormatter: (v: unknown) => fmt(Number(v)) },
         legend: { data: ['本期', '上期'] },
         grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
         xAxis: { type: 'category', data: rows.map((x) => x.name), axisLabel: { interval: 0, rotate: rows.length > 6 ? 30 : 0 } },
-        yAxis: { type: 'value', axisLabel: { formatter: (v: number) => formatMoneyShort(v) } },
+        yAxis: { type: 'value', minInterval: m.money ? 100_00 : 1, axisLabel: { formatter: (v: number) => (v === 0 ? '0' : fmt(v)) } },
         series: [
-          { name: '本期', type: 'bar', data: rows.map((x) => x.contractAmountFen.current) },
-          { name: '上期', type: 'bar', data: rows.map((x) => x.contractAmountFen.previous) },
+          { name: '本期', type: 'bar', data: rows.map((x) => x[metric].current) },
+          { name: '上期', type: 'bar', data: rows.map((x) => x[metric].previous) },
         ],
       }
     : null;
@@ -118,7 +134,7 @@ export function DashboardPage() {
         tooltip: { trigger: 'axis' },
         grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
         xAxis: { type: 'category', data: c.byStage.map((x) => x.name) },
-        yAxis: { type: 'value', name: '天' },
+        yAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: '{value} 天' } },
         series: [{ name: '平均停留天数', type: 'bar', data: c.byStage.map((x) => x.avgDays ?? 0), itemStyle: { color: '#13a8a8' } }],
       }
     : null;
@@ -129,7 +145,7 @@ export function DashboardPage() {
         tooltip: { trigger: 'axis' },
         grid: { left: 8, right: 16, top: 24, bottom: 8, containLabel: true },
         xAxis: { type: 'category', data: a.activeDaily.map((x) => x.date.slice(5)) },
-        yAxis: { type: 'value', name: '人', minInterval: 1 },
+        yAxis: { type: 'value', minInterval: 1, axisLabel: { formatter: '{value} 人' } },
         series: [{ name: '活跃人数', type: 'line', smooth: true, areaStyle: { opacity: 0.15 }, data: a.activeDaily.map((x) => x.users) }],
       }
     : null;
@@ -197,9 +213,10 @@ export function DashboardPage() {
             }
           >
             {funnel.error && <Failed error={funnel.error} />}
-            {f && funnelOption && (
+            {f && f.stages.every((x) => x.reached === 0) && <Empty description="本期没有商机" />}
+            {f && funnelOption && f.stages.some((x) => x.reached > 0) && (
               <Row gutter={8}>
-                <Col span={13}>
+                <Col span={10}>
                   <Chart
                     option={funnelOption}
                     testId="chart-funnel"
@@ -209,7 +226,7 @@ export function DashboardPage() {
                     }}
                   />
                 </Col>
-                <Col span={11}>
+                <Col span={14}>
                   <Table
                     size="small"
                     pagination={false}
@@ -221,9 +238,14 @@ export function DashboardPage() {
                       style: { cursor: 'pointer' },
                     })}
                     columns={[
-                      { title: '阶段', dataIndex: 'name' },
+                      { title: '阶段', dataIndex: 'name', render: (v: string) => <span style={{ whiteSpace: 'nowrap' }}>{v}</span> },
                       { title: '当前', dataIndex: 'count', align: 'right' },
-                      { title: '金额', dataIndex: 'amountFen', align: 'right', render: (v: number) => formatMoneyShort(v) || '¥0' },
+                      {
+                        title: '金额',
+                        dataIndex: 'amountFen',
+                        align: 'right',
+                        render: (v: number) => <span style={{ whiteSpace: 'nowrap' }}>{formatMoneyShort(v) || '¥0'}</span>,
+                      },
                       { title: '转化', dataIndex: 'conversionToNext', align: 'right', render: (v: number | null) => percent(v) },
                     ]}
                   />
@@ -234,17 +256,21 @@ export function DashboardPage() {
         </Col>
         <Col xs={24} xl={12}>
           <ReportCard
-            title="业绩排行（签约金额）"
+            title="业绩排行"
             testId="report-ranking"
             extra={
-              <Radio.Group size="small" value={dimension} onChange={(e) => setDimension(e.target.value as 'rep' | 'department')}>
-                <Radio.Button value="rep">按人</Radio.Button>
-                <Radio.Button value="department">按部门</Radio.Button>
-              </Radio.Group>
+              <Space>
+                <Select size="small" value={metric} onChange={setMetric} options={RANKING_METRICS} style={{ width: 100 }} className="ranking-metric" />
+                <Radio.Group size="small" value={dimension} onChange={(e) => setDimension(e.target.value as 'rep' | 'department')}>
+                  <Radio.Button value="rep">按人</Radio.Button>
+                  <Radio.Button value="department">按部门</Radio.Button>
+                </Radio.Group>
+              </Space>
             }
           >
             {ranking.error && <Failed error={ranking.error} />}
-            {r && rankingOption && (
+            {r && rankingEmpty && <Empty description={`本期与上期都没有${m.label}`} />}
+            {r && rankingOption && !rankingEmpty && (
               <Chart
                 option={rankingOption}
                 testId="chart-ranking"
@@ -252,7 +278,7 @@ export function DashboardPage() {
                   const row = rows[e.dataIndex];
                   if (!row?.id) return;
                   const who = dimension === 'rep' ? { ownerId: row.id } : { departmentId: row.id };
-                  setDrill({ title: `${row.name} 的签约合同 · ${r.period.label}`, query: { ...periodQuery, ...who, report: 'ranking', metric: 'contracts' } });
+                  setDrill({ title: `${row.name} · ${m.label} · ${r.period.label}`, query: { ...periodQuery, ...who, report: 'ranking', metric: m.drill } });
                 }}
               />
             )}
@@ -263,7 +289,9 @@ export function DashboardPage() {
             {sources.error && <Failed error={sources.error} />}
             {s && sourcesOption && (
               <>
+                {s.rows.every((x) => x.customers === 0) && <Empty description="本期没有新客户" image={Empty.PRESENTED_IMAGE_SIMPLE} />}
                 <Chart
+                  hidden={s.rows.every((x) => x.customers === 0)}
                   option={sourcesOption}
                   height={260}
                   testId="chart-sources"

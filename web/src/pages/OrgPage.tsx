@@ -78,6 +78,7 @@ export function OrgPage() {
           <Card size="small" title="部门" className="department-tree">
             {deps.error && <Alert type="error" message={deps.error.message} />}
             <Tree
+              key={tree.length /* expand all once the departments have loaded */}
               treeData={tree}
               defaultExpandAll
               selectedKeys={departmentId ? [departmentId] : []}
