@@ -30,6 +30,7 @@ describe('saved views', () => {
     const first = await t.http
       .post('/api/v1/saved-views')
       .set(rep1)
+      .set('X-Client', 'web')
       .send({ page: 'customers', name: '我的 A 级', filters: { owner: 'me', tier: 'A' } });
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ page: 'customers', name: '我的 A 级', filters: { owner: 'me', tier: 'A' } });
@@ -49,6 +50,7 @@ describe('saved views', () => {
 
     const entries = await t.conn.collection('audit_log').find({ entityType: 'saved-view' }).sort({ at: 1 }).toArray();
     expect(entries.map((e) => e.action)).toEqual(['saved-view.create', 'saved-view.update', 'saved-view.create']);
+    expect(entries[0]).toMatchObject({ channel: 'web', actorName: '刘洋' }); // the workbench sends X-Client: web
 
     expect((await t.http.delete(`/api/v1/saved-views/${first.body.id as string}`).set(rep1)).status).toBe(204);
     expect((await t.http.get('/api/v1/saved-views').set(rep1)).body.items).toHaveLength(1);

@@ -24,7 +24,8 @@ export function requestId(logger: Logger): AppMiddleware {
         log = value;
       },
     });
-    ctx.state.meta = { requestId: id, channel: ctx.get('X-Client') === 'miniapp' ? 'miniapp' : 'api', actorId: null };
+    const client = ctx.get('X-Client');
+    ctx.state.meta = { requestId: id, channel: client === 'miniapp' ? 'miniapp' : client === 'web' ? 'web' : 'api', actorId: null };
     ctx.state.input = {};
     ctx.set('X-Request-Id', id);
     await next();

@@ -13,7 +13,7 @@ export const auditEntryDtoSchema = z.strictObject({
   entityId: z.string(),
   changes: z.record(z.string(), z.strictObject({ before: z.unknown(), after: z.unknown() })).describe('字段 → 修改前后的值'),
   requestId: z.string().describe('请求的 X-Request-Id，可据此查日志'),
-  channel: z.enum(AUDIT_CHANNELS).describe('来源：api、bot 聊天机器人、miniapp 小程序、import 导入、system 系统任务'),
+  channel: z.enum(AUDIT_CHANNELS).describe('来源：api、bot 聊天机器人、miniapp 小程序、import 导入、system 系统任务、web 网页工作台'),
   note: z.string().optional().describe('附加说明，例如强制新建的原因'),
 });
 

@@ -1,6 +1,6 @@
 import { Schema, type Connection, type Model, type Types } from 'mongoose';
 
-export const AUDIT_CHANNELS = ['api', 'bot', 'miniapp', 'import', 'system'] as const;
+export const AUDIT_CHANNELS = ['api', 'bot', 'miniapp', 'import', 'system', 'web'] as const;
 export type AuditChannel = (typeof AUDIT_CHANNELS)[number];
 
 export interface FieldChange {

@@ -51,6 +51,7 @@ export class SavedViewService {
     await this.audit.record(meta, {
       action: existing ? 'saved-view.update' : 'saved-view.create',
       entityType: 'saved-view',
+      actorName: actor.user.name,
       entityId: doc!._id,
       changes: { filters: { before: existing?.filters ?? null, after: filters } },
       note: `${input.page}：${input.name}`,
@@ -65,6 +66,7 @@ export class SavedViewService {
     await this.audit.record(meta, {
       action: 'saved-view.delete',
       entityType: 'saved-view',
+      actorName: actor.user.name,
       entityId: doc._id,
       changes: { filters: { before: doc.filters, after: null } },
       note: `${doc.page}：${doc.name}`,
