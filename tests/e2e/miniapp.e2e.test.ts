@@ -305,6 +305,42 @@ describeBrowser('mini-app (H5) in a real browser', () => {
     60_000,
   );
 
+  (hasModule('report') ? it : it.skip)(
+    'the manager dashboard: figures, funnel with conversion, ranking, overdue by rep; a stage opens its deals',
+    async () => {
+      const rep1 = await t.login('demo-rep1');
+      const zs = (await t.http.get('/api/v1/customers?q=zs').set('authorization', rep1)).body.items.find((c: { name: string }) => c.name === '张三');
+      await t.http
+        .post('/api/v1/opportunities')
+        .set('authorization', rep1)
+        .send({ customerId: zs.id, name: 'E2E 看板商机', amountFen: 12_000_000 })
+        .expect(201);
+      const page = await browser.newPage({ viewport: { width: 375, height: 740 }, deviceScaleFactor: 2 });
+      await signInAs(page, base, '张伟', '/app/#/pages/manager/index');
+      await page.locator('.funnel-stage').first().waitFor({ timeout: 15_000 });
+      expect(await page.locator('.dash-tile').count()).toBe(6);
+      expect(await page.locator('.funnel-conv').count()).toBeGreaterThan(0);
+      expect(await page.locator('.rank-row').count()).toBeGreaterThan(0);
+      expect(
+        await page
+          .locator('.funnel-fill')
+          .first()
+          .evaluate((el) => el.getBoundingClientRect().width),
+      ).toBeGreaterThan(0);
+      await shot(page, '9-manager-dashboard');
+      expect(await unreadableButtons(page)).toEqual([]);
+      await page.locator('.funnel-stage').first().click();
+      await page.waitForURL(/pages\/manager\/list\?kind=drill/);
+      const row = page.locator('.drill-row', { hasText: 'E2E 看板商机' });
+      await row.waitFor({ timeout: 15_000 });
+      await shot(page, '9b-manager-dashboard-list');
+      await row.click();
+      await page.waitForURL(new RegExp(`pages/customer/detail\\?id=${zs.id}`));
+      await page.close();
+    },
+    90_000,
+  );
+
   (APPROVALS_API ? it : it.skip)(
     'demo-manager approves a pending approval',
     async () => {
