@@ -591,11 +591,16 @@ export class HandoverService {
         if (typeof errcode !== 'number' || (err as { retryable?: boolean }).retryable) throw err;
         answers = ids.map((externalUserId) => ({ externalUserId, errcode }));
       }
-      for (const a of answers) {
+      // one write per answer kind (0, or each errcode), each conditional on the item still being `requested`
+      for (const [errcode, keys] of groupBy(
+        answers,
+        (a) => a.errcode,
+        (a) => `e:${a.externalUserId}`,
+      )) {
         await this.#items
-          .updateOne(
-            { handoverId: h._id, key: `e:${a.externalUserId}`, wecom: 'requested' },
-            { $set: a.errcode === 0 ? { wecom: 'waiting', errcode: 0 } : { wecom: 'failed', errcode: a.errcode, note: wecomReason(a.errcode) } },
+          .updateMany(
+            { handoverId: h._id, key: { $in: keys }, wecom: 'requested' },
+            { $set: errcode === 0 ? { wecom: 'waiting', errcode: 0 } : { wecom: 'failed', errcode, note: wecomReason(errcode) } },
           )
           .exec();
       }
@@ -737,13 +742,17 @@ export class HandoverService {
       if (!s.wecomId) continue;
       if (!(await this.#items.exists({ handoverId: h._id, type: 'external', successorId: s.userId, wecom: 'waiting' }))) continue;
       const states = await this.deps.platform.transferResults(h.kind, h.from.wecomId, s.wecomId);
-      for (const st of states) {
-        const to = RESULT_STATE[st.status];
-        if (to === 'waiting') continue;
+      const settled = states.filter((st) => st.status !== 2);
+      for (const [status, keys] of groupBy(
+        settled,
+        (st) => st.status,
+        (st) => `e:${st.externalUserId}`,
+      )) {
+        const to = RESULT_STATE[status];
         await this.#items
-          .updateOne(
-            { handoverId: h._id, key: `e:${st.externalUserId}`, successorId: s.userId, wecom: 'waiting' },
-            { $set: { wecom: to, ...(to === 'accepted' ? {} : { note: st.status === 3 ? '客户拒绝' : '接替人的客户数已达上限' }) } },
+          .updateMany(
+            { handoverId: h._id, key: { $in: keys }, successorId: s.userId, wecom: 'waiting' },
+            { $set: { wecom: to, ...(to === 'accepted' ? {} : { note: status === 3 ? '客户拒绝' : '接替人的客户数已达上限' }) } },
           )
           .exec();
       }
@@ -904,6 +913,17 @@ export class HandoverService {
 
 function invalid(field: string, message: string): AppError {
   return new AppError(400, CommonErrorCode.VALIDATION_FAILED, message, { details: [{ path: `body.${field}`, message }] });
+}
+
+function groupBy<T, K, V>(items: readonly T[], key: (t: T) => K, value: (t: T) => V): Map<K, V[]> {
+  const out = new Map<K, V[]>();
+  for (const t of items) {
+    const k = key(t);
+    const list = out.get(k);
+    if (list) list.push(value(t));
+    else out.set(k, [value(t)]);
+  }
+  return out;
 }
 
 /** Customers are independent of each other: a page of them is moved a few at a time (each step is conditional). */
