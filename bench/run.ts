@@ -7,6 +7,7 @@ import { run as miniappSize } from './miniapp-size.bench';
 import { run as wecomCallback } from './wecom-callback.bench';
 import { run as reminderFanout } from './reminder-fanout.bench';
 import { run as reports } from './reports.bench';
+import { run as handover } from './handover.bench';
 
 const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promise<void> }> = [
   { name: 'customer-search', run: customerSearch },
@@ -17,6 +18,7 @@ const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promi
   { name: 'date-reader', run: dateReader },
   { name: 'intent-router', run: intentRouter },
   { name: 'reports', run: reports },
+  { name: 'handover', run: handover },
 ];
 
 async function main(): Promise<void> {
