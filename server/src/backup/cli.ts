@@ -34,7 +34,8 @@ async function main(argv: string[]): Promise<number> {
 
   const db = await openDatabase(config, log);
   log(`database: ${db.description}`);
-  const conn = await connectMongo(db.uri);
+  // a long copy on a busy server: patient heartbeats and sockets (the app's defaults give up after seconds)
+  const conn = await connectMongo(db.uri, { requestTimeoutMs: 30_000, operationTimeoutMs: 30 * 60_000 });
   try {
     const mongoDb = conn.db!;
     if (command === 'backup') {
