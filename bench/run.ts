@@ -3,6 +3,7 @@ import { run as approvalDecision } from './approval-decision.bench';
 import { run as customerSearch } from './customer-search.bench';
 import { run as dateReader } from './date-reader.bench';
 import { run as intentRouter } from './intent-router.bench';
+import { run as importBench } from './import.bench';
 import { run as miniappSize } from './miniapp-size.bench';
 import { run as wecomCallback } from './wecom-callback.bench';
 import { run as reminderFanout } from './reminder-fanout.bench';
@@ -17,6 +18,7 @@ const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promi
   { name: 'miniapp-size', run: miniappSize },
   { name: 'date-reader', run: dateReader },
   { name: 'intent-router', run: intentRouter },
+  { name: 'import', run: importBench },
   { name: 'reports', run: reports },
   { name: 'handover', run: handover },
 ];

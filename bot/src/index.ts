@@ -22,6 +22,7 @@ import type { DingTalkAdapter } from './channels/dingtalk/dingtalk.adapter';
 import { Notifier } from './outbound/notifier';
 import { ApprovalCards, registerApprovalActions } from './approvals/approval-cards';
 import { HandoverChat, handoverPlatform } from './handover/handover-chat';
+import { PoolChat, registerPoolListeners } from './pool/pool-chat';
 
 export type { BotEvent, Card, ChannelAdapter, OutboundMessage } from './core/bot-event';
 export { BotApp } from './core/bot-app';
@@ -50,6 +51,8 @@ export interface Bot {
   readiness: ReadinessCheck[];
   /** Hand-overs: WeCom's transfer APIs (the domain's HandoverPlatform port) and progress / report in chat (HandoverEvents). */
   handover: { platform: HandoverPlatform; chat: HandoverChat };
+  /** Pools and lead assignment in chat: reclaim warnings, returns, new-lead cards (the domain's PoolEvents / AssignmentEvents ports). */
+  pool: PoolChat;
 }
 
 /** Builds the bot with every configured channel and its HTTP routes. */
@@ -122,8 +125,10 @@ export function createBot(deps: {
   const dingtalkStream = receivers.find((r): r is DingTalkStreamTransport => r instanceof DingTalkStreamTransport) ?? null;
   const reminderSender = new ChatReminderSender(notifier, reminderCards, deps.services.org, deps.config.businessTz, appUrl, deps.now);
   registerApprovalActions(app, deps.services.approvals, appUrl);
+  registerPoolListeners(app, { now: deps.now ?? (() => new Date()), businessTz: deps.config.businessTz });
+  const pool = new PoolChat(notifier, appUrl, deps.config.businessTz, deps.logger.child({ component: 'pool' }));
   // each configured platform's token state, for /readyz (named `wecom` / `dingtalk`)
   const readiness: ReadinessCheck[] = channels.flatMap((c) => (c.tokenStatus ? [{ name: c.name, state: c.tokenStatus }] : []));
   const handover = { platform: handoverPlatform(channels), chat: new HandoverChat(notifier, appUrl, deps.logger.child({ component: 'handover' })) };
-  return { app, sandbox, wecom, dingtalk, dingtalkStream, receivers, routers, inFlight, notifier, reminderSender, approvals, readiness, handover };
+  return { app, sandbox, wecom, dingtalk, dingtalkStream, receivers, routers, inFlight, notifier, reminderSender, approvals, readiness, handover, pool };
 }

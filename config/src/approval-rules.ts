@@ -44,6 +44,8 @@ export const DEFAULT_APPROVAL_RULES: ApprovalRulesConfig = {
     { id: 'discount-5', subject: 'discount', when: { discountPercent: { gt: 5 } }, steps: [MANAGER] },
     { id: 'discount-15', subject: 'discount', when: { discountPercent: { gt: 15 } }, steps: [FINANCE] },
     { id: 'customer-report', subject: 'customer-report', steps: [MANAGER] },
+    // 申请延期 from the reclaim warning card (issue #18): the manager decides
+    { id: 'pool-extension', subject: 'pool-extension', steps: [MANAGER] },
   ],
   remindAfterHours: 4,
   escalateAfterHours: 24,

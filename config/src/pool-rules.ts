@@ -59,6 +59,8 @@ export interface PoolRulesConfig {
   claimsPerDay: number;
   maxOwned: number;
   cooldownDays: number;
+  /** An approved 申请延期 (the warning card → the manager) moves the return this many days past its due date. */
+  extensionDays: number;
   /** How often the reclaim job runs (it also sends the warnings). */
   reclaimEveryMinutes: number;
   assignment: {
@@ -100,6 +102,7 @@ export const DEFAULT_POOL_RULES: PoolRulesConfig = {
   claimsPerDay: 10,
   maxOwned: 200,
   cooldownDays: 7,
+  extensionDays: 7,
   reclaimEveryMinutes: 10,
   assignment: {
     groups: {
@@ -142,6 +145,7 @@ export const poolRulesSchema = z.strictObject({
   claimsPerDay: z.number().int().min(1),
   maxOwned: z.number().int().min(1),
   cooldownDays: z.number().int().min(0),
+  extensionDays: z.number().int().min(1).max(365),
   reclaimEveryMinutes: z.number().int().min(1),
   assignment: z.strictObject({
     groups: z.record(key, z.strictObject({ users: names.optional(), departments: names.optional(), pool: key })),

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import JSZip from 'jszip';
+import type { Response } from 'supertest';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 
 /**
@@ -36,12 +37,25 @@ const xlsx = async (build: (wb: ExcelJS.Workbook) => void) => {
 async function dryRun(body: Buffer, fileName: string) {
   const up = await upload(body, fileName);
   expect(up.status).toBe(201);
-  const res = await t.http
-    .post(`/api/v1/imports/${up.body.id}/dry-run`)
-    .set(await as())
-    .send({});
-  expect(res.status).toBe(200);
+  const res = await settle(
+    up.body.id,
+    await t.http
+      .post(`/api/v1/imports/${up.body.id}/dry-run`)
+      .set(await as())
+      .send({}),
+  );
+  expect(res.body.status).toBe('dry_run');
   return { draft: up.body, report: res.body.dryRun };
+}
+
+/** A dry run that answered 202 (still going), polled until its report is there. */
+async function settle(id: string, first: Response): Promise<Response> {
+  let res = first;
+  for (let i = 0; i < 600 && res.body.status === 'dry_running'; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    res = await t.http.get(`/api/v1/imports/${id}`).set(await as());
+  }
+  return res;
 }
 
 describe('files refused with a clear message', () => {
@@ -113,15 +127,18 @@ describe('rows reported, the rest imported', () => {
       ws.addRow(['乙公司', '']);
     });
     const up = await upload(body, 'cell.xlsx');
-    const res = await t.http
-      .post(`/api/v1/imports/${up.body.id}/dry-run`)
-      .set(await as())
-      .send({
-        mapping: [
-          { column: 0, field: 'name' },
-          { column: 1, field: 'note' },
-        ],
-      });
+    const res = await settle(
+      up.body.id,
+      await t.http
+        .post(`/api/v1/imports/${up.body.id}/dry-run`)
+        .set(await as())
+        .send({
+          mapping: [
+            { column: 0, field: 'name' },
+            { column: 1, field: 'note' },
+          ],
+        }),
+    );
     expect(res.body.dryRun).toMatchObject({ rows: 2, create: 1, reject: 1 });
     expect(res.body.dryRun.problems[0].message).toMatch(/单元格过长/);
   });

@@ -37,6 +37,20 @@ async function upload(login: string, body: Buffer, fileName: string) {
     .attach('file', body, fileName);
 }
 
+/** The dry run: answered in the request when quick, else 202 and polled until the report is there. */
+async function dryRun(login: string, id: string, body: Record<string, unknown>) {
+  let res = await t.http
+    .post(`/api/v1/imports/${id}/dry-run`)
+    .set(await as(login))
+    .send(body);
+  for (let i = 0; i < 600 && res.status === 202; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    res = await t.http.get(`/api/v1/imports/${id}`).set(await as(login));
+    if (res.body.status !== 'dry_running') break;
+  }
+  return res;
+}
+
 /** Works the queued runs / rollbacks to the end, as the import job does. */
 async function drain(holder = 'test-worker'): Promise<void> {
   for (let i = 0; i < 1000 && (await t.services.imports.work(holder)); i++);
@@ -94,10 +108,7 @@ describe('a GBK CSV from Excel: mapping, dry run, real run, errors, rollback', (
 
   it('the dry run writes nothing and reports create / skip / reject with reasons and cleansing', async () => {
     const before = await t.conn.collection('customers').countDocuments();
-    const res = await t.http
-      .post(`/api/v1/imports/${id}/dry-run`)
-      .set(await as('demo-manager'))
-      .send({ ownerFallback: { mode: 'owner' } });
+    const res = await dryRun('demo-manager', id, { ownerFallback: { mode: 'owner' } });
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('dry_run');
     const r = res.body.dryRun;
@@ -165,7 +176,7 @@ describe('a GBK CSV from Excel: mapping, dry run, real run, errors, rollback', (
       });
     expect(res.status).toBe(200);
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(res.body as Buffer);
+    await wb.xlsx.load(res.body as unknown as ArrayBuffer);
     const ws = wb.worksheets[0]!;
     expect(ws.getRow(1).values).toEqual([undefined, '原行号', ...HEADER, '原因']);
     expect(ws.rowCount).toBe(1 + 5);
@@ -216,10 +227,7 @@ describe('update mode (upsert by mobile / email / company) and its rollback', ()
     expect(up.status).toBe(201);
     const id = up.body.id as string;
     const original = await t.conn.collection('customers').findOne({ name: '张三' });
-    const dry = await t.http
-      .post(`/api/v1/imports/${id}/dry-run`)
-      .set(await as('demo-manager'))
-      .send({ dedupe: 'update' });
+    const dry = await dryRun('demo-manager', id, { dedupe: 'update' });
     expect(dry.body.dryRun).toMatchObject({ rows: 2, update: 2, create: 0 });
     await t.http
       .post(`/api/v1/imports/${id}/run`)
@@ -254,10 +262,7 @@ describe('a crash mid-run: another system resumes from the checkpoint, each row 
     const up = await upload('demo-manager', Buffer.from(`\ufeff${csv(rows)}`, 'utf8'), 'resume.csv');
     expect(up.body.encoding).toBe('utf-8');
     const id = up.body.id as string;
-    await t.http
-      .post(`/api/v1/imports/${id}/dry-run`)
-      .set(await as('demo-manager'))
-      .send({});
+    await dryRun('demo-manager', id, {});
     await t.http
       .post(`/api/v1/imports/${id}/run`)
       .set(await as('demo-manager'))
@@ -290,10 +295,7 @@ describe('a crash mid-run: another system resumes from the checkpoint, each row 
     for (let i = 0; i < 30; i++) rows.push([`取消客户${i}`, `1360000${String(i).padStart(4, '0')}`]);
     const up = await upload('demo-manager', Buffer.from(csv(rows)), 'cancel.csv');
     const id = up.body.id as string;
-    await t.http
-      .post(`/api/v1/imports/${id}/dry-run`)
-      .set(await as('demo-manager'))
-      .send({});
+    await dryRun('demo-manager', id, {});
     await t.http
       .post(`/api/v1/imports/${id}/run`)
       .set(await as('demo-manager'))

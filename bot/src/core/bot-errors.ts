@@ -8,6 +8,9 @@ const FRIENDLY: Record<string, string> = {
   NOT_IN_POOL: '这个客户已经被领走了',
   READ_ONLY: '你的账号是只读的',
   CONFLICT: '刚刚有人改过，请稍后再试',
+  CLAIM_LIMIT: '今天领取的客户已达上限',
+  POOL_MAX_OWNED: '名下客户数已达上限',
+  POOL_COOLDOWN: '这个客户还在冷却期，暂时不能领取',
 };
 
 /**

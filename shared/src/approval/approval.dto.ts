@@ -2,12 +2,13 @@
  * Approvals as the API returns them (`GET /api/v1/approvals`, `GET /api/v1/approvals/:id`), shared by the
  * API, the bot and the mini-app.
  */
-export const APPROVAL_SUBJECT_TYPES = ['contract', 'discount', 'customer-report'] as const;
+export const APPROVAL_SUBJECT_TYPES = ['contract', 'discount', 'customer-report', 'pool-extension'] as const;
 export type ApprovalSubjectType = (typeof APPROVAL_SUBJECT_TYPES)[number];
 export const APPROVAL_SUBJECT_LABELS: Record<ApprovalSubjectType, string> = {
   contract: '合同审批',
   discount: '折扣审批',
   'customer-report': '客户报备',
+  'pool-extension': '公海延期',
 };
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'withdrawn', 'expired'] as const;

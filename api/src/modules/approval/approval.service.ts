@@ -15,6 +15,7 @@ import { departmentNames, resolveRoute } from './approval.routing';
 import { ApprovalSweep } from './approval.sweep';
 import { ApprovalWorkflow, type ApprovalEvents } from './approval.workflow';
 import { approvalSubjects, type SubmitInput } from './subjects';
+import type { PoolService } from '../pool/pool.service';
 
 export { ApprovalErrorCode } from './approval.errors';
 export { noApprovalEvents, type ApprovalChange, type ApprovalEvents, type ApprovalOutcome } from './approval.workflow';
@@ -260,6 +261,8 @@ export function buildApprovals(
     customers: CustomerService;
     contracts: ContractService;
     opportunities: OpportunityService;
+    /** The pools (申请延期 follows through them). */
+    pools: PoolService;
     audit: AuditService;
     rules: ApprovalRulesConfig;
     now: () => Date;

@@ -65,7 +65,6 @@ export const CUSTOMER_AUDITED_FIELDS = [
  */
 export type CopyScope = (customerId: Types.ObjectId, scope: Partial<ScopeFields>) => Promise<void>;
 
-export class CustomerService {
 /** A customer changed hands (created, claimed, released, transferred, reclaimed, assigned): the pool module keeps its reclaim clocks by it. */
 export interface OwnershipChange {
   customerId: Types.ObjectId;
@@ -83,6 +82,7 @@ export type OwnershipListener = (change: OwnershipChange, meta: RequestMeta) => 
 /** Runs before a claim is written (pool membership, claim limits, cooldown); throws to refuse it. */
 export type ClaimGuard = (actor: Actor, customer: CustomerDoc) => Promise<void>;
 
+export class CustomerService {
   readonly #customers: Model<Customer>;
   /** The customer's contacts, part of its aggregate: written with a new customer, read for the derived search fields. */
   readonly #contacts: Model<Contact>;
@@ -90,9 +90,9 @@ export type ClaimGuard = (actor: Actor, customer: CustomerDoc) => Promise<void>;
   readonly #claims: Model<IdentityClaim>;
   /** Modules holding records of a customer, kept in step with its owner on transfer / release / claim / share. */
   private readonly dependents: CopyScope[] = [];
-
   private readonly ownershipListeners: OwnershipListener[] = [];
   private readonly claimGuards: ClaimGuard[] = [];
+
   constructor(
     conn: Connection,
     private readonly org: OrgService,
@@ -115,12 +115,6 @@ export type ClaimGuard = (actor: Actor, customer: CustomerDoc) => Promise<void>;
     this.dependents.push(copyScope);
   }
 
-  private now(): Date {
-    return this.settings.now?.() ?? new Date();
-  }
-
-  // ---- reading -------------------------------------------------------------------------------
-
   /** Told after every change of hands (the pool module's reclaim clocks). */
   onOwnershipChanged(listener: OwnershipListener): void {
     this.ownershipListeners.push(listener);
@@ -130,6 +124,12 @@ export type ClaimGuard = (actor: Actor, customer: CustomerDoc) => Promise<void>;
   guardClaims(guard: ClaimGuard): void {
     this.claimGuards.push(guard);
   }
+
+  private now(): Date {
+    return this.settings.now?.() ?? new Date();
+  }
+
+  // ---- reading -------------------------------------------------------------------------------
 
   /** Search and filters, always within what the actor may see. `q` matches names, company, pinyin, initials, phone (or its last digits), email. */
   list(actor: Actor, q: ListCustomersQuery): Promise<Page<Customer>> {
@@ -460,12 +460,6 @@ export type ClaimGuard = (actor: Actor, customer: CustomerDoc) => Promise<void>;
     );
     await this.#customers.updateOne({ _id: customer._id }, { $unset: { pendingCreate: 1 } }).exec();
     customer.set('pendingCreate', undefined);
-    return customer;
-  }
-
-  /**
-   * Finishes creates whose request stopped (a crash) after the customer was written: contacts and the
-   * audit entry. Idempotent; run at start-up and on a timer, by any number of processes.
     // the pool's reclaim clock starts (a failure here is healed by the reclaim job's backfill, never undoes the create)
     await this.ownershipChanged(
       { requestId: a.requestId, channel: a.channel as RequestMeta['channel'], actorId: a.actorId },
@@ -473,6 +467,12 @@ export type ClaimGuard = (actor: Actor, customer: CustomerDoc) => Promise<void>;
       null,
       'customer.create',
     ).catch(() => undefined);
+    return customer;
+  }
+
+  /**
+   * Finishes creates whose request stopped (a crash) after the customer was written: contacts and the
+   * audit entry. Idempotent; run at start-up and on a timer, by any number of processes.
    */
   async recoverPending(now: Date = this.now()): Promise<{ finished: number; failed: number }> {
     const stuck = await this.#customers
@@ -696,13 +696,13 @@ export type ClaimGuard = (actor: Actor, customer: CustomerDoc) => Promise<void>;
     assertCan(actor, 'record.write');
     const before = await this.get(actor, id);
     if (before.status !== 'pool') throw new AppError(409, CustomerErrorCode.NOT_IN_POOL, '该客户不在公海中，可能已被他人领取');
+    for (const guard of this.claimGuards) await guard(actor, before);
     const protectionEndsAt = new Date(this.now().getTime() + this.settings.protectionDays * DAY);
     return this.moveOwnership(
       meta,
       before,
       { ownerId: actor.user._id, departmentId: actor.user.departmentIds[0] ?? null, status: 'owned', protectionEndsAt, poolId: null },
       'customer.claim',
-    for (const guard of this.claimGuards) await guard(actor, before);
     );
   }
 
@@ -769,16 +769,10 @@ export type ClaimGuard = (actor: Actor, customer: CustomerDoc) => Promise<void>;
       changes: diffFields(before.toObject(), after.toObject(), CUSTOMER_AUDITED_FIELDS),
       note: reason,
     });
+    await this.ownershipChanged(meta, after, before.ownerId, action, before.departmentId);
     return after;
   }
 
-  private async ownerNames(ids: Array<Types.ObjectId | null>): Promise<Map<string, string>> {
-    const wanted = ids.filter((x): x is Types.ObjectId => x !== null);
-    if (!wanted.length) return new Map();
-    await this.ownershipChanged(meta, after, before.ownerId, action, before.departmentId);
-    return this.org.namesOf(wanted);
-  }
-}
   private async ownershipChanged(
     meta: RequestMeta,
     c: CustomerDoc,
@@ -889,6 +883,12 @@ export type ClaimGuard = (actor: Actor, customer: CustomerDoc) => Promise<void>;
       .exec();
   }
 
+  private async ownerNames(ids: Array<Types.ObjectId | null>): Promise<Map<string, string>> {
+    const wanted = ids.filter((x): x is Types.ObjectId => x !== null);
+    if (!wanted.length) return new Map();
+    return this.org.namesOf(wanted);
+  }
+}
 
 function duplicateSuspected(candidates: DuplicateCandidate[]): AppError {
   return new AppError(409, CustomerErrorCode.DUPLICATE_SUSPECTED, '可能与已有客户重复，请确认；如确需新建，请填写原因后强制创建', {

@@ -10,6 +10,7 @@ import { canSeeRecord } from '../customer/customer-scope';
 import { importObjectId, type BulkCustomer, type CustomerBulk, type IdentityHolder } from '../customer/customer.bulk';
 import type { OrgService } from '../org/org.service';
 import { cleanseRow, type CleanRow } from './import.cleanse';
+import { IdentitySet } from './identity-set';
 import { IMPORT_FIELD_KEYS, IMPORT_FIELDS, suggestMapping, type ColumnMapping, type ImportEntity, type ImportField } from './import.fields';
 import { importModels, type DedupeChoice, type ImportJob, type ImportReport, type ImportRowEntry, type MappingTemplate } from './import.model';
 import { detectFormat, readRows, refused, type FileRow } from './import.reader';
@@ -32,7 +33,8 @@ export interface ImportSettings {
 
 const PROBLEM_LIMIT = 50;
 const EXAMPLES_PER_FIELD = 3;
-const DRY_RUN_WAIT_MS = 20_000;
+/** A dry run answers within the request when done by then (small files), else 202 and GET shows it when ready; below the request's database deadline. */
+const DRY_RUN_WAIT_MS = 1_000;
 
 const emptyReport = (): ImportReport => ({ rows: 0, create: 0, update: 0, skip: 0, reject: 0, reasons: {}, cleansing: {}, problems: [], contactsAdded: 0 });
 
@@ -51,7 +53,7 @@ interface Planned {
 /** In-memory state of one pass over the file (rebuilt from the start of the file when a worker takes a run over). */
 interface PassState {
   rows: AsyncGenerator<FileRow>;
-  seen: Map<string, number>;
+  seen: IdentitySet;
   owners: OwnerIndex;
   report: ImportReport;
   mapping: ColumnMapping[];
@@ -206,7 +208,7 @@ export class ImportService {
 
   /**
    * The trial run (试导入): the whole file through cleansing, owners and the dedupe, nothing written but
-   * the report and the rows it would refuse. Answers once done, or after 20 s with the run going on
+   * the report and the rows it would refuse. Answers once done, or after 1 s with the run going on
    * (`dry_running`; GET shows the report when it is ready).
    */
   async dryRun(
@@ -520,7 +522,7 @@ export class ImportService {
     const rows = readRows(this.filePath(job._id), job.format, job.encoding ?? undefined, this.settings.businessTz);
     const header = await rows.next(); // the header row
     if (header.done) throw refused('文件中没有数据');
-    return { rows, seen: new Map(), owners: await this.ownerIndex(actor), report, mapping: job.mapping };
+    return { rows, seen: new IdentitySet(), owners: await this.ownerIndex(actor), report, mapping: job.mapping };
   }
 
   /** The users the importer may give customers to, by name, login (WeCom / DingTalk id) and mobile. */
@@ -560,7 +562,7 @@ export class ImportService {
     if (r.errors?.length) return;
     const res = cleanseRow(r.cells, job.mapping, { now: this.now(), tz: this.settings.businessTz });
     if (!res.row) return;
-    for (const i of res.row.identities) if (!state.seen.has(i)) state.seen.set(i, r.line);
+    for (const i of res.row.identities) state.seen.add(i, r.line);
   }
 
   /** Cleansing, owners, the in-file and database dedupe for one batch; the report counts what it decides. */
@@ -592,7 +594,7 @@ export class ImportService {
       }
       p.row = res.row;
       const dup = res.row.identities.map((i) => [i, state.seen.get(i)] as const).find(([, line]) => line !== undefined && line !== r.line);
-      for (const i of res.row.identities) if (!state.seen.has(i)) state.seen.set(i, r.line);
+      for (const i of res.row.identities) state.seen.add(i, r.line);
       if (dup) {
         p.kind = 'skip';
         p.reason = `文件内重复：与第 ${dup[1]} 行的${IDENTITY_LABEL[dup[0].slice(0, dup[0].indexOf(':'))]}相同`;
@@ -608,7 +610,7 @@ export class ImportService {
       p.departmentId = owner?.departmentId ?? null;
       p.kind = 'create';
     }
-    if (p0(planned).length) await this.matchDatabase(actor, job, planned);
+    if (p0(planned).length) await this.matchDatabase(actor, job, planned, problem);
     if (job.ownerFallback.ownerId) {
       // the default owner's department (resolved once per batch)
       const missing = planned.filter((p) => p.ownerId?.equals(job.ownerFallback.ownerId!) && !p.departmentId);
@@ -633,7 +635,12 @@ export class ImportService {
   }
 
   /** The dedupe against the database: the same identities as the duplicate check, answered within the importer's scope. */
-  private async matchDatabase(actor: Actor, job: ImportJob, planned: Planned[]): Promise<void> {
+  private async matchDatabase(
+    actor: Actor,
+    job: ImportJob,
+    planned: Planned[],
+    problem: (line: number, kind: 'warning', message: string) => void,
+  ): Promise<void> {
     const candidates = p0(planned);
     const holders = await this.deps.bulk.holders([...new Set(candidates.flatMap((p) => p.row!.identities))]);
     const soft = await this.deps.bulk.samePersonAtSimilarCompany(
@@ -644,14 +651,23 @@ export class ImportService {
       const hard = p.row!.identities.map((id) => [id, holders.get(id)] as const).find(([, h]) => h && !h.customerId.equals(ownId));
       if (p.row!.identities.some((id) => holders.get(id)?.customerId.equals(ownId))) return; // written by this run before a takeover
       const softHit = soft.get(i);
-      const target = hard?.[1] ?? (softHit && !softHit.customerId.equals(ownId) ? softHit : undefined);
-      if (!target) return;
-      const why = hard
-        ? p
-            .row!.identities.filter((id) => holders.get(id)?.customerId.equals(target.customerId))
-            .map((id) => IDENTITY_LABEL[id.slice(0, id.indexOf(':'))])
-            .join('、')
-        : '联系人同名且公司相似';
+      if (!hard) {
+        // the soft rule (same person, similar company) asks "are you sure?" in the form; in a file it is reported, not skipped
+        if (softHit && !softHit.customerId.equals(ownId))
+          problem(
+            p.line,
+            'warning',
+            canSeeRecord(actor, softHit)
+              ? `疑似重复：与已有客户「${softHit.name}」联系人同名、公司相似，已照常导入`
+              : '疑似与其他团队的客户重复（联系人同名、公司相似），已照常导入',
+          );
+        return;
+      }
+      const target = hard[1]!;
+      const why = p
+        .row!.identities.filter((id) => holders.get(id)?.customerId.equals(target.customerId))
+        .map((id) => IDENTITY_LABEL[id.slice(0, id.indexOf(':'))])
+        .join('、');
       const visible = canSeeRecord(actor, target);
       if (job.dedupe === 'create') return; // create anyway (a forced duplicate, counted as created)
       if (!visible) {
@@ -659,7 +675,7 @@ export class ImportService {
         p.reason = `其他团队已有（${why}相同）`;
         return;
       }
-      if (job.dedupe === 'update' && hard) {
+      if (job.dedupe === 'update') {
         if (target.status === 'pool') {
           p.kind = 'skip';
           p.reason = `公海已有：${target.name}（${why}相同），请先领取再更新`;

@@ -161,6 +161,15 @@ export class OpportunityService {
       .exec();
   }
 
+  /** When each customer's newest deal was created, whoever asks (the pool's "no new opportunity for M days" rule). */
+  async latestCreatedFor(customerIds: Types.ObjectId[]): Promise<Map<string, Date>> {
+    if (!customerIds.length) return new Map();
+    const rows = await this.#model
+      .aggregate<{ _id: Types.ObjectId; at: Date }>([{ $match: { customerId: { $in: customerIds } } }, { $group: { _id: '$customerId', at: { $max: '$createdAt' } } }])
+      .exec();
+    return new Map(rows.map((r) => [String(r._id), r.at]));
+  }
+
   /** Deals in an open stage since before `before`, with an owner (the stalled-deal reminders). */
   stalledIn(
     stage: string,
@@ -178,15 +187,6 @@ export class OpportunityService {
    */
   async wonByOwner(actor: Actor, from: Date, to: Date): Promise<Map<string, { count: number; amountFen: number }>> {
     const rows = await this.#model
-  /** When each customer's newest deal was created, whoever asks (the pool's "no new opportunity for M days" rule). */
-  async latestCreatedFor(customerIds: Types.ObjectId[]): Promise<Map<string, Date>> {
-    if (!customerIds.length) return new Map();
-    const rows = await this.#model
-      .aggregate<{ _id: Types.ObjectId; at: Date }>([{ $match: { customerId: { $in: customerIds } } }, { $group: { _id: '$customerId', at: { $max: '$createdAt' } } }])
-      .exec();
-    return new Map(rows.map((r) => [String(r._id), r.at]));
-  }
-
       .aggregate<{ _id: Types.ObjectId | null; count: number; amountFen: number }>([
         {
           $match: {

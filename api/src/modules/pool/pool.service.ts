@@ -210,7 +210,7 @@ export class PoolService {
     if (clock?.previousOwnerId?.equals(actor.user._id) && clock.returnedAt) {
       const until = new Date(clock.returnedAt.getTime() + this.rules.cooldownDays * DAY_MS);
       if (until > now) {
-        throw new AppError(409, PoolErrorCode.POOL_COOLDOWN, `该客户刚从你名下退回公海，${daysUntil(until, now)} 天后才能再领取`, {
+        throw new AppError(409, PoolErrorCode.POOL_COOLDOWN, `该客户刚从你名下退回公海，还在冷却期：${daysUntil(until, now)} 天后才能再领取`, {
           details: { until: until.toISOString() },
         });
       }
@@ -272,6 +272,17 @@ export class PoolService {
     });
     await this.reschedule(customerId);
     return true;
+  }
+
+  /** An approved 申请延期: `extensionDays` past the later of the due date and now. */
+  async extendByRules(meta: RequestMeta, customerId: Types.ObjectId, ownerId: Types.ObjectId, note?: string): Promise<boolean> {
+    await this.ensureClock(customerId);
+    const clock = await this.#clocks.findById(customerId).lean().exec();
+    if (!clock || clock.state !== 'owned') return false;
+    const due = await this.trueDue(clock);
+    const now = this.now();
+    const from = due && due.at > now ? due.at : now;
+    return this.extend(meta, customerId, ownerId, new Date(from.getTime() + this.rules.extensionDays * DAY_MS), note);
   }
 
   /** The warning shown on the customer (360 view) while it is within its warning period; null otherwise. */

@@ -7,6 +7,8 @@ import type { ApprovalSubject } from './approval-subject';
 import { ContractSubject } from './contract.subject';
 import { CustomerReportSubject } from './customer-report.subject';
 import { DiscountSubject } from './discount.subject';
+import { PoolExtensionSubject } from './pool-extension.subject';
+import type { PoolService } from '../../pool/pool.service';
 
 export type { ApprovalSubject, FinalOutcome, SubjectFacts, SubmitInput } from './approval-subject';
 
@@ -16,10 +18,12 @@ export function approvalSubjects(deps: {
   customers: CustomerService;
   opportunities: OpportunityService;
   org: OrgService;
+  pools: PoolService;
 }): Record<ApprovalSubjectType, ApprovalSubject> {
   return {
     contract: new ContractSubject(deps.contracts, deps.customers),
     discount: new DiscountSubject(deps.opportunities, deps.contracts, deps.customers),
     'customer-report': new CustomerReportSubject(deps.customers, deps.org),
+    'pool-extension': new PoolExtensionSubject(deps.customers, deps.pools),
   };
 }
