@@ -17,12 +17,12 @@ import { OpportunityService } from './modules/opportunity/opportunity.service';
 import { OrgService } from './modules/org/org.service';
 import { ReminderService } from './modules/reminder/reminder.service';
 import { buildReports, type ReportService } from './modules/report/report.module';
-import { WebhookService } from './modules/webhook/webhook.service';
-import { recordLoader } from './modules/webhook/webhook.records';
-import { HandoverService } from './modules/handover/handover.service';
-import { noHandoverEvents, noHandoverPlatform, type HandoverEvents, type HandoverPlatform } from './modules/handover/handover.ports';
 import { PoolService, type PoolEvents } from './modules/pool/pool.service';
 import { AssignmentService, type AssignmentEvents } from './modules/assignment/assignment.service';
+import { HandoverService } from './modules/handover/handover.service';
+import { noHandoverEvents, noHandoverPlatform, type HandoverEvents, type HandoverPlatform } from './modules/handover/handover.ports';
+import { WebhookService } from './modules/webhook/webhook.service';
+import { recordLoader } from './modules/webhook/webhook.records';
 
 /** The domain services, built once per process (or per test) on one connection. */
 export interface Services {
@@ -40,21 +40,21 @@ export interface Services {
   approvalSweep: ApprovalSweep;
   /** Idempotency-Key records for POSTs that clients may repeat. */
   idempotency: IdempotencyStore;
-  /** Reports (funnel, ranking, sources, cycle, adoption, lists, drill-downs) over roll-ups kept by the modules' change listeners. */
-  reports: ReportService;
   /** Excel / CSV imports: drafts, dry runs, the durable run (the import job calls `work`), cancel, rollback. */
   imports: ImportService;
-  /** Outbound webhooks: endpoints, the audit-log outbox dispatcher and the sender (the webhook jobs call them). */
-  webhooks: WebhookService;
-  /** Hand-overs (离职继承 / 在职继承) of a rep's customers, records and WeCom relationships: the handover job calls `runDue`. */
-  handovers: HandoverService;
-  /** The workbench's saved table views, per user. */
-  savedViews: SavedViewService;
-  /** Scoped, streamed xlsx / CSV exports of customers, contacts, follow-ups, deals and contracts (reads through their services). */
+  /** Reports (funnel, ranking, sources, cycle, adoption, lists, drill-downs) over roll-ups kept by the modules' change listeners. */
+  reports: ReportService;
   /** Pools (公海): membership, browsing, claims with limits, locks, and the reclaim engine (the pool-reclaim job calls `run`). */
   pools: PoolService;
   /** Lead auto-assignment by the rules (`assignNew` for customers created without an owner; the assignment-return job calls `sweep`). */
   assignments: AssignmentService;
+  /** Hand-overs (离职继承 / 在职继承) of a rep's customers, records and WeCom relationships: the handover job calls `runDue`. */
+  handovers: HandoverService;
+  /** Outbound webhooks: endpoints, the audit-log outbox dispatcher and the sender (the webhook jobs call them). */
+  webhooks: WebhookService;
+  /** The workbench's saved table views, per user. */
+  savedViews: SavedViewService;
+  /** Scoped, streamed xlsx / CSV exports of customers, contacts, follow-ups, deals and contracts (reads through their services). */
   exports: ExportService;
 }
 
@@ -66,6 +66,10 @@ export interface Ports {
   approvalEvents?: ApprovalEvents;
   /** The importer's chat messages at an import's start and end. */
   importNotifier?: ImportNotifier;
+  /** Reclaim warnings and returns in chat (the bot's pool cards). */
+  poolEvents?: PoolEvents;
+  /** New-lead cards (接受 / 退回公海). */
+  assignmentEvents?: AssignmentEvents;
   /** WeCom's customer-contact transfer APIs (the bot's WeCom client); none: hand-overs move CRM records only. */
   handoverPlatform?: HandoverPlatform;
   /** Hand-over progress and report in chat. */
@@ -77,14 +81,12 @@ export interface Ports {
 
 export function buildServices(conn: Connection, config: Config, ports: Ports = {}): Services {
   const now = ports.now ?? (() => new Date());
-  /** Reclaim warnings and returns in chat (the bot's pool cards). */
-  poolEvents?: PoolEvents;
-  /** New-lead cards (接受 / 退回公海). */
-  assignmentEvents?: AssignmentEvents;
   const audit = new AuditService(conn);
   const org = new OrgService(conn, audit);
   const customers = new CustomerService(conn, org, audit, { protectionDays: config.crm.protectionDays, now });
   const opportunities = new OpportunityService(conn, customers, audit, config.crm.stages, now);
+  // pools keep their reclaim clocks through the customers' ownership port and the follow-up port below
+  const pools = new PoolService(conn, { customers, org, audit, opportunities, rules: config.pools, businessTz: config.businessTz, now, events: ports.poolEvents });
   const reminders = new ReminderService(conn, {
     org,
     customers,
@@ -98,8 +100,6 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
   });
   const extra = ports.followUpEvents ?? noFollowUpEvents;
   const followUpEvents: FollowUpEvents = {
-  // pools keep their reclaim clocks through the customers' ownership port and the follow-up port below
-  const pools = new PoolService(conn, { customers, org, audit, opportunities, rules: config.pools, businessTz: config.businessTz, now, events: ports.poolEvents });
     async nextStepChanged(f) {
       await reminders.nextStepChanged(f);
       await extra.nextStepChanged(f);
@@ -107,6 +107,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     // logging a follow-up settles the author's open next step on that customer (and its cold-customer alerts)
     async followUpLogged(f) {
       await reminders.followUpLogged(f);
+      await pools.followUpLogged(f.customerId, f.happenedAt);
       await reporting.followUpLogged(f);
       await extra.followUpLogged?.(f);
     },
@@ -123,9 +124,9 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
   const { approvals, approvalSweep } = buildApprovals(conn, {
     org,
     customers,
-      await pools.followUpLogged(f.customerId, f.happenedAt);
     contracts,
     opportunities,
+    pools,
     audit,
     rules: config.approvals,
     now,
@@ -144,7 +145,6 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     approvals,
     approvalSweep,
     idempotency: new IdempotencyStore(conn, now),
-    reports: reporting.reports,
     imports: new ImportService(conn, {
       org,
       audit,
@@ -152,13 +152,9 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
       notifier: ports.importNotifier,
       settings: { ...config.imports, businessTz: config.businessTz, now },
     }),
-    webhooks: new WebhookService(conn, {
-      audit,
-      settings: config.webhooks,
-      stages: config.crm.stages,
-      now,
-      load: recordLoader({ customers, followUps, opportunities, contracts, approvals }),
-    }),
+    reports: reporting.reports,
+    pools,
+    assignments: new AssignmentService(conn, { customers, org, audit, rules: config.pools, now, events: ports.assignmentEvents }),
     handovers: new HandoverService(
       conn,
       {
@@ -175,8 +171,13 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
       },
       { ...config.handover, now },
     ),
-    pools,
-    assignments: new AssignmentService(conn, { customers, org, audit, rules: config.pools, now, events: ports.assignmentEvents }),
+    webhooks: new WebhookService(conn, {
+      audit,
+      settings: config.webhooks,
+      stages: config.crm.stages,
+      now,
+      load: recordLoader({ customers, followUps, opportunities, contracts, approvals }),
+    }),
     savedViews: new SavedViewService(conn, audit, now),
     exports: new ExportService(() => services, { businessTz: config.businessTz, now }),
   };

@@ -143,6 +143,7 @@ export function loadConfig(env: Env): Config {
       leaseMs: 2 * 60_000,
       retryMs: 60_000,
     },
+    pools: structuredClone(DEFAULT_POOL_RULES),
     sandbox: e.SANDBOX ?? devLogin,
     sandboxRemote: e.SANDBOX_REMOTE ?? false,
     wecom: e.WECOM_CORP_ID
@@ -156,7 +157,6 @@ export function loadConfig(env: Env): Config {
           loginBase: e.WECOM_LOGIN_BASE ?? 'https://login.work.weixin.qq.com',
           callbackWindowSeconds: Number(e.WECOM_CALLBACK_WINDOW_SECONDS ?? 300),
         }
-    pools: structuredClone(DEFAULT_POOL_RULES),
       : null,
     dingtalk: e.DINGTALK_CLIENT_ID
       ? {

@@ -20,6 +20,8 @@ import {
   MongoJobLeases,
   ReminderScheduler,
   seedDemoData,
+  type AssignmentEvents,
+  type PoolEvents,
   type ApprovalEvents,
   type ImportNotifier,
   type HandoverEvents,
@@ -104,11 +106,28 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
   const importChat: { notifier?: Bot['notifier'] } = {};
   const importNotifier: ImportNotifier = { notify: async (userId, text) => void (await importChat.notifier!.send(userId, { kind: 'text', text })) };
   const handoverEvents: HandoverEvents = { progress: (n) => chat.handover!.chat.progress(n), finished: (n) => chat.handover!.chat.finished(n) };
-  const services = buildServices(connection, config, { now, approvalEvents, metrics, handoverPlatform, handoverEvents, importNotifier });
+  // pool warnings, returns and new-lead cards reach chat through the bot (forwarded, tied below)
+  const poolChat: { pool?: Bot['pool'] } = {};
+  const poolEvents: PoolEvents = {
+    reclaimWarning: (w) => poolChat.pool!.reclaimWarning(w),
+    reclaimed: (r) => poolChat.pool!.reclaimed(r),
+  };
+  const assignmentEvents: AssignmentEvents = { assigned: (a) => poolChat.pool!.assigned(a) };
+  const services = buildServices(connection, config, {
+    now,
+    poolEvents,
+    assignmentEvents,
+    approvalEvents,
+    metrics,
+    handoverPlatform,
+    handoverEvents,
+    importNotifier,
+  });
   const bot = createBot({ conn: connection, services, logger, config, now, metrics, ...opts.bot });
   chat.approvalCards = bot.approvals;
   importChat.notifier = bot.notifier;
   chat.handover = bot.handover;
+  poolChat.pool = bot.pool;
   const app = createApp({
     config,
     logger: opts.requestLogger ?? logger,
@@ -150,16 +169,16 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
       logger: logger.child({ component: 'backup' }),
     }),
     imports: { work: () => services.imports.work(reminders.workerId) },
-    webhooks: services.webhooks,
     handovers: { runDue: () => services.handovers.runDue(reminders.workerId) },
+    pools: { run: () => services.pools.run(), everyMs: config.pools.reclaimEveryMinutes * 60_000 },
+    assignments: services.assignments,
+    webhooks: services.webhooks,
     metrics,
   });
   let started = false;
   const migrate = async () => {
     await ensureIndexes(connection);
     return runMigrations({ connection, leases, holder: reminders.workerId, context: { services, logger }, logger: logger.child({ component: 'migrations' }) });
-    pools: { run: () => services.pools.run(), everyMs: config.pools.reclaimEveryMinutes * 60_000 },
-    assignments: services.assignments,
   };
 
   return {

@@ -10,9 +10,9 @@ import { chatRecoveryJob } from './chat-recovery.job';
 import { importJob } from './import.job';
 import { handoverJob } from './handover.job';
 import { recordRecoveryJob } from './record-recovery.job';
-import { reminderPassJob } from './reminder-pass.job';
 import { poolReclaimJob } from './pool-reclaim.job';
 import { assignmentReturnJob } from './assignment-return.job';
+import { reminderPassJob } from './reminder-pass.job';
 import { reminderPoliciesJob } from './reminder-policies.job';
 import { webhookDispatchJob } from './webhook-dispatch.job';
 import { webhookSendJob } from './webhook-send.job';
@@ -26,14 +26,14 @@ export { CHAT_RECOVERY_JOB } from './chat-recovery.job';
 export { IMPORT_JOB } from './import.job';
 export { HANDOVER_JOB } from './handover.job';
 export { RECORD_RECOVERY_JOB } from './record-recovery.job';
+export { POOL_RECLAIM_JOB } from './pool-reclaim.job';
+export { ASSIGNMENT_RETURN_JOB } from './assignment-return.job';
 export { REMINDER_PASS_JOB } from './reminder-pass.job';
 export { REMINDER_POLICIES_JOB } from './reminder-policies.job';
 export { WEBHOOK_DISPATCH_JOB } from './webhook-dispatch.job';
 export { WEBHOOK_SEND_JOB } from './webhook-send.job';
 
 /** What the jobs call: narrow ports onto the services and the bot (the composition root fills them in). */
-export { POOL_RECLAIM_JOB } from './pool-reclaim.job';
-export { ASSIGNMENT_RETURN_JOB } from './assignment-return.job';
 export interface JobPorts {
   config: Pick<Config, 'reminders' | 'approvals' | 'leases'> & Partial<Pick<Config, 'handover'>>;
   logger: Logger;
@@ -46,18 +46,18 @@ export interface JobPorts {
   backups?: { runDue(): Promise<unknown> };
   /** Imports: one slice of a real run or rollback; true while there is more (left out: no import job). */
   imports?: { work(): Promise<boolean> };
-  /** Outbound webhooks: the audit-log dispatcher and the sender (left out: no webhook jobs). */
-  webhooks?: { dispatch(): Promise<number>; send(): Promise<number> };
-  /** Hand-overs due to advance (left out: no hand-over job). */
-  handovers?: { runDue(): Promise<number> };
-}
-
-export function systemJobs(p: JobPorts): Job[] {
-  const { reminders, approvals } = p.config;
   /** Pools (公海): the reclaim pass, every `everyMs` (left out: no pool job). */
   pools?: { run(): Promise<{ reclaimed: number; warned: number; failed: number }>; everyMs: number };
   /** Lead assignment: leads not accepted in time go back to the pool (left out: no assignment job). */
   assignments?: { sweep(): Promise<{ returned: number }> };
+  /** Hand-overs due to advance (left out: no hand-over job). */
+  handovers?: { runDue(): Promise<number> };
+  /** Outbound webhooks: the audit-log dispatcher and the sender (left out: no webhook jobs). */
+  webhooks?: { dispatch(): Promise<number>; send(): Promise<number> };
+}
+
+export function systemJobs(p: JobPorts): Job[] {
+  const { reminders, approvals } = p.config;
   return [
     chatRecoveryJob({ recoverPending: () => p.chat.recoverPending() }),
     recordRecoveryJob({ recoverers: p.records.map((r) => () => r.recoverPending()) }),
@@ -66,6 +66,8 @@ export function systemJobs(p: JobPorts): Job[] {
     reminderPoliciesJob({ policiesOnce: () => p.reminders.policiesOnce(), everyMs: reminders.scheduler.policyEveryMinutes * 60_000 }),
     approvalSweepJob({ sweep: () => p.approvals.sweep(), everyMs: approvals.sweepIntervalSeconds * 1000, leaseMs: p.config.leases.jobMs, logger: p.logger }),
     ...(p.imports ? [importJob({ work: () => p.imports!.work() })] : []),
+    ...(p.pools ? [poolReclaimJob({ run: () => p.pools!.run(), everyMs: p.pools.everyMs, logger: p.logger })] : []),
+    ...(p.assignments ? [assignmentReturnJob({ sweep: () => p.assignments!.sweep() })] : []),
     ...(p.handovers ? [handoverJob({ runDue: () => p.handovers!.runDue(), everyMs: p.config.handover?.tickMs ?? 15_000 })] : []),
     ...(p.webhooks ? [webhookDispatchJob({ dispatch: () => p.webhooks!.dispatch() }), webhookSendJob({ send: () => p.webhooks!.send() })] : []),
   ];
@@ -74,5 +76,3 @@ export function systemJobs(p: JobPorts): Job[] {
 export function createJobRunner(p: JobPorts & { leases: JobLeasePort; now?: () => Date; workerId?: string; metrics?: Metrics }): JobRunner {
   return new JobRunner(systemJobs(p), { logger: p.logger, leases: p.leases, now: p.now, workerId: p.workerId, metrics: p.metrics });
 }
-    ...(p.pools ? [poolReclaimJob({ run: () => p.pools!.run(), everyMs: p.pools.everyMs, logger: p.logger })] : []),
-    ...(p.assignments ? [assignmentReturnJob({ sweep: () => p.assignments!.sweep() })] : []),

@@ -32,7 +32,11 @@ export const customerDto = (doc: unknown) => toDto(doc, INTERNAL);
 
 /** "3 天后将退回公海": shown to whoever sees an owned customer within its warning period (the pool module's clock). */
 async function reclaimWarningOf(s: Services, customer: { _id: import('mongoose').Types.ObjectId; status: string }) {
+  if (customer.status !== 'owned') return null;
   const w = await s.pools.reclaimWarning(customer._id);
+  return w ? { inDays: w.inDays, at: w.at.toISOString(), reason: w.reason, text: w.text } : null;
+}
+
 export function customerRoutes(s: Services): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/customers' });
   const read = requirePermission('record.read');
@@ -65,11 +69,11 @@ export function customerRoutes(s: Services): Router<AppState> {
         .map((o) => ({ ...toDto(o, RECORD_INTERNAL), stageName: s.opportunities.stageName(o.stage) })),
       contracts: contracts.map((c) => toDto(c, RECORD_INTERNAL)),
       nextReminderAt: customer.nextFollowUpAt,
+      reclaimWarning: await reclaimWarningOf(s, customer),
     };
   });
 
   router.post('/', responds(201, customerDtoSchema, { errors: ['DUPLICATE_SUSPECTED'] }), write, validate({ body: createCustomerBody }), async (ctx) => {
-      reclaimWarning: await reclaimWarningOf(s, customer),
     const customer = await s.customers.create(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as CreateCustomerInput, {
       idempotencyKey: ctx.state.idempotencyKey,
     });
