@@ -67,8 +67,8 @@ function operationKey(method: string, url: string): string {
   return `${method} ${candidates[0]}`;
 }
 
-async function call(method: 'GET' | 'POST' | 'PATCH', url: string, auth: string | null, body?: unknown) {
-  let req = t.http[method.toLowerCase() as 'get' | 'post' | 'patch'](url);
+async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, auth: string | null, body?: unknown) {
+  let req = t.http[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](url);
   if (auth) req = req.set('authorization', auth);
   const res = body === undefined ? await req : await req.send(body as object);
   calls.push({ key: operationKey(method, url), status: res.status, body: res.body });
@@ -214,6 +214,22 @@ async function walk() {
   expect(teamItem).toBeDefined();
   await call('POST', `/api/v1/reminders/${teamItem!.id}/nudge`, manager);
   await call('POST', `/api/v1/reminders/${reminderId}/nudge`, rep1); // 409: not a team reminder
+
+  // the web workbench: QR sign-in, saved views, bulk moves, settings
+  await call('GET', '/api/v1/auth/web-login?platform=wecom&state=docs-state-0001', null);
+  await call('POST', '/api/v1/auth/wecom-qr', null, { code: wecom.issueOAuthCode('demo-manager') });
+  await call('POST', '/api/v1/auth/dingtalk-qr', null, { authCode: ding.issueOAuthCode('demo-rep2') });
+  const view = await call('POST', '/api/v1/saved-views', rep1, { page: 'customers', name: 'A 级客户', filters: { owner: 'me', tier: 'A' } });
+  await call('GET', '/api/v1/saved-views?page=customers', rep1);
+  await call('DELETE', `/api/v1/saved-views/${view.body.id}`, rep1);
+  await call('DELETE', `/api/v1/saved-views/${view.body.id}`, rep1); // 404
+  const mine = await call('GET', '/api/v1/customers?owner=me&limit=2', rep1);
+  const pair = (mine.body.items as Array<{ id: string }>).map((c) => c.id);
+  await call('POST', '/api/v1/customers/bulk/transfer', manager, { ids: pair, ownerId: String(me.body.user.id), reason: '示例' });
+  await call('POST', '/api/v1/customers/bulk/transfer', rep1, { ids: pair, ownerId: String(me.body.user.id) }); // 403
+  await call('POST', '/api/v1/customers/bulk/release', rep1, { ids: pair.slice(0, 1), reason: '示例' });
+  await call('GET', '/api/v1/settings', admin);
+  await call('GET', '/api/v1/settings', rep1); // 403
 
   // audit
   await call('GET', '/api/v1/audit?limit=3', admin);

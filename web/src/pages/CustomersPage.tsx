@@ -109,7 +109,7 @@ export function CustomersPage() {
     onError: (e: Error) => void message.error(e.message),
   });
   const deleteView = useMutation({
-    mutationFn: (id: string) => api<null>(`/saved-views/${id}`, { method: 'DELETE' }),
+    mutationFn: (id: string) => api<SavedView>(`/saved-views/${id}`, { method: 'DELETE' }),
     onSuccess: () => {
       setViewId(null);
       void queryClient.invalidateQueries({ queryKey: ['saved-views'] });

@@ -28,15 +28,9 @@ export function savedViewRoutes(views: SavedViewService): Router<AppState> {
   router.post('/', responds(200, savedViewDtoSchema, { errors: ['CONFLICT'] }), read, validate({ body: saveViewBody }), async (ctx) => {
     ctx.body = toDto(await views.save(ctx.state.actor!, ctx.state.meta, ctx.state.input.body as SaveViewInput));
   });
-  router.delete(
-    '/:id',
-    responds(204, savedViewDtoSchema, { description: '已删除（无内容）', errors: ['NOT_FOUND'] }),
-    read,
-    validate({ params: idParams }),
-    async (ctx) => {
-      await views.remove(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as { id: string }).id);
-      ctx.status = 204;
-    },
-  );
+  /** Answers the view as it was (the workbench drops it from its list). */
+  router.delete('/:id', responds(200, savedViewDtoSchema, { errors: ['NOT_FOUND'] }), read, validate({ params: idParams }), async (ctx) => {
+    ctx.body = toDto(await views.remove(ctx.state.actor!, ctx.state.meta, (ctx.state.input.params as { id: string }).id));
+  });
   return router;
 }

@@ -60,7 +60,7 @@ export class SavedViewService {
   }
 
   /** Only the owner's own views: another user's id answers 404 like a missing one. */
-  async remove(actor: Actor, meta: RequestMeta, id: string): Promise<void> {
+  async remove(actor: Actor, meta: RequestMeta, id: string): Promise<Doc> {
     const doc = Types.ObjectId.isValid(id) ? await this.#views.findOneAndDelete({ _id: new Types.ObjectId(id), userId: actor.user._id }).lean<Doc>() : null;
     if (!doc) throw new AppError(404, CommonErrorCode.NOT_FOUND, '视图不存在');
     await this.audit.record(meta, {
@@ -71,5 +71,6 @@ export class SavedViewService {
       changes: { filters: { before: doc.filters, after: null } },
       note: `${doc.page}：${doc.name}`,
     });
+    return doc;
   }
 }
