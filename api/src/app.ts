@@ -37,6 +37,7 @@ import { reminderRoutes } from './modules/reminder/reminder.routes';
 import { reportRoutes } from './modules/report/report.routes';
 import { importRoutes } from './modules/import/import.routes';
 import { webhookRoutes } from './modules/webhook/webhook.routes';
+import { directoryRoutes } from './modules/directory/directory.routes';
 import { handoverRoutes } from './modules/handover/handover.routes';
 import { buildOpenApi } from './modules/openapi/openapi.builder';
 import { DOCS_PAGE } from './modules/openapi/docs-page';
@@ -153,6 +154,7 @@ export function apiRouters(config: Config, services: Services): { publicApi: Rou
     handoverRoutes(services),
     approvalRoutes(services),
     webhookRoutes(services.webhooks),
+    directoryRoutes(services.directory),
     exportRoutes(services),
   ];
   for (const r of domainRoutes) protectedApi.use(r.routes());

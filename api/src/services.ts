@@ -22,6 +22,8 @@ import { AssignmentService, type AssignmentEvents } from './modules/assignment/a
 import { HandoverService } from './modules/handover/handover.service';
 import { noHandoverEvents, noHandoverPlatform, type HandoverEvents, type HandoverPlatform } from './modules/handover/handover.ports';
 import { WebhookService } from './modules/webhook/webhook.service';
+import { DirectoryService } from './modules/directory/directory.service';
+import type { DirectorySource } from './modules/directory/directory.port';
 import { recordLoader } from './modules/webhook/webhook.records';
 
 /** The domain services, built once per process (or per test) on one connection. */
@@ -52,6 +54,8 @@ export interface Services {
   handovers: HandoverService;
   /** Outbound webhooks: endpoints, the audit-log outbox dispatcher and the sender (the webhook jobs call them). */
   webhooks: WebhookService;
+  /** Directory sync from WeCom / DingTalk (dry run, sync with checkpoint and lease, runs). */
+  directory: DirectoryService;
   /** The workbench's saved table views, per user. */
   savedViews: SavedViewService;
   /** Scoped, streamed xlsx / CSV exports of customers, contacts, follow-ups, deals and contracts (reads through their services). */
@@ -64,6 +68,8 @@ export interface Ports {
   followUpEvents?: FollowUpEvents;
   /** "Approval changed" (the bot's approval cards and notices). */
   approvalEvents?: ApprovalEvents;
+  /** The platform directory the directory sync reads (the bot's WeCom / DingTalk directory client); none: no sync. */
+  directorySource?: DirectorySource | null;
   /** The importer's chat messages at an import's start and end. */
   importNotifier?: ImportNotifier;
   /** Reclaim warnings and returns in chat (the bot's pool cards). */
@@ -86,7 +92,16 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
   const customers = new CustomerService(conn, org, audit, { protectionDays: config.crm.protectionDays, now });
   const opportunities = new OpportunityService(conn, customers, audit, config.crm.stages, now);
   // pools keep their reclaim clocks through the customers' ownership port and the follow-up port below
-  const pools = new PoolService(conn, { customers, org, audit, opportunities, rules: config.pools, businessTz: config.businessTz, now, events: ports.poolEvents });
+  const pools = new PoolService(conn, {
+    customers,
+    org,
+    audit,
+    opportunities,
+    rules: config.pools,
+    businessTz: config.businessTz,
+    now,
+    events: ports.poolEvents,
+  });
   const reminders = new ReminderService(conn, {
     org,
     customers,
@@ -171,6 +186,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
       },
       { ...config.handover, now },
     ),
+    directory: new DirectoryService(conn, { org, audit, settings: config.directory, source: ports.directorySource ?? null, now }),
     webhooks: new WebhookService(conn, {
       audit,
       settings: config.webhooks,

@@ -26,6 +26,7 @@ import { PoolChat, registerPoolListeners } from './pool/pool-chat';
 
 export type { BotEvent, Card, ChannelAdapter, OutboundMessage } from './core/bot-event';
 export { BotApp } from './core/bot-app';
+export { createDirectorySource } from './channels/directory-source';
 export type { Receiver } from './core/receiver';
 export { Notifier, type Delivery } from './outbound/notifier';
 

@@ -29,7 +29,7 @@ import {
   type AppState,
   type Services,
 } from '@crm/api';
-import { createBot, type Bot } from '@crm/bot';
+import { createBot, createDirectorySource, type Bot } from '@crm/bot';
 import { DailyBackup } from './backup';
 import { createJobRunner, type JobRunner } from './jobs';
 import { runMigrations } from './migrations';
@@ -122,6 +122,7 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     handoverPlatform,
     handoverEvents,
     importNotifier,
+    directorySource: createDirectorySource(config, logger),
   });
   const bot = createBot({ conn: connection, services, logger, config, now, metrics, ...opts.bot });
   chat.approvalCards = bot.approvals;
@@ -173,6 +174,10 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     pools: { run: () => services.pools.run(), everyMs: config.pools.reclaimEveryMinutes * 60_000 },
     assignments: services.assignments,
     webhooks: services.webhooks,
+    directory: services.directory.configured
+      ? { sync: () => services.directory.syncOnce({ requestId: 'directory-sync', channel: 'system', actorId: null }, 'schedule') }
+      : undefined,
+    directoryEveryMs: config.directory.everyMinutes * 60_000,
     metrics,
   });
   let started = false;

@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { FakeHttpServer } from './fake-http-server';
+import type { FakeDirectory } from './fake-directory';
 import { createHmac, randomBytes } from 'node:crypto';
 import { decrypt, encrypt, getSignature } from '@wecom/crypto';
 
@@ -42,6 +43,8 @@ export class FakeDingTalkServer extends FakeHttpServer {
   noticesDropped = 0;
   /** errcodes the next topapi calls answer with (e.g. -1 system busy, 143103 rate limited). */
   readonly failNextTopapi: number[] = [];
+  /** The company directory served by topapi/v2 department/get, department/listsub and user/list (directory sync tests). */
+  directory: FakeDirectory | null = null;
   private nextTaskId = 1;
   now: () => number = () => Date.now();
   private readonly tokens = new Map<string, number>();
@@ -280,6 +283,11 @@ export class FakeDingTalkServer extends FakeHttpServer {
         errmsg: 'ok',
         result: { userid: entry.userid, name: entry.userid, unionid: `u-${entry.userid}`, sys: false, sys_level: 0 },
       });
+    }
+    if (this.directory && (path.startsWith('/topapi/v2/department/') || path === '/topapi/v2/user/list') && req.method === 'POST') {
+      if (!((this.legacyTokens.get(url.searchParams.get('access_token') ?? '') ?? 0) > this.now()))
+        return send(200, { errcode: 88, errmsg: '不合法的access_token' });
+      return send(200, this.directory.dingtalk(path, body));
     }
     if (path === '/topapi/message/corpconversation/asyncsend_v2' && req.method === 'POST') return send(200, this.workNotice(url, body));
     if (path === '/v1.0/oauth2/accessToken') {

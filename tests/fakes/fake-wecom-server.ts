@@ -1,5 +1,6 @@
 import type http from 'node:http';
 import { FakeHttpServer } from './fake-http-server';
+import type { FakeDirectory } from './fake-directory';
 import { randomBytes } from 'node:crypto';
 import { FakeExternalContacts } from './fake-wecom-external-contacts';
 
@@ -38,6 +39,9 @@ export class FakeWeComServer extends FakeHttpServer {
   holdSend?: (body: Record<string, unknown>) => number | undefined;
   /** WeCom's per-member limits (a benchmark may lift them to measure something else). */
   memberLimits = { perMinute: 30, perHour: 1000 };
+  /** The company directory served by department/list and user/list (directory sync tests), and the contact-sync secret it takes. */
+  directory: FakeDirectory | null = null;
+  contactSecret: string | null = null;
   /** Customer contact (客户联系): members' external contacts and groups, 在职 / 离职继承 (fake-wecom-external-contacts.ts). */
   readonly externalContacts = new FakeExternalContacts(() => this.now());
 
@@ -102,7 +106,9 @@ export class FakeWeComServer extends FakeHttpServer {
     if (url.pathname.startsWith('/wwlogin/sso/')) return this.webLogin(url, res);
     if (url.pathname === '/cgi-bin/gettoken') {
       if (url.searchParams.get('corpid') !== this.app.corpId) return send({ errcode: 40013, errmsg: 'invalid corpid' });
-      if (url.searchParams.get('corpsecret') !== this.app.secret) return send({ errcode: 40001, errmsg: 'invalid credential' });
+      const secret = url.searchParams.get('corpsecret');
+      if (secret !== this.app.secret && (this.contactSecret === null || secret !== this.contactSecret))
+        return send({ errcode: 40001, errmsg: 'invalid credential' });
       const token = randomBytes(16).toString('hex');
       this.tokens.set(token, this.now() + this.tokenTtlSeconds * 1000);
       return send({ errcode: 0, errmsg: 'ok', access_token: token, expires_in: this.tokenTtlSeconds });
@@ -114,6 +120,8 @@ export class FakeWeComServer extends FakeHttpServer {
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     const injected = this.failNext.shift();
     if (injected !== undefined) return send({ errcode: injected, errmsg: 'injected by the fake' });
+    const listed = this.directory && req.method === 'GET' ? this.directory.wecom(url.pathname, url.searchParams) : null;
+    if (listed) return send(listed);
     if (url.pathname === '/cgi-bin/miniprogram/jscode2session' && req.method === 'GET') {
       const entry = this.redeemCode(url.searchParams.get('js_code') ?? '', 'miniprogram');
       if (!entry || url.searchParams.get('grant_type') !== 'authorization_code') return send({ errcode: 40029, errmsg: 'invalid code' });

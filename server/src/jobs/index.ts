@@ -16,6 +16,7 @@ import { reminderPassJob } from './reminder-pass.job';
 import { reminderPoliciesJob } from './reminder-policies.job';
 import { webhookDispatchJob } from './webhook-dispatch.job';
 import { webhookSendJob } from './webhook-send.job';
+import { directorySyncJob } from './directory-sync.job';
 import { backupJob } from './backup.job';
 import { JobRunner, type Job } from './runner';
 
@@ -32,6 +33,7 @@ export { REMINDER_PASS_JOB } from './reminder-pass.job';
 export { REMINDER_POLICIES_JOB } from './reminder-policies.job';
 export { WEBHOOK_DISPATCH_JOB } from './webhook-dispatch.job';
 export { WEBHOOK_SEND_JOB } from './webhook-send.job';
+export { DIRECTORY_SYNC_JOB } from './directory-sync.job';
 
 /** What the jobs call: narrow ports onto the services and the bot (the composition root fills them in). */
 export interface JobPorts {
@@ -54,6 +56,9 @@ export interface JobPorts {
   handovers?: { runDue(): Promise<number> };
   /** Outbound webhooks: the audit-log dispatcher and the sender (left out: no webhook jobs). */
   webhooks?: { dispatch(): Promise<number>; send(): Promise<number> };
+  /** The scheduled directory sync (left out: no sync configured). */
+  directory?: { sync(): Promise<unknown> };
+  directoryEveryMs?: number;
 }
 
 export function systemJobs(p: JobPorts): Job[] {
@@ -70,6 +75,7 @@ export function systemJobs(p: JobPorts): Job[] {
     ...(p.assignments ? [assignmentReturnJob({ sweep: () => p.assignments!.sweep() })] : []),
     ...(p.handovers ? [handoverJob({ runDue: () => p.handovers!.runDue(), everyMs: p.config.handover?.tickMs ?? 15_000 })] : []),
     ...(p.webhooks ? [webhookDispatchJob({ dispatch: () => p.webhooks!.dispatch() }), webhookSendJob({ send: () => p.webhooks!.send() })] : []),
+    ...(p.directory ? [directorySyncJob({ sync: () => p.directory!.sync(), everyMs: p.directoryEveryMs ?? 3600_000 })] : []),
   ];
 }
 

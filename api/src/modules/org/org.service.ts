@@ -535,6 +535,106 @@ export class OrgService {
     return after;
   }
 
+  // ---- directory sync (api/src/modules/directory calls these; platform-owned fields only) -----
+
+  /** Users and departments that carry an id on this platform, for the directory sync's comparison. */
+  async directoryState(platform: 'wecom' | 'dingtalk'): Promise<{
+    users: Array<User & { _id: Types.ObjectId }>;
+    departments: Array<Department & { _id: Types.ObjectId }>;
+  }> {
+    const [users, departments] = await Promise.all([
+      this.#users
+        .find({ [`identities.${platform}`]: { $exists: true, $ne: null } })
+        .lean<Array<User & { _id: Types.ObjectId }>>()
+        .exec(),
+      this.#departments
+        .find({ [`externalIds.${platform}`]: { $exists: true, $ne: null } })
+        .lean<Array<Department & { _id: Types.ObjectId }>>()
+        .exec(),
+    ]);
+    return { users, departments };
+  }
+
+  /**
+   * Creates the department with this platform id, or sets the fields the platform owns on it (a department
+   * an admin created under the same parent with the same name is adopted). Audited with the sync's meta.
+   * Call `rebuildDepartmentAncestors` once after a batch.
+   */
+  async upsertDirectoryDepartment(
+    meta: RequestMeta,
+    platform: 'wecom' | 'dingtalk',
+    externalId: string,
+    fields: Partial<Pick<Department, 'name' | 'parentId' | 'order' | 'leaderIds' | 'status'>>,
+  ): Promise<{ id: Types.ObjectId; created: boolean; changes: Record<string, { before: unknown; after: unknown }> }> {
+    const key = `externalIds.${platform}`;
+    let before = await this.#departments.findOne({ [key]: externalId }).exec();
+    if (!before && fields.name !== undefined) {
+      before = await this.#departments
+        .findOneAndUpdate({ parentId: fields.parentId ?? null, name: fields.name, [key]: null }, { $set: { [key]: externalId } }, { returnDocument: 'after' })
+        .exec();
+    }
+    if (!before) {
+      const dep = await this.#departments.create({
+        name: fields.name,
+        parentId: fields.parentId ?? null,
+        order: fields.order ?? 0,
+        leaderIds: fields.leaderIds ?? [],
+        externalIds: { [platform]: externalId },
+      });
+      const changes = diffFields(null, dep.toObject(), DEPARTMENT_AUDITED_FIELDS);
+      await this.audit.record(meta, { action: 'department.create', entityType: 'department', entityId: dep._id, changes, note: `通讯录同步（${platform}）` });
+      return { id: dep._id, created: true, changes };
+    }
+    const after = await this.#departments.findByIdAndUpdate(before._id, { $set: fields }, { returnDocument: 'after' }).exec();
+    const changes = diffFields(before.toObject(), after!.toObject(), DEPARTMENT_AUDITED_FIELDS);
+    if (Object.keys(changes).length)
+      await this.audit.record(meta, {
+        action: 'department.update',
+        entityType: 'department',
+        entityId: before._id,
+        changes,
+        note: `通讯录同步（${platform}）`,
+      });
+    return { id: before._id, created: false, changes };
+  }
+
+  /**
+   * Creates the user with this platform userid (with `onCreate` roles and scope), or sets what `fields` names on
+   * them (the sync passes only platform-owned fields, and roles / scope only when no admin changed them).
+   * A leaving person goes through `deactivateUser`, never through here. Call `rebuildLeaderChains` once after a batch.
+   */
+  async upsertDirectoryUser(
+    meta: RequestMeta,
+    platform: 'wecom' | 'dingtalk',
+    userid: string,
+    fields: Partial<Pick<User, 'name' | 'mobile' | 'email' | 'title' | 'departmentIds' | 'leaderId' | 'roles' | 'dataScope'>>,
+    onCreate: Pick<User, 'roles' | 'dataScope'>,
+  ): Promise<{ id: Types.ObjectId; created: boolean; changes: Record<string, { before: unknown; after: unknown }> }> {
+    const key = `identities.${platform}`;
+    const before = await this.#users.findOne({ [key]: userid }).exec();
+    if (!before) {
+      const user = await this.#users.create({ ...onCreate, ...fields, identities: { [platform]: userid } });
+      const changes = diffFields(null, user.toObject(), USER_AUDITED_FIELDS);
+      await this.audit.record(meta, { action: 'user.create', entityType: 'user', entityId: user._id, changes, note: `通讯录同步（${platform}）` });
+      return { id: user._id, created: true, changes };
+    }
+    const unset = Object.entries(fields)
+      .filter(([, v]) => v === undefined || v === null)
+      .map(([k]) => k)
+      .filter((k) => k !== 'leaderId');
+    const set = Object.fromEntries(Object.entries(fields).filter(([k, v]) => !unset.includes(k) && v !== undefined));
+    const after = await this.#users
+      .findByIdAndUpdate(
+        before._id,
+        { $set: set, ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, 1])) } : {}) },
+        { returnDocument: 'after', runValidators: true },
+      )
+      .exec();
+    const changes = diffFields(before.toObject(), after!.toObject(), USER_AUDITED_FIELDS);
+    if (Object.keys(changes).length)
+      await this.audit.record(meta, { action: 'user.update', entityType: 'user', entityId: before._id, changes, note: `通讯录同步（${platform}）` });
+    return { id: before._id, created: false, changes };
+  }
   // ---- derived hierarchy -----------------------------------------------------------------
 
   /**

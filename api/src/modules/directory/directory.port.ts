@@ -1,0 +1,36 @@
+/**
+ * What the directory sync reads from a platform (a port: the bot side implements it with the WeCom contact
+ * APIs or DingTalk's v2 department / user APIs, given to `buildServices` at construction).
+ */
+export interface DirectoryDepartment {
+  /** The platform's department id (as a string). */
+  id: string;
+  name: string;
+  /** null for the root. */
+  parentId: string | null;
+  order: number;
+  /** Platform userids of the department's leaders (负责人 / 主管). */
+  leaderIds: string[];
+}
+
+export interface DirectoryPerson {
+  userid: string;
+  name: string;
+  mobile?: string | null;
+  email?: string | null;
+  title?: string | null;
+  /** Platform department ids, main department first. */
+  departmentIds: string[];
+  /** Direct leader's userid when the platform names one (WeCom direct_leader), else null (derived from department leaders). */
+  leaderUserid?: string | null;
+  /** false: disabled or left on the platform. */
+  active: boolean;
+}
+
+export interface DirectorySource {
+  platform: 'wecom' | 'dingtalk';
+  /** The whole department tree the app can see. */
+  departments(): Promise<DirectoryDepartment[]>;
+  /** Members of one department (not of its sub-departments). */
+  members(departmentId: string): Promise<DirectoryPerson[]>;
+}
