@@ -96,7 +96,7 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
   // hand-overs reach WeCom's transfer APIs and chat through the bot, the same way (forwarded, tied below)
   const handoverPlatform: HandoverPlatform = {
     enabled: () => chat.handover!.platform.enabled(),
-    externalContactsOf: (u) => chat.handover!.platform.externalContactsOf(u),
+    externalContactsOf: (u, k) => chat.handover!.platform.externalContactsOf(u, k),
     groupChatsOf: (u) => chat.handover!.platform.groupChatsOf(u),
     transferCustomers: (...a) => chat.handover!.platform.transferCustomers(...a),
     transferResults: (...a) => chat.handover!.platform.transferResults(...a),

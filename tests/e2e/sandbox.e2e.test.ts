@@ -54,6 +54,18 @@ describeBrowser('sandbox chat in a real browser', () => {
     }
   });
 
+  it('suggests each user only their own commands: no 新客户 for a partner, back when switching to a rep', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 740 } });
+    const chips = () => page.locator('#hints button').allTextContents();
+    await page.goto(`${base}/sandbox?user=demo-partner`);
+    await page.locator('#hints button', { hasText: '帮助' }).waitFor();
+    expect(await chips()).toEqual(['帮助', '查 zs', '查 8000']);
+    await page.selectOption('#user', 'demo-rep1');
+    await page.locator('#hints button', { hasText: '新客户' }).waitFor();
+    expect(await chips()).toEqual(['帮助', '查 zs', '查 8000', '新客户 杭州云帆科技 王磊 13900001111']);
+    await page.close();
+  });
+
   it('a card’s buttons work from the page, and the card shows what happened', async () => {
     t.bot.app.action('e2e.done', async (ctx) => {
       await ctx.updateCard({ taskId: ctx.event.action!.taskId!, title: '跟进提醒：张三', buttons: [], doneText: '已完成 ✓' });

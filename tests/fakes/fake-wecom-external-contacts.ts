@@ -1,7 +1,7 @@
 /**
  * WeCom's customer contact (客户联系) hand-over APIs, as the fake WeCom server answers them: a member's
  * external contacts (`externalcontact/list`), their customer groups (`groupchat/list`), 在职继承
- * (`transfer_customer`, `transfer_result`), 离职继承 (`resigned/transfer_customer`, `resigned/transfer_result`)
+ * (`transfer_customer`, `transfer_result`), 离职继承 (`get_unassigned_list`, `resigned/transfer_customer`, `resigned/transfer_result`)
  * and group transfers (`groupchat/transfer`, `groupchat/onjob_transfer`), with the documented limits:
  * at most 100 customers (and 100 groups) per call; each customer at most twice in 90 days (40128); one
  * transfer at a time per customer (40129); a customer that is not the member's (40096); the customer has 24 h
@@ -86,6 +86,7 @@ export class FakeExternalContacts {
     if (path !== '/cgi-bin/externalcontact/list') return null;
     this.settle();
     const userid = query.get('userid') ?? '';
+    if (this.resigned.has(userid)) return { errcode: 60111, errmsg: 'userid not found' }; // gone from the directory
     const list = [...(this.contacts.get(userid) ?? [])];
     if (!list.length) return { errcode: 84061, errmsg: 'not external contact' };
     return { errcode: 0, errmsg: 'ok', external_userid: list };
@@ -102,6 +103,8 @@ export class FakeExternalContacts {
         return this.transferResult('in-service', body);
       case '/cgi-bin/externalcontact/resigned/transfer_result':
         return this.transferResult('resigned', body);
+      case '/cgi-bin/externalcontact/get_unassigned_list':
+        return this.unassigned(body);
       case '/cgi-bin/externalcontact/groupchat/list':
         return this.groupList(body);
       case '/cgi-bin/externalcontact/groupchat/transfer':
@@ -153,6 +156,22 @@ export class FakeExternalContacts {
       customer: page.map((t) => ({ external_userid: t.externalUserId, status: t.status, takeover_time: Math.floor(t.takeoverTime / 1000) })),
       next_cursor: next,
     };
+  }
+
+  /** Resigned members' customers not yet handed over (1,000 a page). */
+  private unassigned(body: Record<string, unknown>): Record<string, unknown> {
+    this.settle();
+    const size = Number(body.page_size ?? 1000);
+    if (size < 1 || size > 1000) return { errcode: 40058, errmsg: 'page_size must be 1..1000' };
+    const all = [...this.resigned].flatMap((u) =>
+      [...(this.contacts.get(u) ?? [])]
+        .filter((e) => !this.transfers.some((t) => t.externalUserId === e && t.handover === u && t.status === 2))
+        .map((e) => ({ handover_userid: u, external_userid: e, dimission_time: Math.floor(this.now() / 1000) })),
+    );
+    const start = Number(body.cursor || 0);
+    const page = all.slice(start, start + size);
+    const last = start + page.length >= all.length;
+    return { errcode: 0, errmsg: 'ok', info: page, is_last: last, next_cursor: last ? '' : String(start + page.length) };
   }
 
   private groupList(body: Record<string, unknown>): Record<string, unknown> {

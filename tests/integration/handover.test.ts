@@ -78,6 +78,8 @@ describe('hand-over of 1,000 customers (离职继承) with 5 % refusals and a re
     expect(res.body.totals).toMatchObject({ customers: N, contacts: N, externalContacts: N + 10, groupChats: 3 });
     expect(res.body.successors.map((s: { customers: number }) => s.customers)).toEqual([500, 500]);
     expect(res.body.wecom.enabled).toBe(true);
+    // gone from WeCom's directory (externalcontact/list: 60111): its customers come from get_unassigned_list
+    expect(fake.calls.some((c) => c.path === '/cgi-bin/externalcontact/get_unassigned_list')).toBe(true);
     const unknown = res.body.wecom.externalContacts.filter((e: { customerId: string | null }) => e.customerId === null);
     expect(unknown).toHaveLength(10);
     expect(new Set(unknown.map((e: { successorId: string }) => e.successorId))).toEqual(new Set([ids.rep2]));

@@ -101,7 +101,7 @@ export function handoverPlatform(channels: readonly Channel[]): HandoverPlatform
     };
   return {
     enabled: () => true,
-    externalContactsOf: (u) => api.externalContactsOf(u),
+    externalContactsOf: (u, k) => api.externalContactsOf(u, k),
     groupChatsOf: (u) => api.groupChatsOf(u),
     transferCustomers: (...a) => api.transferCustomers(...a),
     transferResults: (...a) => api.transferResults(...a),

@@ -19,8 +19,8 @@ export interface TransferState {
 export interface HandoverPlatform {
   /** False when WeCom is not configured: the hand-over then moves the CRM side only. */
   enabled(): boolean;
-  /** `externalcontact/list`: the member's external contacts (empty when they have none). */
-  externalContactsOf(userid: string): Promise<string[]>;
+  /** `externalcontact/list`: the member's external contacts (empty when they have none); a resigned member's from `get_unassigned_list`. */
+  externalContactsOf(userid: string, kind: HandoverKind): Promise<string[]>;
   /** `groupchat/list` filtered by owner: the customer groups the member owns. */
   groupChatsOf(userid: string): Promise<string[]>;
   /** `transfer_customer` (在职) or `resigned/transfer_customer` (离职), at most 100 ids; one answer per id. */

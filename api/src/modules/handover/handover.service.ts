@@ -141,7 +141,7 @@ export class HandoverService {
     const wecomId = from.identities?.wecom ?? null;
     const wecomOn = this.deps.platform.enabled() && !!wecomId;
     const [external, groups] = wecomOn
-      ? await Promise.all([this.deps.platform.externalContactsOf(wecomId), this.deps.platform.groupChatsOf(wecomId)])
+      ? await Promise.all([this.deps.platform.externalContactsOf(wecomId, input.kind), this.deps.platform.groupChatsOf(wecomId)])
       : [[], []];
     const customerOfExternal = new Map<string, string>();
     for (const [cid, l] of links) for (const e of l.externalUserIds) customerOfExternal.set(e, cid);
@@ -625,7 +625,7 @@ export class HandoverService {
     const byExternal = new Map<string, (typeof customers)[number]>();
     for (const c of customers) for (const e of links.get(String(c.customerId))?.externalUserIds ?? []) byExternal.set(e, c);
     const first = h.successors[0]!.userId;
-    const [external, groups] = await Promise.all([this.deps.platform.externalContactsOf(fromWecom), this.deps.platform.groupChatsOf(fromWecom)]);
+    const [external, groups] = await Promise.all([this.deps.platform.externalContactsOf(fromWecom, h.kind), this.deps.platform.groupChatsOf(fromWecom)]);
     const rows = [
       ...external.map((e) => {
         const c = byExternal.get(e);

@@ -3,6 +3,8 @@ import { WeComApiError, type WeComClient } from './wecom-client';
 
 /** "This member has no external contact" (externalcontact/list for a member without customers). */
 const NO_EXTERNAL_CONTACT = 84061;
+/** "No such userid": a member removed from the directory (resigned); their customers are in get_unassigned_list. */
+const USERID_NOT_FOUND = 60111;
 /** WeCom takes at most 100 customers (or groups) per transfer call. */
 export const WECOM_TRANSFER_MAX = 100;
 
@@ -14,13 +16,29 @@ export const WECOM_TRANSFER_MAX = 100;
 export class WeComExternalContacts implements Omit<HandoverPlatform, 'enabled'> {
   constructor(private readonly client: WeComClient) {}
 
-  async externalContactsOf(userid: string): Promise<string[]> {
+  async externalContactsOf(userid: string, kind: HandoverKind): Promise<string[]> {
     try {
       const res = await this.client.get<{ external_userid?: string[] }>('/cgi-bin/externalcontact/list', { userid });
       return res.external_userid ?? [];
     } catch (err) {
       if (err instanceof WeComApiError && err.errcode === NO_EXTERNAL_CONTACT) return [];
+      if (err instanceof WeComApiError && err.errcode === USERID_NOT_FOUND && kind === 'resigned') return this.unassignedOf(userid);
       throw err;
+    }
+  }
+
+  /** A resigned member's customers still to be handed over (`get_unassigned_list`, every page). */
+  private async unassignedOf(userid: string): Promise<string[]> {
+    const out: string[] = [];
+    let cursor = '';
+    for (;;) {
+      const res = await this.client.post<{ info?: Array<{ handover_userid: string; external_userid: string }>; is_last?: boolean; next_cursor?: string }>(
+        '/cgi-bin/externalcontact/get_unassigned_list',
+        { cursor, page_size: 1000 },
+      );
+      for (const i of res.info ?? []) if (i.handover_userid === userid) out.push(i.external_userid);
+      cursor = res.next_cursor ?? '';
+      if (res.is_last || !cursor) return out;
     }
   }
 
