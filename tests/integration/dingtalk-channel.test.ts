@@ -106,6 +106,24 @@ describe('DingTalk stream mode (frames through the SDK’s own handler)', () => 
     expect(fake.droppedAsDuplicate).toBe(0);
   });
 
+  it('a reminder card sent again (a worker died before recording the first) is one card: DingTalk has its outTrackId', async () => {
+    const rep1 = await t.login('demo-rep1');
+    const zs = (await t.http.get('/api/v1/customers?q=zs').set('authorization', rep1)).body.items.find((c: { name: string }) => c.name === '张三');
+    const dueAt = new Date(Date.now() + 3600_000).toISOString();
+    await t.http
+      .post('/api/v1/follow-ups')
+      .set('authorization', rep1)
+      .send({ customerId: zs.id, type: 'call', content: '沟通', nextStep: { text: '钉钉重发提醒', dueAt } })
+      .expect(201);
+    const doc = (await t.conn.model('Reminder').findOne({ text: '钉钉重发提醒' }))!;
+    const [view] = await t.services.reminders.views([doc]);
+    const first = await t.bot.reminderSender.reminder(view!);
+    const again = await t.bot.reminderSender.reminder(view!);
+    expect(first).toMatchObject({ channel: 'dingtalk', platformUserId: 'demo-rep1' });
+    expect(again).toMatchObject({ channel: 'dingtalk', taskId: first!.taskId });
+    expect([...fake.cards.keys()].filter((k) => k === first!.taskId)).toHaveLength(1);
+  });
+
   it('cards are created with string-only params and updated on a click', async () => {
     t.bot.app.action('test.dd', async (ctx, args) => {
       await ctx.updateCard({ taskId: ctx.event.action!.taskId!, title: '测试', buttons: [], doneText: `已完成 ${args[0]}` });

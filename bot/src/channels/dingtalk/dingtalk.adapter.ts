@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { escapeDingTalkMarkdown, joinSafeText, md, renderSafeText, trusted, type SafeText } from '@crm/shared';
 import type { Card, CardRef, ChannelAdapter, OutboundMessage, SendOptions, SendResult } from '../../core/bot-event';
-import type { DingTalkClient } from './dingtalk-client';
+import { DingTalkApiError, type DingTalkClient } from './dingtalk-client';
 
 const dayKey = (ms: number, tz: string) => new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(ms);
 const clock = (ms: number, tz: string) =>
@@ -117,6 +117,17 @@ export class DingTalkAdapter implements ChannelAdapter {
       msg: { msgtype: 'markdown', markdown: { title, text: this.distinct(platformUserId, renderSafeText(text, 'dingtalk-markdown')) } },
     });
     return { messageId: res.task_id === undefined ? undefined : `notice:${res.task_id}` };
+  }
+
+  /**
+   * An interactive card whose outTrackId DingTalk already has (the card's task id is the same for every attempt
+   * at one delivery): an earlier send went out. Matched on the answer naming the outTrackId as existing or
+   * duplicate (the fake's `outTrackIdExists`; DingTalk's exact code is not verified here).
+   */
+  alreadySent(err: unknown, message: OutboundMessage): boolean {
+    if (message.kind !== 'card' || !this.opts.cardTemplateId || !(err instanceof DingTalkApiError)) return false;
+    const said = `${err.code} ${err.message}`;
+    return /outTrackId/i.test(said) && /exist|duplicate|重复/i.test(said);
   }
 
   /** Updates the card instance by its outTrackId (the card reference's task id). */
