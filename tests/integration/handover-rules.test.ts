@@ -232,3 +232,21 @@ describe('a transfer WeCom never settles, and a hand-over held by a live worker'
     fake.externalContacts.frozen = false;
   });
 });
+
+describe('WeCom refuses to list the rep’s customers (the app may not call 客户联系)', () => {
+  it('moves the CRM side, leaves the WeCom side out and says so, instead of retrying forever', async () => {
+    const res = await t.http
+      .post('/api/v1/handovers')
+      .set('authorization', auth['demo-admin']!)
+      .send({ fromUserId: id['demo-rep2'], kind: 'in-service', successors: [id['demo-rep3']], split: 'all-to-one', onRefused: 'pool' })
+      .expect(202);
+    fake.failNext.push(48002, 48002); // externalcontact/list and groupchat/list: "API forbidden"
+    await t.services.handovers.runDue();
+    const h = (await t.http.get(`/api/v1/handovers/${res.body.id}`).set('authorization', auth['demo-admin']!).expect(200)).body;
+    expect(h).toMatchObject({ status: 'done', wecomUnavailable: 48002, progress: { wecom: { total: 0 } } });
+    expect(h.progress.customers.moved).toBe(h.progress.customers.total);
+    expect(await t.conn.collection('customers').countDocuments({ ownerId: new Types.ObjectId(id['demo-rep2']) })).toBe(0);
+    const audit = await t.conn.collection('audit_log').findOne({ action: 'handover.wecom-unavailable', entityId: res.body.id });
+    expect(audit!.note).toContain('错误 48002');
+  });
+});

@@ -64,6 +64,7 @@ const handoverBase = {
   createdAt: isoTime,
   finishedAt: isoTime.nullable(),
   error: z.string().nullable(),
+  wecomUnavailable: z.number().int().nullable().describe('企业微信拒绝列出被交接人的客户时的错误码（如 48002 应用无客户联系权限）：只交接了 CRM'),
 };
 export const handoverDtoSchema = z.strictObject({ ...handoverBase, progress: handoverProgressSchema, report: handoverReportSchema.nullable() });
 export const handoverListItemSchema = z.strictObject(handoverBase);

@@ -41,6 +41,8 @@ export interface Handover {
   batchSeq: number;
   /** When the rep's WeCom external contacts and groups were listed into items (once). */
   collectedAt: Date | null;
+  /** WeCom's errcode when it refused to list the rep's customers (the WeCom side was left out). */
+  wecomUnavailable: number | null;
   /** When the last transfer call went out, and when still-waiting transfers count as timed out. */
   lastSentAt: Date | null;
   pollDeadline: Date | null;
@@ -73,6 +75,7 @@ const handoverSchema = new Schema<Handover>(
     lease: { holder: { type: String, default: null }, until: { type: Date, default: null } },
     batchSeq: { type: Number, default: 0 },
     collectedAt: { type: Date, default: null },
+    wecomUnavailable: { type: Number, default: null },
     lastSentAt: { type: Date, default: null },
     pollDeadline: { type: Date, default: null },
     people: {

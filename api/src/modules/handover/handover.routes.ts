@@ -40,6 +40,7 @@ export function handoverSummary(h: WithId<Handover>) {
     createdAt: h.createdAt.toISOString(),
     finishedAt: iso(h.finishedAt),
     error: h.error ?? null,
+    wecomUnavailable: h.wecomUnavailable ?? null,
   };
 }
 

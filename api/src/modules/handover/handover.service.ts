@@ -625,7 +625,25 @@ export class HandoverService {
     const byExternal = new Map<string, (typeof customers)[number]>();
     for (const c of customers) for (const e of links.get(String(c.customerId))?.externalUserIds ?? []) byExternal.set(e, c);
     const first = h.successors[0]!.userId;
-    const [external, groups] = await Promise.all([this.deps.platform.externalContactsOf(fromWecom, h.kind), this.deps.platform.groupChatsOf(fromWecom)]);
+    let external: string[];
+    let groups: string[];
+    try {
+      [external, groups] = await Promise.all([this.deps.platform.externalContactsOf(fromWecom, h.kind), this.deps.platform.groupChatsOf(fromWecom)]);
+    } catch (err) {
+      // WeCom refuses to list them (the app may not call 客户联系, 48002; the member has none enabled): the CRM side
+      // is done, the WeCom side is left out and said so, instead of retrying forever
+      const errcode = (err as { errcode?: unknown }).errcode;
+      if (typeof errcode !== 'number' || (err as { retryable?: boolean }).retryable) throw err;
+      await this.deps.audit.record(this.meta(h), {
+        id: auditId(`handover.wecom-unavailable:${String(h._id)}`),
+        action: 'handover.wecom-unavailable',
+        entityType: 'handover',
+        entityId: h._id,
+        note: `企业微信拒绝列出 ${fromWecom} 的客户（错误 ${errcode}）：只交接了 CRM 客户，企业微信客户关系需在管理后台分配`,
+      });
+      await this.step(h, holder, { collectedAt: this.now(), wecomUnavailable: errcode });
+      return;
+    }
     const rows = [
       ...external.map((e) => {
         const c = byExternal.get(e);
