@@ -198,6 +198,25 @@ async function walk() {
   await call('POST', `/api/v1/customers/${customerId}/transfer`, manager, { ownerId: String(me.body.user.id), reason: '回到原负责人' });
   await call('GET', `/api/v1/customers/${customerId}`, rep1);
 
+  // pools (公海) and lead assignment
+  await call('GET', '/api/v1/pools', rep1);
+  const pooled = await call('POST', '/api/v1/customers', rep2, { name: '公海示例', company: '公海示例科技有限公司', source: '官网', region: { province: '浙江' }, contacts: [] });
+  await call('POST', `/api/v1/customers/${pooled.body.id}/release`, rep2, { reason: '暂无需求' });
+  await call('GET', '/api/v1/pools/company/customers?limit=2', rep1);
+  await call('GET', '/api/v1/pools/south/customers', rep1); // 404: not a member of the 华南 pool
+  await call('GET', '/api/v1/pools/near', rep1);
+  await call('POST', `/api/v1/pools/customers/${pooled.body.id}/claim`, rep1);
+  await call('POST', `/api/v1/pools/customers/${pooled.body.id}/claim`, rep2); // 409: not in the pool
+  await call('PUT', `/api/v1/pools/locks/${pooled.body.id}`, manager, { locked: true });
+  await call('PUT', `/api/v1/pools/locks/${pooled.body.id}`, rep1, { locked: false }); // 403
+  const assigned = await call('POST', '/api/v1/assignments', manager, { customerId: pooled.body.id });
+  const assignee = assigned.body.ownerId === me.body.user.id ? rep1 : rep2;
+  await call('GET', '/api/v1/assignments', assignee);
+  await call('POST', `/api/v1/assignments/${assigned.body.id}/accept`, assignee);
+  const reassigned = await call('POST', '/api/v1/assignments', manager, { customerId: pooled.body.id });
+  await call('POST', `/api/v1/assignments/${reassigned.body.id}/return`, reassigned.body.ownerId === me.body.user.id ? rep1 : rep2);
+  await call('POST', `/api/v1/assignments/${assigned.body.id}/accept`, assignee); // 409: superseded
+
   // reminders (a deal stalled long enough that the owner's leader gets a team reminder)
   await t.conn.model<Opportunity>('Opportunity').updateOne({ _id: deal.body.id }, { $set: { stageEnteredAt: new Date(Date.now() - 30 * 86_400_000) } });
   await t.services.reminders.runPolicies();

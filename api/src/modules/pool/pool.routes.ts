@@ -32,7 +32,7 @@ export function poolRoutes(s: Services): Router<AppState> {
 
   router.get(
     '/:key/customers',
-    responds(200, pageOf(poolCustomerDtoSchema)),
+    responds(200, pageOf(poolCustomerDtoSchema), { errors: ['NOT_FOUND'] }),
     read,
     validate({ params: poolKeyParams, query: poolCustomersQuery }),
     async (ctx) => {
