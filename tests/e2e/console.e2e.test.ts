@@ -23,6 +23,7 @@ if (!BROWSER_AVAILABLE) console.warn(`console browser tests skipped: no Chromium
 const has = (file: string) => existsSync(path.join(REPO_ROOT, 'api', 'src', 'modules', file));
 const REPORTS_API = has('report/report.routes.ts');
 const HANDOVER_API = has('handover/handover.routes.ts');
+const IMPORT_API = has('import/import.routes.ts');
 if (!REPORTS_API) console.warn('console e2e: dashboard steps skipped (no api/src/modules/report yet)');
 
 function ensureWebBuild(): void {
@@ -237,6 +238,59 @@ describeBrowser('web workbench (/console) in a real browser', () => {
     const auth = await t.login('demo-rep1');
     expect((await t.http.get('/api/v1/audit').set('authorization', auth)).status).toBe(403);
     expect((await t.http.get('/api/v1/settings').set('authorization', auth)).status).toBe(403);
+    await page.close();
+  });
+
+  (IMPORT_API ? it : it.skip)('导入: a manager drops a CSV, dry-runs it, imports it (the worker job driven here), rolls it back', async () => {
+    const page = await newPage();
+    await devLogin(page, '张伟', '/console/imports');
+    const csv = [
+      '客户名称,公司,手机,来源,客户级别',
+      '卫导入,苏州导入示例科技有限公司,13912340001,展会,A',
+      '韩导入,无锡导入示例有限公司,139-1234-0002,官网,b',
+      '坏行,,,,',
+    ].join('\n');
+    await page.locator('.import-upload input[type=file]').setInputFiles({ name: '客户导入.csv', mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') });
+    await page.locator('.import-mapping').waitFor();
+    await page.locator('.import-dry-run').click();
+    await page.locator('.import-job', { hasText: '试导入报告' }).waitFor({ timeout: 20_000 });
+    await shot(page, '11-import-dry-run');
+    await page.locator('.import-run').click();
+    const imports = (t.services as unknown as { imports: { work(holder: string): Promise<boolean> } }).imports;
+    for (let i = 0; i < 5 && (await imports.work('e2e')); i++);
+    await page.locator('.import-job .ant-tag', { hasText: '已完成' }).waitFor({ timeout: 20_000 });
+    await page.locator('.import-job', { hasText: '导入结果' }).waitFor();
+    await shot(page, '12-import-done');
+    const found = await t.http
+      .get('/api/v1/customers')
+      .query({ q: '卫导入' })
+      .set('authorization', await t.login('demo-manager'));
+    expect(found.body.items).toHaveLength(1);
+    await page.locator('.import-rollback').click();
+    for (let i = 0; i < 5 && (await imports.work('e2e')); i++);
+    await page.locator('.import-job .ant-tag', { hasText: '已回滚' }).waitFor({ timeout: 20_000 });
+    const gone = await t.http
+      .get('/api/v1/customers')
+      .query({ q: '卫导入' })
+      .set('authorization', await t.login('demo-manager'));
+    expect(gone.body.items).toHaveLength(0);
+    await page.close();
+  });
+
+  it('usable at 1024 px: the sider collapses and no page scrolls sideways', async () => {
+    const page = await newPage();
+    await page.setViewportSize({ width: 1024, height: 768 });
+    await devLogin(page, '孙立', '/console/customers');
+    await page.locator('.customer-table tbody tr.ant-table-row').first().waitFor();
+    for (const path of ['/console/customers', '/console/', '/console/org', '/console/audit']) {
+      await page.goto(`${base}${path}`);
+      await page.locator('.console-content h1').waitFor();
+      await page.waitForLoadState('networkidle');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1024);
+    }
+    await page.goto(`${base}/console/customers`);
+    await page.locator('.customer-table tbody tr.ant-table-row').first().waitFor();
+    await shot(page, '13-customers-1024');
     await page.close();
   });
 

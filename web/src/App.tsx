@@ -11,6 +11,7 @@ import { ApprovalsPage } from './pages/ApprovalsPage';
 import { OrgPage } from './pages/OrgPage';
 import { AuditPage } from './pages/AuditPage';
 import { SettingsPage } from './pages/SettingsPage';
+import { ImportPage } from './pages/ImportPage';
 
 function RequireSession({ children }: { children: JSX.Element }) {
   const location = useLocation();
@@ -71,6 +72,7 @@ export function App() {
             </AdminOnly>
           }
         />
+        <Route path="imports" element={<ImportPage />} />
         <Route path="*" element={<Result status="404" title="页面不存在" />} />
       </Route>
     </Routes>

@@ -64,6 +64,19 @@ export async function api<T>(path: string, init: { method?: string; query?: Quer
   return data as T;
 }
 
+/** A multipart upload (the import's file) with the bearer token; answers the JSON the API sends back. */
+export async function upload<T>(path: string, form: FormData): Promise<T> {
+  const token = session.token();
+  const res = await fetch(`/api/v1${path}`, {
+    method: 'POST',
+    body: form,
+    headers: { 'X-Client': 'web', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  });
+  const data = (await res.json().catch(() => null)) as { error?: { code?: string; message?: string } } | null;
+  if (!res.ok) throw new ApiError(res.status, data?.error?.code ?? `HTTP_${res.status}`, data?.error?.message ?? `上传失败（${res.status}）`);
+  return data as T;
+}
+
 /** Downloads a file the API streams (xlsx exports) with the bearer token, under the name the server gives. */
 export async function download(path: string, query: Query, fallbackName: string): Promise<void> {
   const token = session.token();

@@ -7,6 +7,7 @@ import {
   AuditOutlined,
   CheckSquareOutlined,
   DashboardOutlined,
+  ImportOutlined,
   LogoutOutlined,
   SettingOutlined,
   TeamOutlined,
@@ -31,6 +32,7 @@ export function ConsoleLayout() {
     { key: '/', icon: <DashboardOutlined />, label: '仪表盘' },
     { key: '/customers', icon: <TeamOutlined />, label: '客户' },
     { key: '/approvals', icon: <CheckSquareOutlined />, label: '审批' },
+    ...(me.permissions.includes('record.import') ? [{ key: '/imports', icon: <ImportOutlined />, label: '导入' }] : []),
     ...(admin
       ? [
           { key: '/org', icon: <ApartmentOutlined />, label: '组织与成员' },
