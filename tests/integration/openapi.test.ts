@@ -6,6 +6,7 @@ import { apiRouters } from '../../api/src/app';
 import { ERROR_CATALOG } from '../../api/src/modules/openapi/error-catalog';
 import { buildOpenApi } from '../../api/src/modules/openapi/openapi.builder';
 import { FakeDingTalkServer } from '../fakes/fake-dingtalk-server';
+import { FakeDirectory } from '../fakes/fake-directory';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
@@ -200,7 +201,13 @@ async function walk() {
 
   // pools (公海) and lead assignment
   await call('GET', '/api/v1/pools', rep1);
-  const pooled = await call('POST', '/api/v1/customers', rep2, { name: '公海示例', company: '公海示例科技有限公司', source: '官网', region: { province: '浙江' }, contacts: [] });
+  const pooled = await call('POST', '/api/v1/customers', rep2, {
+    name: '公海示例',
+    company: '公海示例科技有限公司',
+    source: '官网',
+    region: { province: '浙江' },
+    contacts: [],
+  });
   await call('POST', `/api/v1/customers/${pooled.body.id}/release`, rep2, { reason: '暂无需求' });
   await call('GET', '/api/v1/pools/company/customers?limit=2', rep1);
   await call('GET', '/api/v1/pools/south/customers', rep1); // 404: not a member of the 华南 pool
@@ -270,10 +277,36 @@ async function walk() {
   await call('GET', `/api/v1/handovers/${started.body.id}`, manager);
   await call('GET', '/api/v1/handovers?limit=5', manager);
   await call('GET', `/api/v1/handovers/${started.body.id}/items?limit=2`, manager);
+
+  // outbound webhooks (admins): an endpoint, a change it hears about, its delivery log, a replay
+  const hook = await call('POST', '/api/v1/webhooks', admin, {
+    url: 'http://127.0.0.1:9/crm-hook',
+    events: ['customer.updated', 'customer.created'],
+    description: 'ERP 同步',
+  });
+  await call('POST', '/api/v1/webhooks', rep1, { url: 'http://127.0.0.1:9/x', events: ['customer.created'] }); // 403
+  await call('POST', '/api/v1/webhooks', admin, { url: 'ftp://example.com/x', events: ['customer.created'] }); // 400
+  await call('GET', '/api/v1/webhooks', admin);
+  await call('GET', `/api/v1/webhooks/${hook.body.id}`, admin);
+  await call('PATCH', `/api/v1/webhooks/${hook.body.id}`, admin, { events: ['customer.created', 'customer.updated'], description: 'ERP 客户同步' });
+  await call('POST', '/api/v1/customers', rep1, { name: '钩子示例', company: '苏州钩子示例有限公司', source: '官网' });
+  await t.services.webhooks.dispatch();
+  await t.services.webhooks.send(); // nobody listens on port 9: retried later
+  const deliveries = await call('GET', `/api/v1/webhooks/${hook.body.id}/deliveries?limit=5`, admin);
+  await call('POST', `/api/v1/webhooks/${hook.body.id}/deliveries/${deliveries.body.items[0].id}/replay`, admin);
+  await call('DELETE', `/api/v1/webhooks/${hook.body.id}`, admin);
+
+  // directory sync (admins): a dry run, a sync, its run
+  await call('POST', '/api/v1/directory/dry-run', admin);
+  await call('POST', '/api/v1/directory/dry-run', manager); // 403
+  const sync = await call('POST', '/api/v1/directory/sync', admin);
+  await t.services.directory.settled();
+  await call('GET', `/api/v1/directory/runs/${sync.body.id}`, admin);
 }
 
 beforeAll(async () => {
   wecom = await new FakeWeComServer(WECOM_TEST_APP).start();
+  wecom.directory = new FakeDirectory({ people: 40 });
   ding = await new FakeDingTalkServer(DING).start();
   t = await startTestApp(
     {
@@ -283,6 +316,7 @@ beforeAll(async () => {
       DINGTALK_ROBOT_CODE: DING.robotCode,
       DINGTALK_API_BASE: ding.baseUrl,
       DINGTALK_OAPI_BASE: ding.baseUrl,
+      DIRECTORY_SOURCE: 'wecom',
     },
     { crm: true },
   );

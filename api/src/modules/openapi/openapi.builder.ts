@@ -107,6 +107,9 @@ export const SUMMARIES: Record<string, { summary: string; tag: string }> = {
   'DELETE /api/v1/webhooks/{id}': { summary: '删除 Webhook（未送达的投递标记失败，投递记录保留）', tag: 'Webhook' },
   'GET /api/v1/webhooks/{id}/deliveries': { summary: '投递记录：状态、尝试次数、每次的状态码、耗时和响应（截断）', tag: 'Webhook' },
   'POST /api/v1/webhooks/{id}/deliveries/{deliveryId}/replay': { summary: '重新投递（同一事件 ID 和正文）', tag: 'Webhook' },
+  'POST /api/v1/directory/dry-run': { summary: '通讯录同步预览：将新增 / 变更 / 离开的部门和人员（不改数据；管理员）', tag: '组织' },
+  'POST /api/v1/directory/sync': { summary: '开始通讯录同步（后台进行，返回同步记录；同一时间只有一个）', tag: '组织' },
+  'GET /api/v1/directory/runs/{id}': { summary: '同步记录：进度（阶段、断点）、各类数量、变化明细、离开人员', tag: '组织' },
   'POST /api/v1/handovers/preview': {
     summary: '交接预览：被交接人名下的客户、联系人、商机、合同、审批、提醒、企业微信客户和客户群，及建议的分配',
     tag: '交接',

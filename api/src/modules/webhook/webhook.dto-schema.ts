@@ -34,6 +34,7 @@ export const webhookDtoSchema = z.strictObject({
   description: z.string().nullable(),
   active: z.boolean(),
   secretHint: z.string().describe('密钥末 4 位（完整密钥只在创建时返回）'),
+  createdById: idString.nullable().describe('注册的管理员'),
   createdAt: isoTime,
   updatedAt: isoTime,
 });
