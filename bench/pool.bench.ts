@@ -8,6 +8,7 @@
  * and a check that exactly the due customers went back, each once.
  */
 import { Types } from 'mongoose';
+import { buildServices, connectMongo, ensureIndexes } from '@crm/api';
 import { seedOrg } from '../api/src/seed/org.seed';
 import { openBenchDatabase } from './bench-db';
 
@@ -38,7 +39,11 @@ export async function run(log: (line: string) => void): Promise<void> {
   const duePercent = arg('due', 0.1);
   const env = await openBenchDatabase('crm_bench_pool', log);
   try {
-    const { conn, services, db } = env;
+    const { db } = env;
+    // patient timeouts: the stand-in stops answering for seconds while it collects a heap of a million documents
+    const conn = await connectMongo(db.uri, { requestTimeoutMs: 120_000, operationTimeoutMs: 900_000 });
+    const services = buildServices(conn, env.config);
+    await ensureIndexes(conn);
     const standIn = db.kind === 'mongo-java-server';
     log(`database: ${db.description}${standIn ? ' (stand-in figures: no secondary index is used, every query scans)' : ''}`);
     const org = await seedOrg(services);
@@ -111,16 +116,29 @@ export async function run(log: (line: string) => void): Promise<void> {
       }
       await insertRetrying(conn.collection('customers'), customers);
       await insertRetrying(conn.collection('pool_clocks'), clocks);
+      if ((start + BATCH) % 100_000 === 0) log(`  … ${(start + BATCH).toLocaleString()} loaded (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     }
     // the backfill checkpoint stands after the last customer (migration 018 leaves it there)
     await conn.collection('pool_state').insertOne({ _id: 'backfill' as never, afterId: lastId });
-    log(`loaded ${size.toLocaleString()} customers + clocks in ${((Date.now() - t0) / 1000).toFixed(1)} s; due ${due.toLocaleString()}, in the warning window ${warned.toLocaleString()}`);
+    log(
+      `loaded ${size.toLocaleString()} customers + clocks in ${((Date.now() - t0) / 1000).toFixed(1)} s; due ${due.toLocaleString()}, in the warning window ${warned.toLocaleString()}`,
+    );
 
     const q0 = Date.now();
-    const candidates = await conn.collection('pool_clocks').find({ reclaimAt: { $lte: now } }).sort({ reclaimAt: 1 }).limit(500).toArray();
+    const candidates = await conn
+      .collection('pool_clocks')
+      .find({ reclaimAt: { $lte: now } })
+      .sort({ reclaimAt: 1 })
+      .limit(500)
+      .toArray();
     log(`due-candidate query (first batch of ${candidates.length}): ${Date.now() - q0} ms`);
     try {
-      const plan = (await conn.collection('pool_clocks').find({ reclaimAt: { $lte: now } }).sort({ reclaimAt: 1 }).limit(500).explain()) as {
+      const plan = (await conn
+        .collection('pool_clocks')
+        .find({ reclaimAt: { $lte: now } })
+        .sort({ reclaimAt: 1 })
+        .limit(500)
+        .explain()) as {
         queryPlanner?: { winningPlan?: unknown };
       };
       log(`plan: ${JSON.stringify(plan.queryPlanner?.winningPlan ?? plan).slice(0, 200)}`);
@@ -137,9 +155,12 @@ export async function run(log: (line: string) => void): Promise<void> {
     );
     const inPool = await conn.collection('customers').countDocuments({ status: 'pool' });
     const audits = await conn.collection('audit_log').countDocuments({ action: 'customer.reclaim' });
-    log(`check: ${inPool === due && audits === due && r.reclaimed === due ? 'ok' : 'MISMATCH'} (in pool ${inPool}, reclaim audit entries ${audits}, due ${due})`);
+    log(
+      `check: ${inPool === due && audits === due && r.reclaimed === due ? 'ok' : 'MISMATCH'} (in pool ${inPool}, reclaim audit entries ${audits}, due ${due})`,
+    );
     const again = await services.pools.run(now);
     log(`second pass (nothing due): ${again.reclaimed} returned, ${again.warned} warned`);
+    await conn.close();
   } finally {
     await env.close();
   }

@@ -31,7 +31,8 @@ async function event(user: string, e: { text?: string; action?: { key: string; t
   });
 }
 const outs = async (user: string) => (await t.bot.sandbox!.conversation(user)).filter((m) => m.direction === 'out').map((m) => m.message);
-const lastOut = async (user: string) => (await outs(user)).at(-1) as Record<string, unknown> & { card?: { taskId: string; title: string; buttons: Array<{ key: string }> } };
+const lastOut = async (user: string) =>
+  (await outs(user)).at(-1) as Record<string, unknown> & { card?: { taskId: string; title: string; buttons: Array<{ key: string }> } };
 const textOf = (m: unknown) => JSON.stringify(m);
 
 async function newCustomer(login: string, name: string, body: Record<string, unknown> = {}): Promise<string> {
@@ -101,7 +102,10 @@ it('申请延期 goes to the manager; once approved the return waits extensionDa
 it('公海 lists claimable customers near the rep; 领取 <客户> claims one through the pool rules', async () => {
   clock = at(100);
   const id = await newCustomer('demo-rep1', '王芳', { region: { province: '江苏', city: '南京' } });
-  await t.http.post(`/api/v1/customers/${id}/release`).set(await as('demo-rep1')).send({ reason: '暂不跟进' });
+  await t.http
+    .post(`/api/v1/customers/${id}/release`)
+    .set(await as('demo-rep1'))
+    .send({ reason: '暂不跟进' });
   await newCustomer('demo-rep2', '周强', { region: { province: '江苏', city: '苏州' } });
   await event('demo-rep2', { text: '公海' });
   const list = textOf(await lastOut('demo-rep2'));
@@ -113,7 +117,10 @@ it('公海 lists claimable customers near the rep; 领取 <客户> claims one th
   await event('demo-rep2', { text: '领取 不存在的客户' });
   expect(textOf(await lastOut('demo-rep2'))).toContain('公海中没有找到');
   // the previous owner in the cooldown: refused with the reason
-  await t.http.post(`/api/v1/customers/${id}/release`).set(await as('demo-rep2')).send({});
+  await t.http
+    .post(`/api/v1/customers/${id}/release`)
+    .set(await as('demo-rep2'))
+    .send({});
   await event('demo-rep2', { text: '领取 王芳' });
   expect(textOf(await lastOut('demo-rep2'))).toContain('冷却');
 });

@@ -88,7 +88,10 @@ export function registerPoolListeners(bot: BotApp, deps: { now: () => Date; busi
   bot.action('pool.fu', async (ctx, [id = '']) => {
     const customer = await ctx.services.customers.get(ctx.actor, id);
     await ctx.ask('pool.fu', [String(customer._id)]);
-    await ctx.reply({ kind: 'text', text: txt`请直接回复这次跟进的内容（${customer.name}），例如：“已电话沟通，下周二上门拜访”。记录后回收倒计时重新开始。（回复“取消”放弃）` });
+    await ctx.reply({
+      kind: 'text',
+      text: txt`请直接回复这次跟进的内容（${customer.name}），例如：“已电话沟通，下周二上门拜访”。记录后回收倒计时重新开始。（回复“取消”放弃）`,
+    });
   });
 
   bot.prompt('pool.fu', async (ctx, answer) => {
@@ -105,7 +108,11 @@ export function registerPoolListeners(bot: BotApp, deps: { now: () => Date; busi
   // ---- 申请延期: an approval to the manager; once approved the return moves back
   bot.action('pool.ext', async (ctx, [id = '']) => {
     const customer = await ctx.services.customers.get(ctx.actor, id);
-    const a = await ctx.services.approvals.submit(ctx.actor, ctx.meta, { subjectType: 'pool-extension', subjectId: String(customer._id), comment: '公海回收预警：申请延期' });
+    const a = await ctx.services.approvals.submit(ctx.actor, ctx.meta, {
+      subjectType: 'pool-extension',
+      subjectId: String(customer._id),
+      comment: '公海回收预警：申请延期',
+    });
     const done = a.status === 'approved' ? '延期已生效' : '已申请延期，等待经理审批';
     await settled(ctx, `客户即将退回公海：${short(customer.name, 16)}`, done);
     await ctx.reply({ kind: 'text', text: txt`${customer.name}：${done}。` });
