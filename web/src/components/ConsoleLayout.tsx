@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
 import { Avatar, Button, Dropdown, Layout, Menu, Space, Tag, Typography } from 'antd';
@@ -27,6 +27,12 @@ export function ConsoleLayout() {
   const queryClient = useQueryClient();
   // collapsed by default below 1200 px so the tables keep their width at 1024
   const [collapsed, setCollapsed] = useState(() => window.innerWidth < 1200);
+  useEffect(() => {
+    const narrow = window.matchMedia('(max-width: 1199px)');
+    const follow = () => setCollapsed(narrow.matches);
+    narrow.addEventListener('change', follow);
+    return () => narrow.removeEventListener('change', follow);
+  }, []);
 
   const items = [
     { key: '/', icon: <DashboardOutlined />, label: '仪表盘' },
@@ -51,7 +57,7 @@ export function ConsoleLayout() {
 
   return (
     <Layout style={{ minHeight: '100%' }}>
-      <Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} width={208} breakpoint="lg" className="console-sider">
+      <Sider collapsible collapsed={collapsed} onCollapse={setCollapsed} width={208} className="console-sider">
         <div className="console-logo">{collapsed ? 'CRM' : 'CRM 工作台'}</div>
         <Menu theme="dark" mode="inline" selectedKeys={[selected]} items={items} onClick={(e) => navigate(e.key)} className="console-menu" />
       </Sider>
