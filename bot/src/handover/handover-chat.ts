@@ -4,8 +4,10 @@ import type { Logger } from 'pino';
 import type { Channel } from '../core/channel';
 import type { Notifier } from '../outbound/notifier';
 
-/** Where the workbench shows one hand-over (its progress and report). */
-export const handoverPath = (id: string) => `/console/handovers/${id}`;
+/** Where the workbench shows a hand-over: 组织与成员, where it is started (admins), with the hand-over named. */
+export const handoverPath = (id: string) => `/console/org?handover=${id}`;
+/** Where a successor sees the customers they took over. */
+export const takenOverPath = '/console/customers?owner=me';
 
 const KIND = { resigned: '离职继承', 'in-service': '在职继承' } as const;
 
@@ -28,6 +30,7 @@ export class HandoverChat implements HandoverEvents {
 没有需要转接的企业微信客户。
         `;
     const link = mdLink('查看交接进度', this.appUrl(handoverPath(n.id)));
+    const mine = mdLink('查看我的客户', this.appUrl(takenOverPath));
     await this.send(n.startedById, {
       kind: 'markdown',
       title: `${KIND[n.kind]}进行中`,
@@ -38,7 +41,7 @@ export class HandoverChat implements HandoverEvents {
       await this.send(s.id, {
         kind: 'markdown',
         title: '你有新接手的客户',
-        markdown: md`**你接手了 ${n.fromName} 的 ${s.customers} 个客户**\n企业微信好友关系正在转接，客户 24 小时内可拒绝。\n${link}`,
+        markdown: md`**你接手了 ${n.fromName} 的 ${s.customers} 个客户**\n企业微信好友关系正在转接，客户 24 小时内可拒绝。\n${mine}`,
       });
     }
   }
@@ -75,8 +78,8 @@ export class HandoverChat implements HandoverEvents {
             { label: '已接替', value: `${s.accepted} 个企业微信客户` },
             { label: '未接替', value: `${s.refused} 个` },
           ],
-          url,
-          buttons: [{ key: `handover.open:${n.id}`, text: '查看明细', url, style: 'primary' }],
+          url: this.appUrl(takenOverPath),
+          buttons: [{ key: `handover.mine:${n.id}`, text: '查看我的客户', url: this.appUrl(takenOverPath), style: 'primary' }],
         },
       });
     }
