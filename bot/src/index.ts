@@ -29,6 +29,7 @@ export { BotApp } from './core/bot-app';
 export { createDirectorySource } from './channels/directory-source';
 export type { Receiver } from './core/receiver';
 export { Notifier, type Delivery } from './outbound/notifier';
+export { ReportPush } from './reports/report-push';
 
 export interface Bot {
   app: BotApp;

@@ -16,6 +16,16 @@ export interface ReminderPolicy {
   replyWindowMinutes: number;
   /** More reminders than this for one person in one pass become a single summary card. */
   burstLimit: number;
+  /** The reports pushed to managers in chat (bot/src/reports, the report-push job). */
+  reports: {
+    /** The weekly report card: this weekday (1 = Monday) at this minute of the day, business time (Monday 09:00). */
+    weeklyWeekday: number;
+    weeklyMinute: number;
+    /** Alert a manager when one of their reps logged no follow-up for this many working days (N). */
+    quietRepWorkingDays: number;
+    /** Alert a manager when the team's new deals of last week fell by more than this percent against the week before (X). */
+    newDealsDropPercent: number;
+  };
   scheduler: {
     /** How often due reminders are claimed. */
     tickMs: number;
@@ -37,6 +47,7 @@ export const DEFAULT_REMINDER_POLICY: ReminderPolicy = {
   coldDaysByTier: { A: 7, B: 14, C: 30, D: null },
   replyWindowMinutes: 120,
   burstLimit: 3,
+  reports: { weeklyWeekday: 1, weeklyMinute: 9 * 60, quietRepWorkingDays: 3, newDealsDropPercent: 30 },
   scheduler: { tickMs: 5_000, leaseMs: 120_000, batchSize: 200, maxAttempts: 5, policyEveryMinutes: 15 },
 };
 

@@ -29,7 +29,7 @@ import {
   type AppState,
   type Services,
 } from '@crm/api';
-import { createBot, createDirectorySource, type Bot } from '@crm/bot';
+import { createBot, createDirectorySource, ReportPush, type Bot } from '@crm/bot';
 import { DailyBackup } from './backup';
 import { createJobRunner, type JobRunner } from './jobs';
 import { runMigrations } from './migrations';
@@ -158,6 +158,14 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     // the domain's sweep, then the bot's card refresh (re-issues WeCom cards before their 72 h code runs out)
     approvals: { sweep: async () => ({ ...(await services.approvalSweep.run()), refreshed: await bot.approvals.refreshCards(now()) }) },
     chat: bot.app,
+    reportPush: new ReportPush(connection, {
+      services,
+      notifier: bot.notifier,
+      policy: config.reminders,
+      businessTz: config.businessTz,
+      logger: logger.child({ component: 'report-push' }),
+      now,
+    }),
     records: [services.customers, services.followUps],
     // BACKUP_DAILY_AT (off by default): the job checks every 5 minutes; the body takes the `backup` lease itself
     backups: new DailyBackup({

@@ -25,3 +25,4 @@ export * from './approval/approval.dto-schema';
 export * from './approval/approval-text';
 export * from './customer/format';
 export * from './reports/report.dto';
+export { isWorkingDay } from './time/chinese-holidays';

@@ -27,7 +27,7 @@ import { approvalPath, approvalsPath, customerPath, remindersPath } from './link
 import { searchCustomers } from './crm.listeners';
 import { followUpTypeOf } from '../reminders/reminder.listeners';
 import { TODAY_TASK_PREFIX, todayCard } from './today-card';
-import { statsMarkdown, teamMarkdown } from './stats';
+import { reportCardFor } from '../reports/report-cards';
 
 /** 撤销 works this long after a follow-up was logged in chat. */
 export const UNDO_WINDOW_MS = 10 * 60_000;
@@ -533,10 +533,11 @@ export function registerChatListeners(bot: BotApp, deps: ChatListenerDeps): void
       case 'approvals.mine':
         return approvalsMine(ctx);
       case 'stats':
-        await ctx.reply({ kind: 'markdown', title: '本月业绩', markdown: await statsMarkdown(ctx, now(), tz) });
+        // the numbers of the reports (roll-ups, the asker's scope) as a card that opens the workbench
+        await ctx.reply({ kind: 'card', card: await reportCardFor(ctx.services, ctx.actor, 'mine') });
         return;
       case 'team':
-        await ctx.reply({ kind: 'markdown', title: '团队情况', markdown: await teamMarkdown(ctx, now(), tz) });
+        await ctx.reply({ kind: 'card', card: await reportCardFor(ctx.services, ctx.actor, 'team') });
         return;
       case 'undo':
         return undo(ctx);

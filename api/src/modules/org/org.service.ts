@@ -125,6 +125,12 @@ export class OrgService {
     return this.#users.find({ leaderId, status: 'active' }, { name: 1 }).lean<Array<{ _id: Types.ObjectId; name: string }>>().exec();
   }
 
+  /** Active users with at least one active direct report (the weekly report card and the team alerts go to them). */
+  async activeLeaders(): Promise<UserDoc[]> {
+    const ids = (await this.#users.distinct('leaderId', { status: 'active' }).exec()).filter(Boolean);
+    return this.#users.find({ _id: { $in: ids }, status: 'active' }).exec();
+  }
+
   /** Whether there are no users yet (a fresh database). */
   async isEmpty(): Promise<boolean> {
     return (await this.#users.estimatedDocumentCount().exec()) === 0;

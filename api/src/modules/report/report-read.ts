@@ -26,8 +26,10 @@ export function reportReaderOf<T>(model: Model<T>): ReportReader<T> {
     },
     count: (filter) => model.countDocuments(filter).exec(),
     stream: (filter, projection) =>
+      // no time limit: a rebuild reads every record (the connection's maxTimeMS bounds request queries)
       model
         .find(filter, projection ?? null)
+        .maxTimeMS(0)
         .lean<T>()
         .batchSize(5000)
         .cursor() as AsyncIterable<T>,

@@ -194,10 +194,6 @@ function minutes(ms: number): number {
 export function rollupId(gen: number, month: string, ownerId: Types.ObjectId | null, departmentId: Types.ObjectId | null): string {
   return `${gen}|${month}|${ownerId ? String(ownerId) : '-'}|${departmentId ? String(departmentId) : '-'}`;
 }
-export function pairId(ownerId: Types.ObjectId | null, departmentId: Types.ObjectId | null): string {
-  return `${ownerId ? String(ownerId) : '-'}|${departmentId ? String(departmentId) : '-'}`;
-}
-
 /** after − before, by document and key, zeros dropped. */
 export function delta(
   gen: number,

@@ -22,13 +22,6 @@ export interface Rollup {
   [family: string]: unknown;
 }
 
-/** Every owner × department that has a roll-up: the data scope is applied here, then documents are read by _id. */
-export interface RollupPair {
-  _id: string;
-  ownerId: Types.ObjectId | null;
-  departmentId: Types.ObjectId | null;
-}
-
 /** `_id: 'rollups'`: the generation reports read, the one a rebuild is writing, and the last rebuild. */
 export interface RollupMeta {
   _id: string;
@@ -57,16 +50,7 @@ const rollupSchema = new Schema<Rollup>(
   },
   { versionKey: false, minimize: false },
 );
-rollupSchema.index({ gen: 1 });
-
-const pairSchema = new Schema<RollupPair>(
-  {
-    _id: { type: String, required: true },
-    ownerId: { type: Schema.Types.ObjectId, default: null },
-    departmentId: { type: Schema.Types.ObjectId, default: null },
-  },
-  { versionKey: false },
-);
+rollupSchema.index({ gen: 1, month: 1 });
 
 const metaSchema = new Schema<RollupMeta>(
   {
@@ -81,10 +65,9 @@ const metaSchema = new Schema<RollupMeta>(
   { versionKey: false },
 );
 
-export function rollupModels(conn: Connection): { rollups: Model<Rollup>; pairs: Model<RollupPair>; meta: Model<RollupMeta> } {
+export function rollupModels(conn: Connection): { rollups: Model<Rollup>; meta: Model<RollupMeta> } {
   return {
     rollups: (conn.models.ReportRollup as Model<Rollup> | undefined) ?? conn.model<Rollup>('ReportRollup', rollupSchema, 'report_rollups'),
-    pairs: (conn.models.ReportPair as Model<RollupPair> | undefined) ?? conn.model<RollupPair>('ReportPair', pairSchema, 'report_pairs'),
     meta: (conn.models.ReportMeta as Model<RollupMeta> | undefined) ?? conn.model<RollupMeta>('ReportMeta', metaSchema, 'report_meta'),
   };
 }

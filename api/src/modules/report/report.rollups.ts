@@ -1,18 +1,7 @@
 import type { Connection, Model, Types } from 'mongoose';
 import type { StageDefinition } from '@crm/shared';
-import {
-  CellRules,
-  DayClock,
-  delta,
-  pairId,
-  rollupId,
-  type Cell,
-  type ContractFacts,
-  type CustomerFacts,
-  type DealFacts,
-  type FollowUpFacts,
-} from './report.cells';
-import { FAMILIES, rollupModels, type Family, type Rollup, type RollupMeta, type RollupPair } from './report.model';
+import { CellRules, DayClock, delta, rollupId, type Cell, type ContractFacts, type CustomerFacts, type DealFacts, type FollowUpFacts } from './report.cells';
+import { FAMILIES, rollupModels, type Family, type Rollup, type RollupMeta } from './report.model';
 import type { ReportReader } from './report-read';
 
 type Id = Types.ObjectId;
@@ -45,8 +34,8 @@ const OPS_KEPT = 64;
  * date by the owning modules' change listeners (wired in buildServices) and rebuilt from scratch by `rebuild()`
  * (`npm run reports:rebuild`). A change is applied as increments to each document it touches, in one update per
  * document conditional on the change's id not being among the document's last applied ones, so a repeated call
- * (a recovery rerun) changes nothing. Reports read only these documents: the pairs (owner × department) in the
- * viewer's scope, then one document per pair and month by _id.
+ * (a recovery rerun) changes nothing. Reports read only these documents: those of the period's months
+ * whose scope copy (owner, department) matches the viewer's data scope.
  *
  * A rebuild writes a new generation and switches to it when done; changes made meanwhile go to both. A listener
  * that fails never fails the write it follows: it is counted (`failures` in report_meta) and the next rebuild
@@ -54,10 +43,8 @@ const OPS_KEPT = 64;
  */
 export class ReportRollups {
   readonly #rollups: Model<Rollup>;
-  readonly #pairs: Model<RollupPair>;
   readonly #meta: Model<RollupMeta>;
   readonly rules: CellRules;
-  private readonly knownPairs = new Set<string>();
 
   constructor(
     conn: Connection,
@@ -68,7 +55,6 @@ export class ReportRollups {
   ) {
     const m = rollupModels(conn);
     this.#rollups = m.rollups;
-    this.#pairs = m.pairs;
     this.#meta = m.meta;
     this.rules = new CellRules(stages, new DayClock(tz));
   }
@@ -143,7 +129,6 @@ export class ReportRollups {
     const meta = await this.meta();
     for (const gen of meta.building ? [meta.gen, meta.building] : [meta.gen]) {
       for (const [id, d] of delta(gen, before, after)) {
-        await this.ensurePair(d.ownerId, d.departmentId);
         const inc: Record<string, number> = {};
         for (const [key, n] of Object.entries(d.inc)) for (const f of fieldsOf(key)) inc[f] = (inc[f] ?? 0) + n;
         try {
@@ -165,13 +150,6 @@ export class ReportRollups {
     }
   }
 
-  private async ensurePair(ownerId: Id | null, departmentId: Id | null): Promise<void> {
-    const id = pairId(ownerId, departmentId);
-    if (this.knownPairs.has(id)) return;
-    await this.#pairs.updateOne({ _id: id }, { $setOnInsert: { ownerId, departmentId } }, { upsert: true }).exec();
-    this.knownPairs.add(id);
-  }
-
   async meta(): Promise<RollupMeta> {
     const m = await this.#meta.findById(META_ID).lean<RollupMeta>().exec();
     return m ?? { _id: META_ID, gen: 1, building: null, builtAt: null, tookMs: null, counted: null, failures: 0 };
@@ -179,32 +157,27 @@ export class ReportRollups {
 
   // ---- reads ----------------------------------------------------------------------------------------------
 
-  /** The owner × department pairs matching a filter (the viewer's scope, ANDed with any narrowing). */
-  pairs(filter: Record<string, unknown>): Promise<RollupPair[]> {
-    return this.#pairs.find(filter).lean<RollupPair[]>().exec();
-  }
-
   /**
-   * The roll-up documents of these pairs and months (current generation), with only the families asked for: the
-   * month totals (`<family>M`) for months read whole, the day counters for the others.
+   * The roll-up documents of these months (current generation) matching a filter on their scope copy (the viewer's
+   * data scope ANDed with any narrowing), with only the families asked for: the month totals (`<family>M`) for
+   * months read whole, the day counters for the others. One query per kind; the documents of a month number the
+   * owner × department pairs that had records, whatever the number of records.
    */
-  async read(pairs: RollupPair[], months: Array<{ month: string; whole: boolean }>, families: readonly Family[]): Promise<Rollup[]> {
-    if (!pairs.length || !months.length) return [];
+  async read(scope: Record<string, unknown>, months: Array<{ month: string; whole: boolean }>, families: readonly Family[]): Promise<Rollup[]> {
+    if (!months.length) return [];
     const { gen } = await this.meta();
     const out: Rollup[] = [];
     for (const whole of [true, false]) {
-      const ids: string[] = [];
-      for (const m of months) if (m.whole === whole) for (const p of pairs) ids.push(rollupId(gen, m.month, p.ownerId, p.departmentId));
-      if (!ids.length) continue;
+      const wanted = months.filter((m) => m.whole === whole).map((m) => m.month);
+      if (!wanted.length) continue;
       const projection: Record<string, 1> = { month: 1, ownerId: 1, departmentId: 1 };
       for (const f of families) projection[whole ? `${f}M` : f] = 1;
-      for (let i = 0; i < ids.length; i += 5000)
-        out.push(
-          ...(await this.#rollups
-            .find({ _id: { $in: ids.slice(i, i + 5000) } }, projection)
-            .lean<Rollup[]>()
-            .exec()),
-        );
+      out.push(
+        ...(await this.#rollups
+          .find({ $and: [{ gen, month: { $in: wanted } }, scope] }, projection)
+          .lean<Rollup[]>()
+          .exec()),
+      );
     }
     return out;
   }
@@ -278,7 +251,6 @@ export class ReportRollups {
         { ordered: false },
       );
     }
-    for (const [, d] of entries) await this.ensurePair(d.ownerId, d.departmentId);
     const tookMs = Date.now() - started;
     await this.#meta.updateOne({ _id: META_ID }, { $set: { gen, building: null, builtAt: new Date(), tookMs, counted } }).exec();
     await this.#rollups.deleteMany({ gen: { $ne: gen } }).exec();

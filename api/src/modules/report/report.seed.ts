@@ -47,6 +47,8 @@ export function* generateReportData(opts: {
   seed?: number;
   /** Deals per customer (default 2). */
   dealsPerCustomer?: number;
+  /** Follow-ups per deal: 0 to this many, evenly (default 6). */
+  maxFollowUps?: number;
 }): Generator<SeedBatch> {
   const rnd = prng(opts.seed ?? 42);
   const open = opts.stages.filter((s) => s.outcome === 'open');
@@ -140,7 +142,7 @@ export function* generateReportData(opts: {
       createdAt: new Date(createdAt),
       updatedAt: new Date(closedAt ?? last.enteredAt.getTime()),
     });
-    const followUps = Math.floor(rnd() * 7);
+    const followUps = Math.floor(rnd() * ((opts.maxFollowUps ?? 6) + 1));
     let lastFollowUp = 0;
     for (let f = 0; f < followUps; f++) {
       const at = createdAt + rnd() * ((closedAt ?? now) - createdAt);

@@ -24,7 +24,7 @@ import type { Actor } from '../../context';
 import { AppError, CommonErrorCode, forbidden } from '../../errors/app-error';
 import type { OrgService } from '../org/org.service';
 import { decodeDim } from './report.cells';
-import type { Counters, Family, Rollup, RollupPair } from './report.model';
+import type { Counters, Family, Rollup } from './report.model';
 import { daysOf, periodDto, resolvePeriod, weekStartOf, type Period } from './report.period';
 import type { ReportReader } from './report-read';
 import type { ContractRow, CustomerRow, DealRow, FollowUpRow, ReportRollups } from './report.rollups';
@@ -126,12 +126,12 @@ export class ReportService {
     return and;
   }
 
-  /** The owner × department pairs the viewer may see (their data scope over the records' scope copies). */
-  private async pairsFor(actor: Actor, q: { ownerId?: string; departmentId?: string }, mine = false): Promise<RollupPair[]> {
+  /** The viewer's data scope over roll-ups (their owner and department copies), ANDed with the narrowing. */
+  private async rollupScope(actor: Actor, q: { ownerId?: string; departmentId?: string }, mine = false): Promise<Record<string, unknown>> {
     this.assertReports(actor);
     const and = [buildScopeFilter(actor.viewer, PAIR_FIELDS), ...(await this.narrowing(q))];
     if (mine) and.push({ ownerId: actor.user._id });
-    return this.d.rollups.pairs({ $and: and });
+    return { $and: and };
   }
 
   /** The same scope over records (deals, customers, follow-ups, contracts), ANDed with the narrowing. */
@@ -148,14 +148,14 @@ export class ReportService {
     families: Family[],
     opts: { mine?: boolean; byDay?: boolean } = {},
   ): Promise<Rollup[]> {
-    const pairs = await this.pairsFor(actor, q, opts.mine);
+    const scope = await this.rollupScope(actor, q, opts.mine);
     // a month wanted whole by one period and in part by another is read day by day (its day counters serve both)
     const months = new Map<string, boolean>();
     for (const p of periods) {
       for (const [m, set] of daysOf(p.from, p.to, this.d.businessTz)) months.set(m, !opts.byDay && (months.get(m) ?? true) && isWhole(m, set));
     }
     return this.d.rollups.read(
-      pairs,
+      scope,
       [...months].map(([month, whole]) => ({ month, whole })),
       families,
     );
