@@ -116,6 +116,8 @@ export function createBot(deps: {
     now: deps.now,
     metrics: deps.metrics,
     mayRun: (text: string, roles: readonly Role[]) => app.mayRun(text, roles),
+    onDirectoryChange: (platform: 'wecom' | 'dingtalk', change: { changeType: string; userid?: string; departmentId?: string }) =>
+      void deps.services.directory.changed(platform, change),
   };
   const channels = CHANNELS.map((make) => make(channelDeps)).filter((c): c is Channel => c !== null);
   for (const channel of channels) app.use(channel);

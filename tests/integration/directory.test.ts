@@ -4,7 +4,7 @@ import { FakeDirectory } from '../fakes/fake-directory';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 import { TEST_DB_KIND } from '../helpers/test-db';
-import { WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
+import { sealedPost, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
 
 /**
  * Directory sync from the fake WeCom (1,000 people, 60 departments, 5 levels) and the fake DingTalk: a dry
@@ -210,6 +210,21 @@ describe('changes on the platform', () => {
     const hired = await t.conn.collection('users').countDocuments({ 'identities.wecom': /^n\d{4}$/, status: 'active' });
     expect(hired).toBe(120);
     expect(await auditCount({ action: 'user.create', 'changes.name.after': /^新人/ })).toBe(120);
+  });
+
+  it('a WeCom change_contact callback (member left) is acknowledged and starts a sync that deactivates them', async () => {
+    const leaver = dir.people.find((p) => p.status === 1 && !dir.departments.some((d) => d.leaders.includes(p.userid)))!;
+    dir.leave(leaver.userid);
+    const cdata = (v: string) => `<![CDATA[${v}]]>`;
+    const inner = `<xml><ToUserName>${cdata(WECOM_TEST_APP.corpId)}</ToUserName><FromUserName>${cdata('sys')}</FromUserName><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><MsgType>${cdata('event')}</MsgType><Event>${cdata('change_contact')}</Event><ChangeType>${cdata('delete_user')}</ChangeType><UserID>${cdata(leaver.userid)}</UserID></xml>`;
+    const packet = sealedPost(inner);
+    const res = await t.http.post('/bot/wecom/callback').query(packet.query).set('Content-Type', 'text/xml').send(packet.body);
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('');
+    await t.services.directory.settled();
+    expect((await userOf(leaver.userid))!.status).toBe('resigned');
+    const run = await t.conn.collection('directory_runs').findOne({ kind: 'sync' }, { sort: { _id: -1 } });
+    expect(run).toMatchObject({ trigger: 'event', status: 'done', counts: { people: { leave: 1 } } });
   });
 
   it('two servers never sync at once: the second finds the lease taken', async () => {

@@ -31,6 +31,8 @@ export interface ChannelDeps {
   metrics?: Metrics;
   /** Whether these roles may run the command a text starts with (BotApp.mayRun): the sandbox's suggestions. */
   mayRun?: (text: string, roles: readonly Role[]) => boolean;
+  /** A platform's directory changed (WeCom change_contact): the directory sync runs. */
+  onDirectoryChange?: (platform: 'wecom' | 'dingtalk', change: { changeType: string; userid?: string; departmentId?: string }) => void;
 }
 
 /** WeCom (企业微信) app: template cards within each member's send budget; callbacks at /bot/wecom/callback. */
@@ -52,6 +54,7 @@ export function wecomChannel(deps: ChannelDeps): Channel | null {
       agentId: w.agentId,
       windowSeconds: w.callbackWindowSeconds,
       onTapCode: (tap) => adapter.tapped(tap.platformUserId, tap.taskId, tap.responseCode),
+      onDirectoryChange: deps.onDirectoryChange ? (change) => deps.onDirectoryChange!('wecom', change) : undefined,
     },
     deps.logger.child({ component: 'wecom-callback' }),
   );

@@ -64,6 +64,8 @@ export class DirectoryService {
   readonly #deps: DirectoryDeps;
   readonly #holder = `directory-${randomUUID().slice(0, 8)}`;
   #inFlight: Promise<unknown> = Promise.resolve();
+  #eventRun: Promise<void> | null = null;
+  #again = false;
 
   constructor(conn: Connection, deps: DirectoryDeps) {
     const m = directoryModels(conn);
@@ -380,6 +382,34 @@ export class DirectoryService {
       if (message !== 'directory sync: lease lost') await set({ status: 'failed', error: message.slice(0, 500), finishedAt: this.#deps.now() });
       throw err;
     }
+  }
+
+  /**
+   * A change event from the platform (WeCom `change_contact`: a member or department created, updated or
+   * deleted): a sync starts in the background in this process; if one is running here, one more follows it. An
+   * event this process cannot act on (another process syncing, this one stopping) is covered by the next
+   * scheduled sync, which compares everything anyway. Answers whether the event was for the configured source.
+   */
+  changed(platform: 'wecom' | 'dingtalk', change: { changeType: string; userid?: string; departmentId?: string }): boolean {
+    if (!this.#deps.source || this.#deps.source.platform !== platform) return false;
+    const meta: RequestMeta = {
+      requestId: `directory-event:${change.changeType}:${change.userid ?? change.departmentId ?? ''}`,
+      channel: 'system',
+      actorId: null,
+    };
+    if (this.#eventRun) {
+      this.#again = true;
+      return true;
+    }
+    const loop = async () => {
+      do {
+        this.#again = false;
+        await this.syncOnce(meta, 'event').catch(() => undefined); // a failed run is resumed by the next sync
+      } while (this.#again);
+    };
+    this.#eventRun = loop().finally(() => (this.#eventRun = null));
+    this.#inFlight = Promise.allSettled([this.#inFlight, this.#eventRun]);
+    return true;
   }
 
   /** Leavers of finished syncs whose customers still wait for a hand-over, for their manager's digest. */

@@ -15,6 +15,8 @@ export interface WeComCallbackOptions {
   now?: () => number;
   /** A verified card click's fresh response code, handed to the adapter before the click is acknowledged. */
   onTapCode?: (tap: { platformUserId: string; taskId: string; responseCode: string }) => Promise<void>;
+  /** A `change_contact` event (a member or department created, updated or deleted): the directory sync's trigger. */
+  onDirectoryChange?: (change: { changeType: string; userid?: string; departmentId?: string }) => void;
 }
 
 /**
@@ -73,6 +75,12 @@ export function wecomCallbackRoutes(inbound: Inbound, opts: WeComCallbackOptions
       if (otherAgent) log.warn({ agentId: inner.AgentID }, 'WeCom callback for another AgentID ignored');
       event = otherAgent ? null : toBotEvent(inner, new Date(now()));
       tap = event ? tapCode(inner) : null;
+      if (inner.MsgType === 'event' && inner.Event === 'change_contact' && opts.onDirectoryChange)
+        opts.onDirectoryChange({
+          changeType: String(inner.ChangeType ?? ''),
+          userid: typeof inner.UserID === 'string' ? inner.UserID : undefined,
+          departmentId: typeof inner.Id === 'string' ? inner.Id : undefined,
+        });
     } catch (err) {
       if (err instanceof WeComCallbackError) return refuse(ctx, err.reason === 'missing_params' ? 400 : 401, err.reason, err.message);
       if (err instanceof UnsafeXmlError) return refuse(ctx, 400, 'bad_xml', err.message);
