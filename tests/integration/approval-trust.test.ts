@@ -94,7 +94,8 @@ async function newUser(login: string, opts: { leader?: string; department?: stri
 describe('customer reports: the claim decides the outcome', () => {
   it('20 leaderless reps report one pool customer at once with no rule to route it: 1 approved and owning it, 19 rejected with the reason and told', async () => {
     const logins = Array.from({ length: 20 }, (_, i) => `lone-${i}`);
-    for (const l of logins) await newUser(l, { department: null });
+    // leaderless, but in a sales department: only a pool's members may report and claim its customers (issue #18)
+    for (const l of logins) await newUser(l, { department: '华南销售部' });
     const id = await customerOf('demo-rep2', '温州海湾贸易有限公司');
     expect(
       (
@@ -132,10 +133,11 @@ describe('customer reports: the claim decides the outcome', () => {
   });
 
   it('a routed report whose customer was claimed meanwhile ends rejected on approval, with the reason, and the requester is told', async () => {
-    const id = await customerOf('demo-rep2', '台州东海船舶有限公司');
+    // released by its manager-owner: 陈静 may claim it at once (a releaser waits out the pool's cooldown, issue #18)
+    const id = await customerOf('demo-manager', '台州东海船舶有限公司');
     await t.http
       .post(`/api/v1/customers/${id}/release`)
-      .set(await as('demo-rep2'))
+      .set(await as('demo-manager'))
       .send({});
     const a = await t.http
       .post('/api/v1/approvals')

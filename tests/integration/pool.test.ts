@@ -232,6 +232,22 @@ describe('claims: pools, limits, cooldown, hidden contacts', () => {
     // east reps are not members of the 华南 pool: 404, like any record out of scope; partners see no pool
     expect((await t.http.get('/api/v1/pools/south/customers').set(await as('demo-rep1'))).status).toBe(404);
     expect((await t.http.get('/api/v1/pools').set(await as('demo-partner'))).body.items).toEqual([]);
+    // the customer list and the 360 view keep to the same pools (scope-all viewers and admins see every pool)
+    const south = await newCustomer('demo-rep3');
+    await t.http
+      .post(`/api/v1/customers/${south}/release`)
+      .set(await as('demo-rep3'))
+      .send({});
+    expect((await t.http.get(`/api/v1/customers/${south}`).set(await as('demo-rep1'))).status).toBe(404);
+    expect((await t.http.get(`/api/v1/customers/${south}`).set(await as('demo-rep3'))).status).toBe(200);
+    expect((await t.http.get(`/api/v1/customers/${south}`).set(await as('demo-finance'))).status).toBe(200);
+    const listed = async (login: string) =>
+      ((await t.http.get('/api/v1/customers?status=pool&limit=100').set(await as(login))).body.items as Array<{ id: string }>).map((c) => c.id);
+    expect(await listed('demo-rep1')).not.toContain(south);
+    expect(await listed('demo-rep1')).toContain(pooled[0]);
+    expect(await listed('demo-rep3')).toContain(south);
+    expect(await listed('demo-admin')).toContain(south);
+    expect((await t.http.post(`/api/v1/customers/${south}/claim`).set(await as('demo-rep1'))).status).toBe(404);
     // configurable: shown before a claim when the configuration says so
     t.config.pools.hideContactsUntilClaimed = false;
     try {

@@ -12,10 +12,12 @@ const isPartner = (actor: Actor) => actor.user.roles.includes('partner') && !act
  * What an actor may see of customers: their data scope, plus the public pool (公海) for everyone but
  * partners, who see only what is shared with them.
  */
-export function customerVisibility(actor: Actor): ScopeFilter {
+export function customerVisibility(actor: Actor, pools: Array<string | null> | null = null): ScopeFilter {
   const scope = buildScopeFilter(actor.viewer);
   if (isPartner(actor)) return scope;
-  return Object.keys(scope).length === 0 ? {} : { $or: [scope, { status: 'pool' }] };
+  // `pools`: only the pools the actor is a member of (the pool module's rule; null = every pool)
+  const pool = pools ? { status: 'pool', poolId: { $in: pools } } : { status: 'pool' };
+  return Object.keys(scope).length === 0 ? {} : { $or: [scope, pool] };
 }
 
 /** The same rule for records that belong to a customer (contacts, follow-ups, deals, contracts): no pool. */

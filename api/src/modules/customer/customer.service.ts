@@ -92,6 +92,7 @@ export class CustomerService {
   private readonly dependents: CopyScope[] = [];
   private readonly ownershipListeners: OwnershipListener[] = [];
   private readonly claimGuards: ClaimGuard[] = [];
+  private poolScope?: (actor: Actor) => Promise<Array<string | null> | null>;
 
   constructor(
     conn: Connection,
@@ -120,6 +121,11 @@ export class CustomerService {
     this.ownershipListeners.push(listener);
   }
 
+  /** Which pools an actor may see (the pool module's membership; null = every pool); pool customers of other pools are out of scope. */
+  scopePoolsBy(poolScope: (actor: Actor) => Promise<Array<string | null> | null>): void {
+    this.poolScope = poolScope;
+  }
+
   /** Asked before every claim (the pool module's membership, limits and cooldown). */
   guardClaims(guard: ClaimGuard): void {
     this.claimGuards.push(guard);
@@ -132,13 +138,14 @@ export class CustomerService {
   // ---- reading -------------------------------------------------------------------------------
 
   /** Search and filters, always within what the actor may see. `q` matches names, company, pinyin, initials, phone (or its last digits), email. */
-  list(actor: Actor, q: ListCustomersQuery): Promise<Page<Customer>> {
-    return paginateById(this.#customers, this.listFilter(actor, q), { cursor: q.cursor, limit: q.limit, projection: LIST_PROJECTION });
+  async list(actor: Actor, q: ListCustomersQuery): Promise<Page<Customer>> {
+    const pools = (await this.poolScope?.(actor)) ?? null;
+    return paginateById(this.#customers, this.listFilter(actor, q, pools), { cursor: q.cursor, limit: q.limit, projection: LIST_PROJECTION });
   }
 
   /** The exact filter `list` issues (the benchmark replays it through the bare driver). */
-  listFilter(actor: Actor, q: Omit<ListCustomersQuery, 'cursor' | 'limit'>): Record<string, unknown> {
-    const and: Record<string, unknown>[] = [customerVisibility(actor)];
+  listFilter(actor: Actor, q: Omit<ListCustomersQuery, 'cursor' | 'limit'>, pools: Array<string | null> | null = null): Record<string, unknown> {
+    const and: Record<string, unknown>[] = [customerVisibility(actor, pools)];
     if (q.owner) and.push({ ownerId: q.owner === 'me' ? actor.user._id : oid(q.owner) });
     if (q.tier) and.push({ tier: q.tier });
     if (q.status) and.push({ status: q.status });
@@ -288,6 +295,12 @@ export class CustomerService {
   async get(actor: Actor, id: string | Types.ObjectId): Promise<CustomerDoc> {
     const customer = await this.#customers.findById(oid(id)).exec();
     if (!customer || !canSeeRecord(actor, customer)) throw notFound('客户');
+    if (customer.status === 'pool' && this.poolScope) {
+      // a pool customer of a pool the actor is not a member of is out of scope (unless the actor sees every record)
+      const pools = await this.poolScope(actor);
+      const everyRecord = canSeeRecord(actor, { ownerId: null, departmentId: null, sharedWith: [] });
+      if (pools && !everyRecord && !pools.includes(customer.poolId ?? null)) throw notFound('客户');
+    }
     return customer;
   }
 

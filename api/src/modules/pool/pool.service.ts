@@ -63,6 +63,8 @@ export class PoolService {
   readonly #claimDays: Model<PoolClaimDay>;
   readonly #state: Model<PoolState>;
   private readonly ownerPools = new Map<string, { poolId: string; until: number }>();
+  /** Each user's pools, read again after a minute (checked on every customer list and pool read). */
+  private readonly memberPools = new Map<string, { pools: PoolSpec[]; until: number }>();
 
   constructor(
     conn: Connection,
@@ -73,6 +75,7 @@ export class PoolService {
     this.#state = poolStateModel(conn);
     deps.customers.onOwnershipChanged((change) => this.ownershipChanged(change));
     deps.customers.guardClaims((actor, customer) => this.guardClaim(actor, customer));
+    deps.customers.scopePoolsBy((actor) => this.visiblePools(actor));
   }
 
   get rules(): PoolRulesConfig {
@@ -97,9 +100,21 @@ export class PoolService {
   async poolsOf(actor: Actor): Promise<PoolSpec[]> {
     if (actor.user.roles.includes('admin')) return this.rules.pools;
     if (actor.user.roles.every((r) => r === 'partner')) return [];
+    const key = `${String(actor.user._id)}:${actor.user.departmentIds.map(String).join(',')}`;
+    const cached = this.memberPools.get(key);
+    if (cached && cached.until > Date.now()) return cached.pools;
     const out: PoolSpec[] = [];
     for (const p of this.rules.pools) if (await this.isMember(p, actor.user)) out.push(p);
+    this.memberPools.set(key, { pools: out, until: Date.now() + OWNER_POOL_TTL_MS });
     return out;
+  }
+
+  /** The pools whose customers the actor sees (null: all, for admins); `null` inside stands for customers not placed yet (the default pool's). */
+  async visiblePools(actor: Actor): Promise<Array<string | null> | null> {
+    if (actor.user.roles.includes('admin')) return null;
+    const keys: Array<string | null> = (await this.poolsOf(actor)).map((p) => p.key);
+    if (keys.includes(this.rules.defaultPool)) keys.push(null);
+    return keys;
   }
 
   /** The pool whose rules apply to an owner's customers and where they return: the first the owner is a member of, else the default. */
