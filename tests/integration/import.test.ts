@@ -162,6 +162,12 @@ describe('a GBK CSV from Excel: mapping, dry run, real run, errors, rollback', (
     expect(list.body.items[0].importId).toBeUndefined();
     const audit = await t.conn.collection('audit_log').findOne({ action: 'import.finished', entityId: id });
     expect(audit?.note).toContain('新建 3');
+    // the importer heard at start and end, once each (through the bot's notifier: the sandbox channel here)
+    const said = (await t.conn.collection('sandbox_messages').find({ platformUserId: 'demo-manager', direction: 'out' }).toArray()).map((m) =>
+      JSON.stringify(m.message),
+    );
+    expect(said.filter((m) => m.includes('开始导入「passwd」：共 8 行'))).toHaveLength(1);
+    expect(said.filter((m) => m.includes('导入完成「passwd」：新建 3，更新 0，跳过 3，拒绝 2'))).toHaveLength(1);
   });
 
   it('errors.xlsx has the original rows not imported and a reason column', async () => {

@@ -431,7 +431,9 @@ export class ImportService {
           return this.finish(job, holder, 'cancelled');
         }
         const batch: FileRow[] = [];
-        while (batch.length < this.settings.batchRows) {
+        // the run's first batch is small, so progress shows within a second or two
+        const size = job.progress.done === 0 ? Math.min(100, this.settings.batchRows) : this.settings.batchRows;
+        while (batch.length < size) {
           const r = await state.rows.next();
           if (r.done) break;
           batch.push(r.value);
@@ -643,9 +645,13 @@ export class ImportService {
   ): Promise<void> {
     const candidates = p0(planned);
     const holders = await this.deps.bulk.holders([...new Set(candidates.flatMap((p) => p.row!.identities))]);
-    const soft = await this.deps.bulk.samePersonAtSimilarCompany(
-      candidates.map((p) => ({ personName: normalizePersonName(p.row!.contact?.name ?? p.row!.name), company: p.row!.company })),
-    );
+    // the soft rule only warns: read in the dry run, where the report is reviewed; the real run writes by the hard identities alone
+    const soft =
+      job.status === 'dry_running'
+        ? await this.deps.bulk.samePersonAtSimilarCompany(
+            candidates.map((p) => ({ personName: normalizePersonName(p.row!.contact?.name ?? p.row!.name), company: p.row!.company })),
+          )
+        : new Map<number, IdentityHolder>();
     candidates.forEach((p, i) => {
       const ownId = importObjectId(job._id, p.line, 'customer');
       const hard = p.row!.identities.map((id) => [id, holders.get(id)] as const).find(([, h]) => h && !h.customerId.equals(ownId));

@@ -1,0 +1,11 @@
+/** Writes the import benchmark's file in a process of its own (its memory is not the server's): `tsx bench/import-gen.ts <file> <rows> <seed>`. */
+import { generate } from './import.bench';
+
+const [file, rows, seed] = process.argv.slice(2);
+generate(file!, Number(rows), Number(seed)).then(
+  (made) => process.stdout.write(JSON.stringify(made)),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
