@@ -295,6 +295,35 @@ describeBrowser('web workbench (/console) in a real browser', () => {
     await page.close();
   });
 
+  it('审批: the manager approves a discount request in place; it leaves 待我审批 and the route moves on', async () => {
+    const rep = await t.login('demo-rep1');
+    const customers = await t.http.get('/api/v1/customers').query({ owner: 'me', limit: 1 }).set('authorization', rep);
+    const deal = await t.http
+      .post('/api/v1/opportunities')
+      .set('authorization', rep)
+      .send({ customerId: customers.body.items[0].id, name: '折扣审批演示', amountFen: 200_000_00 });
+    const asked = await t.http
+      .post('/api/v1/approvals')
+      .set('authorization', rep)
+      .send({ subjectType: 'discount', subjectId: deal.body.id, discountPercent: 18, comment: '竞品压价' });
+    expect(asked.status).toBe(201);
+
+    const page = await newPage();
+    await devLogin(page, '张伟', '/console/approvals');
+    const row = page.locator('.approval-table tr.ant-table-row', { hasText: '刘洋' }).filter({ hasText: '18%' });
+    await row.waitFor();
+    await page.waitForLoadState('networkidle');
+    await page.locator('.approval-table .ant-spin-blur').waitFor({ state: 'detached' });
+    await shot(page, '14-approvals-todo');
+    await row.locator('.approve').click();
+    await page.locator('.ant-message', { hasText: '已同意' }).waitFor();
+    await row.waitFor({ state: 'detached' });
+    const after = await t.http.get(`/api/v1/approvals/${asked.body.id as string}`).set('authorization', rep);
+    expect(after.body.steps[0].status).toBe('approved');
+    expect(after.body.history.some((h: { action?: string; by?: { name?: string } }) => JSON.stringify(h).includes('张伟'))).toBe(true);
+    await page.close();
+  });
+
   it('设置 and 审批 render for the admin', async () => {
     const page = await newPage();
     await devLogin(page, '孙立', '/console/settings');

@@ -79,11 +79,12 @@ export function ApprovalsPage() {
         loading={list.isLoading}
         dataSource={list.data?.items}
         pagination={{ pageSize: 20 }}
+        scroll={{ x: 1100 }}
         expandable={{ expandedRowRender: (a) => <Route a={a} /> }}
         columns={[
           { title: '类型', dataIndex: 'subjectType', width: 100, render: (v: ApprovalDto['subjectType']) => APPROVAL_SUBJECT_LABELS[v] },
           { title: '标题', dataIndex: 'title', ellipsis: true },
-          { title: '客户', dataIndex: 'customer', render: (c: ApprovalDto['customer']) => c?.name ?? '—' },
+          { title: '客户', dataIndex: 'customer', width: 180, ellipsis: true, render: (c: ApprovalDto['customer']) => c?.name ?? '—' },
           { title: '金额', dataIndex: 'amountFen', align: 'right', width: 100, render: (v: number | null) => (v === null ? '—' : formatMoneyShort(v)) },
           { title: '折扣', dataIndex: 'discountPercent', width: 70, render: (v: number | null) => (v === null ? '—' : `${v}%`) },
           { title: '申请人', dataIndex: ['requester', 'name'], width: 90 },
@@ -100,6 +101,7 @@ export function ApprovalsPage() {
                   title: '操作',
                   key: 'act',
                   width: 150,
+                  fixed: 'right' as const,
                   render: (_: unknown, a: ApprovalDto) => (
                     <Space>
                       <Button
