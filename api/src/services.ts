@@ -112,6 +112,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     businessTz: config.businessTz,
     now,
     metrics: ports.metrics,
+    reclaimSoon: (userId) => pools.warningsFor(userId),
   });
   const extra = ports.followUpEvents ?? noFollowUpEvents;
   const followUpEvents: FollowUpEvents = {

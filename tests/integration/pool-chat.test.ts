@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { safeTextSource } from '@crm/shared';
+import { digestMarkdown } from '../../bot/src/reminders/reminder-cards';
 
 /**
  * Pools in chat (issue #18), through the sandbox: the reclaim warning card (写跟进 resets the clock; 申请延期
@@ -55,6 +57,13 @@ it('the warning card: 写跟进 logs a follow-up from the next message and resta
   expect(card.title).toBe('客户即将退回公海：韩梅');
   expect(textOf(card)).toContain('3 天后将退回公海：15 天未跟进');
   expect(card.buttons.map((b) => b.key)).toEqual([`pool.fu:${id}`, `pool.ext:${id}`]);
+  // and in the owner's morning digest
+  const rep1 = (await t.services.org.findActiveUserByPlatformId('wecom', 'demo-rep1'))!;
+  const digest = await t.services.reminders.digestContent(rep1._id, null);
+  expect(digest.reclaimSoon).toEqual([{ name: '韩梅', inDays: 3, reason: '15 天未跟进' }]);
+  const text = safeTextSource(digestMarkdown('刘洋', digest, { tz: 'Asia/Shanghai', now: clock, appUrl: (p) => p }));
+  expect(text).toContain('即将退回公海 1 个');
+  expect(text).toContain('韩梅：3 天后将退回公海（15 天未跟进）');
 
   await event('demo-rep1', { action: { key: `pool.fu:${id}`, taskId: card.taskId } });
   expect(textOf(await lastOut('demo-rep1'))).toContain('请直接回复这次跟进的内容');
@@ -63,6 +72,7 @@ it('the warning card: 写跟进 logs a follow-up from the next message and resta
   const followUps = await t.conn.collection('follow_ups').countDocuments({ customerId: new mongoose.Types.ObjectId(id) });
   expect(followUps).toBe(1);
   expect(await t.services.pools.reclaimWarning(new mongoose.Types.ObjectId(id))).toBeNull();
+  expect((await t.services.reminders.digestContent(rep1._id, null)).reclaimSoon).toEqual([]);
   await t.services.pools.run(at(16));
   expect(await status(id)).toBe('owned');
 });

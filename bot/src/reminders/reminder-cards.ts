@@ -147,6 +147,10 @@ export function digestMarkdown(name: string, d: DigestContent, c: CardClock): Sa
   if (d.overdue.length) parts.push(md`**已逾期 ${d.overdue.length} 条**\n${list(d.overdue, 5)}`);
   if (d.folded.length) parts.push(md`**夜间/休息日到期 ${d.folded.length} 条**（未单独打扰你）\n${list(d.folded, 5)}`);
   if (d.stalledDeals) parts.push(md`停滞商机 ${d.stalledDeals} 个，请及时推进。`);
+  if (d.reclaimSoon?.length) {
+    const soon = d.reclaimSoon.slice(0, 5).map((r) => md`- ${r.name}：${r.inDays > 0 ? `${r.inDays} 天后` : '今天'}将退回公海（${r.reason}）`);
+    parts.push(md`**即将退回公海 ${d.reclaimSoon.length} 个**（写一条跟进即可重新计时）\n${joinSafeText(soon, '\n')}`);
+  }
   if (d.team.length)
     parts.push(
       md`**团队**\n${joinSafeText(

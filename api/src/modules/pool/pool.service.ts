@@ -300,6 +300,21 @@ export class PoolService {
     return this.extend(meta, customerId, ownerId, new Date(from.getTime() + this.rules.extensionDays * DAY_MS), note);
   }
 
+  /** The owner's customers warned and still due (the morning digest's "即将退回公海"), soonest first. */
+  async warningsFor(ownerId: Types.ObjectId): Promise<Array<{ name: string; inDays: number; reason: string }>> {
+    const now = this.now();
+    const clocks = await this.#clocks
+      .find({ ownerId, state: 'owned', warnedFor: { $ne: null }, reclaimAt: { $gt: now } }, { warnedFor: 1, reclaimAt: 1, reason: 1 })
+      .sort({ reclaimAt: 1 })
+      .limit(20)
+      .lean()
+      .exec();
+    // still the date that was warned about (a follow-up since moved it away)
+    const due = clocks.filter((c) => c.warnedFor && c.reclaimAt && c.warnedFor.getTime() === c.reclaimAt.getTime());
+    const names = new Map((await this.deps.customers.labels(due.map((c) => c._id))).map((c) => [String(c._id), c.name]));
+    return due.map((c) => ({ name: names.get(String(c._id)) ?? '', inDays: daysUntil(c.reclaimAt!, now), reason: c.reason ?? '' }));
+  }
+
   /** The warning shown on the customer (360 view) while it is within its warning period; null otherwise. */
   async reclaimWarning(customerId: Types.ObjectId): Promise<ReclaimWarning | null> {
     const clock = await this.#clocks.findById(customerId).lean().exec();
@@ -597,7 +612,7 @@ export class PoolService {
     const won = await this.#clocks
       .updateOne(
         { _id: clock._id, ownerId: clock.ownerId, state: 'owned', warnedFor: { $ne: due.at } },
-        { $set: { warnedFor: due.at, warnAt: null, reclaimAt: due.at } },
+        { $set: { warnedFor: due.at, warnAt: null, reclaimAt: due.at, reason: due.reason } },
       )
       .exec();
     if (won.modifiedCount !== 1) return;

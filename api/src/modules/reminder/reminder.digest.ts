@@ -23,6 +23,8 @@ export interface DigestContent {
   stalledDeals: number;
   /** Managers: their people's overdue reminders, by person (largest first). */
   team: Array<{ userId: string; name: string; overdue: number; stalled: number }>;
+  /** Customers about to return to the pool (warned, not followed up since): "3 天后将退回公海". */
+  reclaimSoon?: Array<{ name: string; inDays: number; reason: string }>;
 }
 
 /** The read side: reminders as cards show them (views) and what a person's morning digest says. */
@@ -100,6 +102,7 @@ export class ReminderReadModel {
       folded: await this.views(folded),
       stalledDeals,
       team,
+      reclaimSoon: (await this.deps.reclaimSoon?.(userId)) ?? [],
     };
   }
 }

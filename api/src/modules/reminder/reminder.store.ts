@@ -31,6 +31,8 @@ export interface ReminderDeps {
   now: () => Date;
   /** Counts deliveries by outcome (crm_reminders_total). */
   metrics?: Metrics;
+  /** The person's customers about to return to the pool, for the morning digest (the pool module's warnings). */
+  reclaimSoon?: (userId: Types.ObjectId) => Promise<Array<{ name: string; inDays: number; reason: string }>>;
 }
 
 /**
