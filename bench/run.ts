@@ -9,6 +9,7 @@ import { run as wecomCallback } from './wecom-callback.bench';
 import { run as reminderFanout } from './reminder-fanout.bench';
 import { run as reports } from './reports.bench';
 import { run as handover } from './handover.bench';
+import { run as directorySync } from './directory-sync.bench';
 
 const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promise<void> }> = [
   { name: 'customer-search', run: customerSearch },
@@ -21,6 +22,7 @@ const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promi
   { name: 'import', run: importBench },
   { name: 'reports', run: reports },
   { name: 'handover', run: handover },
+  { name: 'directory-sync', run: directorySync },
 ];
 
 async function main(): Promise<void> {
