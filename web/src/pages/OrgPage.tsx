@@ -74,7 +74,7 @@ export function OrgPage() {
     <div>
       <h1 className="page-title">组织与成员</h1>
       <Row gutter={16}>
-        <Col xs={24} lg={7}>
+        <Col xs={24} lg={6} xxl={5}>
           <Card size="small" title="部门" className="department-tree">
             {deps.error && <Alert type="error" message={deps.error.message} />}
             <Tree
@@ -86,7 +86,7 @@ export function OrgPage() {
             />
           </Card>
         </Col>
-        <Col xs={24} lg={17}>
+        <Col xs={24} lg={18} xxl={19}>
           <Card
             size="small"
             title={departmentId ? `${depNames.get(departmentId) ?? ''} 的成员` : '全部成员'}
@@ -107,18 +107,18 @@ export function OrgPage() {
               loading={users.isLoading}
               dataSource={users.data?.items}
               pagination={{ pageSize: 20 }}
-              scroll={{ x: 860 }}
+              scroll={{ x: 900 }}
               columns={[
-                { title: '姓名', dataIndex: 'name', width: 90 },
-                { title: '职位', dataIndex: 'title', width: 110, render: (v: string | null) => v ?? '—' },
-                { title: '部门', dataIndex: 'departmentIds', render: (ids: string[]) => ids.map((id) => depNames.get(id) ?? '…').join('、') },
-                { title: '角色', dataIndex: 'roles', width: 150, render: (roles: Role[]) => roles.map((r) => <Tag key={r}>{ROLE_LABELS[r]}</Tag>) },
+                { title: '姓名', dataIndex: 'name', width: 80 },
+                { title: '职位', dataIndex: 'title', width: 120, ellipsis: true, render: (v: string | null) => v ?? '—' },
+                { title: '部门', dataIndex: 'departmentIds', ellipsis: true, render: (ids: string[]) => ids.map((id) => depNames.get(id) ?? '…').join('、') },
+                { title: '角色', dataIndex: 'roles', width: 130, render: (roles: Role[]) => roles.map((r) => <Tag key={r}>{ROLE_LABELS[r]}</Tag>) },
                 { title: '数据范围', dataIndex: 'dataScope', width: 130, render: (v: UserDto['dataScope']) => DATA_SCOPE_LABELS[v] },
                 { title: '上级', dataIndex: 'leaderId', width: 80, render: (v: string | null) => (v ? (names.get(v) ?? '…') : '—') },
                 {
                   title: '操作',
                   key: 'act',
-                  width: 120,
+                  width: 110,
                   fixed: 'right',
                   render: (_: unknown, u: UserDto) =>
                     u.status === 'active' ? (
