@@ -192,6 +192,19 @@ async function walk() {
   await call('POST', `/api/v1/approvals/${discount.body.id}/withdraw`, rep1, {}); // 409: no longer pending
   await t.services.approvals.settled();
 
+  // reports (each in the caller's scope)
+  await call('GET', '/api/v1/reports/funnel?period=month', manager);
+  await call('GET', '/api/v1/reports/ranking?period=month&dimension=rep', manager);
+  await call('GET', '/api/v1/reports/sources?period=quarter', admin);
+  await call('GET', '/api/v1/reports/cycle?period=month', admin);
+  await call('GET', '/api/v1/reports/adoption?period=week', manager);
+  await call('GET', '/api/v1/reports/stalled?limit=5', manager);
+  await call('GET', '/api/v1/reports/forgotten?limit=5', manager);
+  await call('GET', '/api/v1/reports/team-overdue', manager);
+  await call('GET', '/api/v1/reports/drill?report=funnel&stage=proposal&limit=5', rep1);
+  await call('GET', '/api/v1/reports/summary?period=month', rep1);
+  await call('GET', '/api/v1/reports/funnel?period=custom', rep1); // 400: custom needs from and to
+
   // customer moves (after the records: a pool customer cannot be written)
   await call('POST', `/api/v1/customers/${customerId}/release`, rep1, { reason: '客户暂无预算' });
   await call('POST', `/api/v1/customers/${customerId}/claim`, rep2);

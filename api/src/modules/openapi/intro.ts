@@ -57,5 +57,6 @@ export const TAGS: Array<{ name: string; description: string }> = [
   { name: '审批', description: '合同、折扣、客户报备的审批' },
   { name: '提醒', description: '我的提醒：完成、延后' },
   { name: '审计', description: '只读的审计日志' },
+  { name: '报表', description: '漏斗、排行、来源、周期、使用情况、待处理清单和明细（都按数据范围）；清单可导出 xlsx' },
   { name: '交接', description: '离职继承 / 在职继承：客户、记录和企业微信客户关系一起交接' },
 ];

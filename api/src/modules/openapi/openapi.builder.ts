@@ -7,6 +7,16 @@ import type { ResponseDoc } from './responds';
 
 /** One line per operation; a test keeps this list and the routes in step. */
 export const SUMMARIES: Record<string, { summary: string; tag: string }> = {
+  'GET /api/v1/reports/funnel': { summary: '销售漏斗：各阶段数量、金额、到达下一阶段的转化率，赢单 / 输单和输单原因（按数据范围）', tag: '报表' },
+  'GET /api/v1/reports/ranking': { summary: '排行：按负责人或部门的签约金额、赢单、新客户、跟进，附上一周期', tag: '报表' },
+  'GET /api/v1/reports/sources': { summary: '客户来源分析：新客户、商机、赢单金额和转化率', tag: '报表' },
+  'GET /api/v1/reports/cycle': { summary: '销售周期：创建到赢单的平均天数，按阶段和负责人', tag: '报表' },
+  'GET /api/v1/reports/adoption': { summary: '使用情况：每日 / 每周活跃人数、每人每周跟进、聊天记录占比、提醒 24 小时内处理率', tag: '报表' },
+  'GET /api/v1/reports/stalled': { summary: '停滞商机：超过阶段时限的商机（可导出 xlsx）', tag: '报表' },
+  'GET /api/v1/reports/forgotten': { summary: '久未跟进的客户：超过级别时限没有跟进（可导出 xlsx）', tag: '报表' },
+  'GET /api/v1/reports/team-overdue': { summary: '团队逾期跟进：按人统计逾期的跟进提醒（经理）', tag: '报表' },
+  'GET /api/v1/reports/drill': { summary: '明细：一个数字背后的记录（分页，可导出 xlsx）', tag: '报表' },
+  'GET /api/v1/reports/summary': { summary: '本期业绩摘要（我的 / 团队），聊天卡片和手机首页用', tag: '报表' },
   'GET /api/v1/pools': { summary: '我可以查看和领取的公海', tag: '公海' },
   'GET /api/v1/pools/near': { summary: '附近可领取的公海客户（按我的客户所在地区和行业）', tag: '公海' },
   'GET /api/v1/pools/{key}/customers': { summary: '公海客户列表（仅公海成员；领取前可隐藏联系方式）', tag: '公海' },
