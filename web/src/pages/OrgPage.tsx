@@ -107,10 +107,10 @@ export function OrgPage() {
               loading={users.isLoading}
               dataSource={users.data?.items}
               pagination={{ pageSize: 20 }}
-              scroll={{ x: 900 }}
+              scroll={{ x: 760 }}
               columns={[
                 { title: '姓名', dataIndex: 'name', width: 80 },
-                { title: '职位', dataIndex: 'title', width: 120, ellipsis: true, render: (v: string | null) => v ?? '—' },
+                { title: '职位', dataIndex: 'title', width: 110, ellipsis: true, render: (v: string | null) => v ?? '—' },
                 { title: '部门', dataIndex: 'departmentIds', ellipsis: true, render: (ids: string[]) => ids.map((id) => depNames.get(id) ?? '…').join('、') },
                 { title: '角色', dataIndex: 'roles', width: 130, render: (roles: Role[]) => roles.map((r) => <Tag key={r}>{ROLE_LABELS[r]}</Tag>) },
                 { title: '数据范围', dataIndex: 'dataScope', width: 130, render: (v: UserDto['dataScope']) => DATA_SCOPE_LABELS[v] },
@@ -324,7 +324,7 @@ function Deactivate({ user, onClose, people }: { user: UserDto | null; onClose: 
           )}
           {h?.error && <Alert type="error" message={h.error} />}
           <Button block onClick={close}>
-            关闭（交接在后台继续）
+            {h && ['done', 'failed'].includes(h.status) ? '关闭' : '关闭（交接在后台继续）'}
           </Button>
         </Space>
       )}
