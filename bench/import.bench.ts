@@ -153,7 +153,8 @@ export async function run(log: (line: string) => void): Promise<void> {
           body: body ? JSON.stringify(body) : undefined,
         });
         const json = (await res.json()) as Record<string, unknown>;
-        if (res.status === 503 && method === 'GET') {
+        if (res.status === 503 && (method === 'GET' || p.endsWith('/dry-run'))) {
+          if (method === 'POST') return { status: 'dry_running' } as ImportView; // the dry run goes on: read it with GET
           unavailable++; // the request deadline saw the database as silent: counted, asked again
           continue;
         }

@@ -279,6 +279,28 @@ async function walk() {
   await call('GET', '/api/v1/exports/customers?format=xlsx&tier=A', manager);
   await call('GET', '/api/v1/exports/customers?limit=5', rep1); // 400: no paging
 
+  // imports: a multipart upload (recorded by hand: call() sends JSON), the dry run, the run worked by the import job's body
+  const upload = async (auth: string, csv: string) => {
+    const res = await t.http.post('/api/v1/imports').set('authorization', auth).field('entity', 'customers').attach('file', Buffer.from(csv), '客户.csv');
+    calls.push({ key: 'POST /api/v1/imports', status: res.status, body: res.body });
+    return res;
+  };
+  const imp = (await upload(manager, '客户名称,手机,负责人\n示例客户甲,13900001234,刘洋\n,13900005678,\n')).body.id as string;
+  await call('POST', `/api/v1/imports/${imp}/dry-run`, manager, { dedupe: 'skip', ownerFallback: { mode: 'pool' } });
+  await call('POST', `/api/v1/imports/${imp}/run`, manager, { dedupe: 'skip' });
+  while (await t.services.imports.work('openapi-walk'));
+  await call('GET', `/api/v1/imports/${imp}`, manager);
+  await call('GET', '/api/v1/imports', manager);
+  await call('GET', `/api/v1/imports/${imp}/errors.xlsx`, manager);
+  await call('POST', `/api/v1/imports/${imp}/rollback`, manager);
+  while (await t.services.imports.work('openapi-walk'));
+  await call('POST', `/api/v1/imports/${imp}/run`, manager, { dedupe: 'skip' }); // 409: rolled back
+  await call('POST', `/api/v1/imports/${(await upload(manager, '客户名称\n示例客户乙\n')).body.id}/cancel`, manager);
+  await upload(rep1, '客户名称\n示例\n'); // 403
+  const template = await call('POST', '/api/v1/imports/templates', manager, { name: '旧系统导出', columns: [{ header: '客户名称', field: 'name' }] });
+  await call('GET', '/api/v1/imports/templates', manager);
+  await call('DELETE', `/api/v1/imports/templates/${template.body.id}`, manager);
+
   // hand-over (在职继承): 陈静's customers to 刘洋, by her manager (last: it moves her customers)
   const rep2Id = String((await t.services.org.findActiveUserByPlatformId('wecom', 'demo-rep2'))!._id);
   const handover = { fromUserId: rep2Id, kind: 'in-service', successors: [String(me.body.user.id)], split: 'even' };

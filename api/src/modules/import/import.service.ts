@@ -418,6 +418,7 @@ export class ImportService {
           const r = await state.rows.next();
           if (r.done) break;
           this.remember(state, r.value, job);
+          if (r.value.line % 500 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
           if (r.value.line >= job.progress.checkpointLine) break;
         }
       }
@@ -576,6 +577,8 @@ export class ImportService {
     };
     const planned: Planned[] = [];
     for (const r of batch) {
+      // cleansing is CPU work: give the event loop a turn now and then (heartbeats, other requests)
+      if (report.rows % 200 === 199) await new Promise<void>((resolve) => setImmediate(resolve));
       report.rows++;
       const p: Planned = { line: r.line, cells: r.cells, row: null, kind: 'reject', ownerId: null, departmentId: null };
       planned.push(p);
