@@ -239,17 +239,30 @@ export class ReportRollups {
       counted.contracts!++;
     }
     const entries = [...docs];
+    // whole documents in unordered batches; one a listener created meanwhile (E11000) gets the counts added instead
     for (let i = 0; i < entries.length; i += 200) {
-      await this.#rollups.bulkWrite(
-        entries.slice(i, i + 200).map(([id, d]) => ({
-          updateOne: {
-            filter: { _id: id },
-            update: { $inc: d.inc, $setOnInsert: { gen, month: d.month, ownerId: d.ownerId, departmentId: d.departmentId, ops: [] } },
-            upsert: true,
-          },
-        })),
-        { ordered: false },
+      const batch = entries.slice(i, i + 200);
+      const whole = batch.map(([id, d]) => {
+        const doc: Record<string, unknown> = { _id: id, gen, month: d.month, ownerId: d.ownerId, departmentId: d.departmentId, ops: [] };
+        for (const [field, n] of Object.entries(d.inc)) {
+          const dot = field.indexOf('.');
+          const family = field.slice(0, dot);
+          ((doc[family] ??= {}) as Record<string, number>)[field.slice(dot + 1)] = n;
+        }
+        return doc;
+      });
+      const taken = await this.#rollups.collection.insertMany(whole, { ordered: false }).then(
+        () => new Set<number>(),
+        (err: { writeErrors?: Array<{ index: number; code: number }> | { index: number; code: number }; code?: number }) => {
+          const errors = Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : [];
+          if (!errors.length || errors.some((e) => e.code !== 11000)) throw err;
+          return new Set(errors.map((e) => e.index));
+        },
       );
+      for (const index of taken) {
+        const [id, d] = batch[index]!;
+        await this.#rollups.updateOne({ _id: id }, { $inc: d.inc }).exec();
+      }
     }
     const tookMs = Date.now() - started;
     await this.#meta.updateOne({ _id: META_ID }, { $set: { gen, building: null, builtAt: new Date(), tookMs, counted } }).exec();
