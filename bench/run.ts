@@ -2,6 +2,7 @@
 import { run as approvalDecision } from './approval-decision.bench';
 import { run as customerSearch } from './customer-search.bench';
 import { run as dateReader } from './date-reader.bench';
+import { run as exportBench } from './export.bench';
 import { run as intentRouter } from './intent-router.bench';
 import { run as importBench } from './import.bench';
 import { run as miniappSize } from './miniapp-size.bench';
@@ -18,6 +19,7 @@ const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promi
   { name: 'approval-decision', run: approvalDecision },
   { name: 'miniapp-size', run: miniappSize },
   { name: 'date-reader', run: dateReader },
+  { name: 'export', run: exportBench },
   { name: 'intent-router', run: intentRouter },
   { name: 'import', run: importBench },
   { name: 'reports', run: reports },

@@ -1,4 +1,5 @@
-import type { Writable } from 'node:stream';
+import { once } from 'node:events';
+import type { Readable, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { cellText, csvField, type BusinessClock, type Cell } from './export.cells';
 import type { ExportFormat } from './export.dto-schema';
@@ -37,6 +38,14 @@ export function drained(out: Writable): Promise<boolean> {
     out.on('close', onClose);
     out.on('error', onClose);
   });
+}
+
+/** Waits for `input` to drain, or `out` to close (the client left); leaves no listener behind. */
+async function drainOrClose(input: Writable, out: Writable): Promise<void> {
+  const stop = new AbortController();
+  const quiet = (p: Promise<unknown>) => p.catch(() => undefined); // the loser is aborted below
+  await Promise.race([quiet(once(input, 'drain', { signal: stop.signal })), quiet(once(out, 'close', { signal: stop.signal }))]);
+  stop.abort();
 }
 
 const BOM = '\uFEFF';
@@ -81,8 +90,8 @@ export class CsvWriter implements SheetWriter {
 
 /** Excel's limit is 1,048,576 rows a sheet; a longer export continues on a second sheet (客户 (2)). */
 export const XLSX_ROWS_PER_SHEET = 1_000_000;
-/** Compressed bytes the zip may hold unsent before the export waits for the client. */
-const ZIP_BACKLOG_BYTES = 1 << 20;
+/** Bytes the sheet's input or the zip may hold unsent before the export waits. */
+const BACKLOG_BYTES = 1 << 20;
 
 type ZipStreams = { readableLength: number; writableLength: number; once(ev: string, fn: () => void): void };
 
@@ -135,7 +144,11 @@ export class XlsxWriter implements SheetWriter {
     this.#rowsInSheet += 1;
   }
 
-  /** The zip (archiver) pipes into `out`; wait while `out` is full or the zip holds a backlog. */
+  /**
+   * What waits between the rows and the answer: exceljs' sheet stream hands its bytes to archiver's input
+   * (a PassThrough it writes without looking at back-pressure), archiver deflates them and pipes the zip into
+   * `out`. Wait while `out` is full, the sheet's input holds more than a limit, or the zip does.
+   */
   async flush(): Promise<boolean> {
     const zip = (this.#book as unknown as { zip: ZipStreams }).zip;
     for (;;) {
@@ -144,9 +157,20 @@ export class XlsxWriter implements SheetWriter {
         if (!(await drained(this.out))) return false;
         continue;
       }
-      if (zip.readableLength + zip.writableLength <= ZIP_BACKLOG_BYTES) return true;
-      await new Promise((resolve) => setImmediate(resolve));
+      const input = this.sheetInput();
+      if (input && input.writableLength + input.readableLength > BACKLOG_BYTES) {
+        await drainOrClose(input, this.out);
+        continue;
+      }
+      if (zip.readableLength + zip.writableLength <= BACKLOG_BYTES) return true;
+      await new Promise((resolve) => setTimeout(resolve, 1));
     }
+  }
+
+  /** archiver's input for the sheet being written (exceljs pipes the sheet's StreamBuf into it). */
+  private sheetInput(): (Readable & Writable) | undefined {
+    const stream = (this.#sheet as unknown as { _stream?: { pipes?: Array<Readable & Writable> } })._stream;
+    return stream?.pipes?.[0];
   }
 
   async end(): Promise<void> {
