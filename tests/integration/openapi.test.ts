@@ -68,8 +68,8 @@ function operationKey(method: string, url: string): string {
   return `${method} ${candidates[0]}`;
 }
 
-async function call(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, auth: string | null, body?: unknown) {
-  let req = t.http[method.toLowerCase() as 'get' | 'post' | 'patch' | 'delete'](url);
+async function call(method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE', url: string, auth: string | null, body?: unknown) {
+  let req = t.http[method.toLowerCase() as 'get' | 'post' | 'patch' | 'put' | 'delete'](url);
   if (auth) req = req.set('authorization', auth);
   const res = body === undefined ? await req : await req.send(body as object);
   calls.push({ key: operationKey(method, url), status: res.status, body: res.body });
