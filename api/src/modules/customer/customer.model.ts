@@ -60,9 +60,9 @@ const customerSchema = new Schema<Customer>(
     tags: { type: [String], default: [] },
     ...scopeFieldsDefinition,
     status: { type: String, enum: CUSTOMER_STATUSES, default: 'owned' },
+    poolId: { type: String, default: null },
     protectionEndsAt: { type: Date, default: null },
     lastFollowUpAt: { type: Date, default: null },
-    poolId: { type: String, default: null },
     nextFollowUpAt: { type: Date, default: null },
     searchKeys: { type: [String], default: [] },
     dedupe: {
@@ -81,10 +81,10 @@ customerSchema.index({ searchKeys: 1 });
 customerSchema.index({ ownerId: 1, _id: -1 });
 customerSchema.index({ departmentId: 1, _id: -1 });
 customerSchema.index({ status: 1, _id: -1 });
+customerSchema.index({ status: 1, poolId: 1, _id: -1 });
 customerSchema.index({ companyKey: 1 });
 customerSchema.index({ 'dedupe.mobiles': 1 });
 customerSchema.index({ 'dedupe.emails': 1 });
-customerSchema.index({ status: 1, poolId: 1, _id: -1 });
 customerSchema.index({ 'dedupe.personNames': 1 });
 customerSchema.index({ sharedWith: 1 });
 customerSchema.index({ 'pendingCreate.since': 1 }, { sparse: true });
