@@ -136,6 +136,8 @@ export interface Config {
   reminders: ReminderPolicy;
   /** Approval routing rules and timeouts (config/src/approval-rules.ts). */
   approvals: ApprovalRulesConfig;
+  /** Pools (公海), reclaim rules and lead assignment (config/src/pool-rules.ts). */
+  pools: PoolRulesConfig;
   /** The local web chat at /sandbox (no sign-in: any demo user). */
   sandbox: boolean;
   /** The sandbox from other machines too; by default loopback only. */
@@ -147,8 +149,6 @@ export interface Config {
   /** Outbound webhooks (api/src/modules/webhook). */
   webhooks: WebhookConfig;
   /** Hand-overs (api/src/modules/handover): the job's rhythm and WeCom's transfer window. */
-  /** Pools (公海), reclaim rules and lead assignment (config/src/pool-rules.ts). */
-  pools: PoolRulesConfig;
   handover: HandoverConfig;
 }
 
