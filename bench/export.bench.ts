@@ -52,7 +52,8 @@ export async function run(log: (line: string) => void): Promise<void> {
   try {
     const { config } = benchEnv;
     // patient driver settings: the stand-in on a busy machine misses the app's 2 s heartbeats during bulk loads
-    const conn = (await connectMongo(benchEnv.db.uri, { requestTimeoutMs: 30_000, operationTimeoutMs: 600_000 })).useDb(benchEnv.conn.db!.databaseName);
+    const patient = await connectMongo(benchEnv.db.uri, { requestTimeoutMs: 30_000, operationTimeoutMs: 600_000 });
+    const conn = patient.useDb(benchEnv.conn.db!.databaseName);
     const services = buildServices(conn, config);
     log(`database: ${benchEnv.db.description}`);
     if (benchEnv.db.kind === 'mongo-java-server')
@@ -129,6 +130,7 @@ export async function run(log: (line: string) => void): Promise<void> {
       );
     } finally {
       server.close();
+      await patient.close();
     }
   } finally {
     await benchEnv.close();
