@@ -9,6 +9,7 @@ import { run as miniappSize } from './miniapp-size.bench';
 import { run as wecomCallback } from './wecom-callback.bench';
 import { run as reminderFanout } from './reminder-fanout.bench';
 import { run as reports } from './reports.bench';
+import { run as pool } from './pool.bench';
 import { run as handover } from './handover.bench';
 import { run as directorySync } from './directory-sync.bench';
 
@@ -21,8 +22,9 @@ const BENCHES: Array<{ name: string; run: (log: (line: string) => void) => Promi
   { name: 'date-reader', run: dateReader },
   { name: 'export', run: exportBench },
   { name: 'intent-router', run: intentRouter },
-  { name: 'import', run: importBench },
   { name: 'reports', run: reports },
+  { name: 'import', run: importBench },
+  { name: 'pool', run: pool },
   { name: 'handover', run: handover },
   { name: 'directory-sync', run: directorySync },
 ];

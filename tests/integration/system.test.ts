@@ -3,7 +3,12 @@
  * wiring that exists only on the server (the jobs, the approvals' events reaching the bot) is tested here
  * through that same graph.
  */
+import type { Server } from 'node:http';
+import supertest from 'supertest';
+import { loadConfig } from '@crm/config';
+import { buildSystem, silentLogger } from '@crm/server';
 import { startTestApp, type TestApp } from '../helpers/test-app';
+import { closeTestConnection, openTestConnection, TEST_DB_KIND } from '../helpers/test-db';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -36,7 +41,15 @@ describe('buildSystem: one graph for npm start and the tests', () => {
       'backup',
       'reminder-pass',
       'reminder-policies',
+      'report-push',
       'approval-sweep',
+      'import',
+      'pool-reclaim',
+      'assignment-return',
+      'handover',
+      'webhook-dispatch',
+      'webhook-send',
+      // directory-sync only when a directory source is configured
     ]);
   });
 
@@ -61,5 +74,25 @@ describe('buildSystem: one graph for npm start and the tests', () => {
       expect(wait).toBeGreaterThan(0);
     }
     expect(errors).toEqual([]);
+  });
+});
+
+describe('a first start on an empty database (npm start)', () => {
+  it('seeds the demo company and counts it into the report roll-ups, so the dashboard is not all zeros', async () => {
+    const config = loadConfig({ NODE_ENV: 'test' });
+    const conn = await openTestConnection();
+    try {
+      const system = buildSystem(config, { connection: conn, databaseKind: TEST_DB_KIND, logger: silentLogger() });
+      await system.prepare({ seed: true });
+      const http = supertest(system.app.callback() as unknown as Server);
+      const token = (await http.post('/api/v1/auth/dev-login').send({ login: 'demo-director' })).body.token as string;
+      const funnel = await http.get('/api/v1/reports/funnel?period=quarter').set('Authorization', `Bearer ${token}`);
+      expect(funnel.status).toBe(200);
+      const deals = await http.get('/api/v1/opportunities?limit=1').set('Authorization', `Bearer ${token}`);
+      expect(deals.body.items.length).toBeGreaterThan(0);
+      expect(funnel.body.total.count).toBeGreaterThan(0);
+    } finally {
+      await closeTestConnection(conn);
+    }
   });
 });

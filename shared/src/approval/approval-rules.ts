@@ -119,7 +119,12 @@ export function routeFor(rules: readonly ApprovalRule[], subject: ApprovalSubjec
   return { ruleIds, steps: [...steps.values()].sort((a, b) => a.order - b.order) };
 }
 
-const SUBJECT_NOUNS: Record<ApprovalSubjectType, string> = { contract: '合同', discount: '折扣申请', 'customer-report': '客户报备', 'pool-extension': '公海延期申请' };
+const SUBJECT_NOUNS: Record<ApprovalSubjectType, string> = {
+  contract: '合同',
+  discount: '折扣申请',
+  'customer-report': '客户报备',
+  'pool-extension': '公海延期申请',
+};
 const OPS: Array<[keyof NumberRange, string]> = [
   ['gt', '>'],
   ['gte', '≥'],

@@ -165,7 +165,10 @@ export class OpportunityService {
   async latestCreatedFor(customerIds: Types.ObjectId[]): Promise<Map<string, Date>> {
     if (!customerIds.length) return new Map();
     const rows = await this.#model
-      .aggregate<{ _id: Types.ObjectId; at: Date }>([{ $match: { customerId: { $in: customerIds } } }, { $group: { _id: '$customerId', at: { $max: '$createdAt' } } }])
+      .aggregate<{ _id: Types.ObjectId; at: Date }>([
+        { $match: { customerId: { $in: customerIds } } },
+        { $group: { _id: '$customerId', at: { $max: '$createdAt' } } },
+      ])
       .exec();
     return new Map(rows.map((r) => [String(r._id), r.at]));
   }
