@@ -36,6 +36,11 @@ export default tseslint.config(
           selector: "CallExpression[callee.type='MemberExpression'][callee.property.name='collection'][arguments.length>0]",
           message: "No db.collection('…'): call the service of the module that owns the collection.",
         },
+        {
+          // prettier formats md`…` without placeholders as embedded markdown: it wraps the text in newlines that reach the chat
+          selector: "TaggedTemplateExpression[tag.name='md'] > TemplateLiteral[expressions.length=0] > TemplateElement[value.raw=/^\\n\\s*\\S/]",
+          message: 'This md`` text starts with a line break (prettier reformatted it as markdown): put `// prettier-ignore` above it and write it on one line.',
+        },
       ],
     },
   },

@@ -24,11 +24,10 @@ export class HandoverChat implements HandoverEvents {
   ) {}
 
   async progress(n: HandoverNotice): Promise<void> {
+    // prettier-ignore
     const wecom = n.wecom.total
       ? md`企业微信已向 ${n.wecom.total - n.wecom.failed} 个客户发起转接（客户 24 小时内可拒绝），${n.wecom.failed} 个未能发起；全部完成后发送报告。`
-      : md`
-没有需要转接的企业微信客户。
-        `;
+      : md`没有需要转接的企业微信客户。`;
     const link = mdLink('查看交接进度', this.appUrl(handoverPath(n.id)));
     const mine = mdLink('查看我的客户', this.appUrl(takenOverPath));
     await this.send(n.startedById, {

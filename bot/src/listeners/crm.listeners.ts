@@ -34,12 +34,8 @@ export async function searchCustomers(ctx: BotContext, keyword: string): Promise
     const phone = number ? ` · ${number}` : '';
     return md`${String(i + 1)}. ${mdLink(label, ctx.appUrl(customerPath(String(c._id))))}\n> ${CUSTOMER_TIER_LABELS[c.tier]} · 负责人 ${owner}${phone} · 最近跟进 ${fmtDate(c.lastFollowUpAt)}`;
   });
-  const more =
-    page.items.length > MAX_RESULTS
-      ? md`
-\n还有更多结果，请输入更完整的关键词。
-        `
-      : md``;
+  // prettier-ignore
+  const more = page.items.length > MAX_RESULTS ? md`\n还有更多结果，请输入更完整的关键词。` : md``;
   await ctx.reply({ kind: 'markdown', title: `“${keyword}”的搜索结果`, markdown: md`**“${keyword}”的客户**\n${joinSafeText(lines, '\n')}${more}` });
 }
 

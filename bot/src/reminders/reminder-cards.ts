@@ -158,10 +158,9 @@ export function digestMarkdown(name: string, d: DigestContent, c: CardClock): Sa
         '\n',
       )}`,
     );
-  if (parts.length === 1)
-    parts.push(md`
-今天没有到期的跟进。
-    `);
+  // prettier formats md`` as embedded markdown and would wrap this text in blank lines
+  // prettier-ignore
+  if (parts.length === 1) parts.push(md`今天没有到期的跟进。`);
   parts.push(mdLink('打开我的提醒', c.appUrl(remindersPath())));
   return joinSafeText(parts, '\n\n');
 }
