@@ -39,7 +39,7 @@ describe('deploy/compose.yaml', () => {
 
   it('offers every WeCom / DingTalk app setting and requires JWT_SECRET and PUBLIC_BASE_URL', () => {
     const env = service('web').environment ?? {};
-    const platform = [...known].filter((k) => /^(WECOM|DINGTALK)_/.test(k) && !/_API_BASE$|_OAPI_BASE$|_WINDOW_SECONDS$/.test(k));
+    const platform = [...known].filter((k) => /^(WECOM|DINGTALK)_/.test(k) && !/_API_BASE$|_OAPI_BASE$|_LOGIN_BASE$|_WINDOW_SECONDS$/.test(k));
     expect(platform.filter((k) => !(k in env))).toEqual([]);
     expect(env.JWT_SECRET).toMatch(/^\$\{JWT_SECRET:\?/);
     expect(env.PUBLIC_BASE_URL).toMatch(/^\$\{PUBLIC_BASE_URL:\?/);

@@ -135,6 +135,21 @@ describeBrowser('every URL the bot sends opens its page in the H5 build', () => 
     const origin = t.config.http.publicBaseUrl;
     const links: Array<{ user: string; url: string }> = [];
     for (const user of Object.keys(NAMES)) for (const url of await urlsSentTo(user)) links.push({ user, url });
+    // the workbench's links (业绩 / 团队 cards: 打开工作台) open on the desktop: sign in there, then land on the page named
+    const consoleLinks = links.filter((l) => l.url.startsWith(`${origin}/console/`));
+    expect(consoleLinks.map((l) => l.user).sort()).toEqual(expect.arrayContaining(['demo-manager', 'demo-rep1']));
+    for (const { user, url } of consoleLinks) {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+      const target = `${base}${url.slice(origin.length)}`;
+      await page.goto(target);
+      await page.waitForURL(/\/console\/login/);
+      await page.locator('.demo-user', { hasText: NAMES[user]! }).getByRole('button', { name: '登录' }).click();
+      await page.locator('.current-user', { hasText: NAMES[user]! }).waitFor({ timeout: 10_000 });
+      expect(new URL(page.url()).pathname).toBe(new URL(url).pathname);
+      await page.close();
+    }
+    links.splice(0, links.length, ...links.filter((l) => !consoleLinks.includes(l)));
+
     const kinds = new Set(links.map((l) => /#\/(pages\/[\w/-]+)/.exec(l.url)?.[1]));
     // what the run must have produced for the check to mean something
     expect([...kinds].sort()).toEqual(['pages/approvals/detail', 'pages/approvals/index', 'pages/customer/detail', 'pages/reminders/index']);

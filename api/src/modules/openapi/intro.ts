@@ -58,5 +58,9 @@ export const TAGS: Array<{ name: string; description: string }> = [
   { name: '提醒', description: '我的提醒：完成、延后' },
   { name: '审计', description: '只读的审计日志' },
   { name: '报表', description: '漏斗、排行、来源、周期、使用情况、待处理清单和明细（都按数据范围）；清单可导出 xlsx' },
+  { name: '公海', description: '公海：浏览、领取、锁定、延期；线索自动分配（接受 / 退回公海）' },
   { name: '交接', description: '离职继承 / 在职继承：客户、记录和企业微信客户关系一起交接' },
+  { name: '导入', description: 'Excel / CSV 导入：列映射、清洗、查重、试导入、后台导入（进度、取消、回滚）、错误表' },
+  { name: '导出', description: '按数据范围和列表筛选导出 xlsx / CSV（流式，防公式注入，记审计）' },
+  { name: 'Webhook', description: '对外 Webhook：登记接收地址、签名投递、投递记录与重放（管理员）' },
 ];
