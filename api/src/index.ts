@@ -24,7 +24,7 @@ export type { SavedViewService } from './modules/saved-view/saved-view.service';
 export type { ExportResult, ExportService } from './modules/export/export.service';
 export type { OrgService } from './modules/org/org.service';
 export type { DirectoryService } from './modules/directory/directory.service';
-export type { DirectoryDepartment, DirectoryPerson, DirectorySource } from './modules/directory/directory.port';
+export type { DirectoryDepartment, DirectoryEvents, DirectoryPerson, DirectorySource, LeaverNotice, PendingHandover } from './modules/directory/directory.port';
 export type { WebhookService } from './modules/webhook/webhook.service';
 export { checkWebhookTarget, isPublicAddress, WebhookTargetRefused, type Resolver as WebhookResolver } from './modules/webhook/webhook.guard';
 export { signatureHeader, verifySignature, SIGNATURE_HEADER, EVENT_ID_HEADER } from './modules/webhook/webhook.signing';

@@ -23,7 +23,7 @@ import { HandoverService } from './modules/handover/handover.service';
 import { noHandoverEvents, noHandoverPlatform, type HandoverEvents, type HandoverPlatform } from './modules/handover/handover.ports';
 import { WebhookService } from './modules/webhook/webhook.service';
 import { DirectoryService } from './modules/directory/directory.service';
-import type { DirectorySource } from './modules/directory/directory.port';
+import type { DirectoryEvents, DirectorySource } from './modules/directory/directory.port';
 import { recordLoader } from './modules/webhook/webhook.records';
 
 /** The domain services, built once per process (or per test) on one connection. */
@@ -70,6 +70,8 @@ export interface Ports {
   approvalEvents?: ApprovalEvents;
   /** The platform directory the directory sync reads (the bot's WeCom / DingTalk directory client); none: no sync. */
   directorySource?: DirectorySource | null;
+  /** The manager's chat notice when the sync deactivates their report. */
+  directoryEvents?: DirectoryEvents;
   /** The importer's chat messages at an import's start and end. */
   importNotifier?: ImportNotifier;
   /** Reclaim warnings and returns in chat (the bot's pool cards). */
@@ -102,6 +104,16 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     now,
     events: ports.poolEvents,
   });
+  // leavers are flagged in their manager's digest until their customers are handed over (read from the customers)
+  const directory = new DirectoryService(conn, {
+    org,
+    audit,
+    settings: config.directory,
+    source: ports.directorySource ?? null,
+    now,
+    customers,
+    events: ports.directoryEvents,
+  });
   const reminders = new ReminderService(conn, {
     org,
     customers,
@@ -113,6 +125,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     now,
     metrics: ports.metrics,
     reclaimSoon: (userId) => pools.warningsFor(userId),
+    pendingHandovers: (userId) => directory.pendingHandovers(userId),
   });
   const extra = ports.followUpEvents ?? noFollowUpEvents;
   const followUpEvents: FollowUpEvents = {
@@ -187,7 +200,7 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
       },
       { ...config.handover, now },
     ),
-    directory: new DirectoryService(conn, { org, audit, settings: config.directory, source: ports.directorySource ?? null, now }),
+    directory,
     webhooks: new WebhookService(conn, {
       audit,
       settings: config.webhooks,

@@ -24,6 +24,7 @@ import {
   type PoolEvents,
   type ApprovalEvents,
   type ImportNotifier,
+  type DirectoryEvents,
   type HandoverEvents,
   type HandoverPlatform,
   type AppState,
@@ -106,6 +107,7 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
   const importChat: { notifier?: Bot['notifier'] } = {};
   const importNotifier: ImportNotifier = { notify: async (userId, text) => void (await importChat.notifier!.send(userId, { kind: 'text', text })) };
   const handoverEvents: HandoverEvents = { progress: (n) => chat.handover!.chat.progress(n), finished: (n) => chat.handover!.chat.finished(n) };
+  const directoryEvents: DirectoryEvents = { leaverDeactivated: (n) => chat.handover!.chat.leaverDeactivated(n) };
   // pool warnings, returns and new-lead cards reach chat through the bot (forwarded, tied below)
   const poolChat: { pool?: Bot['pool'] } = {};
   const poolEvents: PoolEvents = {
@@ -123,6 +125,7 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
     handoverEvents,
     importNotifier,
     directorySource: createDirectorySource(config, logger),
+    directoryEvents,
   });
   const bot = createBot({ conn: connection, services, logger, config, now, metrics, ...opts.bot });
   chat.approvalCards = bot.approvals;

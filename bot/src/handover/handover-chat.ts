@@ -1,4 +1,4 @@
-import type { HandoverEvents, HandoverNotice, HandoverPlatform } from '@crm/api';
+import type { DirectoryEvents, HandoverEvents, HandoverNotice, HandoverPlatform, LeaverNotice } from '@crm/api';
 import { md, mdLink } from '@crm/shared';
 import type { Logger } from 'pino';
 import type { Channel } from '../core/channel';
@@ -6,6 +6,8 @@ import type { Notifier } from '../outbound/notifier';
 
 /** Where the workbench shows a hand-over: 组织与成员, where it is started (admins), with the hand-over named. */
 export const handoverPath = (id: string) => `/console/org?handover=${id}`;
+/** Where a leaver's hand-over is started: 组织与成员 (admins), with the leaver named. */
+export const leaverPath = (userId: string) => `/console/org?user=${encodeURIComponent(userId)}`;
 /** Where a successor sees the customers they took over. */
 export const takenOverPath = '/console/customers?owner=me';
 
@@ -16,12 +18,22 @@ const KIND = { resigned: '离职继承', 'in-service': '在职继承' } as const
  * final report card, to the starter and to each successor (their own share). Sends that fail are logged and
  * dropped (the workbench shows the same report).
  */
-export class HandoverChat implements HandoverEvents {
+export class HandoverChat implements HandoverEvents, DirectoryEvents {
   constructor(
     private readonly notifier: Notifier,
     private readonly appUrl: (path: string) => string,
     private readonly log: Logger,
   ) {}
+
+  /** The directory sync deactivated the manager's report: one notice, with the link that starts the hand-over. */
+  async leaverDeactivated(n: LeaverNotice): Promise<void> {
+    const link = mdLink('发起交接', this.appUrl(leaverPath(n.leaverId)));
+    await this.send(n.managerId, {
+      kind: 'markdown',
+      title: '成员离职待交接',
+      markdown: md`**${n.name}已从${n.platform === 'dingtalk' ? '钉钉' : '企业微信'}离职，名下 ${n.customers} 个客户待交接**\n${link}`,
+    });
+  }
 
   async progress(n: HandoverNotice): Promise<void> {
     // prettier-ignore

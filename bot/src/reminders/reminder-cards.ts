@@ -3,6 +3,7 @@ import type { Types } from 'mongoose';
 import { formatAgo, formatClockZh, formatDue, joinSafeText, md, mdLink, REMINDER_GROUP_LABELS, REMINDER_KIND_LABELS, type SafeText } from '@crm/shared';
 import type { DigestContent, ReminderView, ReminderSender, SentTo } from '@crm/api';
 import type { Card } from '../core/bot-event';
+import { leaverPath } from '../handover/handover-chat';
 import { customerPath, remindersPath } from '../listeners/links';
 import type { Delivery, Notifier } from '../outbound/notifier';
 import type { ReminderCardStore } from './reminder-card.store';
@@ -135,6 +136,8 @@ export function summaryCard(items: ReminderView[], c: CardClock, taskId: string,
   };
 }
 
+const NOTHING_DUE: SafeText = md`${'今天没有到期的跟进。'}`;
+
 /** The morning digest; every name and reminder text in it is user text (escaped by the channel). */
 export function digestMarkdown(name: string, d: DigestContent, c: CardClock): SafeText {
   const line = (r: ReminderView) =>
@@ -151,6 +154,12 @@ export function digestMarkdown(name: string, d: DigestContent, c: CardClock): Sa
     const soon = d.reclaimSoon.slice(0, 5).map((r) => md`- ${r.name}：${r.inDays > 0 ? `${r.inDays} 天后` : '今天'}将退回公海（${r.reason}）`);
     parts.push(md`**即将退回公海 ${d.reclaimSoon.length} 个**（写一条跟进即可重新计时）\n${joinSafeText(soon, '\n')}`);
   }
+  if (d.pendingHandovers?.length) {
+    const rows = d.pendingHandovers
+      .slice(0, 5)
+      .map((l) => md`- 离职人员待交接：${l.name}（客户 ${l.customers} 个） ${mdLink('发起交接', c.appUrl(leaverPath(l.userId)))}`);
+    parts.push(joinSafeText(rows, '\n'));
+  }
   if (d.team.length)
     parts.push(
       md`**团队**\n${joinSafeText(
@@ -158,9 +167,8 @@ export function digestMarkdown(name: string, d: DigestContent, c: CardClock): Sa
         '\n',
       )}`,
     );
-  // prettier formats md`` as embedded markdown and would wrap this text in blank lines
-  // prettier-ignore
-  if (parts.length === 1) parts.push(md`今天没有到期的跟进。`);
+  // a const, not an inline md`…` (prettier formats md-tagged templates as markdown and wrapped this one in blank lines)
+  if (parts.length === 1) parts.push(NOTHING_DUE);
   parts.push(mdLink('打开我的提醒', c.appUrl(remindersPath())));
   return joinSafeText(parts, '\n\n');
 }

@@ -286,6 +286,18 @@ export class CustomerService {
     return this.#customers.findOne({ name, ownerId }).exec();
   }
 
+  /** How many customers each of these people owns now (a leaver's customers still waiting for a hand-over). */
+  async ownedCounts(ownerIds: Types.ObjectId[]): Promise<Map<string, number>> {
+    if (!ownerIds.length) return new Map();
+    const rows = await this.#customers
+      .aggregate<{ _id: Types.ObjectId; n: number }>([
+        { $match: { ownerId: { $in: ownerIds }, status: 'owned' } },
+        { $group: { _id: '$ownerId', n: { $sum: 1 } } },
+      ])
+      .exec();
+    return new Map(rows.map((r) => [String(r._id), r.n]));
+  }
+
   /** Who holds a customer, whoever asks (an approved report checks it was not claimed meanwhile); null when there is none. */
   async ownership(id: Types.ObjectId): Promise<{ status: Customer['status']; ownerId: Types.ObjectId | null } | null> {
     const c = await this.#customers.findById(id, { status: 1, ownerId: 1 }).lean().exec();

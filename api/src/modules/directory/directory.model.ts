@@ -56,6 +56,8 @@ export interface DirectoryLink {
   /** What the sync last wrote: a user whose roles or scope differ was edited by an admin, and keeps them. */
   applied: { roles: Role[]; dataScope: DataScope };
   leftAt: Date | null;
+  /** When the leaver's manager was told (once per leaver). */
+  noticedAt?: Date | null;
 }
 
 const planItem = new Schema<PlanItem>({ key: String, name: String, op: String, fields: [String] }, { _id: false });
@@ -99,6 +101,7 @@ const linkSchema = new Schema<DirectoryLink>(
     userId: { type: Schema.Types.ObjectId, required: true },
     applied: { roles: [String], dataScope: String },
     leftAt: { type: Date, default: null },
+    noticedAt: { type: Date, default: null },
   },
   { versionKey: false, strict: 'throw' },
 );

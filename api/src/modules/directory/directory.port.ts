@@ -34,3 +34,25 @@ export interface DirectorySource {
   /** Members of one department (not of its sub-departments). */
   members(departmentId: string): Promise<DirectoryPerson[]>;
 }
+
+/** A person the sync deactivated, told to their manager once (the bot's chat notice with the hand-over link). */
+export interface LeaverNotice {
+  platform: 'wecom' | 'dingtalk';
+  managerId: string;
+  leaverId: string;
+  name: string;
+  /** Customers still owned by the leaver (waiting for a hand-over). */
+  customers: number;
+}
+
+/** What the sync tells chat (the bot implements it). */
+export interface DirectoryEvents {
+  leaverDeactivated(n: LeaverNotice): Promise<void>;
+}
+
+/** A leaver whose customers still wait for a hand-over, in their manager's morning digest. */
+export interface PendingHandover {
+  userId: string;
+  name: string;
+  customers: number;
+}

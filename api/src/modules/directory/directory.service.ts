@@ -5,6 +5,7 @@ import type { RequestMeta } from '../../context';
 import { MongoJobLeases } from '../../db/job-lease';
 import { AppError, CommonErrorCode, notFound } from '../../errors/app-error';
 import type { AuditService } from '../audit/audit.service';
+import type { CustomerService } from '../customer/customer.service';
 import type { OrgService } from '../org/org.service';
 import { directoryModels, type DirectoryLink, type DirectoryRun, type LeaverFlag, type PlanItem, type RunCounts } from './directory.model';
 import {
@@ -18,7 +19,7 @@ import {
   type DesiredPerson,
   type MappingRules,
 } from './directory.plan';
-import type { DirectoryDepartment, DirectorySource } from './directory.port';
+import type { DirectoryDepartment, DirectoryEvents, DirectorySource, PendingHandover } from './directory.port';
 
 export type RunWithId = DirectoryRun & { _id: Types.ObjectId };
 
@@ -29,6 +30,10 @@ export interface DirectoryDeps {
   /** The platform's directory; null when no source is configured (the routes answer 409). */
   source: DirectorySource | null;
   now: () => Date;
+  /** Counts a leaver's customers (still owned by them: the hand-over not done). */
+  customers?: Pick<CustomerService, 'ownedCounts'>;
+  /** The manager's chat notice when the sync deactivates their report. */
+  events?: DirectoryEvents;
 }
 
 const LEASE = 'directory-sync';
@@ -365,8 +370,10 @@ export class DirectoryService {
           }
         }
         const after = await org.findUserById(l.userId);
-        leavers.push({ userId: l.userId, name: l.name, managerId: after?.leaderId ?? user?.leaderId ?? null });
+        const managerId = after?.leaderId ?? user?.leaderId ?? null;
+        leavers.push({ userId: l.userId, name: l.name, managerId });
         await this.#links.updateOne({ _id: `${p}:${l.userid}` }, { $set: { leftAt: this.#deps.now() } }).exec();
+        if (managerId) await this.noticeOnce(meta, p, `${p}:${l.userid}`, { userId: l.userId, name: l.name, managerId });
       }
       await set({ phase: 'done', status: 'done', leavers, finishedAt: this.#deps.now() });
       await this.#deps.audit.record(meta, {
@@ -410,6 +417,47 @@ export class DirectoryService {
     this.#eventRun = loop().finally(() => (this.#eventRun = null));
     this.#inFlight = Promise.allSettled([this.#inFlight, this.#eventRun]);
     return true;
+  }
+
+  /**
+   * Tells the manager once that their report left (the link's `noticedAt`, set conditionally before sending, so
+   * a resumed or repeated sync never tells them twice; a send that fails is logged by the bot and not retried:
+   * the digest keeps flagging the leaver until the hand-over is done). Audited as `directory.leaver-notice`.
+   */
+  private async noticeOnce(
+    meta: RequestMeta,
+    platform: 'wecom' | 'dingtalk',
+    linkId: string,
+    l: { userId: Types.ObjectId; name: string; managerId: Types.ObjectId },
+  ): Promise<void> {
+    if (!this.#deps.events) return;
+    const claimed = await this.#links.updateOne({ _id: linkId, noticedAt: null }, { $set: { noticedAt: this.#deps.now() } }).exec();
+    if (!claimed.modifiedCount) return;
+    const customers = (await this.#deps.customers?.ownedCounts([l.userId]))?.get(String(l.userId)) ?? 0;
+    await this.#deps.audit.record(meta, {
+      action: 'directory.leaver-notice',
+      entityType: 'user',
+      entityId: l.userId,
+      note: `已通知上级：${l.name} 离职，名下 ${customers} 个客户待交接`,
+    });
+    await this.#deps.events
+      .leaverDeactivated({ platform, managerId: String(l.managerId), leaverId: String(l.userId), name: l.name, customers })
+      .catch(() => undefined);
+  }
+
+  /**
+   * The manager's leavers whose customers are still owned by them (the hand-over, or a transfer, not done yet),
+   * read from the customers themselves, for the morning digest; one row per leaver.
+   */
+  async pendingHandovers(managerId: Types.ObjectId): Promise<PendingHandover[]> {
+    const seen = new Map<string, string>();
+    for (const l of await this.leaversFor(managerId)) seen.set(String(l.userId), l.name);
+    if (!seen.size || !this.#deps.customers) return [];
+    const counts = await this.#deps.customers.ownedCounts([...seen.keys()].map((id) => new Types.ObjectId(id)));
+    return [...seen]
+      .map(([userId, name]) => ({ userId, name, customers: counts.get(userId) ?? 0 }))
+      .filter((x) => x.customers > 0)
+      .sort((a, b) => b.customers - a.customers);
   }
 
   /** Leavers of finished syncs whose customers still wait for a hand-over, for their manager's digest. */

@@ -25,6 +25,8 @@ export interface DigestContent {
   team: Array<{ userId: string; name: string; overdue: number; stalled: number }>;
   /** Customers about to return to the pool (warned, not followed up since): "3 天后将退回公海". */
   reclaimSoon?: Array<{ name: string; inDays: number; reason: string }>;
+  /** Managers: reports who left the platform whose customers are still theirs (离职人员待交接). */
+  pendingHandovers?: Array<{ userId: string; name: string; customers: number }>;
 }
 
 /** The read side: reminders as cards show them (views) and what a person's morning digest says. */
@@ -103,6 +105,7 @@ export class ReminderReadModel {
       stalledDeals,
       team,
       reclaimSoon: (await this.deps.reclaimSoon?.(userId)) ?? [],
+      pendingHandovers: (await this.deps.pendingHandovers?.(userId)) ?? [],
     };
   }
 }

@@ -33,6 +33,8 @@ export interface ReminderDeps {
   metrics?: Metrics;
   /** The person's customers about to return to the pool, for the morning digest (the pool module's warnings). */
   reclaimSoon?: (userId: Types.ObjectId) => Promise<Array<{ name: string; inDays: number; reason: string }>>;
+  /** A manager's reports who left the platform and whose customers still wait for a hand-over (the directory's flags). */
+  pendingHandovers?: (userId: Types.ObjectId) => Promise<Array<{ userId: string; name: string; customers: number }>>;
 }
 
 /**
