@@ -9,6 +9,7 @@ import { MongoSendLedger } from '../outbound/send-ledger';
 import { SendBudget, WECOM_MEMBER_WINDOWS, type BudgetWindow } from '../outbound/send-budget';
 import { dingtalkCallbackRoutes } from './dingtalk/dingtalk-callback.routes';
 import { DingTalkClient } from './dingtalk/dingtalk-client';
+import type { DirectoryChange } from './dingtalk/dingtalk-event';
 import { DingTalkStreamTransport } from './dingtalk/dingtalk-stream.transport';
 import { DingTalkAdapter } from './dingtalk/dingtalk.adapter';
 import { SandboxAdapter } from './sandbox/sandbox.adapter';
@@ -31,7 +32,7 @@ export interface ChannelDeps {
   metrics?: Metrics;
   /** Whether these roles may run the command a text starts with (BotApp.mayRun): the sandbox's suggestions. */
   mayRun?: (text: string, roles: readonly Role[]) => boolean;
-  /** A platform's directory changed (WeCom change_contact): the directory sync runs. */
+  /** A platform's directory changed (WeCom change_contact, DingTalk org events): the directory sync runs. */
   onDirectoryChange?: (platform: 'wecom' | 'dingtalk', change: { changeType: string; userid?: string; departmentId?: string }) => void;
 }
 
@@ -83,13 +84,15 @@ export function dingtalkChannel(deps: ChannelDeps): Channel | null {
     // card clicks come back the way messages do: over the socket, or as HTTP pushes to the callback URL
     cardCallback: d.mode === 'stream' ? { type: 'STREAM' } : { type: 'HTTP', routeKey: d.clientId },
   });
+  // DingTalk org events (通讯录事件, over the socket or as HTTP pushes) start a directory sync, as WeCom's change_contact does
+  const onDirectoryChange = deps.onDirectoryChange ? (c: DirectoryChange) => deps.onDirectoryChange!('dingtalk', c) : undefined;
   const receiver =
     d.mode === 'stream'
-      ? new DingTalkStreamTransport(deps.inbound, d, deps.logger.child({ component: 'dingtalk-stream' }))
+      ? new DingTalkStreamTransport(deps.inbound, d, deps.logger.child({ component: 'dingtalk-stream' }), onDirectoryChange)
       : httpReceiver('dingtalk', [
           dingtalkCallbackRoutes(
             deps.inbound,
-            { secrets: { token: d.token!, aesKey: d.aesKey!, ownerKey: d.clientId }, appSecret: d.clientSecret, windowSeconds: 3600 },
+            { secrets: { token: d.token!, aesKey: d.aesKey!, ownerKey: d.clientId }, appSecret: d.clientSecret, windowSeconds: 3600, onDirectoryChange },
             deps.logger.child({ component: 'dingtalk-callback' }),
           ),
         ]);

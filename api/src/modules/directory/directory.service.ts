@@ -392,8 +392,8 @@ export class DirectoryService {
   }
 
   /**
-   * A change event from the platform (WeCom `change_contact`: a member or department created, updated or
-   * deleted): a sync starts in the background in this process; if one is running here, one more follows it. An
+   * A change event from the platform (WeCom `change_contact`, DingTalk's org events `user_add_org` … `org_dept_remove`
+   * over the stream or HTTP: a member or department created, updated or deleted): a sync starts in the background in this process; if one is running here, one more follows it. An
    * event this process cannot act on (another process syncing, this one stopping) is covered by the next
    * scheduled sync, which compares everything anyway. Answers whether the event was for the configured source.
    */

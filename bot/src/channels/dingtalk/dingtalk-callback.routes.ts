@@ -5,7 +5,14 @@ import type { AppState } from '@crm/api';
 import type { BotEvent } from '../../core/bot-event';
 import type { Inbound } from '../../core/receiver';
 import { DingTalkCallbackError, openDingTalkEvent, robotSignatureValid, sealSuccess, type DingTalkEventSecrets } from './dingtalk-crypto';
-import { cardCallbackToEvent, robotMessageToEvent, type DingTalkCardCallback, type DingTalkRobotMessage } from './dingtalk-event';
+import {
+  cardCallbackToEvent,
+  orgChangeOf,
+  robotMessageToEvent,
+  type DingTalkCardCallback,
+  type DingTalkRobotMessage,
+  type DirectoryChange,
+} from './dingtalk-event';
 
 /**
  * A decrypted HTTP push as a BotEvent: a card button click (the card platform's callback, sent here for cards
@@ -32,7 +39,14 @@ export function dingtalkPushToEvent(json: string, receivedAt: Date): BotEvent | 
  */
 export function dingtalkCallbackRoutes(
   inbound: Inbound,
-  opts: { secrets: DingTalkEventSecrets; appSecret: string; windowSeconds: number; now?: () => number },
+  opts: {
+    secrets: DingTalkEventSecrets;
+    appSecret: string;
+    windowSeconds: number;
+    now?: () => number;
+    /** An org event (user_add_org … org_dept_remove): the directory sync's trigger. */
+    onDirectoryChange?: (change: DirectoryChange) => void;
+  },
   log: Logger,
 ): Router<AppState> {
   const router = new Router<AppState>({ prefix: '/bot/dingtalk' });
@@ -62,7 +76,17 @@ export function dingtalkCallbackRoutes(
         throw err;
       }
       const event = dingtalkPushToEvent(json, new Date(now()));
-      if (!event) log.info({ eventType: (JSON.parse(json) as { EventType?: string }).EventType }, 'DingTalk event received');
+      if (!event) {
+        let payload: unknown = null;
+        try {
+          payload = JSON.parse(json);
+        } catch {
+          // not JSON: nothing to act on, answered success all the same
+        }
+        log.info({ eventType: (payload as { EventType?: string } | null)?.EventType }, 'DingTalk event received');
+        const change = orgChangeOf(undefined, payload);
+        if (change && opts.onDirectoryChange) opts.onDirectoryChange(change);
+      }
       await inbound.receive(event, () => {
         ctx.body = sealSuccess(opts.secrets, now());
       });

@@ -54,3 +54,31 @@ export function cardCallbackToEvent(payload: DingTalkCardCallback, messageId: st
     receivedAt,
   };
 }
+
+/** DingTalk's address-book (通讯录) events: a member joined, changed or left; a department created, changed or removed. */
+export const DINGTALK_ORG_EVENTS = ['user_add_org', 'user_modify_org', 'user_leave_org', 'org_dept_create', 'org_dept_modify', 'org_dept_remove'] as const;
+
+/** What the directory sync is told about an org event (the same shape as a WeCom change_contact). */
+export interface DirectoryChange {
+  changeType: string;
+  userid?: string;
+  departmentId?: string;
+}
+
+/**
+ * An org-change event as the directory sync's trigger, or null for any other event. HTTP pushes carry
+ * `{ EventType, UserId: [...] }` / `{ EventType, DeptId: [...] }`; stream frames name the type in
+ * `headers.eventType` and carry the body as `data` (its keys in either case).
+ */
+export function orgChangeOf(eventType: string | undefined, payload: unknown): DirectoryChange | null {
+  const body = (payload && typeof payload === 'object' ? payload : {}) as Record<string, unknown>;
+  const type = eventType ?? (typeof body.EventType === 'string' ? body.EventType : typeof body.eventType === 'string' ? body.eventType : undefined);
+  if (!type || !(DINGTALK_ORG_EVENTS as readonly string[]).includes(type)) return null;
+  const first = (v: unknown): string | undefined => {
+    const x = Array.isArray(v) ? v[0] : v;
+    return typeof x === 'string' || typeof x === 'number' ? String(x) : undefined;
+  };
+  const userid = first(body.UserId ?? body.userId);
+  const departmentId = first(body.DeptId ?? body.deptId);
+  return { changeType: type, ...(userid ? { userid } : {}), ...(departmentId ? { departmentId } : {}) };
+}
