@@ -206,6 +206,11 @@ describeBrowser('web workbench (/console) in a real browser', () => {
       await page.locator('.ant-message', { hasText: '已停用' }).waitFor();
     }
     await shot(page, '6-after-deactivate');
+    // the chat's 发起交接 link for a leaver (/console/org?user=<id>) opens the hand-over of that (already resigned) person
+    const chenId = (await t.http.get('/api/v1/users').query({ q: '陈静', status: 'resigned' }).set('authorization', admin)).body.items[0].id as string;
+    await page.goto(`${base}/console/org?user=${chenId}`);
+    await page.locator('.deactivate-modal .ant-modal-title', { hasText: '交接（已停用）：陈静' }).waitFor({ timeout: 10_000 });
+    await page.locator('.deactivate-modal .handover-successors').waitFor();
     await page.close();
   });
 

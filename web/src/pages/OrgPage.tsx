@@ -1,4 +1,5 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, App, Button, Card, Col, Descriptions, Form, Input, Modal, Radio, Row, Select, Space, Table, Tag, Tree, Typography } from 'antd';
 import type { DataNode } from 'antd/es/tree';
@@ -60,6 +61,16 @@ export function OrgPage() {
   const [status, setStatus] = useState<'active' | 'resigned'>('active');
   const [editing, setEditing] = useState<UserDto | null>(null);
   const [leaving, setLeaving] = useState<UserDto | null>(null);
+  // ?user=<id>: the chat's 发起交接 link (a leaver the directory sync deactivated) opens the hand-over for that person
+  const [params, setParams] = useSearchParams();
+  const linked = params.get('user');
+  const linkedUser = useQuery({ queryKey: ['users', 'one', linked], queryFn: () => api<UserDto>(`/users/${linked}`), enabled: Boolean(linked), retry: false });
+  useEffect(() => {
+    if (!linkedUser.data) return;
+    setStatus(linkedUser.data.status);
+    setLeaving(linkedUser.data);
+    setParams({}, { replace: true });
+  }, [linkedUser.data, setParams]);
   const deps = useDepartments();
   const users = useQuery({
     queryKey: ['users', 'org', departmentId, q, status],
@@ -240,6 +251,7 @@ function Deactivate({ user, onClose, people }: { user: UserDto | null; onClose: 
         setHandoverId(h.id);
         return 'handover';
       }
+      if (user!.status === 'resigned') throw new Error('请选择接手人：该成员已停用，只需交接其客户');
       await api<UserDto>(`/users/${user!.id}/deactivate`, { body: newLeaderId ? { newLeaderId } : {} });
       return 'plain';
     },
@@ -255,7 +267,7 @@ function Deactivate({ user, onClose, people }: { user: UserDto | null; onClose: 
   const h = progress.data;
   return (
     <Modal
-      title={user ? `停用成员：${user.name}` : ''}
+      title={user ? (user.status === 'resigned' ? `交接（已停用）：${user.name}` : `停用成员：${user.name}`) : ''}
       open={Boolean(user)}
       onCancel={close}
       footer={null}
@@ -266,7 +278,9 @@ function Deactivate({ user, onClose, people }: { user: UserDto | null; onClose: 
       {user && !handoverId && (
         <Space direction="vertical" style={{ width: '100%' }}>
           <Typography.Paragraph>
-            停用后 {user.name} 将无法登录。选择接手人后，其客户、商机、合同、审批与提醒会先交接给接手人（离职继承），再停用账号。
+            {user.status === 'resigned'
+              ? `${user.name} 已停用。选择接手人后，其名下客户、商机、合同与企业微信客户关系会交接给接手人（离职继承）。`
+              : `停用后 ${user.name} 将无法登录。选择接手人后，其客户、商机、合同、审批与提醒会先交接给接手人（离职继承），再停用账号。`}
           </Typography.Paragraph>
           <Form layout="vertical">
             <Form.Item label="接手人（可多选，按规则分配客户）">
