@@ -161,9 +161,15 @@ it('a killed database (SIGKILL): 503 within 2 s while it is down; restarted on t
   signal(oldPid, 'SIGKILL');
   await until('the database gone', () => processState(oldPid) === null || processState(oldPid) === 'Z');
   // the restart takes a JVM start (seconds): the first calls come while nothing listens
+  // (on a quick machine the supervisor may have the JVM back within the request's own deadline: then the first
+  // call waits for it and answers 200 — correct too, as long as the restart really happened before the answer)
   const times: number[] = [];
   const first = await timed(() => http.get('/api/v1/me').set('Authorization', auth));
-  expect({ status: first.res.status, code: first.res.body.error?.code }).toEqual({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+  if (first.res.status === 200) {
+    await until('the supervisor recorded the restart', () => dbLog.some((l) => /restarted \(pid \d+\)/.test(l)));
+  } else {
+    expect({ status: first.res.status, code: first.res.body.error?.code }).toEqual({ status: 503, code: 'DATABASE_UNAVAILABLE' });
+  }
   expect(first.ms).toBeLessThan(2_000);
   times.push(first.ms);
   const ready = await timed(() => http.get('/readyz'));
