@@ -9,7 +9,12 @@ export const FAMILIES = ['fc', 'fx', 'sc', 'y', 'ys', 'cu', 'k', 'w'] as const;
 export type Family = (typeof FAMILIES)[number];
 export type Counters = Record<string, number>;
 
-/** One month × owner × department of one generation: `_id` = `gen|YYYY-MM|owner|department`. */
+/**
+ * One month × owner × department of one generation: `_id` = `gen|YYYY-MM|owner|department`. The day counters
+ * (`<family>`) live in `report_rollups`, the month totals (`<family>M`) in documents of their own with the same id
+ * in `report_rollup_months`: a report over whole months reads only those, whose size is bounded by the dimensions
+ * (stages, sources, authors), not by the number of records or days.
+ */
 export interface Rollup {
   _id: string;
   gen: number;
@@ -65,9 +70,10 @@ const metaSchema = new Schema<RollupMeta>(
   { versionKey: false },
 );
 
-export function rollupModels(conn: Connection): { rollups: Model<Rollup>; meta: Model<RollupMeta> } {
+export function rollupModels(conn: Connection): { rollups: Model<Rollup>; months: Model<Rollup>; meta: Model<RollupMeta> } {
   return {
     rollups: (conn.models.ReportRollup as Model<Rollup> | undefined) ?? conn.model<Rollup>('ReportRollup', rollupSchema, 'report_rollups'),
+    months: (conn.models.ReportRollupMonth as Model<Rollup> | undefined) ?? conn.model<Rollup>('ReportRollupMonth', rollupSchema, 'report_rollup_months'),
     meta: (conn.models.ReportMeta as Model<RollupMeta> | undefined) ?? conn.model<RollupMeta>('ReportMeta', metaSchema, 'report_meta'),
   };
 }

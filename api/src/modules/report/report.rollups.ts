@@ -43,6 +43,7 @@ const OPS_KEPT = 64;
  */
 export class ReportRollups {
   readonly #rollups: Model<Rollup>;
+  readonly #months: Model<Rollup>;
   readonly #meta: Model<RollupMeta>;
   readonly rules: CellRules;
 
@@ -55,6 +56,7 @@ export class ReportRollups {
   ) {
     const m = rollupModels(conn);
     this.#rollups = m.rollups;
+    this.#months = m.months;
     this.#meta = m.meta;
     this.rules = new CellRules(stages, new DayClock(tz));
   }
@@ -129,22 +131,33 @@ export class ReportRollups {
     const meta = await this.meta();
     for (const gen of meta.building ? [meta.gen, meta.building] : [meta.gen]) {
       for (const [id, d] of delta(gen, before, after)) {
-        const inc: Record<string, number> = {};
-        for (const [key, n] of Object.entries(d.inc)) for (const f of fieldsOf(key)) inc[f] = (inc[f] ?? 0) + n;
-        try {
-          await this.#rollups
-            .updateOne(
-              { _id: id, ops: { $ne: op } },
-              {
-                $inc: inc,
-                $push: { ops: { $each: [op], $slice: -OPS_KEPT } },
-                $setOnInsert: { gen, month: d.month, ownerId: d.ownerId, departmentId: d.departmentId },
-              },
-              { upsert: true },
-            )
-            .exec();
-        } catch (err) {
-          if ((err as { code?: number }).code !== 11000) throw err; // the document has this change already
+        const day: Record<string, number> = {};
+        const month: Record<string, number> = {};
+        for (const [key, n] of Object.entries(d.inc)) {
+          const [dayField, monthField] = fieldsOf(key);
+          day[dayField] = (day[dayField] ?? 0) + n;
+          month[monthField] = (month[monthField] ?? 0) + n;
+        }
+        // each document refuses a change it has already taken, so a rerun after a crash between the two completes it
+        for (const [model, inc] of [
+          [this.#rollups, day],
+          [this.#months, month],
+        ] as const) {
+          try {
+            await model
+              .updateOne(
+                { _id: id, ops: { $ne: op } },
+                {
+                  $inc: inc,
+                  $push: { ops: { $each: [op], $slice: -OPS_KEPT } },
+                  $setOnInsert: { gen, month: d.month, ownerId: d.ownerId, departmentId: d.departmentId },
+                },
+                { upsert: true },
+              )
+              .exec();
+          } catch (err) {
+            if ((err as { code?: number }).code !== 11000) throw err; // the document has this change already
+          }
         }
       }
     }
@@ -159,9 +172,9 @@ export class ReportRollups {
 
   /**
    * The roll-up documents of these months (current generation) matching a filter on their scope copy (the viewer's
-   * data scope ANDed with any narrowing), with only the families asked for: the month totals (`<family>M`) for
-   * months read whole, the day counters for the others. One query per kind; the documents of a month number the
-   * owner × department pairs that had records, whatever the number of records.
+   * data scope ANDed with any narrowing), with only the families asked for: the month totals (`<family>M`, their own
+   * small documents) for months read whole, the day counters for the others. One query per kind; the documents of a
+   * month number the owner × department pairs that had records, whatever the number of records.
    */
   async read(scope: Record<string, unknown>, months: Array<{ month: string; whole: boolean }>, families: readonly Family[]): Promise<Rollup[]> {
     if (!months.length) return [];
@@ -173,7 +186,7 @@ export class ReportRollups {
       const projection: Record<string, 1> = { month: 1, ownerId: 1, departmentId: 1 };
       for (const f of families) projection[whole ? `${f}M` : f] = 1;
       out.push(
-        ...(await this.#rollups
+        ...(await (whole ? this.#months : this.#rollups)
           .find({ $and: [{ gen, month: { $in: wanted } }, scope] }, projection)
           .lean<Rollup[]>()
           .exec()),
@@ -194,6 +207,7 @@ export class ReportRollups {
     const meta = await this.meta();
     const gen = Math.max(meta.gen, meta.building ?? 0) + 1;
     await this.#rollups.deleteMany({ gen }).exec();
+    await this.#months.deleteMany({ gen }).exec();
     await this.#meta.updateOne({ _id: META_ID }, { $set: { building: gen }, $setOnInsert: { gen: meta.gen, failures: 0 } }, { upsert: true }).exec();
     const docs = new Map<string, { month: string; ownerId: Id | null; departmentId: Id | null; inc: Record<string, number> }>();
     const add = (cells: Cell[]) => {
@@ -239,19 +253,45 @@ export class ReportRollups {
       counted.contracts!++;
     }
     const entries = [...docs];
-    // whole documents in unordered batches; one a listener created meanwhile (E11000) gets the counts added instead
+    // the day counters and the month totals, each in whole documents of their own collection
+    for (const [model, monthly] of [
+      [this.#rollups, false],
+      [this.#months, true],
+    ] as const)
+      await this.writeGeneration(model, gen, entries, monthly);
+    const tookMs = Date.now() - started;
+    await this.#meta.updateOne({ _id: META_ID }, { $set: { gen, building: null, builtAt: new Date(), tookMs, counted } }).exec();
+    await this.#rollups.deleteMany({ gen: { $ne: gen } }).exec();
+    await this.#months.deleteMany({ gen: { $ne: gen } }).exec();
+    log(`roll-up documents: ${entries.length}, generation ${gen}, ${tookMs} ms`);
+    return { gen, tookMs, counted, documents: entries.length };
+  }
+
+  /**
+   * Inserts one generation's documents in unordered batches: the day families (`fc`…) or the month totals (`fcM`…);
+   * a document a listener created meanwhile (E11000) gets the counts added instead.
+   */
+  private async writeGeneration(
+    model: Model<Rollup>,
+    gen: number,
+    entries: Array<[string, { month: string; ownerId: Id | null; departmentId: Id | null; inc: Record<string, number> }]>,
+    monthly: boolean,
+  ): Promise<void> {
     for (let i = 0; i < entries.length; i += 200) {
-      const batch = entries.slice(i, i + 200);
-      const whole = batch.map(([id, d]) => {
+      const batch = entries.slice(i, i + 200).map(([id, d]) => {
+        const inc: Record<string, number> = {};
+        for (const [field, n] of Object.entries(d.inc)) if (field.slice(0, field.indexOf('.')).endsWith('M') === monthly) inc[field] = n;
+        return [id, d, inc] as const;
+      });
+      const whole = batch.map(([id, d, inc]) => {
         const doc: Record<string, unknown> = { _id: id, gen, month: d.month, ownerId: d.ownerId, departmentId: d.departmentId, ops: [] };
-        for (const [field, n] of Object.entries(d.inc)) {
+        for (const [field, n] of Object.entries(inc)) {
           const dot = field.indexOf('.');
-          const family = field.slice(0, dot);
-          ((doc[family] ??= {}) as Record<string, number>)[field.slice(dot + 1)] = n;
+          ((doc[field.slice(0, dot)] ??= {}) as Record<string, number>)[field.slice(dot + 1)] = n;
         }
         return doc;
       });
-      const taken = await this.#rollups.collection.insertMany(whole, { ordered: false }).then(
+      const taken = await model.collection.insertMany(whole, { ordered: false }).then(
         () => new Set<number>(),
         (err: { writeErrors?: Array<{ index: number; code: number }> | { index: number; code: number }; code?: number }) => {
           const errors = Array.isArray(err.writeErrors) ? err.writeErrors : err.writeErrors ? [err.writeErrors] : [];
@@ -260,15 +300,10 @@ export class ReportRollups {
         },
       );
       for (const index of taken) {
-        const [id, d] = batch[index]!;
-        await this.#rollups.updateOne({ _id: id }, { $inc: d.inc }).exec();
+        const [id, , inc] = batch[index]!;
+        await model.updateOne({ _id: id }, { $inc: inc }).exec();
       }
     }
-    const tookMs = Date.now() - started;
-    await this.#meta.updateOne({ _id: META_ID }, { $set: { gen, building: null, builtAt: new Date(), tookMs, counted } }).exec();
-    await this.#rollups.deleteMany({ gen: { $ne: gen } }).exec();
-    log(`roll-up documents: ${entries.length}, generation ${gen}, ${tookMs} ms`);
-    return { gen, tookMs, counted, documents: entries.length };
   }
 }
 
