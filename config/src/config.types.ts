@@ -133,6 +133,16 @@ export interface Config {
     /** The job's hold on a run, renewed while it writes (10 min). */
     leaseMs: number;
   };
+  /** The report roll-ups' nightly rebuild (api/src/modules/report, the `report-rebuild` job). */
+  reportRollups: {
+    /**
+     * REPORTS_REBUILD_AT: the time of day in BUSINESS_TZ of the nightly rebuild from the records, which heals a change a
+     * listener missed (`02:30`; `off` = none; off by default in tests); null = none.
+     */
+    nightlyRebuildAt: string | null;
+    /** The job's hold on a run, renewed between the collections it reads (30 min). */
+    leaseMs: number;
+  };
   reminders: ReminderPolicy;
   /** Approval routing rules and timeouts (config/src/approval-rules.ts). */
   approvals: ApprovalRulesConfig;

@@ -115,6 +115,11 @@ export function loadConfig(env: Env): Config {
       keep: Number(e.BACKUP_KEEP ?? 7),
       leaseMs: 10 * 60_000,
     },
+    reportRollups: {
+      // off in tests (they rebuild when they mean to); 02:30 business time elsewhere
+      nightlyRebuildAt: e.REPORTS_REBUILD_AT === 'off' ? null : (e.REPORTS_REBUILD_AT ?? (e.NODE_ENV === 'test' ? null : '02:30')),
+      leaseMs: 30 * 60_000,
+    },
     reminders: reminderPolicy(e),
     directory: {
       source: e.DIRECTORY_SOURCE === 'off' ? null : (e.DIRECTORY_SOURCE ?? null),

@@ -87,6 +87,9 @@ export const envSchema = z.object({
   BACKUP_DAILY_AT: optionalString.refine((v) => v === undefined || v === 'off' || /^([01]?\d|2[0-3]):[0-5]\d$/.test(v), {
     message: 'expected a time of day such as 03:30 (business time zone), or off',
   }),
+  REPORTS_REBUILD_AT: optionalString.refine((v) => v === undefined || v === 'off' || /^([01]?\d|2[0-3]):[0-5]\d$/.test(v), {
+    message: 'expected a time of day such as 02:30 (business time zone), or off',
+  }),
   BACKUP_KEEP: optionalString.refine((v) => v === undefined || (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 365), {
     message: 'expected whole archives from 1 to 365',
   }),

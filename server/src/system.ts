@@ -32,7 +32,7 @@ import {
 } from '@crm/api';
 import { createBot, createDirectorySource, ReportPush, type Bot } from '@crm/bot';
 import { DailyBackup } from './backup';
-import { createJobRunner, type JobRunner } from './jobs';
+import { createJobRunner, REPORT_REBUILD_JOB, runOnceADay, type JobRunner } from './jobs';
 import { runMigrations } from './migrations';
 
 export interface SystemOptions {
@@ -169,6 +169,26 @@ export function buildSystem(config: Config, opts: SystemOptions): System {
       logger: logger.child({ component: 'report-push' }),
       now,
     }),
+    // REPORTS_REBUILD_AT (02:30): the roll-ups rebuilt from the records once a night, by one worker
+    reportRebuild: {
+      runDue: () =>
+        runOnceADay(
+          {
+            lease: REPORT_REBUILD_JOB,
+            dailyAt: config.reportRollups.nightlyRebuildAt,
+            businessTz: config.businessTz,
+            leases,
+            holder: reminders.workerId,
+            leaseMs: config.reportRollups.leaseMs,
+            now,
+          },
+          async (renew) => {
+            const r = await services.reports.rollups.rebuild(() => void renew().catch(() => undefined));
+            logger.info({ job: REPORT_REBUILD_JOB, documents: r.documents, tookMs: r.tookMs, counted: r.counted }, 'report roll-ups rebuilt');
+            return r;
+          },
+        ),
+    },
     records: [services.customers, services.followUps],
     // BACKUP_DAILY_AT (off by default): the job checks every 5 minutes; the body takes the `backup` lease itself
     backups: new DailyBackup({

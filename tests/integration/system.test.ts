@@ -42,6 +42,7 @@ describe('buildSystem: one graph for npm start and the tests', () => {
       'reminder-pass',
       'reminder-policies',
       'report-push',
+      'report-rebuild',
       'approval-sweep',
       'import',
       'pool-reclaim',

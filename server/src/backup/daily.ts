@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type mongoose from 'mongoose';
 import type { Config } from '@crm/config';
 import type { JobLeasePort } from '@crm/api';
+import { runOnceADay } from '../jobs/once-a-day';
 import { backupDatabase, type BackupResult } from './archive';
 
 /** `crm-backup-20261130T193000Z.ejson.gz`: UTC, so names sort by time and never repeat across a DST change. */
@@ -33,22 +34,7 @@ export async function pruneArchives(dir: string, keep: number): Promise<string[]
   return old;
 }
 
-/** The day (YYYY-MM-DD) and minute of the day of `at` in `tz`. */
-function wallClock(at: Date, tz: string): { day: string; minute: number } {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' })
-      .formatToParts(at)
-      .map((x) => [x.type, x.value]),
-  );
-  return { day: `${p.year}-${p.month}-${p.day}`, minute: Number(p.hour) * 60 + Number(p.minute) };
-}
-
-/** The day whose backup is due at `at` (its `dailyAt` has passed in business time), or null before that. */
-export function dueDay(at: Date, dailyAt: string, tz: string): string | null {
-  const [h, m] = dailyAt.split(':').map(Number) as [number, number];
-  const wall = wallClock(at, tz);
-  return wall.minute >= h * 60 + m ? wall.day : null;
-}
+export { dueDay } from '../jobs/once-a-day';
 
 export const BACKUP_LEASE = 'backup';
 
@@ -74,26 +60,18 @@ export class DailyBackup {
   /** One check: answers the backup made, or null when none was due (or another process has it). */
   async runDue(): Promise<BackupResult | null> {
     const { settings, leases, holder, now, logger } = this.deps;
-    if (!settings.dailyAt) return null;
-    const day = dueDay(now(), settings.dailyAt, this.deps.businessTz);
-    if (!day || (await leases.isDone(BACKUP_LEASE, day))) return null;
-    if (!(await leases.acquire(BACKUP_LEASE, holder, settings.leaseMs, now()))) return null;
-    try {
-      if (await leases.isDone(BACKUP_LEASE, day)) return null;
-      const file = await resolveArchivePath(settings.dir + path.sep, settings.dir, now());
-      const result = await backupDatabase(this.deps.db(), file, {
-        now,
-        onProgress: async () => void (await leases.acquire(BACKUP_LEASE, holder, settings.leaseMs, now())),
-      });
-      await leases.markDone(BACKUP_LEASE, day, holder, now());
-      const pruned = await pruneArchives(settings.dir, settings.keep);
-      logger.info(
-        { job: BACKUP_LEASE, file, documents: result.documents, bytes: result.bytes, consistency: result.consistency.mode, pruned },
-        'daily backup written',
-      );
-      return result;
-    } finally {
-      await leases.release(BACKUP_LEASE, holder);
-    }
+    return runOnceADay(
+      { lease: BACKUP_LEASE, dailyAt: settings.dailyAt, businessTz: this.deps.businessTz, leases, holder, leaseMs: settings.leaseMs, now },
+      async (renew) => {
+        const file = await resolveArchivePath(settings.dir + path.sep, settings.dir, now());
+        const result = await backupDatabase(this.deps.db(), file, { now, onProgress: renew });
+        const pruned = await pruneArchives(settings.dir, settings.keep);
+        logger.info(
+          { job: BACKUP_LEASE, file, documents: result.documents, bytes: result.bytes, consistency: result.consistency.mode, pruned },
+          'daily backup written',
+        );
+        return result;
+      },
+    );
   }
 }

@@ -15,6 +15,7 @@ import { assignmentReturnJob } from './assignment-return.job';
 import { reminderPassJob } from './reminder-pass.job';
 import { reminderPoliciesJob } from './reminder-policies.job';
 import { reportPushJob } from './report-push.job';
+import { reportRebuildJob } from './report-rebuild.job';
 import { webhookDispatchJob } from './webhook-dispatch.job';
 import { webhookSendJob } from './webhook-send.job';
 import { directorySyncJob } from './directory-sync.job';
@@ -33,6 +34,8 @@ export { ASSIGNMENT_RETURN_JOB } from './assignment-return.job';
 export { REMINDER_PASS_JOB } from './reminder-pass.job';
 export { REMINDER_POLICIES_JOB } from './reminder-policies.job';
 export { REPORT_PUSH_JOB } from './report-push.job';
+export { REPORT_REBUILD_JOB } from './report-rebuild.job';
+export { dueDay, runOnceADay } from './once-a-day';
 export { WEBHOOK_DISPATCH_JOB } from './webhook-dispatch.job';
 export { WEBHOOK_SEND_JOB } from './webhook-send.job';
 export { DIRECTORY_SYNC_JOB } from './directory-sync.job';
@@ -46,6 +49,8 @@ export interface JobPorts {
   chat: { recoverPending(): Promise<unknown> };
   /** The weekly report card and the team alerts to managers in chat (left out: no report-push job). */
   reportPush?: { runDue(): Promise<unknown> };
+  /** The report roll-ups' nightly rebuild (left out: no report-rebuild job). */
+  reportRebuild?: { runDue(): Promise<unknown> };
   /** The modules that finish records a stopped process left pending (customers, follow-ups). */
   records: Array<{ recoverPending(): Promise<unknown> }>;
   /** The scheduled daily backup (server/src/backup; left out: no backup job). */
@@ -74,6 +79,7 @@ export function systemJobs(p: JobPorts): Job[] {
     reminderPassJob({ pass: () => p.reminders.pass(), everyMs: reminders.scheduler.tickMs }),
     reminderPoliciesJob({ policiesOnce: () => p.reminders.policiesOnce(), everyMs: reminders.scheduler.policyEveryMinutes * 60_000 }),
     ...(p.reportPush ? [reportPushJob({ runDue: () => p.reportPush!.runDue(), leaseMs: p.config.leases.jobMs })] : []),
+    ...(p.reportRebuild ? [reportRebuildJob({ runDue: () => p.reportRebuild!.runDue() })] : []),
     approvalSweepJob({ sweep: () => p.approvals.sweep(), everyMs: approvals.sweepIntervalSeconds * 1000, leaseMs: p.config.leases.jobMs, logger: p.logger }),
     ...(p.imports ? [importJob({ work: () => p.imports!.work() })] : []),
     ...(p.pools ? [poolReclaimJob({ run: () => p.pools!.run(), everyMs: p.pools.everyMs, logger: p.logger })] : []),
