@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- reports [--sizes 10000,1000000] [--people 200] [--follow-ups 2]`: seeds N opportunities with
+ * `npm run bench -- reports [--sizes 10000,1000000] [--people 200] [--follow-ups 2] [--java-heap-mb 8192]`: seeds N opportunities with
  * follow-ups (the report module's generator: 24 months, 200 reps in 20 departments, log-uniform amounts, stage
  * moves with losses and wins, 0–2 follow-ups per deal by default, contracts for most wins), builds the roll-ups with the rebuild, and times
  * funnel, ranking and adoption for this month and this quarter as the director (scope all), through the service
@@ -36,7 +36,9 @@ export async function run(log: (line: string) => void): Promise<void> {
       persistent: false,
       dataDir: path.join(os.tmpdir(), `crm-bench-${process.pid}`),
       dbName: 'bench-reports',
-      javaHeapMb: 8192,
+      // the in-memory stand-in holds every document on its heap: 1M deals with their customers, follow-ups and
+      // contracts (~3.6M documents) fill 8 GB; `--java-heap-mb 14000` fits them
+      javaHeapMb: Number(arg('java-heap-mb') ?? 8192),
     }),
   );
   log(`database: ${db.description}${db.kind === 'mongo-java-server' ? ' (stand-in figures, not MongoDB)' : ''}`);

@@ -1,3 +1,4 @@
+import { lazy, type ComponentType } from 'react';
 import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { Result, Spin } from 'antd';
 import { session } from './api/client';
@@ -5,24 +6,28 @@ import { isAdmin, useMe } from './api/me';
 import { ConsoleLayout } from './components/ConsoleLayout';
 import { SignInPage } from './pages/SignInPage';
 import { SignInCallbackPage } from './pages/SignInCallbackPage';
-import { DashboardPage } from './pages/DashboardPage';
-import { CustomersPage } from './pages/CustomersPage';
-import { ApprovalsPage } from './pages/ApprovalsPage';
-import { OrgPage } from './pages/OrgPage';
-import { AuditPage } from './pages/AuditPage';
-import { SettingsPage } from './pages/SettingsPage';
-import { ImportPage } from './pages/ImportPage';
+
+// each page is its own chunk, fetched when first opened: the sign-in page needs neither the charts nor the tables
+const named = <K extends string>(load: () => Promise<Record<K, ComponentType>>, name: K) => lazy(async () => ({ default: (await load())[name] }));
+const DashboardPage = named(() => import('./pages/DashboardPage'), 'DashboardPage');
+const CustomersPage = named(() => import('./pages/CustomersPage'), 'CustomersPage');
+const ApprovalsPage = named(() => import('./pages/ApprovalsPage'), 'ApprovalsPage');
+const OrgPage = named(() => import('./pages/OrgPage'), 'OrgPage');
+const AuditPage = named(() => import('./pages/AuditPage'), 'AuditPage');
+const SettingsPage = named(() => import('./pages/SettingsPage'), 'SettingsPage');
+const ImportPage = named(() => import('./pages/ImportPage'), 'ImportPage');
+
+const pageLoading = (
+  <div style={{ padding: 96, textAlign: 'center' }}>
+    <Spin size="large" />
+  </div>
+);
 
 function RequireSession({ children }: { children: JSX.Element }) {
   const location = useLocation();
   const me = useMe();
   if (!session.token()) return <Navigate to={`/login?next=${encodeURIComponent('/console' + location.pathname + location.search)}`} replace />;
-  if (me.isLoading)
-    return (
-      <div style={{ padding: 96, textAlign: 'center' }}>
-        <Spin size="large" />
-      </div>
-    );
+  if (me.isLoading) return pageLoading;
   if (me.isError) return <Result status="warning" title="无法读取当前用户" subTitle={me.error.message} />;
   return children;
 }

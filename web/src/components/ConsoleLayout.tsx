@@ -1,7 +1,7 @@
-import { useEffect, useState } from 'react';
+import { Suspense, useEffect, useState } from 'react';
 import { Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useQueryClient } from '@tanstack/react-query';
-import { Avatar, Button, Dropdown, Layout, Menu, Space, Tag, Typography } from 'antd';
+import { Avatar, Button, Dropdown, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import {
   ApartmentOutlined,
   AuditOutlined,
@@ -79,7 +79,16 @@ export function ConsoleLayout() {
           </Dropdown>
         </Header>
         <Content className="console-content">
-          <Outlet />
+          {/* the pages are loaded when first opened (App.tsx): the menu stays while one arrives */}
+          <Suspense
+            fallback={
+              <div style={{ padding: 96, textAlign: 'center' }}>
+                <Spin size="large" />
+              </div>
+            }
+          >
+            <Outlet />
+          </Suspense>
         </Content>
       </Layout>
     </Layout>
