@@ -42,29 +42,29 @@ export { DIRECTORY_SYNC_JOB } from './directory-sync.job';
 
 /** What the jobs call: narrow ports onto the services and the bot (the composition root fills them in). */
 export interface JobPorts {
-  config: Pick<Config, 'reminders' | 'approvals' | 'leases'> & Partial<Pick<Config, 'handover'>>;
+  config: Pick<Config, 'reminders' | 'approvals' | 'leases' | 'handover'>;
   logger: Logger;
   reminders: { pass(): Promise<number>; policiesOnce(): Promise<unknown> };
   approvals: { sweep(): Promise<{ failed: number }> };
   chat: { recoverPending(): Promise<unknown> };
-  /** The weekly report card and the team alerts to managers in chat (left out: no report-push job). */
-  reportPush?: { runDue(): Promise<unknown> };
-  /** The report roll-ups' nightly rebuild (left out: no report-rebuild job). */
-  reportRebuild?: { runDue(): Promise<unknown> };
+  /** The weekly report card and the team alerts to managers in chat. */
+  reportPush: { runDue(): Promise<unknown> };
+  /** The report roll-ups' nightly rebuild. */
+  reportRebuild: { runDue(): Promise<unknown> };
   /** The modules that finish records a stopped process left pending (customers, follow-ups). */
   records: Array<{ recoverPending(): Promise<unknown> }>;
-  /** The scheduled daily backup (server/src/backup; left out: no backup job). */
-  backups?: { runDue(): Promise<unknown> };
-  /** Imports: one slice of a real run or rollback; true while there is more (left out: no import job). */
-  imports?: { work(): Promise<boolean> };
-  /** Pools (公海): the reclaim pass, every `everyMs` (left out: no pool job). */
-  pools?: { run(): Promise<{ reclaimed: number; warned: number; failed: number }>; everyMs: number };
-  /** Lead assignment: leads not accepted in time go back to the pool (left out: no assignment job). */
-  assignments?: { sweep(): Promise<{ returned: number }> };
-  /** Hand-overs due to advance (left out: no hand-over job). */
-  handovers?: { runDue(): Promise<number> };
-  /** Outbound webhooks: the audit-log dispatcher and the sender (left out: no webhook jobs). */
-  webhooks?: { dispatch(): Promise<number>; send(): Promise<number> };
+  /** The scheduled daily backup (server/src/backup; a check every 5 min, off unless BACKUP_DAILY_AT). */
+  backups: { runDue(): Promise<unknown> };
+  /** Imports: one slice of a real run or rollback; true while there is more. */
+  imports: { work(): Promise<boolean> };
+  /** Pools (公海): the reclaim pass, every `everyMs`. */
+  pools: { run(): Promise<{ reclaimed: number; warned: number; failed: number }>; everyMs: number };
+  /** Lead assignment: leads not accepted in time go back to the pool. */
+  assignments: { sweep(): Promise<{ returned: number }> };
+  /** Hand-overs due to advance. */
+  handovers: { runDue(): Promise<number> };
+  /** Outbound webhooks: the audit-log dispatcher and the sender. */
+  webhooks: { dispatch(): Promise<number>; send(): Promise<number> };
   /** The scheduled directory sync (left out: no sync configured). */
   directory?: { sync(): Promise<unknown> };
   directoryEveryMs?: number;
@@ -75,17 +75,18 @@ export function systemJobs(p: JobPorts): Job[] {
   return [
     chatRecoveryJob({ recoverPending: () => p.chat.recoverPending() }),
     recordRecoveryJob({ recoverers: p.records.map((r) => () => r.recoverPending()) }),
-    ...(p.backups ? [backupJob({ runDue: () => p.backups!.runDue() })] : []),
+    backupJob({ runDue: () => p.backups.runDue() }),
     reminderPassJob({ pass: () => p.reminders.pass(), everyMs: reminders.scheduler.tickMs }),
     reminderPoliciesJob({ policiesOnce: () => p.reminders.policiesOnce(), everyMs: reminders.scheduler.policyEveryMinutes * 60_000 }),
-    ...(p.reportPush ? [reportPushJob({ runDue: () => p.reportPush!.runDue(), leaseMs: p.config.leases.jobMs })] : []),
-    ...(p.reportRebuild ? [reportRebuildJob({ runDue: () => p.reportRebuild!.runDue() })] : []),
+    reportPushJob({ runDue: () => p.reportPush.runDue(), leaseMs: p.config.leases.jobMs }),
+    reportRebuildJob({ runDue: () => p.reportRebuild.runDue() }),
     approvalSweepJob({ sweep: () => p.approvals.sweep(), everyMs: approvals.sweepIntervalSeconds * 1000, leaseMs: p.config.leases.jobMs, logger: p.logger }),
-    ...(p.imports ? [importJob({ work: () => p.imports!.work() })] : []),
-    ...(p.pools ? [poolReclaimJob({ run: () => p.pools!.run(), everyMs: p.pools.everyMs, logger: p.logger })] : []),
-    ...(p.assignments ? [assignmentReturnJob({ sweep: () => p.assignments!.sweep() })] : []),
-    ...(p.handovers ? [handoverJob({ runDue: () => p.handovers!.runDue(), everyMs: p.config.handover?.tickMs ?? 15_000 })] : []),
-    ...(p.webhooks ? [webhookDispatchJob({ dispatch: () => p.webhooks!.dispatch() }), webhookSendJob({ send: () => p.webhooks!.send() })] : []),
+    importJob({ work: () => p.imports.work() }),
+    poolReclaimJob({ run: () => p.pools.run(), everyMs: p.pools.everyMs, logger: p.logger }),
+    assignmentReturnJob({ sweep: () => p.assignments.sweep() }),
+    handoverJob({ runDue: () => p.handovers.runDue(), everyMs: p.config.handover.tickMs }),
+    webhookDispatchJob({ dispatch: () => p.webhooks.dispatch() }),
+    webhookSendJob({ send: () => p.webhooks.send() }),
     ...(p.directory ? [directorySyncJob({ sync: () => p.directory!.sync(), everyMs: p.directoryEveryMs ?? 3600_000 })] : []),
   ];
 }

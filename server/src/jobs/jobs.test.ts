@@ -42,6 +42,14 @@ function system(opts: { failing?: string; passWait?: () => number } = {}) {
     approvals: { sweep: call('approval-sweep', () => ({ failed: 0 })) as () => Promise<{ failed: number }> },
     chat: { recoverPending: call('chat-event-recovery') },
     records: [{ recoverPending: call('customers') }, { recoverPending: call('follow-ups') }],
+    reportPush: { runDue: call('report-push') },
+    reportRebuild: { runDue: call('report-rebuild') },
+    backups: { runDue: call('backup') },
+    imports: { work: call('import', () => false) as () => Promise<boolean> },
+    pools: { run: call('pool-reclaim', () => ({ reclaimed: 0, warned: 0, failed: 0 })) as JobPorts['pools']['run'], everyMs: 10 * 60_000 },
+    assignments: { sweep: call('assignment-return', () => ({ returned: 0 })) as () => Promise<{ returned: number }> },
+    handovers: { runDue: call('handover', () => 0) as () => Promise<number> },
+    webhooks: { dispatch: call('webhook-dispatch', () => 0) as () => Promise<number>, send: call('webhook-send', () => 0) as () => Promise<number> },
   };
   const leases = new MemoryLeases();
   const runner = createJobRunner({ ...ports, leases, workerId: 'w1' });
@@ -59,9 +67,18 @@ describe('the job runner: every job of the server, started from one place', () =
     expect(runner.jobs.map((j) => [j.name, j.everyMs, j.atStart !== false, j.leaseMs !== undefined])).toEqual([
       ['chat-event-recovery', 60_000, true, false],
       ['pending-record-recovery', 60_000, true, false],
+      ['backup', 5 * 60_000, true, false], // the body takes its lease (runOnceADay)
       ['reminder-pass', 5_000, true, false],
       ['reminder-policies', 15 * 60_000, true, false],
+      ['report-push', 5 * 60_000, true, true],
+      ['report-rebuild', 5 * 60_000, false, false], // not at start: a rebuild never competes with a start-up
       ['approval-sweep', 60_000, false, true],
+      ['import', 1_000, true, false],
+      ['pool-reclaim', 10 * 60_000, true, true],
+      ['assignment-return', 5 * 60_000, true, true],
+      ['handover', 15_000, true, false],
+      ['webhook-dispatch', 5_000, true, true],
+      ['webhook-send', 5_000, true, true],
     ]);
   });
 
@@ -77,7 +94,22 @@ describe('the job runner: every job of the server, started from one place', () =
     const { runner, calls } = system();
     runner.start();
     await jest.advanceTimersByTimeAsync(1);
-    expect([...calls].sort()).toEqual(['chat-event-recovery', 'customers', 'follow-ups', 'reminder-pass', 'reminder-policies']);
+    // every job at start but the approval sweep and the nightly rebuild
+    expect([...calls].sort()).toEqual([
+      'assignment-return',
+      'backup',
+      'chat-event-recovery',
+      'customers',
+      'follow-ups',
+      'handover',
+      'import',
+      'pool-reclaim',
+      'reminder-pass',
+      'reminder-policies',
+      'report-push',
+      'webhook-dispatch',
+      'webhook-send',
+    ]);
     await jest.advanceTimersByTimeAsync(60_000);
     const table: Array<[string, number]> = [
       ['reminder-pass', 1 + 12], // 5 s
