@@ -2,7 +2,7 @@ import { PassThrough, Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { Types } from 'mongoose';
-import { cellText, neutralize, BusinessClock } from '../../api/src/modules/export/export.cells';
+import { cellText, neutralize, BusinessClock } from '../../api/src/spreadsheet/cells';
 import type { AuditEntry } from '../../api/src/modules/audit/audit.model';
 import { startTestApp, type TestApp } from '../helpers/test-app';
 

@@ -298,10 +298,10 @@ describe('scope: a rep and a manager never see another team', () => {
     expect(overdue.rows.every((r) => [uid('demo-manager'), uid('demo-rep1'), uid('demo-rep2')].map(String).includes(r.id))).toBe(true);
   });
 
-  it('xlsx exports: same scope, formulas neutralized, audited', async () => {
+  const xlsxRows = async (login: string, path: string) => {
     const res = await t.http
-      .get('/api/v1/reports/stalled?format=xlsx')
-      .set('Authorization', await t.login('demo-rep1'))
+      .get(`/api/v1/reports/${path}`)
+      .set('Authorization', await t.login(login))
       .buffer(true)
       .parse((r, cb) => {
         const chunks: Buffer[] = [];
@@ -313,11 +313,36 @@ describe('scope: a rep and a manager never see another team', () => {
     const ExcelJS = (await import('exceljs')).default;
     const book = new ExcelJS.Workbook();
     await book.xlsx.load(res.body as ArrayBuffer);
-    const rows = book.worksheets[0]!.getSheetValues().filter(Boolean);
+    return book.worksheets[0]!.getSheetValues().filter(Boolean).slice(1) as unknown[][];
+  };
+
+  it('xlsx exports: same scope, formulas neutralized, audited', async () => {
+    const rows = await xlsxRows('demo-rep1', 'stalled?format=xlsx');
     const st = stalledDtoSchema.parse(await get('demo-rep1', 'stalled?limit=200'));
-    expect(rows.length - 1).toBe(st.total);
-    const audit = await t.conn.collection('audit_log').findOne({ action: 'report.export' });
-    expect(audit).toBeTruthy();
+    expect(rows.length).toBe(st.total);
+    // audited once the file is written (after the last byte reached the client)
+    let audit = null;
+    for (let i = 0; i < 50 && !audit; i++) {
+      audit = await t.conn.collection('audit_log').findOne({ action: 'report.export', entityId: 'stalled' });
+      if (!audit) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(JSON.parse((audit as unknown as { note: string }).note)).toMatchObject({ list: 'stalled', rows: st.total });
+  });
+
+  it('an xlsx longer than a page holds every row of the list, each once (streamed page by page)', async () => {
+    const drill = drillDtoSchema.parse(await get('demo-director', 'drill?report=funnel&period=custom&from=2025-11-22&to=2026-11-21&limit=200'));
+    expect(drill.total).toBeGreaterThan(500); // more than one page of the export
+    const rows = await xlsxRows('demo-director', 'drill?report=funnel&period=custom&from=2025-11-22&to=2026-11-21&format=xlsx');
+    expect(rows.length).toBe(drill.total);
+    const pages: string[] = [];
+    for (let cursor: string | null = ''; cursor !== null;) {
+      const page = drillDtoSchema.parse(
+        await get('demo-director', `drill?report=funnel&period=custom&from=2025-11-22&to=2026-11-21&limit=200${cursor ? `&cursor=${cursor}` : ''}`),
+      );
+      pages.push(...page.items.map((x) => `${x.title}|${x.customerName}`));
+      cursor = page.nextCursor;
+    }
+    expect(rows.map((r) => `${String(r[2])}|${String(r[3])}`).sort()).toEqual(pages.sort());
   });
 });
 

@@ -3,7 +3,7 @@ import { CONTRACT_STATUS_LABELS, FOLLOW_UP_TYPE_LABELS, formatPhone, type Record
 import type { Actor } from '../../context';
 import type { RecordCursor } from '../customer/customer-scope';
 import type { Services } from '../../services';
-import type { Cell } from './export.cells';
+import type { Cell } from '../../spreadsheet/cells';
 import type { ExportEntity, ExportFilters } from './export.dto-schema';
 
 type Id = Types.ObjectId | null | undefined;

@@ -3,10 +3,10 @@ import { Types } from 'mongoose';
 import type { Actor, RequestMeta } from '../../context';
 import { EXPORT_BATCH } from '../customer/customer-scope';
 import type { Services } from '../../services';
-import { BusinessClock, type Cell } from './export.cells';
+import { BusinessClock, type Cell } from '../../spreadsheet/cells';
 import { exportEntities, type EntityExport, type Names, type Refs } from './export.entities';
 import type { ExportEntity, ExportFilters, ExportFormat } from './export.dto-schema';
-import { sheetWriter } from './export.writers';
+import { sheetWriter } from '../../spreadsheet/writers';
 
 export interface ExportRequest {
   entity: ExportEntity;

@@ -32,9 +32,28 @@ import { requirePermission } from '../../middleware/auth';
 import { validate } from '../../middleware/validate';
 import type { Services } from '../../services';
 import { responds } from '../openapi/responds';
-import { writeXlsx, type XlsxColumn } from './report.xlsx';
+import { BusinessClock } from '../../spreadsheet/cells';
+import { XlsxWriter, type SheetColumn } from '../../spreadsheet/writers';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** Rows per page read for an xlsx (and per flush of the writer). */
+const PAGE = 500;
+
+/** A list's column in the xlsx: money given in fen (written in 元). */
+interface XlsxColumn<T> extends SheetColumn {
+  value: (row: T) => string | number | Date | null;
+}
+
+/** Every row of a list, page by page through the service's own paging (the same scope and filters as the page). */
+async function* everyRow<T>(page: (cursor: string | undefined) => Promise<{ items: T[]; nextCursor: string | null }>): AsyncIterable<T> {
+  let cursor: string | undefined;
+  for (;;) {
+    const p = await page(cursor);
+    yield* p.items;
+    if (!p.nextCursor) return;
+    cursor = p.nextCursor;
+  }
+}
 
 /** GET /reports/*: every figure within the viewer's data scope (report.service.ts); lists also as xlsx (audited exports). */
 export function reportRoutes(s: Services, opts: { businessTz: string }): Router<AppState> {
@@ -71,8 +90,14 @@ export function reportRoutes(s: Services, opts: { businessTz: string }): Router<
       ctx.body = await s.reports.stalled(ctx.state.actor!, q);
       return;
     }
-    const { items } = await s.reports.stalled(ctx.state.actor!, q, true);
-    await sendXlsx(ctx, 'stalled', '停滞商机', STALLED_COLUMNS, items, q);
+    await sendXlsx(
+      ctx,
+      'stalled',
+      '停滞商机',
+      STALLED_COLUMNS,
+      everyRow((cursor) => s.reports.stalled(ctx.state.actor!, { ...q, cursor, limit: PAGE })),
+      q,
+    );
   });
   router.get('/forgotten', responds(200, forgottenDtoSchema, errors), read, validate({ query: actionListQuery }), async (ctx) => {
     const q = query<ActionListQuery>(ctx);
@@ -80,8 +105,14 @@ export function reportRoutes(s: Services, opts: { businessTz: string }): Router<
       ctx.body = await s.reports.forgotten(ctx.state.actor!, q);
       return;
     }
-    const { items } = await s.reports.forgotten(ctx.state.actor!, q, true);
-    await sendXlsx(ctx, 'forgotten', '久未跟进客户', FORGOTTEN_COLUMNS, items, q);
+    await sendXlsx(
+      ctx,
+      'forgotten',
+      '久未跟进客户',
+      FORGOTTEN_COLUMNS,
+      everyRow((cursor) => s.reports.forgotten(ctx.state.actor!, { ...q, cursor, limit: PAGE })),
+      q,
+    );
   });
   router.get('/drill', responds(200, drillDtoSchema, errors), read, validate({ query: drillQuery }), async (ctx) => {
     const q = query<DrillQuery>(ctx);
@@ -89,29 +120,64 @@ export function reportRoutes(s: Services, opts: { businessTz: string }): Router<
       ctx.body = await s.reports.drill(ctx.state.actor!, q);
       return;
     }
-    const { items } = await s.reports.drill(ctx.state.actor!, q, true);
-    await sendXlsx(ctx, `drill-${q.report}`, '明细', DRILL_COLUMNS, items, q);
+    await sendXlsx(
+      ctx,
+      `drill-${q.report}`,
+      '明细',
+      DRILL_COLUMNS,
+      everyRow((cursor) => s.reports.drill(ctx.state.actor!, { ...q, cursor, limit: PAGE })),
+      q,
+    );
   });
 
-  /** Writes the rows as xlsx into the answer and audits the export (who, which list, the filters, how many rows). */
-  async function sendXlsx<T>(ctx: AppContext, name: string, sheet: string, columns: Array<XlsxColumn<T>>, rows: T[], q: object): Promise<void> {
-    const stamp = new Date().toISOString().slice(0, 10).replace(/-/g, '');
-    // the streaming writer fills a buffer first: the answer starts only once the file is complete (an error is still a JSON error)
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on('data', (c: Buffer) => chunks.push(c));
-    const written = await writeXlsx(out, sheet, columns, rows, opts.businessTz);
+  /**
+   * Streams the rows as xlsx into the answer (the shared spreadsheet writer: flat memory, back-pressure from the
+   * client, formulas neutralized) and audits the export at the end (who, which list, the filters, how many rows,
+   * whether the client left). The first page is read before the answer starts, so a refusal is still a JSON error.
+   */
+  async function sendXlsx<T>(ctx: AppContext, name: string, sheet: string, columns: Array<XlsxColumn<T>>, rows: AsyncIterable<T>, q: object): Promise<void> {
+    const iterator = rows[Symbol.asyncIterator]();
+    let next = await iterator.next();
+    const out = new PassThrough({ highWaterMark: 64 * 1024 });
+    const clock = new BusinessClock(opts.businessTz);
     ctx.type = XLSX;
-    ctx.set('Content-Disposition', `attachment; filename="${name}-${stamp}.xlsx"`);
+    ctx.set('Content-Disposition', `attachment; filename="${name}-${clock.stamp(new Date()).slice(0, 8)}.xlsx"`);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = Buffer.concat(chunks);
-    await s.audit.record(ctx.state.meta, {
-      action: 'report.export',
-      entityType: 'report',
-      entityId: name,
-      actorName: ctx.state.actor!.user.name,
-      note: JSON.stringify({ list: name, query: q, rows: written }),
-    });
+    ctx.body = out;
+    const { actor, meta, log } = ctx.state;
+    void (async () => {
+      const writer = new XlsxWriter(out, sheet, columns, clock);
+      let written = 0;
+      let aborted = false;
+      try {
+        for (; !next.done; next = await iterator.next()) {
+          writer.row(
+            columns.map((c) => {
+              const v = c.value(next.value as T);
+              return typeof v === 'number' && c.kind === 'money' ? v / 100 : v;
+            }),
+          );
+          if (++written % PAGE === 0 && !(await writer.flush())) {
+            aborted = true;
+            break;
+          }
+        }
+        if (!aborted && (await writer.flush())) await writer.end();
+        aborted ||= out.destroyed && !out.writableFinished;
+      } catch (err) {
+        log.error({ err, list: name }, 'report export failed');
+        out.destroy(err as Error);
+      }
+      await s.audit
+        .record(meta, {
+          action: 'report.export',
+          entityType: 'report',
+          entityId: name,
+          actorName: actor!.user.name,
+          note: JSON.stringify({ list: name, query: q, rows: written, ...(aborted ? { aborted } : {}) }),
+        })
+        .catch((err: unknown) => log.error({ err }, 'report export not audited'));
+    })();
   }
 
   return router;

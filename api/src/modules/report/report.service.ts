@@ -456,12 +456,12 @@ export class ReportService {
     };
   }
 
-  async stalled(actor: Actor, q: Omit<ActionListQuery, 'format'>, all = false): Promise<{ items: StalledDealDto[]; total: number; nextCursor: string | null }> {
+  async stalled(actor: Actor, q: Omit<ActionListQuery, 'format'>): Promise<{ items: StalledDealDto[]; total: number; nextCursor: string | null }> {
     const now = this.d.now();
     const filter = { $and: [...(await this.recordScope(actor, q)), this.stalledFilter(now)] };
     const skip = offsetOf(q.cursor);
     const [rows, total] = await Promise.all([
-      this.d.deals.find(filter, { sort: { stageEnteredAt: 1, _id: 1 }, ...(all ? {} : { skip, limit: q.limit }) }),
+      this.d.deals.find(filter, { sort: { stageEnteredAt: 1, _id: 1 }, skip, limit: q.limit }),
       this.d.deals.count(filter),
     ]);
     const customers = await this.customerNames(rows.map((r) => r.customerId));
@@ -484,7 +484,7 @@ export class ReportService {
         amountFen: r.amountFen,
       };
     });
-    return { items, total, nextCursor: !all && skip + rows.length < total ? String(skip + rows.length) : null };
+    return { items, total, nextCursor: skip + rows.length < total ? String(skip + rows.length) : null };
   }
 
   /** How many stalled deals the viewer has (mine: owned by them). */
@@ -504,16 +504,12 @@ export class ReportService {
     return or.length ? { status: 'owned', $or: or } : { _id: { $in: [] } };
   }
 
-  async forgotten(
-    actor: Actor,
-    q: Omit<ActionListQuery, 'format'>,
-    all = false,
-  ): Promise<{ items: ForgottenCustomerDto[]; total: number; nextCursor: string | null }> {
+  async forgotten(actor: Actor, q: Omit<ActionListQuery, 'format'>): Promise<{ items: ForgottenCustomerDto[]; total: number; nextCursor: string | null }> {
     const now = this.d.now();
     const filter = { $and: [...(await this.recordScope(actor, q)), this.forgottenFilter(now)] };
     const skip = offsetOf(q.cursor);
     const [rows, total] = await Promise.all([
-      this.d.customers.find(filter, { sort: { lastFollowUpAt: 1, createdAt: 1, _id: 1 }, ...(all ? {} : { skip, limit: q.limit }) }),
+      this.d.customers.find(filter, { sort: { lastFollowUpAt: 1, createdAt: 1, _id: 1 }, skip, limit: q.limit }),
       this.d.customers.count(filter),
     ]);
     const owners = await this.d.org.namesOf(rows.map((r) => r.ownerId));
@@ -531,7 +527,7 @@ export class ReportService {
         limitDays: this.d.coldDaysByTier[r.tier] ?? 0,
       };
     });
-    return { items, total, nextCursor: !all && skip + rows.length < total ? String(skip + rows.length) : null };
+    return { items, total, nextCursor: skip + rows.length < total ? String(skip + rows.length) : null };
   }
 
   /** Open next-step reminders past due, per person the viewer may see. */
@@ -565,8 +561,8 @@ export class ReportService {
 
   // ---- drill-down -----------------------------------------------------------------------------------------
 
-  /** The records behind a figure: same period, scope and narrowing as the report; `all` for the xlsx export. */
-  async drill(actor: Actor, q: Omit<DrillQuery, 'format'>, all = false): Promise<{ items: DrillRowDto[]; total: number; nextCursor: string | null }> {
+  /** The records behind a figure: same period, scope and narrowing as the report, a page at a time. */
+  async drill(actor: Actor, q: Omit<DrillQuery, 'format'>): Promise<{ items: DrillRowDto[]; total: number; nextCursor: string | null }> {
     const p = this.period(q);
     const inPeriod = { $gte: p.from, $lt: p.to };
     const rules = this.d.rollups.rules;
@@ -575,7 +571,7 @@ export class ReportService {
     const authorNarrow = metric === 'followUps' && q.ownerId;
     const scope = await this.recordScope(actor, { ...q, ownerId: authorNarrow ? undefined : q.ownerId });
     const skip = offsetOf(q.cursor);
-    const page = all ? {} : { skip, limit: q.limit };
+    const page = { skip, limit: q.limit };
     let sourceCustomers: Id[] | null = null;
     if (q.source) {
       const c = await this.d.customers.find({ $and: [...scope, { source: q.source }] }, { projection: { _id: 1 } });
@@ -649,7 +645,7 @@ export class ReportService {
       stageName: x.stage ? (stageName.get(x.stage) ?? x.stage) : null,
       at: x.at.toISOString(),
     }));
-    return { items, total: result.total, nextCursor: !all && skip + items.length < result.total ? String(skip + items.length) : null };
+    return { items, total: result.total, nextCursor: skip + items.length < result.total ? String(skip + items.length) : null };
   }
 
   private async customerNames(ids: Array<Id | null | undefined>): Promise<Map<string, string>> {

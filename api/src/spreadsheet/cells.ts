@@ -1,6 +1,7 @@
 /**
- * What one exported cell holds, and the rules every cell goes through: formula / CSV injection neutralized,
- * characters XML cannot carry dropped, text cut to what Excel takes, dates in business time.
+ * What one spreadsheet cell we write holds (exports, the reports' lists, the import's error workbook), and the
+ * rules every cell goes through: formula / CSV injection neutralized, characters XML cannot carry dropped, text
+ * cut to what Excel takes, dates in business time.
  */
 
 /** A cell: text, a number, a point in time (shown in business time), or empty. */

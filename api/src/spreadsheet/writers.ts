@@ -1,8 +1,10 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { cellText, csvField, type BusinessClock, type Cell } from './export.cells';
-import type { ExportFormat } from './export.dto-schema';
+import { cellText, csvField, type BusinessClock, type Cell } from './cells';
+
+/** The two file kinds we write. */
+export type SheetFormat = 'xlsx' | 'csv';
 
 export interface SheetColumn {
   header: string;
@@ -180,6 +182,6 @@ export class XlsxWriter implements SheetWriter {
   }
 }
 
-export function sheetWriter(format: ExportFormat, out: Writable, label: string, columns: readonly SheetColumn[], clock: BusinessClock): SheetWriter {
+export function sheetWriter(format: SheetFormat, out: Writable, label: string, columns: readonly SheetColumn[], clock: BusinessClock): SheetWriter {
   return format === 'csv' ? new CsvWriter(out, columns, clock) : new XlsxWriter(out, label, columns, clock);
 }
