@@ -417,5 +417,8 @@ describe('roll-ups kept by the listeners = brute force = rebuild', () => {
     const team = summaryDtoSchema.parse(await get('demo-director', 'summary?period=month&scope=team'));
     const dir = rankingDtoSchema.parse(await get('demo-director', 'ranking?period=month'));
     expect(team.dealsWon.current).toBe(dir.rows.reduce((a, r) => a + r.dealsWon.current, 0));
+    expect(team.wonAmountFen.previous).toBe(dir.rows.reduce((a, r) => a + r.wonAmountFen.previous, 0));
+    const funnel = funnelDtoSchema.parse(await get('demo-director', 'funnel?period=month'));
+    expect(team.newDeals.current).toBe(funnel.total.count);
   });
 });

@@ -12,6 +12,7 @@ import { wallClock, type StageDefinition } from '@crm/shared';
  * | `fx\|dd\|stage\|reached\|reason` (+`~a`) | closed deals (won / lost): funnel by closed date | closedAt |
  * | `sc\|dd\|source\|won` (+`~a`) | deals by their customer's source, won (1) or not (0) | createdAt |
  * | `y\|dd` (+`~m` minutes created→won), `ys\|dd\|stage~m` (minutes in the stage) | won deals: the sales cycle | closedAt |
+ * | `wa\|dd` (+`~a`) | won deals, count and amount: the ranking (a handful of keys, where `fx` holds every loss reason) | closedAt |
  * | `cu\|dd\|source` | new customers | createdAt |
  * | `k\|dd` (+`~a`) | signed contracts (not void) | signedAt |
  * | `w\|dd\|author\|chat` | follow-ups per author, chat (1) or not (0) | happenedAt |
@@ -140,6 +141,8 @@ export class CellRules {
       out.push({ ...scope, month: closed.month, key: k, value: 1 }, { ...scope, month: closed.month, key: `${k}~a`, value: d.amountFen });
       if (won) {
         out.push(
+          { ...scope, month: closed.month, key: `wa|${closed.dd}`, value: 1 },
+          { ...scope, month: closed.month, key: `wa|${closed.dd}~a`, value: d.amountFen },
           { ...scope, month: closed.month, key: `y|${closed.dd}`, value: 1 },
           { ...scope, month: closed.month, key: `y|${closed.dd}~m`, value: minutes(d.closedAt.getTime() - d.createdAt.getTime()) },
         );

@@ -229,7 +229,7 @@ export class ReportService {
   async ranking(actor: Actor, q: RankingQuery): Promise<RankingDto> {
     const p = this.period(q);
     const prev: Period = { ...p, from: p.previousFrom, to: p.previousTo };
-    const docs = await this.load(actor, q, [p, prev], ['fx', 'k', 'cu', 'w']);
+    const docs = await this.load(actor, q, [p, prev], ['wa', 'k', 'cu', 'w']);
     const byRep = q.dimension === 'rep';
     type Row = {
       contract: [number, number];
@@ -245,12 +245,10 @@ export class ReportService {
       if (!r) rows.set(key, (r = { contract: [0, 0], wonAmt: [0, 0], won: [0, 0], cust: [0, 0], fu: [0, 0], dept: null }));
       return r;
     };
-    const wonKey = this.d.rollups.rules.wonKey;
     const keyOf = (doc: Rollup) => (byRep ? (idOf(doc.ownerId) ?? '-') : (idOf(doc.departmentId) ?? '-'));
     for (const [i, period] of [p, prev].entries()) {
       const days = daysOf(period.from, period.to, this.d.businessTz);
-      each(docs, 'fx', days, (doc, [stage], v, isAmount) => {
-        if (stage !== wonKey) return;
+      each(docs, 'wa', days, (doc, _rest, v, isAmount) => {
         const r = row(keyOf(doc));
         if (isAmount) r.wonAmt[i]! += v;
         else r.won[i]! += v;
@@ -661,16 +659,16 @@ export class ReportService {
     const p = this.period(q);
     const mine = q.scope === 'mine';
     const prev: Period = { ...p, from: p.previousFrom, to: p.previousTo };
-    const docs = await this.load(actor, q, [p, prev], ['fc', 'fx', 'k', 'cu', 'w'], { mine });
+    const docs = await this.load(actor, q, [p, prev], ['sc', 'wa', 'k', 'cu', 'w'], { mine });
     const me = String(actor.user._id);
-    const wonKey = this.d.rollups.rules.wonKey;
     const m = { wonAmt: [0, 0], won: [0, 0], contract: [0, 0], newDeals: [0, 0], cust: [0, 0], fu: [0, 0] };
     for (const [i, period] of [p, prev].entries()) {
       const days = daysOf(period.from, period.to, this.d.businessTz);
-      each(docs, 'fx', days, (_d, [stage], v, isAmount) => {
-        if (stage === wonKey) (isAmount ? m.wonAmt : m.won)[i]! += v;
+      each(docs, 'wa', days, (_d, _rest, v, isAmount) => {
+        (isAmount ? m.wonAmt : m.won)[i]! += v;
       });
-      each(docs, 'fc', days, (_d, _r, v, isAmount) => {
+      // deals created, from the source family (a few keys per month; the funnel's holds every stage and reason)
+      each(docs, 'sc', days, (_d, _r, v, isAmount) => {
         if (!isAmount) m.newDeals[i]! += v;
       });
       each(docs, 'k', days, (_d, _r, v, isAmount) => {
