@@ -16,6 +16,8 @@ export interface RequestMeta {
   requestId: string;
   channel: AuditChannel;
   actorId: Types.ObjectId | null;
+  /** The actor's name at the time, kept on audit entries (the log stays readable after a rename or a removal). */
+  actorName?: string;
 }
 
 export interface AppState {

@@ -25,6 +25,7 @@ describe('audit entries', () => {
     const entry = list.body.items.find((e: { action: string }) => e.action === 'user.update');
     expect(entry).toMatchObject({
       actorId: id('demo-admin'),
+      actorName: '孙立',
       entityType: 'user',
       entityId: id('demo-rep3'),
       requestId: 'audit-trace-1',
@@ -36,6 +37,24 @@ describe('audit entries', () => {
     });
     expect(Object.keys(entry.changes)).toEqual(['title', 'dataScope']);
     expect(new Date(entry.at).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  it('every entry written for a signed-in actor carries their name (the log stays readable after a rename)', async () => {
+    const rep = await t.login('demo-rep1');
+    const created = await t.http
+      .post('/api/v1/customers')
+      .set('Authorization', rep)
+      .send({ name: '审计姓名验证', company: '审计姓名有限公司', source: '官网' });
+    expect(created.status).toBe(201);
+    const customerId = created.body.id as string;
+    const followUp = await t.http.post('/api/v1/follow-ups').set('Authorization', rep).send({ customerId, content: '电话沟通了需求', type: 'call' });
+    expect(followUp.status).toBe(201);
+    const entries = await auditModel(t.conn)
+      .find({ actorId: t.seeded.org.users.get('demo-rep1') })
+      .lean();
+    const byAction = new Map(entries.map((e) => [e.action, e.actorName]));
+    for (const action of ['auth.dev-login', 'customer.create', 'follow-up.create'])
+      expect({ action, actorName: byAction.get(action) }).toEqual({ action, actorName: '刘洋' });
   });
 
   it('writes nothing for an update that changes nothing', async () => {

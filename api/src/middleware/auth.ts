@@ -19,6 +19,7 @@ export function requireAuth(tokens: TokenService, org: OrgService): AppMiddlewar
     if (!user) throw unauthenticated('账号不存在或已停用');
     ctx.state.actor = { user, viewer: await org.resolveViewer(user) };
     ctx.state.meta.actorId = user._id;
+    ctx.state.meta.actorName = user.name;
     ctx.state.log = ctx.state.log.child({ userId: String(user._id) });
     await next();
   };

@@ -232,7 +232,7 @@ export class BotApp {
     const { adapter } = channel;
     const { org, audit } = this.opts.services;
     const user = await org.findActiveUserByPlatformId(channel.identity, event.platformUserId);
-    const meta: RequestMeta = { requestId: `${event.channel}:${event.dedupeKey}`, channel: 'bot', actorId: user?._id ?? null };
+    const meta: RequestMeta = { requestId: `${event.channel}:${event.dedupeKey}`, channel: 'bot', actorId: user?._id ?? null, actorName: user?.name };
     if (!user) {
       this.opts.metrics?.inboundEvents.inc({ channel: event.channel, outcome: 'unknown_user' });
       await audit.record(meta, { action: 'bot.unknown-user', entityType: 'platform-user', entityId: `${event.channel}:${event.platformUserId}` });

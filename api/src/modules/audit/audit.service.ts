@@ -64,7 +64,7 @@ export class AuditService {
       ...(entry.id ? { _id: entry.id } : {}),
       at: entry.at ?? new Date(),
       actorId: meta.actorId,
-      actorName: entry.actorName,
+      actorName: entry.actorName ?? meta.actorName,
       action: entry.action,
       entityType: entry.entityType,
       entityId: String(entry.entityId),

@@ -52,6 +52,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
       if (!user) throw new AppError(401, CommonErrorCode.UNAUTHENTICATED, `没有在职用户 ${login}`);
       const { token, expiresAt } = deps.tokens.issue(String(user._id));
       ctx.state.meta.actorId = user._id;
+      ctx.state.meta.actorName = user.name;
       await deps.audit.record(ctx.state.meta, { action: 'auth.dev-login', entityType: 'user', entityId: user._id, actorName: user.name });
       ctx.body = { token, expiresAt, user: toUserDto(user.toObject()) };
     },
@@ -139,6 +140,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
     }
     const { token, expiresAt } = deps.tokens.issue(String(user._id));
     ctx.state.meta.actorId = user._id;
+    ctx.state.meta.actorName = user.name;
     await deps.audit.record(ctx.state.meta, { action, entityType: 'user', entityId: user._id, actorName: user.name });
     ctx.body = { token, expiresAt, user: toUserDto(user.toObject()) };
   };

@@ -11,7 +11,7 @@ import { scopeFieldsDefinition, type ScopeFields } from './scope-fields';
 export interface PendingCustomerCreate {
   since: Date;
   contacts: Array<Record<string, unknown>>;
-  audit: { action: string; note?: string; requestId: string; channel: string; actorId: Types.ObjectId | null };
+  audit: { action: string; note?: string; requestId: string; channel: string; actorId: Types.ObjectId | null; actorName?: string };
 }
 
 export interface Customer extends ScopeFields {

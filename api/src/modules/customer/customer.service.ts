@@ -412,6 +412,7 @@ export class CustomerService {
         requestId: meta.requestId,
         channel: meta.channel,
         actorId: meta.actorId,
+        actorName: meta.actorName,
       },
     };
     let inserted;
@@ -472,7 +473,7 @@ export class CustomerService {
     const a = pending.audit;
     const after = customer.toObject();
     await this.audit.record(
-      { requestId: a.requestId, channel: a.channel as RequestMeta['channel'], actorId: a.actorId },
+      { requestId: a.requestId, channel: a.channel as RequestMeta['channel'], actorId: a.actorId, actorName: a.actorName },
       {
         id: customer._id,
         at: customer.createdAt,
@@ -487,7 +488,7 @@ export class CustomerService {
     customer.set('pendingCreate', undefined);
     // the pool's reclaim clock starts (a failure here is healed by the reclaim job's backfill, never undoes the create)
     await this.ownershipChanged(
-      { requestId: a.requestId, channel: a.channel as RequestMeta['channel'], actorId: a.actorId },
+      { requestId: a.requestId, channel: a.channel as RequestMeta['channel'], actorId: a.actorId, actorName: a.actorName },
       customer,
       null,
       'customer.create',

@@ -23,7 +23,7 @@ export interface FollowUp extends ScopeFields {
   pendingEffects?: FollowUpEffect[];
   pendingSince?: Date;
   /** The request the effects belong to (for the audit entry). */
-  effectsMeta?: { requestId: string; channel: string; actorId: Types.ObjectId | null };
+  effectsMeta?: { requestId: string; channel: string; actorId: Types.ObjectId | null; actorName?: string };
   createdAt: Date;
   updatedAt: Date;
 }
@@ -44,7 +44,7 @@ const followUpSchema = new Schema<FollowUp>(
     ...recordKeyField,
     pendingEffects: { type: [String], enum: FOLLOW_UP_EFFECTS, default: undefined },
     pendingSince: { type: Date },
-    effectsMeta: { type: new Schema({ requestId: String, channel: String, actorId: Schema.Types.ObjectId }, { _id: false }) },
+    effectsMeta: { type: new Schema({ requestId: String, channel: String, actorId: Schema.Types.ObjectId, actorName: String }, { _id: false }) },
   },
   { timestamps: true, strict: 'throw' },
 );

@@ -116,7 +116,7 @@ export class FollowUpService {
       ...this.customers.scopeCopy(customer),
       pendingEffects: effects,
       pendingSince: now,
-      effectsMeta: { requestId: meta.requestId, channel: meta.channel, actorId: meta.actorId },
+      effectsMeta: { requestId: meta.requestId, channel: meta.channel, actorId: meta.actorId, actorName: meta.actorName },
     });
     return this.finishEffects(doc);
   }
@@ -155,7 +155,12 @@ export class FollowUpService {
     if (pending.includes('audit')) {
       const m = doc.effectsMeta;
       await this.audit.record(
-        { requestId: m?.requestId ?? 'recovery', channel: (m?.channel ?? 'system') as RequestMeta['channel'], actorId: m?.actorId ?? doc.authorId },
+        {
+          requestId: m?.requestId ?? 'recovery',
+          channel: (m?.channel ?? 'system') as RequestMeta['channel'],
+          actorId: m?.actorId ?? doc.authorId,
+          actorName: m?.actorName,
+        },
         {
           id: doc._id,
           at: doc.createdAt,
