@@ -1,4 +1,4 @@
-import type { Connection } from 'mongoose';
+import type { Connection, Types } from 'mongoose';
 import type { Config } from '@crm/config';
 import type { Metrics } from './metrics/metrics';
 import { buildApprovals, type ApprovalEvents, type ApprovalService, type ApprovalSweep } from './modules/approval/approval.service';
@@ -146,6 +146,11 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
     },
   };
   const contracts = new ContractService(conn, customers, opportunities, audit, now);
+  // a signed contract's end date starts the pool's "M days after its contract ends" clock of its customer
+  contracts.onChanged(async (_before, after) => {
+    const c = after as { status: string; customerId: Types.ObjectId; endsAt: Date | null } | null;
+    if (c?.status === 'signed' && c.endsAt) await pools.contractEnds(c.customerId, c.endsAt);
+  });
   const followUps = new FollowUpService(conn, customers, audit, followUpEvents, now);
   const reporting = buildReports(conn, config, { org, customers, opportunities, followUps, contracts, reminders, now });
   // A deactivated user's reminders go to each customer's owner, else to their successor (approvals register themselves).

@@ -150,9 +150,24 @@ describe('reclaim rules (fake clock)', () => {
     expect(page.items.find((e) => e.action === 'customer.reclaim')!.note).toBe('60 天没有新商机，自动退回公海');
   });
 
-  it('M days after the contract ends', async () => {
+  it('M days after the contract ends (合同到期日 of a signed contract)', async () => {
     const id = await newCustomer('demo-rep1');
-    await t.services.pools.contractEnds(new mongoose.Types.ObjectId(id), at(5));
+    // the rep files a contract ending on day 5; it counts once signed (a draft's end date starts no clock)
+    const created = await t.http
+      .post('/api/v1/contracts')
+      .set(await as('demo-rep1'))
+      .send({ customerId: id, number: `HT-END-${n}`, title: '年度服务合同', amountFen: 1_000_000, endsAt: at(5).toISOString() });
+    expect(created.status).toBe(201);
+    expect(created.body.endsAt).toBe(at(5).toISOString());
+    const contractId = new mongoose.Types.ObjectId(created.body.id as string);
+    const clockOf = async () => (await t.conn.collection('pool_clocks').findOne({ _id: new mongoose.Types.ObjectId(id) }))!.contractEndsAt as Date | null;
+    expect(await clockOf()).toBeNull();
+    const meta = { requestId: 'pool-contract-end', channel: 'system' as const, actorId: null };
+    await t.services.contracts.followApproval(meta, contractId, 'pending_approval', null);
+    await t.services.contracts.followApproval(meta, contractId, 'approved', null);
+    const signed = await t.http.post(`/api/v1/contracts/${String(contractId)}/sign`).set(await as('demo-rep1'));
+    expect(signed.status).toBe(200);
+    expect(await clockOf()).toEqual(at(5));
     // follow-ups every 10 days keep the follow-up rule away; C tier: 30 days after the contract's end (day 5)
     for (const d of [10, 20, 30]) {
       clock = at(d);

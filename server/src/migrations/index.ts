@@ -10,11 +10,12 @@ import type { JobLeasePort } from '@crm/api';
 import { customerIdentityClaims } from './001-customer-identity-claims';
 import { poolClocks } from './018-pool-clocks';
 import { reportMonthRollups } from './019-report-month-rollups';
+import { contractEndsAt } from './020-contract-ends-at';
 import type { Migration, MigrationContext } from './types';
 
 export type { Migration, MigrationContext } from './types';
 
-export const MIGRATIONS: readonly Migration[] = [customerIdentityClaims, poolClocks, reportMonthRollups];
+export const MIGRATIONS: readonly Migration[] = [customerIdentityClaims, poolClocks, reportMonthRollups, contractEndsAt];
 
 export const MIGRATIONS_COLLECTION = 'migrations';
 export const MIGRATIONS_LEASE = 'migrations';

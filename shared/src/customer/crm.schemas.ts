@@ -148,11 +148,13 @@ export const createContractBody = z.strictObject({
   title: text(100),
   amountFen,
   discountPercent: z.number().min(0).max(100).multipleOf(0.01).default(0),
+  /** 合同到期日: the pool's "M days after its contract ends" reclaim rule counts from it. */
+  endsAt: dateTime.optional(),
 });
 export type CreateContractInput = z.infer<typeof createContractBody>;
 
 export const updateContractBody = z
-  .strictObject({ title: text(100), amountFen, discountPercent: z.number().min(0).max(100).multipleOf(0.01) })
+  .strictObject({ title: text(100), amountFen, discountPercent: z.number().min(0).max(100).multipleOf(0.01), endsAt: dateTime.nullable() })
   .partial()
   .refine((v) => Object.keys(v).length > 0, { message: '至少修改一个字段' });
 export type UpdateContractInput = z.infer<typeof updateContractBody>;

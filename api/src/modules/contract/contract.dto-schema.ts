@@ -16,6 +16,7 @@ export const contractDtoSchema = z.strictObject({
   status,
   statusHistory: z.array(z.strictObject({ status, at: isoTime, byId: idString.nullable(), reason: z.string().optional() })),
   signedAt: isoTime.nullable(),
+  endsAt: isoTime.nullable().describe('合同到期日：已签约合同到期后，公海规则 afterContractEndDays 从此日起算'),
   ...scopeDtoFields,
   createdAt: isoTime,
   updatedAt: isoTime,

@@ -13,6 +13,8 @@ export interface Contract extends ScopeFields {
   status: ContractStatus;
   statusHistory: Array<{ status: ContractStatus; at: Date; byId: Types.ObjectId | null; reason?: string }>;
   signedAt: Date | null;
+  /** 合同到期日 (optional): a signed contract's end counts for the pool's reclaim rule `afterContractEndDays`. */
+  endsAt: Date | null;
   /** `<userId>:<Idempotency-Key>` of the request that created it (unique, absent without a key). */
   idempotencyKey?: string;
   createdAt: Date;
@@ -34,6 +36,7 @@ const contractSchema = new Schema<Contract>(
       default: [],
     },
     signedAt: { type: Date, default: null },
+    endsAt: { type: Date, default: null },
     ...scopeFieldsDefinition,
     ...recordKeyField,
   },

@@ -16,7 +16,7 @@ export const ContractErrorCode = {
   INVALID_TRANSITION: 'CONTRACT_INVALID_TRANSITION',
 } as const;
 
-const AUDITED = ['title', 'amountFen', 'discountPercent', 'status', 'signedAt'] as const;
+const AUDITED = ['title', 'amountFen', 'discountPercent', 'status', 'signedAt', 'endsAt'] as const;
 /** Only these states may be edited; a contract under approval or signed is frozen. */
 const EDITABLE: readonly ContractStatus[] = ['draft', 'rejected'];
 
@@ -79,6 +79,7 @@ export class ContractService {
       title: input.title,
       amountFen: input.amountFen,
       discountPercent: input.discountPercent,
+      endsAt: input.endsAt ? new Date(input.endsAt) : null,
       status: 'draft',
       statusHistory: [{ status: 'draft', at: this.now(), byId: actor.user._id }],
       ...this.customers.scopeCopy(customer),
@@ -192,7 +193,16 @@ export class ContractService {
 
   /** Demo data (the seed): written as they are, in one unordered batch; and how many contracts there are. */
   async insertSeedRecords(rows: object[]): Promise<void> {
-    if (rows.length) await this.#model.insertMany(rows, { ordered: false });
+    if (rows.length)
+      await this.#model.insertMany(
+        rows.map((r) => ({ endsAt: null, ...r })),
+        { ordered: false },
+      );
+  }
+
+  /** Migration 020: contracts written before 合同到期日 existed get `endsAt: null` (the API answers it on every contract). */
+  async backfillEndsAt(): Promise<number> {
+    return (await this.#model.updateMany({ endsAt: { $exists: false } }, { $set: { endsAt: null } }).exec()).modifiedCount;
   }
 
   countAll(): Promise<number> {
