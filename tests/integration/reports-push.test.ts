@@ -100,15 +100,18 @@ const push = () =>
 
 describe('业绩 / 团队 in chat', () => {
   it.each([
-    ['demo-rep2', '业绩', '本月业绩'],
-    ['demo-manager', '团队', '团队本月'],
-  ])('%s: %s → a card with the numbers and 打开工作台', async (login, text, title) => {
+    ['demo-rep2', '业绩', '本月业绩', '上月'],
+    ['demo-rep2', '本周', '本周业绩', '上周'],
+    ['demo-manager', '团队', '团队本月', '上月'],
+    ['demo-manager', '本周团队', '团队本周', '上周'],
+  ])('%s: %s → a card with the numbers and 打开工作台', async (login, text, title, previous) => {
     const before = cards(login).length;
     const packet = sealedPost(textXml(login, text));
     await t.http.post('/bot/wecom/callback').query(packet.query).set('Content-Type', 'text/xml').send(packet.body).expect(200);
     await t.bot.inFlight.drain();
     const card = cards(login).slice(before).at(-1)!;
     expect(card.main_title.title).toContain(title);
+    expect(JSON.stringify(card)).toContain(previous); // compared with the period before of the same length
     expect(JSON.stringify(card)).toContain('/console/');
     expect(JSON.stringify(card)).toContain('打开工作台');
   });

@@ -6,7 +6,7 @@ const NOW = new Date('2026-11-23T10:00:00+08:00'); // a Monday
 const router = new IntentRouter();
 const kindOf = (text: string) => {
   const i = router.route(text, NOW, TZ);
-  if (i.kind === 'command') return `command:${i.command}${i.arg ? `:${i.arg}` : ''}`;
+  if (i.kind === 'command') return `command:${i.command}${i.arg ? `:${i.arg}` : ''}${i.period ? `@${i.period}` : ''}`;
   if (i.kind === 'records') return `records:${i.what}:${i.name}`;
   if (i.kind === 'correction') return `correction:${i.name}`;
   if (i.kind === 'name') return `name:${i.name}`;
@@ -28,8 +28,14 @@ describe('the intent router (rules)', () => {
     ['我发起的', 'command:approvals.mine'],
     ['业绩', 'command:stats'],
     ['本月', 'command:stats'],
+    ['本周', 'command:stats@week'],
+    ['这周', 'command:stats@week'],
+    ['这周业绩', 'command:stats@week'],
+    ['我的周报', 'command:stats@week'],
     ['团队情况', 'command:team'],
     ['团队', 'command:team'],
+    ['团队周报', 'command:team@week'],
+    ['本周团队', 'command:team@week'],
     ['帮助', 'command:help'],
     ['撤销', 'command:undo'],
     ['撤销。', 'command:undo'],

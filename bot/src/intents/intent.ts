@@ -8,7 +8,8 @@ export type CommandName = 'search' | 'log' | 'today' | 'approvals.todo' | 'appro
  * (`mentions`), and resolved by the listener through the user's scoped search.
  */
 export type Intent =
-  | { kind: 'command'; command: CommandName; arg: string }
+  /** `period`: the 业绩 / 团队 commands said of a week (本周, 这周, 周报) rather than the month. */
+  | { kind: 'command'; command: CommandName; arg: string; period?: 'week' }
   /** 张三的商机 / 张三的合同 */
   | { kind: 'records'; what: 'opportunities' | 'contracts'; name: string }
   /** 不对，是侯军的: move the last follow-up logged in chat to this customer. */
@@ -40,8 +41,8 @@ export const COMMAND_WORDS: Array<{ command: CommandName; words: string[]; takes
   { command: 'today', words: ['今天有什么', '今天要做什么', '我的提醒', '我的待办', '今日', '今天', '提醒', '待办'], takesArg: false },
   { command: 'approvals.todo', words: ['待审批', '我的审批', '待我审批', '审批'], takesArg: false },
   { command: 'approvals.mine', words: ['我发起的', '我的申请', '我提交的'], takesArg: false },
-  { command: 'stats', words: ['我的业绩', '本月业绩', '业绩', '本月', '本周', '这个月'], takesArg: false },
-  { command: 'team', words: ['团队情况', '团队业绩', '团队'], takesArg: false },
+  { command: 'stats', words: ['我的业绩', '本月业绩', '业绩', '本月', '这个月', '本周', '这周', '本周业绩', '这周业绩', '我的周报'], takesArg: false },
+  { command: 'team', words: ['团队情况', '团队业绩', '团队', '团队周报', '本周团队', '团队本周'], takesArg: false },
   { command: 'help', words: ['帮助', 'help', '?', '？', '菜单'], takesArg: false },
   { command: 'undo', words: ['撤销', '撤回', '删掉', '记错了'], takesArg: false },
   { command: 'cancel', words: ['取消', '算了'], takesArg: false },
@@ -89,12 +90,15 @@ const NOT_NAMES = new Set([
   '晚上',
 ]);
 
+/** A 业绩 / 团队 word said of the week: 本周, 这周, 周报. */
+const WEEK_WORD = /周/;
+
 /** The leading word of a command, if the text is one: whole text, or the word followed by a space or the argument. */
-function matchCommand(text: string): { command: CommandName; arg: string } | null {
+function matchCommand(text: string): { command: CommandName; arg: string; period?: 'week' } | null {
   const lower = text.toLowerCase();
   for (const c of COMMAND_WORDS)
     for (const w of c.words) {
-      if (lower === w) return { command: c.command, arg: '' };
+      if (lower === w) return { command: c.command, arg: '', ...(WEEK_WORD.test(w) ? { period: 'week' as const } : {}) };
       if (!c.takesArg) continue;
       if (lower.startsWith(`${w} `) || lower.startsWith(`${w}\u3000`) || lower.startsWith(`${w}：`) || lower.startsWith(`${w}:`))
         return { command: c.command, arg: text.slice(w.length + 1).trim() };

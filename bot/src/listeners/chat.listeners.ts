@@ -60,7 +60,7 @@ const ROUTED: Array<{ command: CommandName; help: string; permission?: Permissio
   { command: 'today', help: '今天 / 我的提醒：今天到期和逾期的提醒' },
   { command: 'approvals.todo', help: '待审批：等我审批的申请', permission: 'record.write' },
   { command: 'approvals.mine', help: '我发起的：我提交的申请和状态', permission: 'record.write' },
-  { command: 'stats', help: '业绩 / 本月：我本月的数字和上月对比', permission: 'record.write' },
+  { command: 'stats', help: '业绩 / 本月：我本月的数字和上月对比；本周：本周和上周对比', permission: 'record.write' },
   { command: 'team', help: '团队情况：团队的数字和谁有逾期提醒（经理）', permission: 'record.transfer' },
 ];
 
@@ -518,7 +518,7 @@ export function registerChatListeners(bot: BotApp, deps: ChatListenerDeps): void
     });
   }
 
-  async function runCommand(ctx: BotContext, command: CommandName, arg: string): Promise<void> {
+  async function runCommand(ctx: BotContext, command: CommandName, arg: string, period?: 'week'): Promise<void> {
     if (!permitted(ctx, command)) {
       await ctx.reply({ kind: 'text', text: bot.refusal(ctx.user.roles, '你的账号不能使用这个功能') });
       return;
@@ -533,11 +533,11 @@ export function registerChatListeners(bot: BotApp, deps: ChatListenerDeps): void
       case 'approvals.mine':
         return approvalsMine(ctx);
       case 'stats':
-        // the numbers of the reports (roll-ups, the asker's scope) as a card that opens the workbench
-        await ctx.reply({ kind: 'card', card: await reportCardFor(ctx.services, ctx.actor, 'mine') });
+        // the numbers of the reports (roll-ups, the asker's scope) as a card that opens the workbench; 本周 → this week
+        await ctx.reply({ kind: 'card', card: await reportCardFor(ctx.services, ctx.actor, 'mine', period ?? 'month') });
         return;
       case 'team':
-        await ctx.reply({ kind: 'card', card: await reportCardFor(ctx.services, ctx.actor, 'team') });
+        await ctx.reply({ kind: 'card', card: await reportCardFor(ctx.services, ctx.actor, 'team', period ?? 'month') });
         return;
       case 'undo':
         return undo(ctx);
@@ -591,7 +591,7 @@ export function registerChatListeners(bot: BotApp, deps: ChatListenerDeps): void
   async function understand(ctx: BotContext, text: string, intent: Intent): Promise<void> {
     switch (intent.kind) {
       case 'command':
-        return runCommand(ctx, intent.command, intent.arg);
+        return runCommand(ctx, intent.command, intent.arg, intent.period);
       case 'report':
         return report(ctx, intent);
       case 'correction':

@@ -13,13 +13,14 @@ const vsMoney = (cur: number, prev: number, label: string) =>
   `${formatMoneyShort(cur)}（${label} ${formatMoneyShort(prev)}${cur > prev ? ' ↑' : cur < prev ? ' ↓' : ''}）`;
 const openConsole = (link: string) => ({ key: 'rpt.console', text: '打开工作台', url: link, style: 'primary' as const });
 const PREVIOUS: Record<SummaryDto['period']['kind'], string> = { week: '上周', month: '上月', quarter: '上季度', custom: '上期' };
+const CURRENT: Record<SummaryDto['period']['kind'], string> = { week: '本周', month: '本月', quarter: '本季度', custom: '本期' };
 
-/** 业绩 / 本月: my numbers this month against last month, and what needs doing (stalled deals, overdue follow-ups). */
+/** 业绩 / 本月 (本周): my numbers this month (week) against the one before, and what needs doing (stalled deals, overdue follow-ups). */
 export function myNumbersCard(s: SummaryDto): Card {
   const prev = PREVIOUS[s.period.kind];
   return {
     taskId: taskId(),
-    title: `${s.viewer.name} 本月业绩`,
+    title: `${s.viewer.name} ${CURRENT[s.period.kind]}业绩`,
     description: `跟进：${s.followUps.current} 次（${prev} ${s.followUps.previous}）· ${s.period.label}`,
     fields: [
       { label: '赢单', value: `${s.dealsWon.current} 个 ${vsMoney(s.wonAmountFen.current, s.wonAmountFen.previous, prev)}` },
@@ -44,7 +45,7 @@ export function teamNumbersCard(s: SummaryDto, ranking: RankingDto, opts: { titl
     `${r.name} 签约 ${formatMoneyShort(r.contractAmountFen.current)} · 赢单 ${r.dealsWon.current} · 跟进 ${r.followUps.current}`;
   return {
     taskId: taskId(),
-    title: opts.title ?? `团队本月 · ${s.period.label}`,
+    title: opts.title ?? `团队${CURRENT[s.period.kind]} · ${s.period.label}`,
     description: `赢单 ${s.dealsWon.current} 个 ${vsMoney(s.wonAmountFen.current, s.wonAmountFen.previous, prev)} · 跟进 ${s.followUps.current} 次`,
     fields: [
       { label: '签约合同', value: vsMoney(s.contractAmountFen.current, s.contractAmountFen.previous, prev) },
@@ -59,11 +60,14 @@ export function teamNumbersCard(s: SummaryDto, ranking: RankingDto, opts: { titl
   };
 }
 
-/** The numbers behind both cards, through the report service with the asker's scope. */
+/**
+ * The numbers behind both cards, through the report service with the asker's scope: this month or this week, or
+ * the week of `at` (the Monday push: 团队周报 of last week).
+ */
 export async function reportCardFor(services: Services, actor: Actor, which: 'mine' | 'team', period: 'month' | 'week' = 'month', at?: Date): Promise<Card> {
   const base = { period, at, departmentId: undefined, ownerId: undefined } as const;
   const summary = await services.reports.summary(actor, { ...base, scope: which });
   if (which === 'mine') return myNumbersCard(summary);
   const ranking = await services.reports.ranking(actor, { ...base, dimension: 'rep' });
-  return teamNumbersCard(summary, ranking, period === 'week' ? { title: `团队周报 · ${summary.period.label}` } : {});
+  return teamNumbersCard(summary, ranking, period === 'week' && at ? { title: `团队周报 · ${summary.period.label}` } : {});
 }
