@@ -27,7 +27,8 @@ export interface AuthRoutesDeps {
   dingtalk?: { client: DingTalkSignIn; clientId?: string; loginBase?: string } | null;
 }
 
-type SignInAction = 'auth.wecom-miniprogram' | 'auth.wecom-oauth' | 'auth.dingtalk' | 'auth.wecom-qr' | 'auth.dingtalk-qr';
+type SignInPath = 'wecom-miniprogram' | 'wecom-oauth' | 'dingtalk' | 'wecom-qr' | 'dingtalk-qr';
+type SignInAction = `auth.${SignInPath}`;
 
 export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
   const router = new Router<AppState>();
@@ -145,70 +146,46 @@ export function authRoutes(deps: AuthRoutesDeps): Router<AppState> {
     ctx.body = { token, expiresAt, user: toUserDto(user.toObject()) };
   };
 
-  /** WeCom mini-program: wx.qy.login code → jscode2session → userid → our token. */
-  router.post(
-    '/auth/wecom-miniprogram',
-    responds(200, signInDtoSchema, { errors: ['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'PLATFORM_UNAVAILABLE'] }),
-    validate({ body: platformCodeBody }),
-    async (ctx) => {
-      const wecom = deps.wecom;
-      if (!wecom) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
-      const { code } = ctx.state.input.body as z.infer<typeof platformCodeBody>;
-      await finishSignIn(ctx, 'auth.wecom-miniprogram', 'wecom', async () => (await wecom.client.code2Session(code)).userid);
-    },
-  );
-
-  /** WeCom H5: the OAuth2 redirect's code → auth/getuserinfo → userid → our token. */
-  router.post(
-    '/auth/wecom-oauth',
-    responds(200, signInDtoSchema, { errors: ['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'PLATFORM_UNAVAILABLE'] }),
-    validate({ body: platformCodeBody }),
-    async (ctx) => {
-      const wecom = deps.wecom;
-      if (!wecom) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
-      const { code } = ctx.state.input.body as z.infer<typeof platformCodeBody>;
-      await finishSignIn(ctx, 'auth.wecom-oauth', 'wecom', async () => (await wecom.client.oauthUser(code)).userid);
-    },
-  );
-
-  /** The workbench's WeCom 网页登录 (QR code): the redirect's code → auth/getuserinfo → userid → our token. */
-  router.post(
-    '/auth/wecom-qr',
-    responds(200, signInDtoSchema, { errors: ['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'PLATFORM_UNAVAILABLE'] }),
-    validate({ body: platformCodeBody }),
-    async (ctx) => {
-      const wecom = deps.wecom;
-      if (!wecom) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
-      const { code } = ctx.state.input.body as z.infer<typeof platformCodeBody>;
-      await finishSignIn(ctx, 'auth.wecom-qr', 'wecom', async () => (await wecom.client.oauthUser(code)).userid);
-    },
-  );
-
-  /** The workbench's DingTalk 扫码登录: authCode → user token → unionId → getbyunionid → userid → our token. */
-  router.post(
-    '/auth/dingtalk-qr',
-    responds(200, signInDtoSchema, { errors: ['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'PLATFORM_UNAVAILABLE'] }),
-    validate({ body: dingTalkAuthCodeBody }),
-    async (ctx) => {
-      const dingtalk = deps.dingtalk;
-      if (!dingtalk) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置钉钉，无法用钉钉登录');
-      const { authCode } = ctx.state.input.body as z.infer<typeof dingTalkAuthCodeBody>;
-      await finishSignIn(ctx, 'auth.dingtalk-qr', 'dingtalk', async () => (await dingtalk.client.userByOAuthCode(authCode)).userid);
-    },
-  );
-
-  /** DingTalk: dd.getAuthCode → topapi/v2/user/getuserinfo → userid → our token. */
-  router.post(
-    '/auth/dingtalk',
-    responds(200, signInDtoSchema, { errors: ['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'PLATFORM_UNAVAILABLE'] }),
-    validate({ body: dingTalkAuthCodeBody }),
-    async (ctx) => {
-      const dingtalk = deps.dingtalk;
-      if (!dingtalk) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置钉钉，无法用钉钉登录');
-      const { authCode } = ctx.state.input.body as z.infer<typeof dingTalkAuthCodeBody>;
-      await finishSignIn(ctx, 'auth.dingtalk', 'dingtalk', async () => (await dingtalk.client.userByAuthCode(authCode)).userid);
-    },
-  );
+  /**
+   * The platform sign-ins: a code from the platform's client → the platform's API → userid → our token. One table,
+   * one route each (the platform not configured: 404 in Chinese).
+   */
+  const wecomOnly = () => {
+    if (!deps.wecom) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置企业微信，无法用企业微信登录');
+    return deps.wecom.client;
+  };
+  const dingtalkOnly = () => {
+    if (!deps.dingtalk) throw new AppError(404, CommonErrorCode.NOT_FOUND, '未配置钉钉，无法用钉钉登录');
+    return deps.dingtalk.client;
+  };
+  const platformSignIns: Array<{
+    path: SignInPath;
+    platform: 'wecom' | 'dingtalk';
+    body: typeof platformCodeBody | typeof dingTalkAuthCodeBody;
+    userid: (body: { code?: string; authCode?: string }) => Promise<string>;
+  }> = [
+    // WeCom mini-program: wx.qy.login code → jscode2session
+    { path: 'wecom-miniprogram', platform: 'wecom', body: platformCodeBody, userid: async (b) => (await wecomOnly().code2Session(b.code!)).userid },
+    // WeCom H5: the OAuth2 redirect's code → auth/getuserinfo
+    { path: 'wecom-oauth', platform: 'wecom', body: platformCodeBody, userid: async (b) => (await wecomOnly().oauthUser(b.code!)).userid },
+    // the workbench's WeCom 网页登录 (QR code): the redirect's code → auth/getuserinfo
+    { path: 'wecom-qr', platform: 'wecom', body: platformCodeBody, userid: async (b) => (await wecomOnly().oauthUser(b.code!)).userid },
+    // the workbench's DingTalk 扫码登录: authCode → user token → unionId → getbyunionid
+    { path: 'dingtalk-qr', platform: 'dingtalk', body: dingTalkAuthCodeBody, userid: async (b) => (await dingtalkOnly().userByOAuthCode(b.authCode!)).userid },
+    // DingTalk: dd.getAuthCode → topapi/v2/user/getuserinfo
+    { path: 'dingtalk', platform: 'dingtalk', body: dingTalkAuthCodeBody, userid: async (b) => (await dingtalkOnly().userByAuthCode(b.authCode!)).userid },
+  ];
+  for (const signIn of platformSignIns) {
+    router.post(
+      `/auth/${signIn.path}`,
+      responds(200, signInDtoSchema, { errors: ['NOT_FOUND', 'UNAUTHENTICATED', 'FORBIDDEN', 'PLATFORM_UNAVAILABLE'] }),
+      validate({ body: signIn.body }),
+      async (ctx) => {
+        const body = ctx.state.input.body as { code?: string; authCode?: string };
+        await finishSignIn(ctx, `auth.${signIn.path}`, signIn.platform, () => signIn.userid(body));
+      },
+    );
+  }
 
   router.get('/me', responds(200, meDtoSchema), deps.authenticated, (ctx) => {
     const { user, viewer } = ctx.state.actor!;
