@@ -2,6 +2,7 @@ import { useMemo, useState } from 'react';
 import type { Dayjs } from 'dayjs';
 import { Alert, App, Button, Card, Col, DatePicker, Drawer, Empty, Radio, Row, Segmented, Select, Space, Statistic, Table, Tabs, Tag, Typography } from 'antd';
 import { DownloadOutlined } from '@ant-design/icons';
+import type { ColumnsType } from 'antd/es/table';
 import { ApiError, download, type Query } from '../api/client';
 import {
   useAdoption,
@@ -165,38 +166,24 @@ export function DashboardPage() {
 
       {f && (
         <Row gutter={[16, 16]} style={{ marginBottom: 16 }}>
-          <Col xs={12} lg={6}>
-            <Card size="small">
-              <Statistic title="商机" value={f.total.count} suffix="个" />
-              <Typography.Text type="secondary">{formatMoneyShort(f.total.amountFen) || '¥0'}</Typography.Text>
-            </Card>
-          </Col>
-          <Col xs={12} lg={6}>
-            <Card
-              size="small"
-              hoverable
-              onClick={() => setDrill({ title: `赢单 · ${f.period.label}`, query: { ...periodQuery, report: 'funnel', metric: 'won', by } })}
-            >
-              <Statistic title="赢单" value={f.won.count} suffix="个" valueStyle={{ color: '#389e0d' }} />
-              <Typography.Text type="secondary">{formatMoneyShort(f.won.amountFen) || '¥0'}</Typography.Text>
-            </Card>
-          </Col>
-          <Col xs={12} lg={6}>
-            <Card
-              size="small"
-              hoverable
-              onClick={() => setDrill({ title: `输单 · ${f.period.label}`, query: { ...periodQuery, report: 'funnel', metric: 'lost', by } })}
-            >
-              <Statistic title="输单" value={f.lost.count} suffix="个" valueStyle={{ color: '#cf1322' }} />
-              <Typography.Text type="secondary">{f.lost.reasons[0] ? `主要原因：${f.lost.reasons[0].reason}` : '—'}</Typography.Text>
-            </Card>
-          </Col>
-          <Col xs={12} lg={6}>
-            <Card size="small">
-              <Statistic title="赢率" value={percent(f.winRate)} />
-              <Typography.Text type="secondary">赢单 ÷（赢单 + 输单）</Typography.Text>
-            </Card>
-          </Col>
+          <KpiCard title="商机" value={f.total.count} suffix="个" note={formatMoneyShort(f.total.amountFen) || '¥0'} />
+          <KpiCard
+            title="赢单"
+            value={f.won.count}
+            suffix="个"
+            color="#389e0d"
+            note={formatMoneyShort(f.won.amountFen) || '¥0'}
+            onClick={() => setDrill({ title: `赢单 · ${f.period.label}`, query: { ...periodQuery, report: 'funnel', metric: 'won', by } })}
+          />
+          <KpiCard
+            title="输单"
+            value={f.lost.count}
+            suffix="个"
+            color="#cf1322"
+            note={f.lost.reasons[0] ? `主要原因：${f.lost.reasons[0].reason}` : '—'}
+            onClick={() => setDrill({ title: `输单 · ${f.period.label}`, query: { ...periodQuery, report: 'funnel', metric: 'lost', by } })}
+          />
+          <KpiCard title="赢率" value={percent(f.winRate)} note="赢单 ÷（赢单 + 输单）" />
         </Row>
       )}
 
@@ -367,82 +354,81 @@ export function DashboardPage() {
 }
 
 /** Stalled deals and forgotten customers: what to act on now, each exportable. */
+/** One figure at the top of the dashboard, with a line under it; clickable when it drills down to its list. */
+function KpiCard(p: { title: string; value: number | string; suffix?: string; color?: string; note: string; onClick?: () => void }) {
+  return (
+    <Col xs={12} lg={6}>
+      <Card size="small" hoverable={!!p.onClick} onClick={p.onClick}>
+        <Statistic title={p.title} value={p.value} suffix={p.suffix} valueStyle={p.color ? { color: p.color } : undefined} />
+        <Typography.Text type="secondary">{p.note}</Typography.Text>
+      </Card>
+    </Col>
+  );
+}
+
 function ActionLists() {
   const stalled = useStalled();
   const forgotten = useForgotten();
   const { message } = App.useApp();
   const exportList = (name: 'stalled' | 'forgotten') =>
     download(`/reports/${name}`, { format: 'xlsx' }, `${name}.xlsx`).catch((e: Error) => message.error(e.message));
+  // one tab per list: its count in the label, the first page in a table, 导出 Excel of the whole list (same scope)
+  const tab = <T extends { id: string }>(
+    key: 'stalled' | 'forgotten',
+    label: string,
+    list: { data?: { items: T[]; total: number }; error: Error | null; isLoading: boolean },
+    columns: ColumnsType<T>,
+  ) => ({
+    key,
+    label: `${label}${list.data ? `（${list.data.total}）` : ''}`,
+    children: list.error ? (
+      <Failed error={list.error} />
+    ) : (
+      <Table<T>
+        size="small"
+        rowKey="id"
+        loading={list.isLoading}
+        dataSource={list.data?.items}
+        pagination={{ pageSize: 10 }}
+        title={() => (
+          <Button size="small" icon={<DownloadOutlined />} onClick={() => void exportList(key)}>
+            导出 Excel
+          </Button>
+        )}
+        columns={columns}
+      />
+    ),
+  });
   return (
     <Card size="small" data-testid="report-actions">
       <Tabs
         items={[
-          {
-            key: 'stalled',
-            label: `停滞商机${stalled.data ? `（${stalled.data.total}）` : ''}`,
-            children: stalled.error ? (
-              <Failed error={stalled.error} />
-            ) : (
-              <Table
-                size="small"
-                rowKey="id"
-                loading={stalled.isLoading}
-                dataSource={stalled.data?.items}
-                pagination={{ pageSize: 10 }}
-                title={() => (
-                  <Button size="small" icon={<DownloadOutlined />} onClick={() => void exportList('stalled')}>
-                    导出 Excel
-                  </Button>
-                )}
-                columns={[
-                  { title: '商机', dataIndex: 'name' },
-                  { title: '客户', dataIndex: 'customerName' },
-                  { title: '负责人', dataIndex: 'ownerName' },
-                  { title: '阶段', dataIndex: 'stageName' },
-                  {
-                    title: '停留',
-                    dataIndex: 'daysInStage',
-                    align: 'right',
-                    render: (v: number, row) => <Tag color="orange">{`${v} 天 / 时限 ${row.limitDays} 天`}</Tag>,
-                  },
-                  { title: '金额', dataIndex: 'amountFen', align: 'right', render: (v: number) => yuan(v) },
-                ]}
-              />
-            ),
-          },
-          {
-            key: 'forgotten',
-            label: `被遗忘的客户${forgotten.data ? `（${forgotten.data.total}）` : ''}`,
-            children: forgotten.error ? (
-              <Failed error={forgotten.error} />
-            ) : (
-              <Table
-                size="small"
-                rowKey="id"
-                loading={forgotten.isLoading}
-                dataSource={forgotten.data?.items}
-                pagination={{ pageSize: 10 }}
-                title={() => (
-                  <Button size="small" icon={<DownloadOutlined />} onClick={() => void exportList('forgotten')}>
-                    导出 Excel
-                  </Button>
-                )}
-                columns={[
-                  { title: '客户', dataIndex: 'name' },
-                  { title: '公司', dataIndex: 'company' },
-                  { title: '级别', dataIndex: 'tier' },
-                  { title: '负责人', dataIndex: 'ownerName' },
-                  { title: '最近跟进', dataIndex: 'lastFollowUpAt', render: (v: string | null) => (v ? dateTime(v) : '从未跟进') },
-                  {
-                    title: '未跟进',
-                    dataIndex: 'daysSince',
-                    align: 'right',
-                    render: (v: number, row) => <Tag color="red">{`${v} 天 / 时限 ${row.limitDays} 天`}</Tag>,
-                  },
-                ]}
-              />
-            ),
-          },
+          tab('stalled', '停滞商机', stalled, [
+            { title: '商机', dataIndex: 'name' },
+            { title: '客户', dataIndex: 'customerName' },
+            { title: '负责人', dataIndex: 'ownerName' },
+            { title: '阶段', dataIndex: 'stageName' },
+            {
+              title: '停留',
+              dataIndex: 'daysInStage',
+              align: 'right',
+              render: (v: number, row) => <Tag color="orange">{`${v} 天 / 时限 ${row.limitDays} 天`}</Tag>,
+            },
+            { title: '金额', dataIndex: 'amountFen', align: 'right', render: (v: number) => yuan(v) },
+          ]),
+          tab('forgotten', '被遗忘的客户', forgotten, [
+            { title: '客户', dataIndex: 'name' },
+            { title: '公司', dataIndex: 'company' },
+            { title: '级别', dataIndex: 'tier' },
+            { title: '负责人', dataIndex: 'ownerName' },
+            { title: '最近跟进', dataIndex: 'lastFollowUpAt', render: (v: string | null) => (v ? dateTime(v) : '从未跟进') },
+            {
+              title: '未跟进',
+              dataIndex: 'daysSince',
+              align: 'right',
+              render: (v: number, row) => <Tag color="red">{`${v} 天 / 时限 ${row.limitDays} 天`}</Tag>,
+            },
+          ]),
         ]}
       />
     </Card>
