@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { MongoClient } from 'mongodb';
 import { MIGRATIONS, migrationId } from '@crm/server';
-import { Child, freePort, sleep, startStandIn } from '../helpers/child-process';
+import { Child, createCustomerVia, freePort, signedInHeaders, sleep, startStandIn } from '../helpers/child-process';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { sealedPost, textXml, WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
 
@@ -201,19 +201,8 @@ describe('two web and two worker processes with WeCom on one database', () => {
     expect(toRep1()).toHaveLength(1);
 
     // reminders: created through one web, delivered by the workers once each
-    const login = await fetch(`${web2.base}/api/v1/auth/dev-login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"login":"demo-rep1"}',
-    });
-    const auth = { 'content-type': 'application/json', authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
-    const customer = await fetch(`${web2.base}/api/v1/customers`, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({ name: '角色测试', company: '角色测试有限公司', source: '官网', contacts: [{ name: '角色测试', phones: ['13900001111'] }] }),
-    });
-    expect(customer.status).toBe(201);
-    const customerId = ((await customer.json()) as { id: string }).id;
+    const auth = await signedInHeaders(web2.base, 'demo-rep1');
+    const customerId = await createCustomerVia(web2.base, auth, '角色测试', '13900001111');
     const remind = async (text: string) => {
       const res = await fetch(`${web1.base}/api/v1/follow-ups`, {
         method: 'POST',

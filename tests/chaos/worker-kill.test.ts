@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { Child, freePort, sleep, startStandIn } from '../helpers/child-process';
+import { Child, createCustomerVia, freePort, signedInHeaders, sleep, startStandIn } from '../helpers/child-process';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
 import { WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
 
@@ -92,19 +92,8 @@ describe('a worker killed with SIGKILL inside a reminder send', () => {
       return sends.length === 1 ? HOLD_MS : 0;
     };
 
-    const login = await fetch(`${web.base}/api/v1/auth/dev-login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"login":"demo-rep1"}',
-    });
-    const auth = { 'content-type': 'application/json', authorization: `Bearer ${((await login.json()) as { token: string }).token}` };
-    const customer = await fetch(`${web.base}/api/v1/customers`, {
-      method: 'POST',
-      headers: auth,
-      body: JSON.stringify({ name: '杀进程测试', company: '杀进程测试有限公司', source: '官网', contacts: [{ name: '杀进程测试', phones: ['13900002222'] }] }),
-    });
-    expect(customer.status).toBe(201);
-    const customerId = ((await customer.json()) as { id: string }).id;
+    const auth = await signedInHeaders(web.base, 'demo-rep1');
+    const customerId = await createCustomerVia(web.base, auth, '杀进程测试', '13900002222');
     const followUp = await fetch(`${web.base}/api/v1/follow-ups`, {
       method: 'POST',
       headers: auth,

@@ -64,3 +64,25 @@ export async function startStandIn(store: string, port: number): Promise<Child> 
   await db.waitFor(() => /^READY \d+/m.test(db.out), 'the database');
   return db;
 }
+
+/** Dev-login as a demo user against a running server (a child process): JSON headers with its bearer token. */
+export async function signedInHeaders(base: string, login: string): Promise<Record<string, string>> {
+  const res = await fetch(`${base}/api/v1/auth/dev-login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ login }),
+  });
+  if (res.status !== 200) throw new Error(`dev-login ${login}: ${res.status}`);
+  return { 'content-type': 'application/json', authorization: `Bearer ${((await res.json()) as { token: string }).token}` };
+}
+
+/** A customer (name = company core = contact) created through a running server's API; answers its id. */
+export async function createCustomerVia(base: string, headers: Record<string, string>, name: string, phone: string): Promise<string> {
+  const res = await fetch(`${base}/api/v1/customers`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ name, company: `${name}有限公司`, source: '官网', contacts: [{ name, phones: [phone] }] }),
+  });
+  if (res.status !== 201) throw new Error(`create customer ${name}: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
