@@ -17,7 +17,7 @@ let clock = bj('2026-11-23T10:00');
 let t: TestApp;
 let rep1: string;
 let rep2: string;
-let customers: Array<{ id: string; name: string }>;
+let customers: Array<{ id: string; name: string; lastFollowUpAt: string | null }>;
 
 type OutCard = {
   taskId: string;
@@ -34,9 +34,9 @@ beforeAll(async () => {
   rep1 = await t.login('demo-rep1');
   rep2 = await t.login('demo-rep2');
   const mine = await t.http.get('/api/v1/customers?limit=50').set('authorization', rep1);
-  customers = (mine.body.items as Array<{ id: string; name: string; status: string }>)
+  customers = (mine.body.items as Array<{ id: string; name: string; status: string; lastFollowUpAt: string | null }>)
     .filter((c) => c.status === 'owned')
-    .map((c) => ({ id: c.id, name: c.name }));
+    .map((c) => ({ id: c.id, name: c.name, lastFollowUpAt: c.lastFollowUpAt }));
   expect(customers.length).toBeGreaterThanOrEqual(5);
 });
 afterAll(() => t.close());
@@ -268,7 +268,8 @@ describe('a manager’s team reminders name the rep and nudge them', () => {
 describe('cards say times the way people do', () => {
   it('a card due now says 今天 / 分钟前, and the last contact relative; the digest says 逾期', async () => {
     clock = bj('2026-11-26T09:00');
-    const c = customers[4]!;
+    // a customer last contacted before this pinned clock (the demo data are dated by the real one)
+    const c = customers.find((x, i) => i >= 4 && (!x.lastFollowUpAt || new Date(x.lastFollowUpAt) < bj('2026-11-23T08:00')))!;
     const id = await followUp(rep1, c.id, { text: '准备方案', dueAt: bj('2026-11-26T09:30') });
     clock = bj('2026-11-26T09:35');
     await t.scheduler('c1').tick();

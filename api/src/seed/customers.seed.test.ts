@@ -76,3 +76,43 @@ describe('demo CRM seed', () => {
     expect(again.crm!.customers).toBe(before);
   });
 });
+
+// the seed's "now": today, the first half hour of a month (business time, Asia/Shanghai), a month's last evening
+describe.each([
+  ['today', null],
+  ['the first half hour of a month', new Date('2026-12-01T00:30:00+08:00')],
+  ['the last evening of a month', new Date('2027-02-28T22:00:00+08:00')],
+])('the demo dashboard of the director, this month, seeded %s', (_label, at) => {
+  let d: TestApp;
+  beforeAll(async () => {
+    if (at) {
+      d = await startTestApp({}, { now: () => at });
+      await seedDemoData(d.services, () => undefined, { now: at });
+    } else d = t;
+    await d.services.reports.rollups.rebuild();
+  });
+  afterAll(async () => {
+    if (d !== t) await d.close();
+  });
+  const get = async <T>(path: string): Promise<T> => {
+    const res = await d.http.get(`/api/v1/reports/${path}`).set('Authorization', await d.login('demo-director'));
+    expect(res.status).toBe(200);
+    return res.body as T;
+  };
+
+  it('ranks at least two reps with contracts signed this month', async () => {
+    const ranking = await get<{ rows: Array<{ id: string | null; contractAmountFen: { current: number } }> }>('ranking?period=month&dimension=rep');
+    expect(ranking.rows.filter((r) => r.id && r.contractAmountFen.current > 0).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('has a sales cycle of days, with time in every open stage', async () => {
+    const cycle = await get<{ overall: { deals: number; avgDays: number | null }; byStage: Array<{ avgDays: number | null }> }>('cycle?period=month');
+    expect(cycle.overall.deals).toBeGreaterThan(0);
+    expect(cycle.overall.avgDays).toBeGreaterThanOrEqual(1);
+    for (const s of cycle.byStage) expect(s.avgDays).toBeGreaterThan(0);
+  });
+
+  it.each(['stalled', 'forgotten'])('lists %s records', async (list) => {
+    expect((await get<{ total: number }>(`${list}?limit=100`)).total).toBeGreaterThan(0);
+  });
+});

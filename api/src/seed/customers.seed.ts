@@ -1,5 +1,5 @@
 import { Types } from 'mongoose';
-import { CUSTOMER_SOURCES, CUSTOMER_TIERS, FOLLOW_UP_TYPES, type StageDefinition } from '@crm/shared';
+import { CUSTOMER_SOURCES, CUSTOMER_TIERS, FOLLOW_UP_TYPES, wallClock, zonedInstant, type StageDefinition } from '@crm/shared';
 import { deriveCustomerFields, splitPhones } from '../modules/customer/customer.derive';
 import type { Customer } from '../modules/customer/customer.model';
 import type { Contact } from '../modules/contact/contact.model';
@@ -208,8 +208,13 @@ export interface CrmSeedCounts {
 }
 
 /**
- * The demo CRM: customers with contacts, 90 days of follow-ups, deals in every stage, a few contracts.
- * Idempotent: does nothing when customers exist already.
+ * The demo CRM: customers with contacts, 90 days of follow-ups, deals in every stage, contracts for won deals.
+ * Dates are relative to `now` so that the dashboard has something to show for the current month whenever it
+ * is seeded: customers are created over the last 180 days (oldest first); every owner closes at least one won
+ * deal this month (business time zone) and signs its contract this month too; other won and lost deals closed in
+ * the last ~3 months; each deal walks the open stages for days to weeks before it closes (the sales cycle); about
+ * one open deal in four is past its stage's time limit (stalled). Idempotent: does nothing when customers exist
+ * already.
  */
 export async function seedCustomers(services: Services, org: SeededOrg, opts: { count?: number; now?: Date } = {}): Promise<CrmSeedCounts> {
   const { customers: cs, followUps: fs, opportunities: os, contracts: ks } = services;
@@ -224,19 +229,30 @@ export async function seedCustomers(services: Services, org: SeededOrg, opts: { 
   }
   const rand = seededRandom(20261122);
   const now = opts.now ?? new Date();
+  const monthStart = startOfMonth(now, services.reports.rollups.tz);
   const counts: CrmSeedCounts = { customers: 0, contacts: 0, followUps: 0, opportunities: 0, contracts: 0 };
   const stages = os.stages;
+  const wonThisMonth = new Map<string, number>();
   let contractNo = 0;
+  let seen = 0;
   for await (const batch of generateCustomers({ count: opts.count ?? 320, org, rand, now, poolShare: 0.1, story: true })) {
     const followUps: Array<Omit<FollowUp, 'createdAt' | 'updatedAt'>> = [];
     const deals = [];
     const contracts = [];
     for (const c of batch.customers) {
+      const story = seen++ < STORY_CUSTOMERS.length;
+      const createdAt = c._id.getTimestamp();
+      (c as NewCustomer & { createdAt: Date }).createdAt = createdAt;
       const scope = { ownerId: c.ownerId, departmentId: c.departmentId, sharedWith: c.sharedWith };
       const contactsOf = batch.contacts.filter((k) => k.customerId.equals(c._id));
       if (c.ownerId) {
-        const n = Math.floor(rand() * 5);
-        const times = Array.from({ length: n }, () => new Date(now.getTime() - Math.floor(rand() * 90 * DAY))).sort((a, b) => a.getTime() - b.getTime());
+        // 1–4 follow-ups in the last 90 days, none before the customer existed; most customers were followed up in
+        // the last 5 days (within every tier's cold limit), the others are the forgotten ones
+        const n = 1 + Math.floor(rand() * 4);
+        const since = Math.max(createdAt.getTime(), now.getTime() - 90 * DAY);
+        const times = Array.from({ length: n }, () => new Date(since + Math.floor(rand() * (now.getTime() - since))));
+        if (rand() < 0.85) times[n - 1] = new Date(Math.max(since, now.getTime() - Math.floor(rand() * 5 * DAY)));
+        times.sort((a, b) => a.getTime() - b.getTime());
         times.forEach((happenedAt, i) => {
           const type = pick(rand, FOLLOW_UP_TYPES);
           const last = i === times.length - 1;
@@ -257,14 +273,21 @@ export async function seedCustomers(services: Services, org: SeededOrg, opts: { 
           c.lastFollowUpAt = happenedAt;
           c.nextFollowUpAt = nextStep?.dueAt ?? c.nextFollowUpAt;
         });
-        if (rand() < 0.45) {
+        // the story's customers (张三 first) always have a deal, about half of the others
+        if (rand() < 0.45 || story) {
           const stage = stages[(counts.opportunities + deals.length) % stages.length]!;
-          const deal = buildDeal(stages, stage, c, now, rand, scope);
+          const owner = String(c.ownerId);
+          // every owner wins at least one deal this month, a few more win one at random
+          const thisMonth = stage.outcome === 'won' && ((wonThisMonth.get(owner) ?? 0) === 0 || rand() < 0.3);
+          if (thisMonth) wonThisMonth.set(owner, (wonThisMonth.get(owner) ?? 0) + 1);
+          const deal = buildDeal(stages, stage, { createdAt, now, monthStart, thisMonth }, rand, c._id, scope);
           deals.push(deal);
-          if (stage.outcome === 'won' && contractNo < 12) {
+          if (deal.closedAt && stage.outcome === 'won') {
             contractNo += 1;
-            const status = pick(rand, ['draft', 'signed', 'signed', 'void'] as const);
-            const created = new Date(deal.stageEnteredAt.getTime() + DAY);
+            const status = thisMonth ? 'signed' : pick(rand, ['draft', 'signed', 'signed', 'void'] as const);
+            const created = deal.closedAt;
+            // signed within the days after the deal was won (this month's: before now, still this month)
+            const signed = new Date(Math.min(now.getTime(), created.getTime() + Math.floor(rand() * 3 * DAY)));
             contracts.push({
               customerId: c._id,
               opportunityId: deal._id,
@@ -275,9 +298,11 @@ export async function seedCustomers(services: Services, org: SeededOrg, opts: { 
               status,
               statusHistory: [
                 { status: 'draft' as const, at: created, byId: c.ownerId },
-                ...(status === 'draft' ? [] : [{ status, at: new Date(created.getTime() + DAY), byId: c.ownerId }]),
+                ...(status === 'draft' ? [] : [{ status, at: signed, byId: c.ownerId }]),
               ],
-              signedAt: status === 'signed' ? new Date(created.getTime() + DAY) : null,
+              signedAt: status === 'signed' ? signed : null,
+              createdAt: created,
+              updatedAt: status === 'draft' ? created : signed,
               ...scope,
             });
           }
@@ -297,34 +322,77 @@ export async function seedCustomers(services: Services, org: SeededOrg, opts: { 
   return counts;
 }
 
+/** The first instant of `now`'s calendar month in the business time zone. */
+function startOfMonth(now: Date, tz: string): Date {
+  const w = wallClock(now, tz);
+  return zonedInstant(w.year, w.month, 1, 0, 0, tz);
+}
+
+interface DealTimes {
+  /** The customer's creation: no deal starts before it. */
+  createdAt: Date;
+  now: Date;
+  monthStart: Date;
+  /** A won deal closed this month (between the month's start and now). */
+  thisMonth: boolean;
+}
+
+/**
+ * A deal with a plausible history: it walks the open stages (2–12 days each) up to its stage. A closed deal is
+ * closed this month (`thisMonth`) or in the last ~3 months; an open one entered its stage within the stage's time
+ * limit, or, one in four, past it (stalled). The walk is squeezed to fit after the customer's creation.
+ */
 function buildDeal(
   stages: StageDefinition[],
   stage: StageDefinition,
-  c: NewCustomer,
-  now: Date,
+  t: DealTimes,
   rand: () => number,
+  customerId: Types.ObjectId,
   scope: Pick<Customer, 'ownerId' | 'departmentId' | 'sharedWith'>,
 ) {
   const open = stages.filter((s) => s.outcome === 'open');
-  const path = stage.outcome === 'open' ? open.slice(0, open.indexOf(stage) + 1) : [...open.slice(0, 1 + Math.floor(rand() * open.length)), stage];
-  let t = now.getTime() - (20 + Math.floor(rand() * 60)) * DAY;
-  const stageHistory = path.map((s) => {
-    t += Math.floor((1 + rand() * 6) * DAY);
-    return { stage: s.key, enteredAt: new Date(Math.min(t, now.getTime())), byId: scope.ownerId };
-  });
-  const last = stageHistory[stageHistory.length - 1]!;
+  // won deals went through every open stage; lost ones dropped out after one of them
+  const path =
+    stage.outcome === 'open'
+      ? open.slice(0, open.indexOf(stage) + 1)
+      : stage.outcome === 'won'
+        ? [...open, stage]
+        : [...open.slice(0, 1 + Math.floor(rand() * open.length)), stage];
+  const now = t.now.getTime();
+  const from = t.createdAt.getTime();
+  let last: number;
+  if (stage.outcome === 'open') {
+    const sla = stage.slaDays ?? 14;
+    last = now - (rand() < 0.25 ? sla + 1 + rand() * 20 : rand() * sla * 0.9) * DAY;
+  } else if (t.thisMonth) {
+    const lo = Math.max(t.monthStart.getTime(), from);
+    last = lo + rand() * (now - lo);
+  } else {
+    last = now - (1 + rand() * 90) * DAY;
+  }
+  // time spent in each stage before the last one
+  const spans = path.slice(0, -1).map(() => (2 + rand() * 10) * DAY);
+  const total = spans.reduce((a, b) => a + b, 0);
+  last = Math.min(now, Math.max(last, from + Math.min(total, now - from)));
+  const squeeze = total > last - from ? (last - from) / total : 1;
+  const enteredAt: number[] = [last];
+  for (let i = spans.length - 1; i >= 0; i--) enteredAt.unshift(enteredAt[0]! - spans[i]! * squeeze);
+  const stageHistory = path.map((s, i) => ({ stage: s.key, enteredAt: new Date(Math.round(enteredAt[i]!)), byId: scope.ownerId }));
+  const entered = stageHistory[stageHistory.length - 1]!.enteredAt;
   return {
     _id: new Types.ObjectId(),
-    customerId: c._id,
+    customerId,
     name: pick(rand, ['年度采购', '系统升级', '二期扩容', '新门店上线', '培训服务', '维保续约']),
     amountFen: (5 + Math.floor(rand() * 195)) * 10_000 * 100,
     stage: stage.key,
-    stageEnteredAt: last.enteredAt,
+    stageEnteredAt: entered,
     stageHistory,
-    expectedCloseDate: new Date(now.getTime() + Math.floor(rand() * 90) * DAY),
+    expectedCloseDate: new Date(now + Math.floor(rand() * 90) * DAY),
     probability: stage.probability,
     lostReason: stage.outcome === 'lost' ? pick(rand, LOST_REASONS) : null,
-    closedAt: stage.outcome === 'open' ? null : last.enteredAt,
+    closedAt: stage.outcome === 'open' ? null : entered,
+    createdAt: stageHistory[0]!.enteredAt,
+    updatedAt: entered,
     ...scope,
   };
 }
