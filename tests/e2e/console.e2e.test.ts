@@ -211,8 +211,41 @@ describeBrowser('web workbench (/console) in a real browser', () => {
     await page.goto(`${base}/console/org?user=${chenId}`);
     await page.locator('.deactivate-modal .ant-modal-title', { hasText: '交接（已停用）：陈静' }).waitFor({ timeout: 10_000 });
     await page.locator('.deactivate-modal .handover-successors').waitFor();
+    if (HANDOVER_API) {
+      // the chat's 查看交接进度 link, as the bot sent it to the admin who started the hand-over, opens that hand-over
+      const link = await waitForHandoverLink('demo-admin');
+      await page.goto(`${base}${link.path}`);
+      const detail = page.locator('.handover-modal');
+      await detail.locator('.ant-modal-title', { hasText: '离职继承：陈静' }).waitFor({ timeout: 10_000 });
+      await detail.locator('.handover-progress .ant-tag', { hasText: /已完成|等待客户确认/ }).waitFor({ timeout: 15_000 });
+      const text = (await detail.locator('.handover-progress').textContent())!;
+      expect(text).toContain('接手人刘洋');
+      expect(text).toContain('发起人孙立');
+      expect(text).toMatch(/CRM 客户已转 \d+ \/ \d+/);
+      await shot(page, '6b-handover-link');
+      // closing it leaves the plain page (the link is not opened again)
+      await detail.locator('.ant-modal-close').click();
+      await page.waitForURL((u) => !u.search.includes('handover='));
+      await page.locator('.user-table').waitFor();
+      // a link to a hand-over that does not exist says so
+      await page.goto(`${base}/console/org?handover=${'0'.repeat(24)}`);
+      await page.locator('.handover-modal .ant-alert-error', { hasText: '无法打开这次交接' }).waitFor({ timeout: 10_000 });
+    }
     await page.close();
   });
+
+  /** The hand-over link the bot sent to this person in chat (fake WeCom), as a path of the workbench. */
+  async function waitForHandoverLink(userid: string): Promise<{ path: string; id: string }> {
+    for (let i = 0; i < 100; i++) {
+      for (const d of wecom.delivered) {
+        if (d.touser !== userid) continue;
+        const m = /(\/console\/org\?handover=([0-9a-f]{24}))/.exec(JSON.stringify(d.body));
+        if (m) return { path: m[1]!, id: m[2]! };
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no hand-over link was sent to ${userid}: ${JSON.stringify(wecom.delivered.map((d) => d.body))}`);
+  }
 
   it('审计日志: search by who, read-only', async () => {
     const page = await newPage();

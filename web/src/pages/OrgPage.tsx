@@ -7,6 +7,7 @@ import { DATA_SCOPES, DATA_SCOPE_LABELS, ROLES, ROLE_LABELS, type Role } from '@
 import { ApiError, api, type Page } from '../api/client';
 import { useDepartments } from '../api/users';
 import type { DepartmentDto, UserDto } from '../api/types';
+import { dateTime } from '../format';
 
 interface HandoverPreview {
   totals: Record<string, number>;
@@ -14,9 +15,49 @@ interface HandoverPreview {
 }
 interface Handover {
   id: string;
+  kind: 'resigned' | 'in-service';
   status: 'queued' | 'running' | 'waiting' | 'done' | 'failed';
+  from: { id: string; name: string };
+  successors: Array<{ id: string; name: string }>;
+  startedBy: { id: string; name: string };
+  createdAt: string;
+  finishedAt: string | null;
   error: string | null;
-  progress?: { customers?: { total: number; moved: number; skipped: number } };
+  wecomUnavailable: number | null;
+  progress?: {
+    customers?: { total: number; moved: number; skipped: number };
+    wecom?: { total: number; requested: number; waiting: number; accepted: number; refused: number; failed: number; timedOut: number };
+  };
+  report?: {
+    perSuccessor: Array<{ id: string; name: string; customers: number; accepted: number; refused: number }>;
+    refused: Array<{ customerId: string; name: string | null; successorName: string | null; outcome: 'successor' | 'pool'; reason: string | null }>;
+  } | null;
+}
+
+const HANDOVER_STATUS: Record<Handover['status'], { label: string; color: string }> = {
+  queued: { label: '排队中', color: 'processing' },
+  running: { label: '进行中', color: 'processing' },
+  waiting: { label: '等待客户确认', color: 'processing' },
+  done: { label: '已完成', color: 'success' },
+  failed: { label: '失败', color: 'error' },
+};
+const HANDOVER_KIND: Record<Handover['kind'], string> = { resigned: '离职继承', 'in-service': '在职继承' };
+const finished = (h: Handover | undefined) => Boolean(h && ['done', 'failed'].includes(h.status));
+
+function HandoverStatusTag({ h }: { h: Handover | undefined }) {
+  const s = HANDOVER_STATUS[h?.status ?? 'queued'];
+  return <Tag color={s.color}>{s.label}</Tag>;
+}
+
+/** One hand-over, polled while it runs (GET /handovers/:id). */
+function useHandover(id: string | null) {
+  return useQuery({
+    queryKey: ['handover', id],
+    queryFn: () => api<Handover>(`/handovers/${id}`),
+    enabled: Boolean(id),
+    retry: false,
+    refetchInterval: (q) => (q.state.error || finished(q.state.data) ? false : 1000),
+  });
 }
 
 const TOTAL_LABELS: Record<string, string> = {
@@ -71,6 +112,8 @@ export function OrgPage() {
     setLeaving(linkedUser.data);
     setParams({}, { replace: true });
   }, [linkedUser.data, setParams]);
+  // ?handover=<id>: the chat's 查看交接进度 / 查看报告 links open that hand-over's status and report
+  const linkedHandover = params.get('handover');
   const deps = useDepartments();
   const users = useQuery({
     queryKey: ['users', 'org', departmentId, q, status],
@@ -152,6 +195,7 @@ export function OrgPage() {
       </Row>
       <EditUser user={editing} onClose={() => setEditing(null)} departments={deps.data?.items ?? []} people={everyone.data?.items ?? []} />
       <Deactivate user={leaving} onClose={() => setLeaving(null)} people={everyone.data?.items ?? []} />
+      <HandoverDetail id={linkedHandover} onClose={() => setParams({}, { replace: true })} />
     </div>
   );
 }
@@ -229,12 +273,7 @@ function Deactivate({ user, onClose, people }: { user: UserDto | null; onClose: 
     retry: false,
   });
   const handoverMissing = preview.error instanceof ApiError && preview.error.status === 404 && preview.error.message.startsWith('没有这个接口');
-  const progress = useQuery({
-    queryKey: ['handover', handoverId],
-    queryFn: () => api<Handover>(`/handovers/${handoverId}`),
-    enabled: Boolean(handoverId),
-    refetchInterval: (q) => (q.state.data && ['done', 'failed'].includes(q.state.data.status) ? false : 1000),
-  });
+  const progress = useHandover(handoverId);
   const close = () => {
     setSuccessors([]);
     setNewLeaderId(undefined);
@@ -327,9 +366,7 @@ function Deactivate({ user, onClose, people }: { user: UserDto | null; onClose: 
         <Space direction="vertical" style={{ width: '100%' }} className="handover-progress">
           <Typography.Paragraph>
             交接状态：
-            <Tag color={h?.status === 'done' ? 'success' : h?.status === 'failed' ? 'error' : 'processing'}>
-              {{ queued: '排队中', running: '进行中', waiting: '等待客户确认', done: '已完成', failed: '失败' }[h?.status ?? 'queued']}
-            </Tag>
+            <HandoverStatusTag h={h} />
           </Typography.Paragraph>
           {h?.progress?.customers && (
             <Typography.Text>
@@ -338,8 +375,95 @@ function Deactivate({ user, onClose, people }: { user: UserDto | null; onClose: 
           )}
           {h?.error && <Alert type="error" message={h.error} />}
           <Button block onClick={close}>
-            {h && ['done', 'failed'].includes(h.status) ? '关闭' : '关闭（交接在后台继续）'}
+            {finished(h) ? '关闭' : '关闭（交接在后台继续）'}
           </Button>
+        </Space>
+      )}
+    </Modal>
+  );
+}
+
+/**
+ * A hand-over opened from its link in chat (/console/org?handover=<id>): who to whom, its status while it runs, what
+ * moved, the WeCom transfers and, once done, the report (per successor, the customers who refused).
+ */
+function HandoverDetail({ id, onClose }: { id: string | null; onClose: () => void }) {
+  const q = useHandover(id);
+  const h = q.data;
+  const c = h?.progress?.customers;
+  const w = h?.progress?.wecom;
+  return (
+    <Modal
+      title={h ? `${HANDOVER_KIND[h.kind]}：${h.from.name}` : '交接进度'}
+      open={Boolean(id)}
+      onCancel={onClose}
+      footer={null}
+      width={640}
+      destroyOnClose
+      className="handover-modal"
+    >
+      {q.isLoading && <Typography.Text type="secondary">加载中…</Typography.Text>}
+      {q.error && <Alert type="error" showIcon message="无法打开这次交接" description={q.error.message} />}
+      {h && (
+        <Space direction="vertical" style={{ width: '100%' }} className="handover-progress">
+          <Descriptions size="small" bordered column={2}>
+            <Descriptions.Item label="状态">
+              <HandoverStatusTag h={h} />
+            </Descriptions.Item>
+            <Descriptions.Item label="发起人">{h.startedBy.name}</Descriptions.Item>
+            <Descriptions.Item label="接手人" span={2}>
+              {h.successors.map((s) => s.name).join('、')}
+            </Descriptions.Item>
+            <Descriptions.Item label="开始">{dateTime(h.createdAt)}</Descriptions.Item>
+            <Descriptions.Item label="完成">{dateTime(h.finishedAt)}</Descriptions.Item>
+            {c && (
+              <Descriptions.Item label="CRM 客户" span={2}>
+                已转 {c.moved} / {c.total}
+                {c.skipped > 0 && `（跳过 ${c.skipped}）`}
+              </Descriptions.Item>
+            )}
+            {w && w.total > 0 && (
+              <Descriptions.Item label="企业微信客户" span={2}>
+                共 {w.total}：已接受 {w.accepted}，等待确认 {w.waiting + w.requested}，拒绝 {w.refused}，失败 {w.failed}，超时 {w.timedOut}
+              </Descriptions.Item>
+            )}
+          </Descriptions>
+          {h.wecomUnavailable != null && (
+            <Alert type="warning" showIcon message={`企业微信未能列出其客户（错误码 ${h.wecomUnavailable}）：只交接了 CRM 中的客户。`} />
+          )}
+          {h.error && <Alert type="error" showIcon message={h.error} />}
+          {h.report && (
+            <Table
+              className="handover-report"
+              size="small"
+              rowKey="id"
+              pagination={false}
+              dataSource={h.report.perSuccessor}
+              columns={[
+                { title: '接手人', dataIndex: 'name' },
+                { title: '客户', dataIndex: 'customers', align: 'right' as const },
+                // the WeCom columns only when there were WeCom customers to transfer
+                ...(w && w.total > 0
+                  ? [
+                      { title: '企业微信已接受', dataIndex: 'accepted', align: 'right' as const },
+                      { title: '拒绝', dataIndex: 'refused', align: 'right' as const },
+                    ]
+                  : []),
+              ]}
+            />
+          )}
+          {h.report && h.report.refused.length > 0 && (
+            <Alert
+              type="info"
+              message="拒绝转接的客户"
+              description={h.report.refused
+                .map(
+                  (r) =>
+                    `${r.name ?? '（未知客户）'}：${r.outcome === 'pool' ? '已退回公海' : `仍归 ${r.successorName ?? '接手人'}`}${r.reason ? `（${r.reason}）` : ''}`,
+                )
+                .join('；')}
+            />
+          )}
         </Space>
       )}
     </Modal>
