@@ -56,6 +56,23 @@ describe('saved views', () => {
     expect((await t.http.get('/api/v1/saved-views').set(rep1)).body.items).toHaveLength(1);
   });
 
+  it.each([
+    ['a new name (insert)', '新视图'],
+    ['the same name again (update)', '新视图'],
+  ])('saving %s writes no mongoose deprecation warning', async (_case, name) => {
+    const emitWarning = jest.spyOn(process, 'emitWarning');
+    try {
+      const res = await t.http
+        .post('/api/v1/saved-views')
+        .set(await as('demo-manager'))
+        .send({ name, filters: { tier: 'A' } });
+      expect(res.status).toBe(200);
+      expect(emitWarning.mock.calls.map(([w]) => String(w)).filter((w) => w.startsWith('mongoose:'))).toEqual([]);
+    } finally {
+      emitWarning.mockRestore();
+    }
+  });
+
   it("another user neither sees nor deletes someone's views (404 like a missing one)", async () => {
     const rep1 = await as('demo-rep1');
     const mine = await t.http

@@ -41,12 +41,12 @@ export class SavedViewService {
     let doc: Doc | null;
     try {
       doc = await this.#views
-        .findOneAndUpdate(key, { $set: { filters, updatedAt: at }, $setOnInsert: { createdAt: at } }, { upsert: true, new: true })
+        .findOneAndUpdate(key, { $set: { filters, updatedAt: at }, $setOnInsert: { createdAt: at } }, { upsert: true, returnDocument: 'after' })
         .lean<Doc>();
     } catch (err) {
       // two saves of a new name at once: the unique index lets one insert; the other updates it
       if ((err as { code?: number }).code !== 11000) throw err;
-      doc = await this.#views.findOneAndUpdate(key, { $set: { filters, updatedAt: at } }, { new: true }).lean<Doc>();
+      doc = await this.#views.findOneAndUpdate(key, { $set: { filters, updatedAt: at } }, { returnDocument: 'after' }).lean<Doc>();
     }
     await this.audit.record(meta, {
       action: existing ? 'saved-view.update' : 'saved-view.create',
