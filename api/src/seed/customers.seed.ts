@@ -210,11 +210,11 @@ export interface CrmSeedCounts {
 /**
  * The demo CRM: customers with contacts, 90 days of follow-ups, deals in every stage, contracts for won deals.
  * Dates are relative to `now` so that the dashboard has something to show for the current month whenever it
- * is seeded: customers are created over the last 180 days (oldest first); every owner closes at least one won
- * deal this month (business time zone) and signs its contract this month too; other won and lost deals closed in
- * the last ~3 months; each deal walks the open stages for days to weeks before it closes (the sales cycle); about
- * one open deal in four is past its stage's time limit (stalled). Idempotent: does nothing when customers exist
- * already.
+ * is seeded: customers are created over the last 180 days (oldest first); each owner's first won deal (the three
+ * reps have one) closes this month (business time zone), its contract signed this month too; other won and lost
+ * deals closed in the last ~3 months; each deal walks the open stages for days to weeks before it closes (the sales
+ * cycle); about one open deal in four is past its stage's time limit (stalled). Idempotent: does nothing when
+ * customers exist already.
  */
 export async function seedCustomers(services: Services, org: SeededOrg, opts: { count?: number; now?: Date } = {}): Promise<CrmSeedCounts> {
   const { customers: cs, followUps: fs, opportunities: os, contracts: ks } = services;
@@ -277,7 +277,7 @@ export async function seedCustomers(services: Services, org: SeededOrg, opts: { 
         if (rand() < 0.45 || story) {
           const stage = stages[(counts.opportunities + deals.length) % stages.length]!;
           const owner = String(c.ownerId);
-          // every owner wins at least one deal this month, a few more win one at random
+          // each owner's first won deal closes this month, a few more at random
           const thisMonth = stage.outcome === 'won' && ((wonThisMonth.get(owner) ?? 0) === 0 || rand() < 0.3);
           if (thisMonth) wonThisMonth.set(owner, (wonThisMonth.get(owner) ?? 0) + 1);
           const deal = buildDeal(stages, stage, { createdAt, now, monthStart, thisMonth }, rand, c._id, scope);
