@@ -29,7 +29,8 @@ export async function openBenchDatabase(name: string, log: (msg: string) => void
       persistent: false,
       dataDir: path.join(os.tmpdir(), `crm-bench-${process.pid}`),
       dbName: name,
-      javaHeapMb: 4096,
+      // the in-memory stand-in keeps every document on its heap: BENCH_JAVA_HEAP_MB=12000 for a million rows
+      javaHeapMb: Number(env.BENCH_JAVA_HEAP_MB || 4096),
     }),
   );
   const conn = await connectMongo(db.uri);
