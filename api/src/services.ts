@@ -183,6 +183,8 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
       org,
       audit,
       bulk: new CustomerBulk(conn, { protectionDays: config.crm.protectionDays }),
+      followUps,
+      opportunities,
       notifier: ports.importNotifier,
       settings: { ...config.imports, businessTz: config.businessTz, now },
     }),

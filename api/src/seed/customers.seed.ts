@@ -254,7 +254,10 @@ export async function seedCustomers(services: Services, org: SeededOrg, opts: { 
         if (rand() < 0.85) times[n - 1] = new Date(Math.max(since, now.getTime() - Math.floor(rand() * 5 * DAY)));
         times.sort((a, b) => a.getTime() - b.getTime());
         times.forEach((happenedAt, i) => {
-          const type = pick(rand, FOLLOW_UP_TYPES);
+          const type = pick(
+            rand,
+            FOLLOW_UP_TYPES.filter((t) => t !== 'note'),
+          ); // the demo's visits and calls (the list it was seeded from)
           const last = i === times.length - 1;
           const nextStep = last && rand() < 0.6 ? { text: pick(rand, NEXT_STEPS), dueAt: new Date(now.getTime() + Math.floor(rand() * 14 * DAY)) } : null;
           followUps.push({

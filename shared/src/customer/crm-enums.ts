@@ -9,9 +9,17 @@ export type CustomerTier = (typeof CUSTOMER_TIERS)[number];
 export const CUSTOMER_STATUSES = ['owned', 'pool'] as const;
 export type CustomerStatus = (typeof CUSTOMER_STATUSES)[number];
 
-export const FOLLOW_UP_TYPES = ['visit', 'call', 'wechat', 'meeting', 'email'] as const;
+/** `note` (备注): a written remark, not a contact with the customer (an imported file's 备注 column lands as one). */
+export const FOLLOW_UP_TYPES = ['visit', 'call', 'wechat', 'meeting', 'email', 'note'] as const;
 export type FollowUpType = (typeof FOLLOW_UP_TYPES)[number];
-export const FOLLOW_UP_TYPE_LABELS: Record<FollowUpType, string> = { visit: '拜访', call: '电话', wechat: '微信', meeting: '会议', email: '邮件' };
+export const FOLLOW_UP_TYPE_LABELS: Record<FollowUpType, string> = {
+  visit: '拜访',
+  call: '电话',
+  wechat: '微信',
+  meeting: '会议',
+  email: '邮件',
+  note: '备注',
+};
 
 export const RECORD_SOURCES = ['api', 'bot', 'miniapp', 'import'] as const;
 export type RecordSource = (typeof RECORD_SOURCES)[number];

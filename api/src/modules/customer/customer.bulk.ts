@@ -269,8 +269,10 @@ export class CustomerBulk {
       if (!customer) return null;
       const known = new Set([...customer.dedupe.mobiles, ...customer.dedupe.emails]);
       const fresh = [...contact.mobiles, ...contact.emails].filter((x) => !known.has(x));
-      if (fresh.length && fresh.length === contact.mobiles.length + contact.emails.length) {
-        const id = importObjectId(importId, line, 'contact');
+      const id = importObjectId(importId, line, 'contact');
+      // a batch redone after a crash: the contact this row added is there already
+      if (!fresh.length && (await this.#contacts.exists({ _id: id, customerId }).exec())) contactAdded = true;
+      else if (fresh.length && fresh.length === contact.mobiles.length + contact.emails.length) {
         const wanted = identitiesOf({ dedupe: { mobiles: contact.mobiles, emails: contact.emails } });
         const claims = wanted.map((identity) => ({
           _id: identity,
@@ -320,19 +322,125 @@ export class CustomerBulk {
     return { updatedAt: now, contactAdded };
   }
 
-  /** Recomputes a customer's derived fields from its contacts (as `refreshDerived`), stamping `updatedAt`. */
-  private async rederive(customerId: Types.ObjectId, now: Date): Promise<void> {
+  /**
+   * Another contact of a customer this import created (several people of one company on several rows): its
+   * mobiles / emails claimed for the customer, the contact written with an id fixed per row, the customer's
+   * derived fields recomputed without touching its `updatedAt` (it still counts as unchanged since the import,
+   * for a rollback). `lost`: one of its identities is held by another customer (nothing written); `gone`: the
+   * customer is not there (its own row lost its claims). Idempotent per row.
+   */
+  async addContacts(
+    importId: Types.ObjectId,
+    items: Array<{ line: number; customerId: Types.ObjectId; contact: NonNullable<BulkCustomer['contact']> }>,
+    now: Date,
+  ): Promise<Map<number, 'added' | 'lost' | 'gone'>> {
+    const out = new Map<number, 'added' | 'lost' | 'gone'>();
+    if (!items.length) return out;
+    const ids = [...new Set(items.map((i) => String(i.customerId)))].map((x) => new Types.ObjectId(x));
+    const customers = await this.#customers
+      .find({ _id: { $in: ids }, importId }, { name: 1, company: 1, ownerId: 1, departmentId: 1, sharedWith: 1 })
+      .lean()
+      .exec();
+    const byId = new Map(customers.map((c) => [String(c._id), c]));
+    const touched = new Set<string>();
+    for (const it of items) {
+      const customer = byId.get(String(it.customerId));
+      if (!customer) {
+        out.set(it.line, 'gone');
+        continue;
+      }
+      const wanted = identitiesOf({ dedupe: { mobiles: it.contact.mobiles, emails: it.contact.emails } });
+      const claims = wanted.map((identity) => ({
+        _id: identity,
+        customerId: it.customerId,
+        claimedAt: now,
+        name: customer.name,
+        company: customer.company ?? null,
+        ownerId: customer.ownerId ?? null,
+        departmentId: customer.departmentId ?? null,
+        idempotencyKey: null,
+      }));
+      const failed = new Set<string>();
+      try {
+        if (claims.length) await this.#claims.collection.insertMany(claims as never[], { ordered: false });
+      } catch (err) {
+        for (const w of writeErrorsOf(err)) failed.add(claims[w.index]!._id);
+      }
+      const foreign = failed.size
+        ? await this.#claims
+            .find({ _id: { $in: [...failed] }, customerId: { $ne: it.customerId } })
+            .lean()
+            .exec()
+        : [];
+      if (foreign.length) {
+        await this.#claims.deleteMany({ _id: { $in: wanted.filter((w) => !failed.has(w)) }, customerId: it.customerId }).exec();
+        out.set(it.line, 'lost');
+        continue;
+      }
+      await insertIgnoringDuplicates(this.#contacts, [
+        {
+          _id: importObjectId(importId, it.line, 'contact'),
+          ...it.contact,
+          primary: false,
+          customerId: it.customerId,
+          ownerId: customer.ownerId ?? null,
+          departmentId: customer.departmentId ?? null,
+          sharedWith: customer.sharedWith ?? [],
+          importId,
+          createdAt: now,
+          updatedAt: now,
+          __v: 0,
+        },
+      ]);
+      touched.add(String(it.customerId));
+      out.set(it.line, 'added');
+    }
+    for (const id of touched) await this.rederive(new Types.ObjectId(id), now, { touch: false });
+    return out;
+  }
+
+  /** The scope of these customers (records an import adds to them copy it), by id; absent when gone. */
+  async scopes(
+    ids: Types.ObjectId[],
+  ): Promise<Map<string, { ownerId: Types.ObjectId | null; departmentId: Types.ObjectId | null; sharedWith: Types.ObjectId[] }>> {
+    if (!ids.length) return new Map();
+    const found = await this.#customers
+      .find({ _id: { $in: ids } }, { ownerId: 1, departmentId: 1, sharedWith: 1 })
+      .lean()
+      .exec();
+    return new Map(found.map((c) => [String(c._id), { ownerId: c.ownerId ?? null, departmentId: c.departmentId ?? null, sharedWith: c.sharedWith ?? [] }]));
+  }
+
+  /** Imported follow-ups moved their customers' last follow-up time (`$max`; `updatedAt` untouched, as a rollback reads it). */
+  async followUpsImported(items: Array<{ customerId: Types.ObjectId; happenedAt: Date }>): Promise<void> {
+    const latest = new Map<string, Date>();
+    for (const i of items) {
+      const k = String(i.customerId);
+      if (!latest.has(k) || latest.get(k)! < i.happenedAt) latest.set(k, i.happenedAt);
+    }
+    if (!latest.size) return;
+    await this.#customers.bulkWrite(
+      [...latest].map(([id, at]) => ({ updateOne: { filter: { _id: new Types.ObjectId(id) }, update: { $max: { lastFollowUpAt: at } }, timestamps: false } })),
+      { ordered: false },
+    );
+  }
+
+  /** Recomputes a customer's derived fields from its contacts (as `refreshDerived`), stamping `updatedAt` unless told not to. */
+  private async rederive(customerId: Types.ObjectId, now: Date, opts: { touch?: boolean } = {}): Promise<void> {
     const customer = await this.#customers.findById(customerId, { name: 1, company: 1 }).lean().exec();
     if (!customer) return;
     const contacts = await this.#contacts.find({ customerId }).lean().exec();
     const derived = deriveCustomerFields(customer, contacts);
-    await this.#customers.updateOne({ _id: customerId }, { $set: { ...derived, updatedAt: now } }, { timestamps: false }).exec();
+    await this.#customers
+      .updateOne({ _id: customerId }, { $set: { ...derived, ...(opts.touch === false ? {} : { updatedAt: now }) } }, { timestamps: false })
+      .exec();
     await this.#claims.deleteMany({ customerId, _id: { $nin: identitiesOf(derived) } }).exec();
   }
 
   /**
    * Undoes one update of an import: the fields as they were and the contact it added removed, only if nobody
-   * changed the customer since (`updatedAt` still the import's). False: changed since, left as it is.
+   * changed the customer since (`updatedAt` still the import's, or this rollback's stamp `now` when a later row of
+   * the same import was undone first). False: changed since, left as it is.
    */
   async restore(importId: Types.ObjectId, customerId: Types.ObjectId, line: number, before: BulkUpdate, importedAt: Date, now: Date): Promise<boolean> {
     const $set: Record<string, unknown> = { updatedAt: now };
@@ -350,7 +458,8 @@ export class CustomerBulk {
       $set.nextFollowUpAt = null;
     }
     const res = await this.#customers
-      .updateOne({ _id: customerId, updatedAt: importedAt }, { $set, ...(Object.keys($unset).length ? { $unset } : {}) }, { timestamps: false })
+      // `now` is the rollback's own stamp: a customer several rows of the import changed is restored row by row, the last first
+      .updateOne({ _id: customerId, updatedAt: { $in: [importedAt, now] } }, { $set, ...(Object.keys($unset).length ? { $unset } : {}) }, { timestamps: false })
       .exec();
     if (res.modifiedCount === 0 && res.matchedCount === 0) return false;
     await this.#contacts.deleteOne({ _id: importObjectId(importId, line, 'contact'), importId }).exec();
@@ -367,6 +476,8 @@ export class CustomerBulk {
     importId: Types.ObjectId,
     after: Types.ObjectId | null,
     limit: number,
+    /** Customers to keep (records added to them since, or kept by the rollback, still point at them). */
+    keep: ReadonlySet<string> = new Set(),
   ): Promise<{ removed: number; kept: Types.ObjectId[]; last: Types.ObjectId | null; more: boolean }> {
     const batch = await this.#customers
       .find({ importId, ...(after ? { _id: { $gt: after } } : {}) }, { createdAt: 1, updatedAt: 1, companyKey: 1, dedupe: 1 })
@@ -377,7 +488,7 @@ export class CustomerBulk {
     const kept: Types.ObjectId[] = [];
     const byTime = new Map<number, typeof batch>();
     for (const c of batch) {
-      if (c.updatedAt.getTime() !== c.createdAt.getTime()) kept.push(c._id);
+      if (c.updatedAt.getTime() !== c.createdAt.getTime() || keep.has(String(c._id))) kept.push(c._id);
       else byTime.set(c.updatedAt.getTime(), [...(byTime.get(c.updatedAt.getTime()) ?? []), c]);
     }
     let removed = 0;
@@ -392,7 +503,8 @@ export class CustomerBulk {
       const gone = ids.filter((id) => !still.some((s) => s._id.equals(id)));
       kept.push(...still.map((s) => s._id));
       if (!gone.length) continue;
-      await this.#contacts.deleteMany({ _id: { $in: gone.map(contactIdOf) } }).exec();
+      // the first contact and those later rows of the file added (several people of one company)
+      await this.#contacts.deleteMany({ customerId: { $in: gone } }).exec();
       const identities = group.filter((c) => gone.some((g) => g.equals(c._id))).flatMap((c) => identitiesOf(c));
       if (identities.length) await this.#claims.deleteMany({ _id: { $in: identities }, customerId: { $in: gone } }).exec();
     }

@@ -8,7 +8,7 @@ export const followUpDtoSchema = z.strictObject({
   customerId: idString,
   contactId: idString.nullable(),
   authorId: idString.describe('记录人'),
-  type: z.enum(FOLLOW_UP_TYPES).describe('visit 拜访，call 电话，wechat 微信，meeting 会议，email 邮件'),
+  type: z.enum(FOLLOW_UP_TYPES).describe('visit 拜访，call 电话，wechat 微信，meeting 会议，email 邮件，note 备注'),
   content: z.string(),
   happenedAt: isoTime.describe('跟进发生的时间'),
   location: z.strictObject({ lat: z.number(), lng: z.number(), address: z.string().optional() }).nullable().describe('签到位置，GCJ-02 坐标；没有签到为 null'),

@@ -24,6 +24,8 @@ export interface FollowUp extends ScopeFields {
   pendingSince?: Date;
   /** The request the effects belong to (for the audit entry). */
   effectsMeta?: { requestId: string; channel: string; actorId: Types.ObjectId | null; actorName?: string };
+  /** The import that wrote it (a rollback removes it while unchanged); absent for records typed in. */
+  importId?: Types.ObjectId | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -45,12 +47,14 @@ const followUpSchema = new Schema<FollowUp>(
     pendingEffects: { type: [String], enum: FOLLOW_UP_EFFECTS, default: undefined },
     pendingSince: { type: Date },
     effectsMeta: { type: new Schema({ requestId: String, channel: String, actorId: Schema.Types.ObjectId, actorName: String }, { _id: false }) },
+    importId: { type: Schema.Types.ObjectId },
   },
   { timestamps: true, strict: 'throw' },
 );
 followUpSchema.index({ customerId: 1, happenedAt: -1 });
 followUpSchema.index({ authorId: 1, happenedAt: -1 });
 followUpSchema.index({ pendingSince: 1 }, { sparse: true });
+followUpSchema.index({ importId: 1 }, { sparse: true });
 indexRecordKey(followUpSchema);
 
 export function followUpModel(conn: Connection): Model<FollowUp> {

@@ -25,6 +25,17 @@ export interface FollowUpEvents {
    */
   nextStepRecovered?(followUp: FollowUpDoc): Promise<unknown>;
 }
+/** One follow-up of an import row (`insertImported`). */
+export interface ImportedFollowUpRecord {
+  id: Types.ObjectId;
+  customerId: Types.ObjectId;
+  authorId: Types.ObjectId;
+  type: FollowUp['type'];
+  content: string;
+  happenedAt: Date;
+  scope: { ownerId: Types.ObjectId | null; departmentId: Types.ObjectId | null; sharedWith: Types.ObjectId[] };
+}
+
 export const noFollowUpEvents: FollowUpEvents = { nextStepChanged: async () => undefined };
 
 const AUDITED = ['type', 'content', 'happenedAt', 'nextStep', 'location', 'contactId'] as const;
@@ -256,6 +267,63 @@ export class FollowUpService {
       .find({ 'nextStep.dueAt': { $gte: since } }, { customerId: 1, authorId: 1, nextStep: 1 })
       .lean<Array<{ _id: Types.ObjectId; customerId: Types.ObjectId; authorId: Types.ObjectId; nextStep: { text: string; dueAt: Date } }>>()
       .exec();
+  }
+
+  /**
+   * An import's follow-ups (a file's 跟进 columns, its 备注 as a note), with ids fixed per row: written in one
+   * unordered batch (a batch redone after a crash writes nothing twice), tagged with the import id, source
+   * `import`; each then told to the follow-up events (reminders, pool clocks, the reports' roll-ups: each a
+   * no-op the second time). The customer's last follow-up time is the import's to move (CustomerBulk).
+   */
+  async insertImported(importId: Types.ObjectId, items: ImportedFollowUpRecord[], now: Date): Promise<void> {
+    if (!items.length) return;
+    const docs = items.map((it) => ({
+      _id: it.id,
+      customerId: it.customerId,
+      contactId: null,
+      authorId: it.authorId,
+      type: it.type,
+      content: it.content,
+      happenedAt: it.happenedAt,
+      location: null,
+      nextStep: null,
+      source: 'import',
+      ownerId: it.scope.ownerId,
+      departmentId: it.scope.departmentId,
+      sharedWith: it.scope.sharedWith,
+      importId,
+      createdAt: now,
+      updatedAt: now,
+      __v: 0,
+    }));
+    try {
+      await this.#model.collection.insertMany(docs as never[], { ordered: false });
+    } catch (err) {
+      const e = err as { writeErrors?: Array<{ code?: number; err?: { code?: number } }>; code?: number };
+      if (!(e.writeErrors ?? [{ code: e.code }]).every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
+    }
+    for (const d of docs) await this.events.followUpLogged?.(this.#model.hydrate(d));
+  }
+
+  /**
+   * Removes a batch of one import's follow-ups (rollback): those unchanged since (`updatedAt` = `createdAt`);
+   * the others are kept and their customers answered (a rollback keeps those customers too).
+   */
+  async removeImported(importId: Types.ObjectId, limit: number): Promise<{ removed: number; keptCustomers: Types.ObjectId[]; more: boolean }> {
+    const batch = await this.#model.find({ importId }).limit(limit).lean().exec();
+    let removed = 0;
+    const keptCustomers: Types.ObjectId[] = [];
+    for (const f of batch) {
+      const gone = await this.#model.findOneAndDelete({ _id: f._id, importId, updatedAt: f.createdAt }).lean().exec();
+      if (gone) {
+        removed++;
+        for (const l of this.changeListeners) await l(gone, null);
+      } else {
+        keptCustomers.push(f.customerId);
+        await this.#model.updateOne({ _id: f._id }, { $unset: { importId: 1 } }, { timestamps: false }).exec();
+      }
+    }
+    return { removed, keptCustomers, more: batch.length === limit };
   }
 
   /** Demo data (the seed): written as they are, in one unordered batch; and how many follow-ups there are. */

@@ -76,3 +76,21 @@ export function cyrb53(str: string, seed = 0): number {
   h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
   return 4294967296 * (2097151 & h2) + (h1 >>> 0);
 }
+
+/** One bit per line of a file (the lines whose row created a customer in this pass): 125 KB a million lines. */
+export class LineMarks {
+  private bits = new Uint8Array(1 << 13);
+
+  mark(line: number): void {
+    if (line >> 3 >= this.bits.length) {
+      const grown = new Uint8Array(Math.max(this.bits.length * 2, (line >> 3) + 1));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    this.bits[line >> 3]! |= 1 << (line & 7);
+  }
+
+  has(line: number): boolean {
+    return line >> 3 < this.bits.length && (this.bits[line >> 3]! & (1 << (line & 7))) !== 0;
+  }
+}

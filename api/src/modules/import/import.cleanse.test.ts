@@ -1,6 +1,17 @@
-import { cleanseRow, excelSerialToDate, mapSource, mapTier, parseImportDate, splitPhoneCell } from './import.cleanse';
+import type { StageDefinition } from '@crm/shared';
+import {
+  cleanseRow,
+  excelSerialToDate,
+  mapFollowUpType,
+  mapSource,
+  mapStage,
+  mapTier,
+  parseAmountFen,
+  parseImportDate,
+  splitPhoneCell,
+} from './import.cleanse';
 import { suggestField, suggestMapping } from './import.fields';
-import { IdentitySet } from './identity-set';
+import { IdentitySet, LineMarks } from './identity-set';
 
 const TZ = 'Asia/Shanghai';
 const NOW = new Date('2025-03-03T02:00:00Z'); // Monday 10:00 in Shanghai
@@ -25,6 +36,26 @@ describe('headers → fields', () => {
     ['下次联系时间', 'nextFollowUpAt'],
     ['客户名称（必填）', 'name'],
     ['＊手机', 'phones'],
+    ['跟进内容', 'followUpContent'],
+    ['跟进记录', 'followUpContent'],
+    ['Follow-up', 'followUpContent'],
+    ['跟进时间', 'followUpAt'],
+    ['最近跟进时间', 'followUpAt'],
+    ['跟进方式', 'followUpType'],
+    ['下次跟进时间', 'nextFollowUpAt'],
+    ['跟进人', 'owner'],
+    ['商机名称', 'opportunityName'],
+    ['Deal Name', 'opportunityName'],
+    ['金额', 'amount'],
+    ['商机金额（元）', 'amount'],
+    ['Amount', 'amount'],
+    ['预计成交', 'expectedCloseDate'],
+    ['预计成交日期', 'expectedCloseDate'],
+    ['Expected Close Date', 'expectedCloseDate'],
+    ['阶段', 'stage'],
+    ['销售阶段', 'stage'],
+    ['Stage', 'stage'],
+    ['备注', 'note'],
     ['不相干', null],
   ])('%s → %s', (header, field) => expect(suggestField(header)).toBe(field));
 
@@ -91,6 +122,150 @@ describe('cleansing', () => {
     expect(cleanseRow(['', '13800138000'], mapping, { now: NOW, tz: TZ }).errors).toEqual(['客户名称和公司名称都为空']);
     expect(cleanseRow(['x'.repeat(40_000), ''], mapping, { now: NOW, tz: TZ }).errors[0]).toMatch(/单元格过长/);
     expect(cleanseRow(['a\u0000b', ''], mapping, { now: NOW, tz: TZ }).errors[0]).toMatch(/二进制/);
+  });
+});
+
+const STAGES: StageDefinition[] = [
+  { key: 'initial', name: '初步接洽', probability: 10, slaDays: 14, outcome: 'open' },
+  { key: 'needs', name: '需求确认', probability: 30, slaDays: 7, outcome: 'open' },
+  { key: 'proposal', name: '方案报价', probability: 50, slaDays: 5, outcome: 'open' },
+  { key: 'negotiation', name: '商务谈判', probability: 70, slaDays: 10, outcome: 'open' },
+  { key: 'won', name: '赢单', probability: 100, slaDays: null, outcome: 'won' },
+  { key: 'lost', name: '输单', probability: 0, slaDays: null, outcome: 'lost' },
+];
+
+describe('follow-ups and opportunities in a row', () => {
+  it.each([
+    ['¥12,000', 1_200_000],
+    ['￥12,000.50', 1_200_050],
+    ['12000元', 1_200_000],
+    ['1.2万', 1_200_000],
+    ['3万元', 3_000_000],
+    ['3 万', 3_000_000],
+    ['5k', 500_000],
+    ['RMB 800', 80_000],
+    ['0.5亿', 5_000_000_000],
+    ['１２３', 12_300],
+    ['很多', null],
+    ['-5', null],
+    ['12,000美元', null],
+  ])('amount %s → %s 分', (text, fen) => expect(parseAmountFen(text)).toBe(fen));
+
+  it.each([
+    ['需求确认', 'needs'],
+    ['needs', 'needs'],
+    ['需求', 'needs'],
+    ['需求分析', 'needs'],
+    ['初步接洽', 'initial'],
+    ['意向客户', 'initial'],
+    ['报价', 'proposal'],
+    ['方案', 'proposal'],
+    ['谈判中', 'negotiation'],
+    ['合同谈判', 'negotiation'],
+    ['已成交', 'won'],
+    ['赢单', 'won'],
+    ['Closed Won', 'won'],
+    ['丢单', 'lost'],
+    ['50%', 'proposal'],
+    ['随便', null],
+  ])('stage %s → %s', (text, key) => expect(mapStage(text, STAGES)?.key ?? null).toBe(key));
+
+  it.each([
+    ['上门拜访', 'visit'],
+    ['电话', 'call'],
+    ['微信', 'wechat'],
+    ['视频会', 'meeting'],
+    ['Email', 'email'],
+    ['备注', 'note'],
+    ['飞鸽传书', null],
+  ])('follow-up type %s → %s', (text, type) => expect(mapFollowUpType(text)).toBe(type));
+
+  const headers = ['公司', '联系人', '手机', '跟进内容', '跟进时间', '跟进方式', '商机名称', '金额', '预计成交', '阶段', '备注'];
+  const ctx = { now: NOW, tz: TZ, stages: STAGES };
+  const row = (over: Partial<Record<string, string>>) => headers.map((h) => over[h] ?? '');
+
+  it.each([
+    {
+      what: 'only customer columns: no follow-up, no opportunity',
+      cells: { 公司: '甲公司' },
+      followUp: undefined,
+      opportunity: undefined,
+      refused: undefined,
+    },
+    {
+      what: 'a visit with its time, a deal with amount, date and stage',
+      cells: {
+        公司: '甲公司',
+        跟进内容: '初次拜访',
+        跟进时间: '2025-03-01 15:00',
+        跟进方式: '上门',
+        商机名称: '一期',
+        金额: '1.2万',
+        预计成交: '2025/6/30',
+        阶段: '报价',
+      },
+      followUp: { type: 'visit', content: '初次拜访', happenedAt: new Date('2025-03-01T07:00:00Z') },
+      opportunity: { name: '一期', amountFen: 1_200_000, stage: 'proposal', expectedCloseDate: new Date('2025-06-30T01:00:00Z') },
+      refused: undefined,
+    },
+    {
+      what: 'a follow-up without a time (the import time) or a type (a note); a deal named after its customer',
+      cells: { 公司: '甲公司', 跟进内容: '电话里说下月再谈', 金额: '¥5,000' },
+      followUp: { type: 'note', content: '电话里说下月再谈' },
+      opportunity: { name: '甲公司 商机', amountFen: 500_000, stage: 'initial' },
+      refused: undefined,
+    },
+    {
+      what: 'a follow-up in the future and an amount that is not one are refused alone',
+      cells: { 公司: '甲公司', 跟进内容: '未来的拜访', 跟进时间: '2099-01-01', 商机名称: '二期', 金额: '很多' },
+      followUp: undefined,
+      opportunity: undefined,
+      refused: { followUp: '跟进时间「2099-01-01」晚于现在，跟进记录未导入', opportunity: '金额「很多」无法识别，商机未导入' },
+    },
+    {
+      what: 'a time without content',
+      cells: { 公司: '甲公司', 跟进时间: '2025-03-01' },
+      followUp: undefined,
+      opportunity: undefined,
+      refused: { followUp: '跟进内容为空，跟进记录未导入' },
+    },
+  ])('$what', ({ cells, followUp, opportunity, refused }) => {
+    const r = cleanseRow(row(cells), suggestMapping(headers), ctx);
+    expect(r.errors).toEqual([]);
+    expect(r.row!.followUp).toEqual(followUp);
+    expect(r.row!.opportunity).toEqual(opportunity);
+    expect(r.row!.refused).toEqual(refused);
+  });
+
+  it('备注 becomes a note follow-up; amounts, stages and dates are reported before → after', () => {
+    const r = cleanseRow(
+      row({ 公司: '甲公司', 金额: '3万元', 阶段: '谈判中', 跟进内容: 'x', 跟进方式: '打电话', 跟进时间: '45716', 备注: '老板很难约' }),
+      suggestMapping(headers),
+      ctx,
+    );
+    expect(r.row!.note).toEqual({ type: 'note', content: '导入备注：老板很难约' });
+    expect(r.warnings).toEqual([]);
+    expect(r.changes.filter((c) => ['amount', 'stage', 'followUpType', 'followUpAt'].includes(c.field))).toEqual([
+      { field: 'followUpType', before: '打电话', after: '电话' },
+      { field: 'followUpAt', before: '45716', after: '2025/02/28 09:00' },
+      { field: 'amount', before: '3万元', after: '¥30,000.00' },
+      { field: 'stage', before: '谈判中', after: '商务谈判' },
+    ]);
+  });
+
+  it('an unknown stage or type is the first open stage / a note, with a warning', () => {
+    const r = cleanseRow(row({ 公司: '甲公司', 阶段: '随便', 跟进内容: 'x', 跟进方式: '飞鸽传书' }), suggestMapping(headers), ctx);
+    expect(r.row!.opportunity).toMatchObject({ stage: 'initial', amountFen: 0 });
+    expect(r.row!.followUp).toMatchObject({ type: 'note' });
+    expect(r.warnings).toEqual(['跟进方式「飞鸽传书」无法识别，记为 备注', '销售阶段「随便」无法识别，记为 初步接洽']);
+  });
+});
+
+describe('LineMarks', () => {
+  it('marks lines through growth', () => {
+    const m = new LineMarks();
+    for (const l of [2, 9, 70_000, 1_000_001]) m.mark(l);
+    expect([2, 3, 9, 70_000, 70_001, 1_000_001, 5_000_000].map((l) => m.has(l))).toEqual([true, false, true, true, false, true, false]);
   });
 });
 

@@ -7,9 +7,13 @@ import {
   normalizePersonName,
   normalizePhone,
   parseChineseDateTime,
+  FOLLOW_UP_TYPE_LABELS,
+  formatFen,
   zonedInstant,
   type CustomerSource,
   type CustomerTier,
+  type FollowUpType,
+  type StageDefinition,
 } from '@crm/shared';
 import type { ColumnMapping, ImportField } from './import.fields';
 
@@ -31,6 +35,29 @@ export interface CleanRow {
   contact?: { name: string; title?: string; mobiles: string[]; phones: string[]; emails: string[] };
   /** Identities for the dedupe, the same keys the customer module claims: mobile:<digits>, email:<addr>, company:<core>. */
   identities: string[];
+  /** The row's follow-up of the customer (跟进内容 / 跟进时间 / 跟进方式); none when those cells are empty. */
+  followUp?: ImportedFollowUp;
+  /** The row's 备注, as a follow-up of kind note (导入备注：…): the customer has no remark field. */
+  note?: ImportedFollowUp;
+  /** The row's opportunity (商机名称 / 金额 / 预计成交 / 阶段); none when those cells are empty. */
+  opportunity?: ImportedOpportunity;
+  /** Why the row's follow-up or opportunity is not imported (the customer still is). */
+  refused?: { followUp?: string; opportunity?: string };
+}
+
+export interface ImportedFollowUp {
+  type: FollowUpType;
+  content: string;
+  /** When it happened; absent: when the import writes it. */
+  happenedAt?: Date;
+}
+
+export interface ImportedOpportunity {
+  name: string;
+  amountFen: number;
+  /** A configured stage's key. */
+  stage: string;
+  expectedCloseDate?: Date;
 }
 
 export interface CellChange {
@@ -73,6 +100,76 @@ export function mapSource(text: string): CustomerSource | null {
   return null;
 }
 
+const FOLLOW_UP_TYPE_SYNONYMS: Array<[RegExp, FollowUpType]> = [
+  [/拜访|上门|面谈|面访|见面|走访|visit/i, 'visit'],
+  [/电话|致电|通话|来电|外呼|call|phone/i, 'call'],
+  [/微信|企微|企业微信|钉钉|wechat|wecom|im\b/i, 'wechat'],
+  [/会议|开会|视频会|线上会|meeting/i, 'meeting'],
+  [/邮件|邮箱|e-?mail|mail/i, 'email'],
+  [/备注|记录|说明|note|memo/i, 'note'],
+];
+
+export function mapFollowUpType(text: string): FollowUpType | null {
+  const s = foldWidth(text).trim();
+  for (const [re, v] of FOLLOW_UP_TYPE_SYNONYMS) if (re.test(s)) return v;
+  return null;
+}
+
+/** Amounts as people type them: ¥12,000 / 12000元 / 1.2万 / 3万元 / 5k / 1,234.56 / RMB 800 → 分; null when not an amount. */
+export function parseAmountFen(text: string): number | null {
+  let s = foldWidth(text)
+    .trim()
+    .replace(/^(rmb|cny)\s*/i, '')
+    .replace(/\s*(rmb|cny)$/i, '')
+    .replace(/[¥￥\s,，]/g, '')
+    .replace(/(人民币)?元$/, '')
+    .replace(/^人民币/, '');
+  let unit = 1;
+  const m = /^(.*?)(亿|万|千|百|w|k)$/i.exec(s);
+  if (m) {
+    s = m[1]!;
+    unit = { 亿: 1e8, 万: 1e4, 千: 1e3, 百: 100, w: 1e4, k: 1e3 }[m[2]!.toLowerCase() as '亿' | '万' | '千' | '百' | 'w' | 'k'];
+  }
+  if (!/^\d+(\.\d+)?$/.test(s)) return null;
+  const fen = Math.round(Number(s) * unit * 100);
+  return Number.isSafeInteger(fen) && fen <= 1e13 ? fen : null;
+}
+
+const STAGE_SYNONYMS: Array<[RegExp, string | 'won' | 'lost']> = [
+  [/赢单|成交|签约|签单|已签|中标|成功|closed ?won|\bwon\b/i, 'won'],
+  [/输单|丢单|失败|流失|放弃|未中标|closed ?lost|\blost\b/i, 'lost'],
+  [/初步|初次|接洽|接触|线索|意向|lead|qualif|prospect|initial/i, '接洽'],
+  [/需求|调研|discovery|needs?\b|analysis/i, '需求'],
+  [/方案|报价|投标|proposal|quot/i, '方案|报价'],
+  [/谈判|商务|议价|合同|negotiat|contract/i, '谈判'],
+];
+
+/** A stage as typed → a configured stage: its key or name, a name containing it, a synonym, or a probability (50%). */
+export function mapStage(text: string, stages: readonly StageDefinition[]): StageDefinition | null {
+  const s = foldWidth(text).replace(/\s/g, '').toLowerCase();
+  if (!s) return null;
+  const exact = stages.find((st) => st.key.toLowerCase() === s || st.name.toLowerCase() === s);
+  if (exact) return exact;
+  const partial = stages.find((st) => s.length >= 2 && (st.name.includes(s) || s.includes(st.name)));
+  if (partial) return partial;
+  for (const [re, to] of STAGE_SYNONYMS) {
+    if (!re.test(s)) continue;
+    if (to === 'won' || to === 'lost') return stages.find((st) => st.outcome === to) ?? null;
+    const word = new RegExp(to);
+    const hit = stages.find((st) => st.outcome === 'open' && word.test(st.name));
+    if (hit) return hit;
+  }
+  const pct = /^(\d{1,3})%$/.exec(s);
+  if (pct) {
+    const open = stages.filter((st) => st.outcome === 'open');
+    return open.reduce<StageDefinition | null>(
+      (best, st) => (!best || Math.abs(st.probability - Number(pct[1])) < Math.abs(best.probability - Number(pct[1])) ? st : best),
+      null,
+    );
+  }
+  return null;
+}
+
 export function mapTier(text: string): CustomerTier | null {
   const s = foldWidth(text).replace(/\s/g, '').toUpperCase();
   for (const [re, v] of TIER_SYNONYMS) if (re.test(s)) return v;
@@ -104,7 +201,7 @@ export function excelSerialToDate(serial: number, tz: string): Date | null {
 }
 
 /** Dates as people type them: 2024-03-05, 2024/3/5 14:00, 2024.3.5, 2024年3月5日, 20240305, Excel serials, then the chat date reader (下周三, 3月5日下午). */
-export function parseImportDate(text: string, now: Date, tz: string): Date | null {
+export function parseImportDate(text: string, now: Date, tz: string, opts: { past?: boolean } = {}): Date | null {
   const s = foldWidth(text);
   if (!s) return null;
   if (/^\d+(\.\d+)?$/.test(s) && Number(s) > 20_000 && Number(s) < 80_000) return excelSerialToDate(Number(s), tz);
@@ -120,17 +217,17 @@ export function parseImportDate(text: string, now: Date, tz: string): Date | nul
     return Number.isNaN(d.getTime()) ? null : d;
   }
   const parsed = parseChineseDateTime(s, now, tz);
-  return parsed && !parsed.past ? parsed.at : null;
+  return parsed && (opts.past || !parsed.past) ? parsed.at : null;
 }
 
 /** Files repeat the same date texts: each read once per minute of `now` (the date reader costs ~0.1 ms). */
 const dateCache = new Map<string, Date | null>();
-function cachedDate(text: string, now: Date, tz: string): Date | null {
-  const key = `${tz}|${Math.floor(now.getTime() / 60_000)}|${text}`;
+function cachedDate(text: string, now: Date, tz: string, past = false): Date | null {
+  const key = `${tz}|${Math.floor(now.getTime() / 60_000)}|${past ? 'p' : ''}|${text}`;
   let d = dateCache.get(key);
   if (d === undefined) {
     if (dateCache.size >= 10_000) dateCache.clear();
-    d = parseImportDate(text, now, tz);
+    d = parseImportDate(text, now, tz, { past });
     dateCache.set(key, d);
   }
   return d;
@@ -163,7 +260,11 @@ const PROVINCE_CITY = /^(.{2,8}?(?:省|自治区|特别行政区))?(.{2,8}?市)?
  * One row of cells → a customer with its first contact, every changed value reported (before → after).
  * Pure: the owner is left as text (matched to a user by the caller), the dedupe done elsewhere.
  */
-export function cleanseRow(cells: readonly string[], mapping: readonly ColumnMapping[], ctx: { now: Date; tz: string }): CleanResult {
+export function cleanseRow(
+  cells: readonly string[],
+  mapping: readonly ColumnMapping[],
+  ctx: { now: Date; tz: string; stages?: readonly StageDefinition[] },
+): CleanResult {
   const changes: CellChange[] = [];
   const errors: string[] = [];
   const warnings: string[] = [];
@@ -301,7 +402,12 @@ export function cleanseRow(cells: readonly string[], mapping: readonly ColumnMap
     const title = get('title') ? foldWidth(get('title')).slice(0, 32) : undefined;
     contact = { name: cname, title, mobiles: mobiles.slice(0, 5), phones: phones.slice(0, 5), emails: emails.slice(0, 5) };
   }
-  if (get('note')) warnings.push('备注未导入（客户资料没有备注字段，可在导入后记一条跟进）');
+  const refusedParts: NonNullable<CleanRow['refused']> = {};
+  const followUp = cleanseFollowUp(get, changed, warnings, refusedParts, ctx);
+  const noteRaw = get('note');
+  // the customer has no remark field: 备注 becomes a follow-up of kind note on the customer
+  const note: ImportedFollowUp | undefined = noteRaw ? { type: 'note', content: `导入备注：${noteRaw.slice(0, 1990)}` } : undefined;
+  const opportunity = cleanseOpportunity(get, changed, warnings, refusedParts, name, ctx);
   if (errors.length) return { row: null, changes, errors, warnings };
 
   const key = company ? companyKey(company) : undefined;
@@ -323,9 +429,109 @@ export function cleanseRow(cells: readonly string[], mapping: readonly ColumnMap
       ownerText: get('owner') ? foldWidth(get('owner')) : null,
       contact,
       identities: [...new Set(identities)].sort(),
+      ...(followUp ? { followUp } : {}),
+      ...(note ? { note } : {}),
+      ...(opportunity ? { opportunity } : {}),
+      ...(refusedParts.followUp || refusedParts.opportunity ? { refused: refusedParts } : {}),
     },
     changes,
     errors,
     warnings,
   };
+}
+
+type Get = (f: ImportField) => string;
+type Changed = (field: ImportField, before: string, after: string) => void;
+/** A follow-up may not be dated later than this after now (as the follow-up form). */
+const FUTURE_SLACK_MS = 5 * 60_000;
+
+/** 跟进内容 / 跟进时间 / 跟进方式 → the row's follow-up; a follow-up that cannot be imported is refused alone (the customer still is). */
+function cleanseFollowUp(
+  get: Get,
+  changed: Changed,
+  warnings: string[],
+  refused: NonNullable<CleanRow['refused']>,
+  ctx: { now: Date; tz: string },
+): ImportedFollowUp | undefined {
+  const contentRaw = get('followUpContent');
+  const atRaw = get('followUpAt');
+  const typeRaw = get('followUpType');
+  if (!contentRaw && !atRaw && !typeRaw) return undefined;
+  if (!contentRaw) {
+    refused.followUp = '跟进内容为空，跟进记录未导入';
+    return undefined;
+  }
+  const content = contentRaw.slice(0, 2000); // prose: kept as typed
+  let type: FollowUpType = 'note';
+  if (typeRaw) {
+    const t = mapFollowUpType(typeRaw);
+    if (t) type = t;
+    else warnings.push(`跟进方式「${typeRaw}」无法识别，记为 备注`);
+    changed('followUpType', typeRaw, FOLLOW_UP_TYPE_LABELS[type]);
+  }
+  let happenedAt: Date | undefined;
+  if (atRaw) {
+    const d = cachedDate(atRaw, ctx.now, ctx.tz, true);
+    if (!d) {
+      refused.followUp = `跟进时间「${atRaw}」无法识别，跟进记录未导入`;
+      return undefined;
+    }
+    if (d.getTime() > ctx.now.getTime() + FUTURE_SLACK_MS) {
+      refused.followUp = `跟进时间「${atRaw}」晚于现在，跟进记录未导入`;
+      return undefined;
+    }
+    happenedAt = d;
+    changed('followUpAt', atRaw, fmtDate(d, ctx.tz));
+  }
+  return { type, content, ...(happenedAt ? { happenedAt } : {}) };
+}
+
+/** 商机名称 / 金额 / 预计成交 / 阶段 → the row's opportunity (named after the customer when 商机名称 is empty). */
+function cleanseOpportunity(
+  get: Get,
+  changed: Changed,
+  warnings: string[],
+  refused: NonNullable<CleanRow['refused']>,
+  customerName: string,
+  ctx: { now: Date; tz: string; stages?: readonly StageDefinition[] },
+): ImportedOpportunity | undefined {
+  const nameRaw = get('opportunityName');
+  const amountRaw = get('amount');
+  const closeRaw = get('expectedCloseDate');
+  const stageRaw = get('stage');
+  if (!nameRaw && !amountRaw && !closeRaw && !stageRaw) return undefined;
+  const stages = ctx.stages ?? [];
+  const name = nameRaw ? foldWidth(nameRaw).replace(/\s+/g, ' ').slice(0, 100) : `${customerName} 商机`.slice(0, 100);
+  if (nameRaw) changed('opportunityName', nameRaw, name);
+  let amountFen = 0;
+  if (amountRaw) {
+    const fen = parseAmountFen(amountRaw);
+    if (fen === null) {
+      refused.opportunity = `金额「${amountRaw}」无法识别，商机未导入`;
+      return undefined;
+    }
+    amountFen = fen;
+    changed('amount', amountRaw, formatFen(fen));
+  }
+  const firstOpen = stages.find((s) => s.outcome === 'open');
+  let stage = firstOpen;
+  if (stageRaw) {
+    const s = mapStage(stageRaw, stages);
+    if (s) stage = s;
+    else warnings.push(`销售阶段「${stageRaw}」无法识别，记为 ${firstOpen?.name ?? '第一个阶段'}`);
+    if (stage) changed('stage', stageRaw, stage.name);
+  }
+  if (!stage) {
+    refused.opportunity = '没有配置销售阶段，商机未导入';
+    return undefined;
+  }
+  let expectedCloseDate: Date | undefined;
+  if (closeRaw) {
+    const d = cachedDate(closeRaw, ctx.now, ctx.tz, true);
+    if (d) {
+      expectedCloseDate = d;
+      changed('expectedCloseDate', closeRaw, fmtDate(d, ctx.tz));
+    } else warnings.push(`预计成交「${closeRaw}」无法识别，已忽略`);
+  }
+  return { name, amountFen, stage: stage.key, ...(expectedCloseDate ? { expectedCloseDate } : {}) };
 }

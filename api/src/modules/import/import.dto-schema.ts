@@ -26,6 +26,7 @@ export const templateBody = z.strictObject({
   columns: z.array(z.strictObject({ header: z.string().max(200), field })).max(500),
 });
 
+const counts = z.object({ create: z.number().int(), skip: z.number().int(), reject: z.number().int() });
 const report = z
   .object({
     rows: z.number().int(),
@@ -41,7 +42,11 @@ const report = z
       )
       .describe('每列清洗改动的数量和示例（改前 → 改后）'),
     problems: z.array(z.object({ line: z.number().int(), kind: z.enum(['reject', 'skip', 'warning']), message: z.string() })).describe('前 50 个问题'),
-    contactsAdded: z.number().int().optional(),
+    contactsAdded: z.number().int().optional().describe('新增联系人：同一公司的另一位联系人（前面某行新建的客户，或你范围内已有的客户）'),
+    entities: z
+      .object({ contacts: counts, followUps: counts, opportunities: counts })
+      .optional()
+      .describe('每行附带的联系人、跟进记录（含备注）、商机：新建、随行跳过、无法识别'),
     tookMs: z.number().optional(),
   })
   .nullable();

@@ -1,6 +1,9 @@
 import { foldWidth } from '@crm/shared';
 
-/** The entities a file may import. A customer row may carry its first contact (联系人 / 手机 / 邮箱) too. */
+/**
+ * The entities a file may import. A customer row may carry a contact (联系人 / 手机 / 邮箱), a follow-up (跟进内容 /
+ * 跟进时间 / 跟进方式) and an opportunity (商机名称 / 金额 / 预计成交 / 阶段) of that customer too.
+ */
 export const IMPORT_ENTITIES = ['customers'] as const;
 export type ImportEntity = (typeof IMPORT_ENTITIES)[number];
 
@@ -31,6 +34,36 @@ export const IMPORT_FIELDS = {
     headers: ['下次联系时间', '下次联系', '下次跟进时间', '下次跟进', 'next follow-up', 'next contact', 'next follow up'],
   },
   note: { label: '备注', headers: ['备注', '说明', '描述', 'note', 'notes', 'remark', 'remarks', 'description', 'comment'] },
+  followUpContent: {
+    label: '跟进内容',
+    headers: ['跟进内容', '跟进记录', '跟进情况', '沟通记录', '沟通内容', '拜访记录', 'follow-up', 'follow up', 'follow-up notes', 'activity', 'last activity'],
+  },
+  followUpAt: {
+    label: '跟进时间',
+    headers: [
+      '跟进时间',
+      '跟进日期',
+      '最近跟进时间',
+      '最后跟进时间',
+      '拜访时间',
+      '沟通时间',
+      'follow-up date',
+      'follow up date',
+      'activity date',
+      'last contacted',
+    ],
+  },
+  followUpType: { label: '跟进方式', headers: ['跟进方式', '跟进类型', '沟通方式', 'follow-up type', 'follow up type', 'activity type'] },
+  opportunityName: {
+    label: '商机名称',
+    headers: ['商机名称', '商机', '项目名称', '机会名称', 'opportunity', 'opportunity name', 'deal', 'deal name'],
+  },
+  amount: { label: '商机金额', headers: ['金额', '商机金额', '预计金额', '预算', 'amount', 'deal amount', 'deal value', 'value'] },
+  expectedCloseDate: {
+    label: '预计成交',
+    headers: ['预计成交', '预计成交日期', '预计成交时间', '预计签约日期', 'close date', 'expected close', 'expected close date'],
+  },
+  stage: { label: '销售阶段', headers: ['阶段', '销售阶段', '商机阶段', 'stage', 'deal stage', 'sales stage'] },
 } as const;
 export type ImportField = keyof typeof IMPORT_FIELDS;
 export const IMPORT_FIELD_KEYS = Object.keys(IMPORT_FIELDS) as ImportField[];

@@ -32,9 +32,38 @@ export interface ImportReport {
   cleansing: Record<string, { changed: number; examples: Array<{ line: number; before: string; after: string }> }>;
   /** The first 50 problems (rejects and warnings), by line. */
   problems: Array<{ line: number; kind: 'reject' | 'skip' | 'warning'; message: string }>;
-  /** Rows that added a contact to a customer created earlier in the same file (same company). */
+  /**
+   * Rows that added a contact (新增联系人): another person of a company a row before created or the database
+   * has in the importer's scope. Counted apart from create / update / skip.
+   */
   contactsAdded?: number;
+  /** Per entity a row may carry: created (or to be), skipped with their row, refused (their cells could not be read). */
+  entities?: Record<'contacts' | 'followUps' | 'opportunities', EntityCounts>;
   tookMs?: number;
+}
+
+export interface EntityCounts {
+  create: number;
+  skip: number;
+  reject: number;
+}
+
+/** A rollback's progress and outcome. */
+export interface RollbackState {
+  removed: number;
+  restored: number;
+  kept: number;
+  keptExamples: string[];
+  cursor: Types.ObjectId | null;
+  updatesDone: boolean;
+  /** The import's follow-ups and opportunities are removed (before the customers). */
+  dependentsDone?: boolean;
+  followUpsRemoved?: number;
+  opportunitiesRemoved?: number;
+  /** The `updatedAt` every restore of this rollback writes (and accepts: a later row of the file undone first). */
+  stamp?: Date;
+  /** Customers kept because a follow-up or opportunity of theirs changed since the import (and is kept). */
+  keepCustomers?: string[];
 }
 
 export interface ImportJob {
@@ -60,7 +89,7 @@ export interface ImportJob {
   /** Who works on it now (a worker id) until `leaseUntil`; another worker takes over when it runs out. */
   lease: { holder: string | null; until: Date | null };
   cancelRequested: boolean;
-  rollback: { removed: number; restored: number; kept: number; keptExamples: string[]; cursor: Types.ObjectId | null; updatesDone: boolean } | null;
+  rollback: RollbackState | null;
   startNotified: boolean;
   endNotified: boolean;
   error: string | null;

@@ -2,17 +2,28 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Types, type Connection, type Model } from 'mongoose';
 import ExcelJS from 'exceljs';
-import { can, normalizePersonName, normalizePhone, txt, type SafeText } from '@crm/shared';
+import { can, normalizePersonName, normalizePhone, txt, type SafeText, type StageDefinition } from '@crm/shared';
 import type { Actor, RequestMeta } from '../../context';
 import { AppError, CommonErrorCode, conflict, forbidden, notFound } from '../../errors/app-error';
 import type { AuditService } from '../audit/audit.service';
 import { canSeeRecord } from '../customer/customer-scope';
 import { importObjectId, type BulkCustomer, type CustomerBulk, type IdentityHolder } from '../customer/customer.bulk';
+import type { FollowUpService, ImportedFollowUpRecord } from '../follow-up/follow-up.service';
+import type { ImportedOpportunityRecord, OpportunityService } from '../opportunity/opportunity.service';
 import type { OrgService } from '../org/org.service';
 import { cleanseRow, type CleanRow } from './import.cleanse';
-import { IdentitySet } from './identity-set';
+import { IdentitySet, LineMarks } from './identity-set';
 import { IMPORT_FIELD_KEYS, IMPORT_FIELDS, suggestMapping, type ColumnMapping, type ImportEntity, type ImportField } from './import.fields';
-import { importModels, type DedupeChoice, type ImportJob, type ImportReport, type ImportRowEntry, type MappingTemplate } from './import.model';
+import {
+  importModels,
+  type DedupeChoice,
+  type EntityCounts,
+  type ImportJob,
+  type ImportReport,
+  type ImportRowEntry,
+  type MappingTemplate,
+  type RollbackState,
+} from './import.model';
 import { detectFormat, readRows, refused, type FileRow } from './import.reader';
 
 /** The importer hears at start and end (the bot's notifier, wired by the composition root). */
@@ -36,16 +47,50 @@ const EXAMPLES_PER_FIELD = 3;
 /** A dry run answers within the request when done by then (small files), else 202 and GET shows it when ready; below the request's database deadline. */
 const DRY_RUN_WAIT_MS = 1_000;
 
-const emptyReport = (): ImportReport => ({ rows: 0, create: 0, update: 0, skip: 0, reject: 0, reasons: {}, cleansing: {}, problems: [], contactsAdded: 0 });
+const emptyCounts = (): EntityCounts => ({ create: 0, skip: 0, reject: 0 });
+const emptyReport = (): ImportReport => ({
+  rows: 0,
+  create: 0,
+  update: 0,
+  skip: 0,
+  reject: 0,
+  reasons: {},
+  cleansing: {},
+  problems: [],
+  contactsAdded: 0,
+  entities: { contacts: emptyCounts(), followUps: emptyCounts(), opportunities: emptyCounts() },
+});
+const emptyRollback = (): RollbackState => ({
+  removed: 0,
+  restored: 0,
+  kept: 0,
+  keptExamples: [],
+  cursor: null,
+  updatesDone: false,
+  dependentsDone: false,
+  followUpsRemoved: 0,
+  opportunitiesRemoved: 0,
+  keepCustomers: [],
+});
+
+/** The follow-ups and opportunities an import writes and removes (through their owning services). */
+export type ImportedFollowUps = Pick<FollowUpService, 'insertImported' | 'removeImported'>;
+export type ImportedOpportunities = Pick<OpportunityService, 'insertImported' | 'removeImported'> & { readonly stages: StageDefinition[] };
 
 /** A row and what the pass decided for it. */
 interface Planned {
   line: number;
   cells: string[];
   row: CleanRow | null;
-  kind: 'create' | 'update' | 'skip' | 'reject';
+  /** `contact`: the row's person added to an existing customer (新增联系人), `targetId`. */
+  kind: 'create' | 'update' | 'contact' | 'skip' | 'reject';
   reason?: string;
   target?: IdentityHolder;
+  /** An earlier line with the same company (this row: maybe another person of it). */
+  contactOf?: number;
+  /** A `contact` row's customer, and whether this import created it. */
+  targetId?: Types.ObjectId;
+  targetOurs?: boolean;
   ownerId: Types.ObjectId | null;
   departmentId: Types.ObjectId | null;
 }
@@ -54,6 +99,8 @@ interface Planned {
 interface PassState {
   rows: AsyncGenerator<FileRow>;
   seen: IdentitySet;
+  /** Lines whose row creates a customer in this pass (a later row of the same company adds its contact there). */
+  created: LineMarks;
   owners: OwnerIndex;
   report: ImportReport;
   mapping: ColumnMapping[];
@@ -77,7 +124,15 @@ export class ImportService {
 
   constructor(
     conn: Connection,
-    private readonly deps: { org: OrgService; audit: AuditService; bulk: CustomerBulk; notifier?: ImportNotifier; settings: ImportSettings },
+    private readonly deps: {
+      org: OrgService;
+      audit: AuditService;
+      bulk: CustomerBulk;
+      followUps: ImportedFollowUps;
+      opportunities: ImportedOpportunities;
+      notifier?: ImportNotifier;
+      settings: ImportSettings;
+    },
   ) {
     const m = importModels(conn);
     this.#jobs = m.jobs;
@@ -360,7 +415,7 @@ export class ImportService {
     const res = await this.#jobs
       .findOneAndUpdate(
         { _id: job._id, status: { $in: ['done', 'cancelled', 'failed'] }, run: { $ne: null } },
-        { $set: { status: 'rollback_queued', rollback: { removed: 0, restored: 0, kept: 0, keptExamples: [], cursor: null, updatesDone: false } } },
+        { $set: { status: 'rollback_queued', rollback: emptyRollback() } },
         { returnDocument: 'after' },
       )
       .lean()
@@ -509,7 +564,7 @@ export class ImportService {
       const head = status === 'done' ? '导入完成' : status === 'cancelled' ? '导入已取消' : '导入失败';
       await this.notify(
         job.userId,
-        txt`${head}「${job.fileName}」：新建 ${report.create}，更新 ${report.update}，跳过 ${report.skip}，拒绝 ${report.reject}。${error ?? ''}${report.reject + report.skip > 0 ? '未导入的行可在导入页面下载错误表（errors.xlsx），改正后重新导入。' : ''}`,
+        txt`${head}「${job.fileName}」：新建 ${report.create}，更新 ${report.update}，跳过 ${report.skip}，拒绝 ${report.reject}${report.contactsAdded ? `，新增联系人 ${report.contactsAdded}` : ''}${extras(report)}。${error ?? ''}${report.reject + report.skip > 0 ? '未导入的行可在导入页面下载错误表（errors.xlsx），改正后重新导入。' : ''}`,
       );
     }
     return false;
@@ -525,7 +580,8 @@ export class ImportService {
     const rows = readRows(this.filePath(job._id), job.format, job.encoding ?? undefined, this.settings.businessTz);
     const header = await rows.next(); // the header row
     if (header.done) throw refused('文件中没有数据');
-    return { rows, seen: new IdentitySet(), owners: await this.ownerIndex(actor), report, mapping: job.mapping };
+    if (!report.entities) report.entities = emptyReport().entities; // a report started before these counts existed
+    return { rows, seen: new IdentitySet(), created: new LineMarks(), owners: await this.ownerIndex(actor), report, mapping: job.mapping };
   }
 
   /** The users the importer may give customers to, by name, login (WeCom / DingTalk id) and mobile. */
@@ -563,7 +619,7 @@ export class ImportService {
   /** A row before the checkpoint, replayed after a takeover: only its identities are remembered. */
   private remember(state: PassState, r: FileRow, job: ImportJob): void {
     if (r.errors?.length) return;
-    const res = cleanseRow(r.cells, job.mapping, { now: this.now(), tz: this.settings.businessTz });
+    const res = cleanseRow(r.cells, job.mapping, this.cleanseContext());
     if (!res.row) return;
     for (const i of res.row.identities) state.seen.add(i, r.line);
   }
@@ -571,7 +627,7 @@ export class ImportService {
   /** Cleansing, owners, the in-file and database dedupe for one batch; the report counts what it decides. */
   private async plan(actor: Actor, job: ImportJob, state: PassState, batch: FileRow[]): Promise<Planned[]> {
     const report = state.report;
-    const ctx = { now: this.now(), tz: this.settings.businessTz };
+    const ctx = this.cleanseContext();
     const problem = (line: number, kind: 'reject' | 'skip' | 'warning', message: string) => {
       if (report.problems.length < PROBLEM_LIMIT) report.problems.push({ line, kind, message });
     };
@@ -598,13 +654,17 @@ export class ImportService {
         continue;
       }
       p.row = res.row;
-      const dup = res.row.identities.map((i) => [i, state.seen.get(i)] as const).find(([, line]) => line !== undefined && line !== r.line);
+      for (const why of [res.row.refused?.followUp, res.row.refused?.opportunity]) if (why) problem(r.line, 'warning', why);
+      const hits = res.row.identities.map((i) => [i, state.seen.get(i)] as const).filter(([, line]) => line !== undefined && line !== r.line);
       for (const i of res.row.identities) state.seen.add(i, r.line);
+      // the same person (mobile / email) is a duplicate; the same company with another person may be another contact of it
+      const dup = hits.find(([i]) => !i.startsWith('company:')) ?? (hits.length && !hasPersonKey(res.row) ? hits[0] : undefined);
       if (dup) {
         p.kind = 'skip';
         p.reason = `文件内重复：与第 ${dup[1]} 行的${IDENTITY_LABEL[dup[0].slice(0, dup[0].indexOf(':'))]}相同`;
         continue;
       }
+      if (hits.length) p.contactOf = hits[0]![1];
       // the owner: a user in the importer's scope, else the fallback (pool or the default owner)
       const fallback = job.ownerFallback.mode === 'owner' && job.ownerFallback.ownerId ? job.ownerFallback.ownerId : null;
       let owner = res.row.ownerText ? state.owners.find(res.row.ownerText) : null;
@@ -615,7 +675,7 @@ export class ImportService {
       p.departmentId = owner?.departmentId ?? null;
       p.kind = 'create';
     }
-    if (p0(planned).length) await this.matchDatabase(actor, job, planned, problem);
+    if (p0(planned).length) await this.matchDatabase(actor, job, state, planned, problem);
     if (job.ownerFallback.ownerId) {
       // the default owner's department (resolved once per batch)
       const missing = planned.filter((p) => p.ownerId?.equals(job.ownerFallback.ownerId!) && !p.departmentId);
@@ -634,15 +694,26 @@ export class ImportService {
         bump(report.reasons, `跳过：${p.reason!.replace(/第 \d+ 行/, '前面某行').replace(/：.*?（/, '（')}`);
         problem(p.line, 'skip', p.reason!);
       } else if (p.kind === 'update') report.update++;
+      else if (p.kind === 'contact') report.contactsAdded = (report.contactsAdded ?? 0) + 1;
       else report.create++;
+      countEntities(report, p, +1);
     }
     return planned;
   }
 
-  /** The dedupe against the database: the same identities as the duplicate check, answered within the importer's scope. */
+  private cleanseContext() {
+    return { now: this.now(), tz: this.settings.businessTz, stages: this.deps.opportunities.stages };
+  }
+
+  /**
+   * The dedupe against the database: the same identities as the duplicate check, answered within the importer's
+   * scope. Another person (a new mobile / email) of a company a row before created, or of a customer in scope
+   * the database has, is added to it as a contact (`contact`, 新增联系人); the same person is a duplicate.
+   */
   private async matchDatabase(
     actor: Actor,
     job: ImportJob,
+    state: PassState,
     planned: Planned[],
     problem: (line: number, kind: 'warning', message: string) => void,
   ): Promise<void> {
@@ -655,12 +726,39 @@ export class ImportService {
             candidates.map((p) => ({ personName: normalizePersonName(p.row!.contact?.name ?? p.row!.name), company: p.row!.company })),
           )
         : new Map<number, IdentityHolder>();
+    const labels = (p: Planned, customerId: Types.ObjectId) =>
+      p
+        .row!.identities.filter((id) => holders.get(id)?.customerId.equals(customerId))
+        .map((id) => IDENTITY_LABEL[id.slice(0, id.indexOf(':'))])
+        .join('、');
+    const toContact = (p: Planned, customerId: Types.ObjectId, ours: boolean, target?: IdentityHolder) => {
+      p.kind = 'contact';
+      p.targetId = customerId;
+      p.targetOurs = ours;
+      p.target = target;
+    };
     candidates.forEach((p, i) => {
       const ownId = importObjectId(job._id, p.line, 'customer');
-      const hard = p.row!.identities.map((id) => [id, holders.get(id)] as const).find(([, h]) => h && !h.customerId.equals(ownId));
-      if (p.row!.identities.some((id) => holders.get(id)?.customerId.equals(ownId))) return; // written by this run before a takeover
+      const row = p.row!;
+      if (row.identities.some((id) => holders.get(id)?.customerId.equals(ownId))) {
+        state.created.mark(p.line); // written by this run before a takeover
+        return;
+      }
+      const hits = row.identities.map((id) => [id, holders.get(id)] as const).filter(([, h]) => h && !h.customerId.equals(ownId));
+      const person = hits.filter(([id]) => !id.startsWith('company:'));
+      if (p.contactOf !== undefined && state.created.has(p.contactOf)) {
+        // another person of a company an earlier row of this file created: its contact, unless the person is known elsewhere
+        const targetId = importObjectId(job._id, p.contactOf, 'customer');
+        const elsewhere = person.find(([, h]) => !h!.customerId.equals(targetId))?.[1];
+        if (!elsewhere) return toContact(p, targetId, true);
+        p.kind = 'skip';
+        p.reason = canSeeRecord(actor, elsewhere)
+          ? `已存在：${elsewhere.name}（${labels(p, elsewhere.customerId)}相同）`
+          : `其他团队已有（${labels(p, elsewhere.customerId)}相同）`;
+        return;
+      }
       const softHit = soft.get(i);
-      if (!hard) {
+      if (!hits.length) {
         // the soft rule (same person, similar company) asks "are you sure?" in the form; in a file it is reported, not skipped
         if (softHit && !softHit.customerId.equals(ownId))
           problem(
@@ -670,26 +768,39 @@ export class ImportService {
               ? `疑似重复：与已有客户「${softHit.name}」联系人同名、公司相似，已照常导入`
               : '疑似与其他团队的客户重复（联系人同名、公司相似），已照常导入',
           );
+        state.created.mark(p.line);
         return;
       }
-      const target = hard[1]!;
-      const why = p
-        .row!.identities.filter((id) => holders.get(id)?.customerId.equals(target.customerId))
-        .map((id) => IDENTITY_LABEL[id.slice(0, id.indexOf(':'))])
-        .join('、');
+      // the person's customer first, else the company's
+      const target = (person[0] ?? hits[0]!)[1]!;
+      const why = labels(p, target.customerId);
+      const newPerson = !person.length && hasPersonKey(row);
+      if (target.importId?.equals(job._id)) {
+        // a customer this run created in a batch before a takeover (the in-file memory was rebuilt without it)
+        if (p.contactOf !== undefined && (newPerson || person.every(([, h]) => h!.customerId.equals(target.customerId))))
+          return toContact(p, target.customerId, true);
+        p.kind = 'skip';
+        p.reason = `文件内重复：与前面某行的${why}相同`;
+        return;
+      }
+      if (job.dedupe === 'create') {
+        state.created.mark(p.line);
+        return; // create anyway (a forced duplicate, counted as created)
+      }
       const visible = canSeeRecord(actor, target);
-      if (job.dedupe === 'create') return; // create anyway (a forced duplicate, counted as created)
       if (!visible) {
         p.kind = 'skip';
         p.reason = `其他团队已有（${why}相同）`;
         return;
       }
+      if (target.status === 'pool' && (job.dedupe === 'update' || newPerson)) {
+        p.kind = 'skip';
+        p.reason = `公海已有：${target.name}（${why}相同），请先领取再${newPerson ? '添加联系人' : '更新'}`;
+        return;
+      }
+      // another person of a customer in scope: added as its contact (a later row of the same company, or skip mode)
+      if (newPerson && (p.contactOf !== undefined || job.dedupe === 'skip')) return toContact(p, target.customerId, false, target);
       if (job.dedupe === 'update') {
-        if (target.status === 'pool') {
-          p.kind = 'skip';
-          p.reason = `公海已有：${target.name}（${why}相同），请先领取再更新`;
-          return;
-        }
         p.kind = 'update';
         p.target = target;
         return;
@@ -723,15 +834,27 @@ export class ImportService {
         const r = result.get(String(items[i]!.id));
         if (r?.outcome === 'lost') {
           // taken meanwhile by a customer written outside this import: counted as skipped, never written
-          p.kind = 'skip';
-          p.reason = '已存在（导入期间他人新建了相同的客户）';
           report.create--;
-          report.skip++;
-          bump(report.reasons, `跳过：${p.reason}`);
+          toSkip(report, p, '已存在（导入期间他人新建了相同的客户）');
         }
       });
     }
-    for (const p of planned.filter((x) => x.kind === 'update')) {
+    // other people of a company an earlier row of this file created
+    const ours = planned.filter((p) => p.kind === 'contact' && p.targetOurs);
+    if (ours.length) {
+      const added = await this.deps.bulk.addContacts(
+        job._id,
+        ours.map((p) => ({ line: p.line, customerId: p.targetId!, contact: p.row!.contact! })),
+        now,
+      );
+      for (const p of ours) {
+        const outcome = added.get(p.line);
+        if (outcome === 'added') continue;
+        report.contactsAdded = (report.contactsAdded ?? 0) - 1;
+        toSkip(report, p, outcome === 'lost' ? '联系人的手机号或邮箱已属于其他客户' : '所属客户未能导入（见前面的行）');
+      }
+    }
+    for (const p of planned.filter((x) => x.kind === 'update' || (x.kind === 'contact' && !x.targetOurs))) {
       const target = p.target!;
       const entryId = `${String(job._id)}:${p.line}`;
       let entry = await this.#rows.findById(entryId).lean().exec();
@@ -759,17 +882,21 @@ export class ImportService {
       }
       if (entry!.done) continue;
       const row = p.row!;
+      const onlyContact = p.kind === 'contact';
       const res = await this.deps.bulk.updateFromImport(
         job._id,
         target.customerId,
         p.line,
-        { industry: row.industry, region: row.region, tier: row.tier, tags: row.tags, nextFollowUpAt: row.nextFollowUpAt },
+        onlyContact ? {} : { industry: row.industry, region: row.region, tier: row.tier, tags: row.tags, nextFollowUpAt: row.nextFollowUpAt },
         row.contact,
         now,
       );
       await this.#rows.updateOne({ _id: entryId }, { $set: { done: true, importedAt: res?.updatedAt ?? null } }).exec();
+      if (onlyContact && !res?.contactAdded) {
+        report.contactsAdded = (report.contactsAdded ?? 0) - 1;
+        toSkip(report, p, res ? '联系人的手机号或邮箱已属于其他客户' : '客户已不在或已进入公海');
+      }
       if (res) {
-        if (res.contactAdded) report.contactsAdded = (report.contactsAdded ?? 0) + 1;
         await this.deps.audit.record(
           { requestId: `import-${String(job._id)}`, channel: 'import', actorId: actor.user._id },
           {
@@ -777,12 +904,54 @@ export class ImportService {
             action: 'customer.update',
             entityType: 'customer',
             entityId: target.customerId,
-            note: `导入更新（${job.fileName} 第 ${p.line} 行）${res.contactAdded ? '，新增联系人' : ''}`,
+            note: `${onlyContact ? '导入新增联系人' : '导入更新'}（${job.fileName} 第 ${p.line} 行）${!onlyContact && res.contactAdded ? '，新增联系人' : ''}`,
           },
         );
       }
     }
+    await this.writeDependents(actor, job, planned, report, now);
     await this.recordRows(job._id, 'run', planned);
+  }
+
+  /**
+   * The rows' follow-ups (跟进 columns; 备注 as a note) and opportunities, for the row's customer, through their
+   * owning services: ids fixed per row (a batch redone writes nothing twice), tagged with the import id; a
+   * follow-up authored by the customer's owner (the importer for a pool customer), a deal owned as its customer.
+   */
+  private async writeDependents(actor: Actor, job: ImportJob, planned: Planned[], report: ImportReport, now: Date): Promise<void> {
+    const live = planned.filter((p) => p.row && LIVE.has(p.kind) && (p.row.followUp || p.row.note || p.row.opportunity));
+    if (!live.length) return;
+    const customerOf = (p: Planned) => (p.kind === 'create' ? importObjectId(job._id, p.line, 'customer') : (p.targetId ?? p.target!.customerId));
+    const scopes = await this.deps.bulk.scopes([...new Map(live.map((p) => [String(customerOf(p)), customerOf(p)])).values()]);
+    const followUps: ImportedFollowUpRecord[] = [];
+    const deals: ImportedOpportunityRecord[] = [];
+    for (const p of live) {
+      const row = p.row!;
+      const customerId = customerOf(p);
+      const scope = scopes.get(String(customerId));
+      if (!scope) {
+        // its customer is not there (gone meanwhile): counted as skipped with the row's other records
+        countEntities(report, { ...p, row: { ...row, contact: undefined } }, -1);
+        countEntities(report, { ...p, kind: 'skip', row: { ...row, contact: undefined } }, +1);
+        continue;
+      }
+      const authorId = scope.ownerId ?? actor.user._id;
+      if (row.followUp)
+        followUps.push({
+          id: importObjectId(job._id, p.line, 'follow-up'),
+          customerId,
+          authorId,
+          ...row.followUp,
+          happenedAt: row.followUp.happenedAt ?? now,
+          scope,
+        });
+      if (row.note) followUps.push({ id: importObjectId(job._id, p.line, 'note'), customerId, authorId, ...row.note, happenedAt: now, scope });
+      if (row.opportunity) deals.push({ id: importObjectId(job._id, p.line, 'opportunity'), customerId, ...row.opportunity, byId: actor.user._id, scope });
+    }
+    await this.deps.followUps.insertImported(job._id, followUps, now);
+    // a note is a remark, not a contact with the customer: it moves no follow-up time
+    await this.deps.bulk.followUpsImported(followUps.filter((f) => f.type !== 'note'));
+    await this.deps.opportunities.insertImported(job._id, deals, now);
   }
 
   /** Rows refused or skipped, with their original cells (the error workbook). */
@@ -815,13 +984,21 @@ export class ImportService {
 
   private async rollbackSlice(job: ImportJob, holder: string, deadline: number): Promise<boolean> {
     const now = this.now();
-    const state = job.rollback ?? { removed: 0, restored: 0, kept: 0, keptExamples: [], cursor: null, updatesDone: false };
+    const state: RollbackState = { ...emptyRollback(), ...job.rollback };
+    // one stamp for every restore of this rollback (several rows of the file may have changed one customer)
+    state.stamp ??= now;
     if (job.status === 'rollback_queued')
       await this.#jobs.updateOne({ _id: job._id, 'lease.holder': holder }, { $set: { status: 'rolling_back', endNotified: false } }).exec();
     while (!state.updatesDone && Date.now() < deadline) {
-      const entries = await this.#rows.find({ importId: job._id, pass: 'run', kind: 'update', done: true, reason: null }).limit(200).lean().exec();
+      // the last row first: each restores the customer as the row before it left it
+      const entries = await this.#rows
+        .find({ importId: job._id, pass: 'run', kind: 'update', done: true, reason: null })
+        .sort({ line: -1 })
+        .limit(200)
+        .lean()
+        .exec();
       for (const e of entries) {
-        const ok = e.importedAt ? await this.deps.bulk.restore(job._id, e.customerId!, e.line, e.before ?? {}, e.importedAt, now) : false;
+        const ok = e.importedAt ? await this.deps.bulk.restore(job._id, e.customerId!, e.line, e.before ?? {}, e.importedAt, state.stamp) : false;
         if (ok) state.restored++;
         else {
           state.kept++;
@@ -837,8 +1014,27 @@ export class ImportService {
         )
         .exec();
     }
-    while (state.updatesDone && Date.now() < deadline) {
-      const r = await this.deps.bulk.removeImported(job._id, state.cursor, 500);
+    // the import's follow-ups and deals before its customers (one changed since is kept, and so is its customer)
+    while (state.updatesDone && !state.dependentsDone && Date.now() < deadline) {
+      const f = await this.deps.followUps.removeImported(job._id, 200);
+      const o = f.more ? { removed: 0, keptCustomers: [], more: true } : await this.deps.opportunities.removeImported(job._id, 200);
+      state.followUpsRemoved = (state.followUpsRemoved ?? 0) + f.removed;
+      state.opportunitiesRemoved = (state.opportunitiesRemoved ?? 0) + o.removed;
+      for (const id of [...f.keptCustomers, ...o.keptCustomers]) {
+        state.kept++;
+        if (state.keptExamples.length < 20) state.keptExamples.push(`客户 ${String(id)} 的跟进或商机导入后已被修改，未删除`);
+        if (!state.keepCustomers!.includes(String(id))) state.keepCustomers!.push(String(id));
+      }
+      if (!f.more && !o.more) state.dependentsDone = true;
+      await this.#jobs
+        .updateOne(
+          { _id: job._id, 'lease.holder': holder },
+          { $set: { rollback: state, 'lease.until': new Date(this.now().getTime() + this.settings.leaseMs) } },
+        )
+        .exec();
+    }
+    while (state.updatesDone && state.dependentsDone && Date.now() < deadline) {
+      const r = await this.deps.bulk.removeImported(job._id, state.cursor, 500, new Set(state.keepCustomers));
       state.removed += r.removed;
       state.kept += r.kept.length;
       for (const id of r.kept) if (state.keptExamples.length < 20) state.keptExamples.push(`客户 ${String(id)} 导入后已被修改或有了跟进，未删除`);
@@ -857,7 +1053,7 @@ export class ImportService {
           )
           .exec();
         if (res.modifiedCount) {
-          const note = `删除新建 ${state.removed}，恢复更新 ${state.restored}，保留（已被他人修改）${state.kept}`;
+          const note = `删除新建 ${state.removed}（另有跟进 ${state.followUpsRemoved ?? 0}、商机 ${state.opportunitiesRemoved ?? 0}），恢复更新 ${state.restored}，保留（已被他人修改）${state.kept}`;
           await this.deps.audit.record(
             { requestId: `import-${String(job._id)}`, channel: 'import', actorId: job.userId },
             { id: importObjectId(job._id, 'audit', 'rollback'), action: 'import.rollback', entityType: 'import', entityId: job._id, note },
@@ -906,12 +1102,47 @@ export class ImportService {
 const IDENTITY_LABEL: Record<string, string> = { mobile: '手机号', email: '邮箱', company: '公司' };
 const DEDUPE_LABEL: Record<DedupeChoice, string> = { skip: '跳过已有', update: '更新已有', create: '仍然新建' };
 const p0 = (planned: Planned[]) => planned.filter((p) => p.kind === 'create' && p.row);
+/** The kinds whose row writes (its follow-ups and opportunities with it). */
+const LIVE = new Set<Planned['kind']>(['create', 'update', 'contact']);
+/** A person to dedupe a contact by: a mobile or an email. */
+const hasPersonKey = (row: CleanRow) => !!row.contact && row.contact.mobiles.length + row.contact.emails.length > 0;
+
+/** Counts what a row carries besides its customer (contact, follow-ups, opportunity) as created or skipped with it; `sign` -1 takes it back. */
+function countEntities(report: ImportReport, p: Pick<Planned, 'kind' | 'row'>, sign: 1 | -1): void {
+  const row = p.row;
+  if (!row) return;
+  const e = (report.entities ??= emptyReport().entities!);
+  const as: keyof EntityCounts = LIVE.has(p.kind) ? 'create' : 'skip';
+  if (row.contact && p.kind !== 'update') e.contacts[as] += sign; // an update's contact is added only when new (known at the write)
+  for (const f of [row.followUp, row.note]) if (f) e.followUps[as] += sign;
+  if (row.opportunity) e.opportunities[as] += sign;
+  if (sign > 0 && row.refused?.followUp) e.followUps.reject++;
+  if (sign > 0 && row.refused?.opportunity) e.opportunities.reject++;
+}
+
+/** A row planned to write that turned out not to: skipped, with its reason and what it carried. */
+function toSkip(report: ImportReport, p: Planned, reason: string): void {
+  countEntities(report, p, -1);
+  p.kind = 'skip';
+  p.reason = reason;
+  report.skip++;
+  bump(report.reasons, `跳过：${reason}`);
+  countEntities(report, { kind: 'skip', row: p.row }, +1);
+}
 const bump = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) + 1);
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 const validation = (p: string, message: string) => new AppError(400, CommonErrorCode.VALIDATION_FAILED, message, { details: [{ path: p, message }] });
 /** Cells going back to Excel: a leading = + - @ would run as a formula. */
 const neutralize = (c: string) => (/^[=+\-@\t\r]/.test(c) ? `'${c}` : c);
-export const counts = (r: ImportReport) => `共 ${r.rows} 行：新建 ${r.create}，更新 ${r.update}，跳过 ${r.skip}，拒绝 ${r.reject}`;
+export const counts = (r: ImportReport) =>
+  `共 ${r.rows} 行：新建 ${r.create}，更新 ${r.update}，${r.contactsAdded ? `新增联系人 ${r.contactsAdded}，` : ''}跳过 ${r.skip}，拒绝 ${r.reject}${extras(r)}`;
+/** The follow-ups and opportunities a report counts, when there are any. */
+const extras = (r: ImportReport) =>
+  (['followUps', 'opportunities'] as const)
+    .map((k) => [k, r.entities?.[k]] as const)
+    .filter(([, c]) => c && c.create + c.skip + c.reject > 0)
+    .map(([k, c]) => `；${k === 'followUps' ? '跟进记录' : '商机'}：新建 ${c!.create}，跳过 ${c!.skip}，未识别 ${c!.reject}`)
+    .join('');
 
 /** Progress as the API shows it: rows done / total, rate (rows/s) and the time left. */
 export function progressView(job: ImportJob, now: Date) {

@@ -22,6 +22,8 @@ export interface Opportunity {
   closedAt: Date | null;
   /** `<userId>:<Idempotency-Key>` of the request that created it (unique, absent without a key). */
   idempotencyKey?: string;
+  /** The import that wrote it (a rollback removes it while unchanged); absent for records typed in. */
+  importId?: Types.ObjectId | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -41,10 +43,12 @@ const opportunitySchema = new Schema<Opportunity>(
     closedAt: { type: Date, default: null },
     ...scopeFieldsDefinition,
     ...recordKeyField,
+    importId: { type: Schema.Types.ObjectId },
   },
   { timestamps: true, strict: 'throw' },
 );
 opportunitySchema.index({ customerId: 1 });
+opportunitySchema.index({ importId: 1 }, { sparse: true });
 indexRecordKey(opportunitySchema);
 opportunitySchema.index({ ownerId: 1, stage: 1 });
 

@@ -17,6 +17,20 @@ export const OpportunityErrorCode = {
   STAGE_CHANGED: 'STAGE_CHANGED',
 } as const;
 
+/** One deal of an import row (`insertImported`). */
+export interface ImportedOpportunityRecord {
+  id: Types.ObjectId;
+  customerId: Types.ObjectId;
+  name: string;
+  amountFen: number;
+  /** A configured stage's key. */
+  stage: string;
+  expectedCloseDate?: Date;
+  /** Who moved it into its stage (the importer). */
+  byId: Types.ObjectId;
+  scope: { ownerId: Types.ObjectId | null; departmentId: Types.ObjectId | null; sharedWith: Types.ObjectId[] };
+}
+
 const AUDITED = ['name', 'amountFen', 'stage', 'expectedCloseDate', 'probability', 'lostReason'] as const;
 
 export class OpportunityService {
@@ -208,6 +222,66 @@ export class OpportunityService {
   async stageState(id: Types.ObjectId): Promise<{ name: string; stageEnteredAt: Date; closedAt: Date | null } | null> {
     const d = await this.#model.findById(id, { name: 1, stageEnteredAt: 1, closedAt: 1 }).lean().exec();
     return d ? { name: d.name, stageEnteredAt: d.stageEnteredAt, closedAt: d.closedAt ?? null } : null;
+  }
+
+  /**
+   * An import's deals (a file's 商机 columns), with ids fixed per row, in one unordered batch (a batch redone
+   * after a crash writes nothing twice), tagged with the import id, owned as their customer; a closed stage
+   * (赢单 / 输单) is closed at the import. Each told to the listeners (the reports' roll-ups; a repeat is a no-op).
+   */
+  async insertImported(importId: Types.ObjectId, items: ImportedOpportunityRecord[], now: Date): Promise<void> {
+    if (!items.length) return;
+    const docs = items.map((it) => {
+      const stage = this.stage(it.stage);
+      return {
+        _id: it.id,
+        customerId: it.customerId,
+        name: it.name,
+        amountFen: it.amountFen,
+        stage: stage.key,
+        stageEnteredAt: now,
+        stageHistory: [{ stage: stage.key, enteredAt: now, byId: it.byId }],
+        expectedCloseDate: it.expectedCloseDate ?? null,
+        probability: stage.probability,
+        lostReason: stage.outcome === 'lost' ? '导入时已输单' : null,
+        closedAt: stage.outcome === 'open' ? null : now,
+        ownerId: it.scope.ownerId,
+        departmentId: it.scope.departmentId,
+        sharedWith: it.scope.sharedWith,
+        importId,
+        createdAt: now,
+        updatedAt: now,
+        __v: 0,
+      };
+    });
+    try {
+      await this.#model.collection.insertMany(docs as never[], { ordered: false });
+    } catch (err) {
+      const e = err as { writeErrors?: Array<{ code?: number; err?: { code?: number } }>; code?: number };
+      if (!(e.writeErrors ?? [{ code: e.code }]).every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
+    }
+    for (const d of docs) await this.changed(null, this.#model.hydrate(d));
+  }
+
+  /**
+   * Removes a batch of one import's deals (rollback): those unchanged since (`updatedAt` = `createdAt`); the
+   * others are kept (untagged) and their customers answered (a rollback keeps those customers too).
+   */
+  async removeImported(importId: Types.ObjectId, limit: number): Promise<{ removed: number; keptCustomers: Types.ObjectId[]; more: boolean }> {
+    const batch = await this.#model.find({ importId }).limit(limit).exec();
+    let removed = 0;
+    const keptCustomers: Types.ObjectId[] = [];
+    for (const d of batch) {
+      const gone = await this.#model.findOneAndDelete({ _id: d._id, importId, updatedAt: d.createdAt }).exec();
+      if (gone) {
+        removed++;
+        await this.changed(gone, null);
+      } else {
+        keptCustomers.push(d.customerId);
+        await this.#model.updateOne({ _id: d._id }, { $unset: { importId: 1 } }, { timestamps: false }).exec();
+      }
+    }
+    return { removed, keptCustomers, more: batch.length === limit };
   }
 
   /** Demo data (the seed): written as they are, in one unordered batch; and how many deals there are. */
