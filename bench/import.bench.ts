@@ -8,6 +8,8 @@
  *   npm run bench -- import                    1,000,000 rows (and 100,000)
  *   npm run bench -- import --rows 300000      another size for the big file
  *   npm run bench -- import --dry-only         dry runs only
+ *   npm run bench -- import --entities         rows carry follow-ups (30 %), opportunities (10 %), 备注 (5 %), and
+ *                                              10 % of the rows are another person of the row before's company
  */
 import { execFile } from 'node:child_process';
 import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -26,8 +28,8 @@ const PEER_CAP = 10_000;
 interface ImportView {
   id: string;
   status: string;
-  dryRun: Record<string, number>;
-  run: Record<string, number>;
+  dryRun: Record<string, number> & { entities?: Record<string, { create: number; skip: number; reject: number }> };
+  run: Record<string, number> & { entities?: Record<string, { create: number; skip: number; reject: number }> };
   progress: { done: number; total: number };
 }
 const CORE = [...BRAND_SECOND, ...'光辉远航新宇晨阳明洋海峰金银宝昌盈利富汇'];
@@ -65,15 +67,23 @@ function typed(m: string, r: number): string {
   return `${m}；021-6${m.slice(-7)}`;
 }
 
+/** 新增联系人 and the follow-ups / opportunities of a report, when it has them. */
+const entitiesLine = (r: ImportView['run']) =>
+  r.entities
+    ? `, 新增联系人 ${r.contactsAdded ?? 0}, follow-ups ${r.entities.followUps!.create} (${r.entities.followUps!.reject} refused), opportunities ${r.entities.opportunities!.create}`
+    : '';
+
 const csvCell = (c: string) => (/[",\n]/.test(c) ? `"${c.replace(/"/g, '""')}"` : c);
 
 /** Writes the file; answers how many rows are duplicates and bad by construction. */
-export async function generate(file: string, rows: number, seed: number): Promise<{ dup: number; bad: number }> {
+export async function generate(file: string, rows: number, seed: number, entities = false): Promise<{ dup: number; bad: number }> {
   const rand = seededRandom(seed);
   const pick = <T>(a: readonly T[]) => a[Math.floor(rand() * a.length)]!;
   const out = createWriteStream(file);
   const write = (line: string) => (out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
-  await write('\ufeff客户名称,联系人,手机,邮箱,来源,客户等级,负责人,地区,行业,下次联系时间\n');
+  await write(
+    `\ufeff客户名称,联系人,手机,邮箱,来源,客户等级,负责人,地区,行业,下次联系时间${entities ? ',跟进内容,跟进时间,跟进方式,商机名称,金额,阶段,备注' : ''}\n`,
+  );
   let dup = 0;
   let bad = 0;
   let unique = 0;
@@ -84,11 +94,15 @@ export async function generate(file: string, rows: number, seed: number): Promis
       n = Math.floor(rand() * unique); // the same company and mobile again, typed another way
       dup++;
     } else n = unique++;
+    // with --entities, 10 % of the rows are another person (a mobile of their own) of the row before's company
+    const colleague = entities && r >= 0.07 && r < 0.17 && n > 0;
+    const c = colleague ? n - 1 : n;
     const [province, city] = pick(REGIONS);
-    const [word, industry] = INDUSTRIES[n % INDUSTRIES.length]!;
-    const company = `${city}${core(n)}${word}${LEGAL_SUFFIXES[n % LEGAL_SUFFIXES.length]}`;
-    const person = `${SURNAMES[n % SURNAMES.length]}${GIVEN_NAMES[(n * 7) % GIVEN_NAMES.length]}`;
-    const m = mobileOf(n);
+    const [word, industry] = INDUSTRIES[c % INDUSTRIES.length]!;
+    // (the city from the company's number with --entities, so the colleague's row names the same company)
+    const company = `${entities ? REGIONS[c % REGIONS.length]![1] : city}${core(c)}${word}${LEGAL_SUFFIXES[c % LEGAL_SUFFIXES.length]}`;
+    const person = `${SURNAMES[(n + (colleague ? 3 : 0)) % SURNAMES.length]}${GIVEN_NAMES[(n * 7) % GIVEN_NAMES.length]}`;
+    const m = colleague ? mobileOf(n + 90_000_000) : mobileOf(n);
     let cells = [
       company,
       person,
@@ -101,8 +115,21 @@ export async function generate(file: string, rows: number, seed: number): Promis
       industry,
       rand() < 0.3 ? ['2025/3/5', '2025-03-05 14:00', '45723', '下周三', '3月5日下午'][i % 5]! : '',
     ];
+    if (entities) {
+      const f = rand() < 0.3;
+      const o = rand() < 0.1;
+      cells.push(
+        f ? `${pick(['初次拜访，了解需求', '电话沟通报价', '微信发了方案', '约了下周见面'])}（${n}）` : '',
+        f ? pick(['2025/1/5', '2025-01-05 10:00', '45662', '昨天', '']) : '',
+        f ? pick(['上门拜访', '电话', '微信', '会议', '']) : '',
+        o ? `${core(c)}项目` : '',
+        o ? pick(['¥12,000', '1.2万', '3万元', '50000', '5k']) : '',
+        o ? pick(['需求确认', '报价', '谈判中', '初步接洽', '已成交']) : '',
+        rand() < 0.05 ? '老板很难约' : '',
+      );
+    }
     if (r > 0.05 && r < 0.07) {
-      cells = ['', person, 'abc', '', '', '', '', '', '', '']; // a bad row: no customer, no valid phone
+      cells = ['', person, 'abc', '', '', '', '', '', '', '', ...(entities ? ['', '', '', '', '', '', ''] : [])]; // a bad row: no customer, no valid phone
       bad++;
     }
     await write(`${cells.map(csvCell).join(',')}\n`);
@@ -119,6 +146,7 @@ const run_ = (cmd: string, args: string[]) =>
 export async function run(log: (line: string) => void): Promise<void> {
   const big = Number(arg('--rows') ?? 1_000_000);
   const dryOnly = process.argv.includes('--dry-only');
+  const entities = process.argv.includes('--entities');
   const sizes = [...new Set([Math.min(100_000, big), big])];
   const dir = mkdtempSync(path.join(os.tmpdir(), 'crm-import-bench-'));
   let peak = process.memoryUsage().rss;
@@ -169,7 +197,17 @@ export async function run(log: (line: string) => void): Promise<void> {
       const g0 = Date.now();
       // the file is written and uploaded by other processes (a generator, curl): the RSS measured is the server's alone
       const made = JSON.parse(
-        (await run_(process.execPath, ['--import', 'tsx', path.join(__dirname, 'import-gen.ts'), file, String(rows), String(17 + rows)])).trim(),
+        (
+          await run_(process.execPath, [
+            '--import',
+            'tsx',
+            path.join(__dirname, 'import-gen.ts'),
+            file,
+            String(rows),
+            String(17 + rows),
+            entities ? 'entities' : '',
+          ])
+        ).trim(),
       ) as { dup: number; bad: number };
       const mb = statSync(file).size / 1024 ** 2;
       log(
@@ -195,7 +233,7 @@ export async function run(log: (line: string) => void): Promise<void> {
       const dryS = (Date.now() - d0) / 1000;
       const d = job.dryRun;
       log(
-        `  dry run ${dryS.toFixed(1)} s (${Math.round(rows / dryS).toLocaleString('en')} rows/s): create ${d.create}, update ${d.update}, skip ${d.skip}, reject ${d.reject}; peak RSS ${(peak / 1024 ** 2).toFixed(0)} MB`,
+        `  dry run ${dryS.toFixed(1)} s (${Math.round(rows / dryS).toLocaleString('en')} rows/s): create ${d.create}, update ${d.update}, skip ${d.skip}, reject ${d.reject}${entitiesLine(d)}; peak RSS ${(peak / 1024 ** 2).toFixed(0)} MB`,
       );
       const dryPeak = peak;
       let line = `| ${rows.toLocaleString('en')} | ${mb.toFixed(0)} MB | ${dryS.toFixed(1)} s (${Math.round(rows / dryS).toLocaleString('en')}/s)`;
@@ -229,11 +267,11 @@ export async function run(log: (line: string) => void): Promise<void> {
         const rr = job.run;
         const written = await conn.collection('customers').countDocuments({});
         log(
-          `  real run ${runS.toFixed(1)} s (${Math.round(rows / runS).toLocaleString('en')} rows/s), first progress after ${firstProgress.toFixed(2)} s: create ${rr.create}, skip ${rr.skip}, reject ${rr.reject} (${written.toLocaleString('en')} customers in the database), peak RSS ${(peak / 1024 ** 2).toFixed(0)} MB${failures ? `, ${failures} slices failed and were resumed` : ''}`,
+          `  real run ${runS.toFixed(1)} s (${Math.round(rows / runS).toLocaleString('en')} rows/s), first progress after ${firstProgress.toFixed(2)} s: create ${rr.create}, skip ${rr.skip}, reject ${rr.reject}${entitiesLine(rr)} (${written.toLocaleString('en')} customers in the database), peak RSS ${(peak / 1024 ** 2).toFixed(0)} MB${failures ? `, ${failures} slices failed and were resumed` : ''}`,
         );
         line += ` | ${runS.toFixed(1)} s (${Math.round(rows / runS).toLocaleString('en')}/s) | ${firstProgress.toFixed(2)} s`;
         // each size on its own: the next file is not deduplicated against this one's customers
-        for (const c of ['customers', 'contacts', 'customer_identity_claims'])
+        for (const c of ['customers', 'contacts', 'customer_identity_claims', 'follow_ups', 'opportunities'])
           for (let i = 0; i < 5; i++) {
             try {
               await conn.collection(c).deleteMany({});
