@@ -19,7 +19,9 @@ const service = (name: string): Service => {
   if (!s) throw new Error(`deploy/compose.yaml has no service ${name}`);
   return s;
 };
-const known = new Set(Object.keys(envSchema.shape));
+/** What the configuration reads, and what node itself reads (the heap cap). */
+const known = new Set([...Object.keys(envSchema.shape), 'NODE_OPTIONS']);
+const HEAP_CAP = /--max-old-space-size=\d+/;
 const shutdownDefaultMs = loadConfig({}).process.shutdownTimeoutMs;
 
 describe('deploy/compose.yaml', () => {
@@ -35,6 +37,8 @@ describe('deploy/compose.yaml', () => {
     expect(s.depends_on).toEqual({ 'mongo-init': { condition: 'service_completed_successfully' } });
     const unknown = Object.keys(s.environment ?? {}).filter((k) => !known.has(k));
     expect(unknown).toEqual([]);
+    // a heap cap (an import stays under 400 MB RSS only with one), configurable from deploy/.env
+    expect(s.environment?.NODE_OPTIONS).toBe('${NODE_OPTIONS:---max-old-space-size=256}');
   });
 
   it('offers every WeCom / DingTalk app setting and requires JWT_SECRET and PUBLIC_BASE_URL', () => {
@@ -60,6 +64,7 @@ describe('deploy/Dockerfile runtime stage', () => {
   it.each([
     ['runs as a non-root user', /^USER (?!0\b|root\b)\S+/m],
     ['sets production', /^ENV .*NODE_ENV=production/m],
+    ['caps the heap, configurable at build time', /^ARG NODE_HEAP_MB=\d+$[\s\S]*^ENV .*NODE_OPTIONS=--max-old-space-size=\$\{NODE_HEAP_MB\}/m],
     ['installs production dependencies only', /^RUN npm ci --omit=dev/m],
     ['probes /healthz', /^HEALTHCHECK .*\/healthz/m],
     ['exposes the port it listens on', /^EXPOSE 3000$/m],
@@ -89,5 +94,6 @@ describe('systemd units', () => {
     expect(value('KillSignal')).toEqual(['SIGTERM']);
     expect(Number(value('TimeoutStopSec')[0]) * 1000).toBeGreaterThan(shutdownDefaultMs);
     expect(value('ExecStart')).toEqual(['/usr/bin/node --import tsx server/src/main.ts']);
+    expect(value('Environment').filter((v) => v!.startsWith('NODE_OPTIONS='))).toEqual([expect.stringMatching(HEAP_CAP)]);
   });
 });
