@@ -82,7 +82,8 @@ export async function generate(file: string, rows: number, seed: number, entitie
   const out = createWriteStream(file);
   const write = (line: string) => (out.write(line) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
   await write(
-    `\ufeff客户名称,联系人,手机,邮箱,来源,客户等级,负责人,地区,行业,下次联系时间${entities ? ',跟进内容,跟进时间,跟进方式,商机名称,金额,阶段,备注' : ''}\n`,
+    // with --entities the first column is 公司名称: the company is what several rows of one company share (a 客户名称 is no identity)
+    `\ufeff${entities ? '公司名称' : '客户名称'},联系人,手机,邮箱,来源,客户等级,负责人,地区,行业,下次联系时间${entities ? ',跟进内容,跟进时间,跟进方式,商机名称,金额,阶段,备注' : ''}\n`,
   );
   let dup = 0;
   let bad = 0;

@@ -103,6 +103,17 @@ describe('cleansing', () => {
     ['不知道', null],
   ])('date %s → %s', (text, iso) => expect(parseImportDate(text, NOW, TZ)?.toISOString() ?? null).toBe(iso));
 
+  it.each([
+    ['昨天', '2025-03-02T01:00:00.000Z'],
+    ['前天', '2025-03-01T01:00:00.000Z'],
+    ['3天前', '2025-02-28T01:00:00.000Z'],
+    ['今天', '2025-03-03T01:00:00.000Z'],
+    ['2024-12-30', '2024-12-30T01:00:00.000Z'],
+  ])('a follow-up time (past allowed) %s → %s', (text, iso) => {
+    expect(parseImportDate(text, NOW, TZ, { past: true })?.toISOString()).toBe(iso);
+    if (/天/.test(text)) expect(parseImportDate(text, NOW, TZ)).toBeNull(); // a next follow-up is never in the past
+  });
+
   it('Excel serials with a time keep it', () => {
     expect(excelSerialToDate(45721.5, TZ)?.toISOString()).toBe('2025-03-05T04:00:00.000Z');
   });

@@ -216,6 +216,16 @@ export function parseImportDate(text: string, now: Date, tz: string, opts: { pas
     const d = new Date(s);
     return Number.isNaN(d.getTime()) ? null : d;
   }
+  if (opts.past) {
+    // days back, as a follow-up's time is written: 今天 / 昨天 / 前天 / 3天前 (at 09:00, as a date without a time)
+    const back = /^(?:(今天|昨天|前天|大前天)|(\d{1,3})\s*天前)$/.exec(s);
+    if (back) {
+      const days = back[1] ? ['今天', '昨天', '前天', '大前天'].indexOf(back[1]) : Number(back[2]);
+      const [y, mo, d] = new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(now).split('-').map(Number) as [number, number, number];
+      const day = new Date(Date.UTC(y, mo - 1, d - days));
+      return zonedInstant(day.getUTCFullYear(), day.getUTCMonth() + 1, day.getUTCDate(), 9, 0, tz);
+    }
+  }
   const parsed = parseChineseDateTime(s, now, tz);
   return parsed && (opts.past || !parsed.past) ? parsed.at : null;
 }
