@@ -140,6 +140,11 @@ export function buildServices(conn: Connection, config: Config, ports: Ports = {
       await reporting.followUpLogged(f);
       await extra.followUpLogged?.(f);
     },
+    // history from an import file: pool clocks (a note is no contact with the customer) and roll-ups, no reminder settled
+    async followUpImported(f) {
+      if (f.type !== 'note') await pools.followUpLogged(f.customerId, f.happenedAt);
+      await reporting.followUpLogged(f);
+    },
     // a recovery rerun: the reminder is made only when none exists (never rescheduling one already sent)
     async nextStepRecovered(f) {
       if (await reminders.nextStepRecovered(f)) await extra.nextStepChanged(f);

@@ -105,6 +105,7 @@ describe('one file: customers, several contacts per company, follow-ups, notes a
   let id: string;
   let zhangsan: Record<string, unknown>;
   let yuanhang: Record<string, unknown>;
+  let stepId: string;
 
   beforeAll(async () => {
     const other = await t.http
@@ -114,6 +115,14 @@ describe('one file: customers, several contacts per company, follow-ups, notes a
     expect(other.status).toBe(201);
     yuanhang = (await t.conn.collection('customers').findOne({ _id: oid(other.body.id) }))!;
     zhangsan = (await t.conn.collection('customers').findOne({ name: '张三', company: '上海星辰信息科技有限公司' }))!;
+    // the owner's next step on 张三, due today: an imported follow-up of January must not settle it
+    const step = await t.http
+      .post('/api/v1/follow-ups')
+      .set(await as('demo-rep1'))
+      .send({ customerId: String(zhangsan._id), type: 'call', content: '约了回电', nextStep: { text: '回电确认', dueAt: new Date(Date.now() + 120_000) } });
+    expect(step.status).toBe(201);
+    stepId = step.body.id;
+    zhangsan = (await t.conn.collection('customers').findOne({ _id: zhangsan._id as Types.ObjectId }))!;
     id = await upload('demo-manager', ROWS, '客户与商机.csv');
   });
 
@@ -173,6 +182,8 @@ describe('one file: customers, several contacts per company, follow-ups, notes a
     // the existing customer in scope got its new person; the other team's customer got nothing
     expect(await contactsOf(zhangsan._id)).toEqual(expect.arrayContaining(['新同事 +8613911110008']));
     expect(await contactsOf(yuanhang._id)).toEqual(['赵六 +8613555550000']);
+    const reminder = await t.conn.collection('reminders').findOne({ kind: 'next-step', followUpId: oid(stepId) });
+    expect(reminder?.status).toBe('scheduled'); // history from a file settles no reminder
     expect((await t.conn.collection('customers').findOne({ _id: yuanhang._id as Types.ObjectId }))!.updatedAt).toEqual(yuanhang.updatedAt);
 
     const followUps = await tagged('follow_ups', id);

@@ -24,6 +24,11 @@ export interface FollowUpEvents {
    * made before the crash may have been sent since, and is never rescheduled).
    */
   nextStepRecovered?(followUp: FollowUpDoc): Promise<unknown>;
+  /**
+   * An imported follow-up (history from a file; must be idempotent): pool clocks and the reports' roll-ups, but
+   * no reminder is settled (a follow-up of last month says nothing about today's next step).
+   */
+  followUpImported?(followUp: FollowUpDoc): Promise<void>;
 }
 /** One follow-up of an import row (`insertImported`). */
 export interface ImportedFollowUpRecord {
@@ -272,8 +277,9 @@ export class FollowUpService {
   /**
    * An import's follow-ups (a file's 跟进 columns, its 备注 as a note), with ids fixed per row: written in one
    * unordered batch (a batch redone after a crash writes nothing twice), tagged with the import id, source
-   * `import`; each then told to the follow-up events (reminders, pool clocks, the reports' roll-ups: each a
-   * no-op the second time). The customer's last follow-up time is the import's to move (CustomerBulk).
+   * `import`; each then told to the follow-up events as imported (pool clocks, the reports' roll-ups: each a
+   * no-op the second time; no reminder settled). The customer's last follow-up time is the import's to move
+   * (CustomerBulk).
    */
   async insertImported(importId: Types.ObjectId, items: ImportedFollowUpRecord[], now: Date): Promise<void> {
     if (!items.length) return;
@@ -302,7 +308,7 @@ export class FollowUpService {
       const e = err as { writeErrors?: Array<{ code?: number; err?: { code?: number } }>; code?: number };
       if (!(e.writeErrors ?? [{ code: e.code }]).every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
     }
-    for (const d of docs) await this.events.followUpLogged?.(this.#model.hydrate(d));
+    for (const d of docs) await this.events.followUpImported?.(this.#model.hydrate(d));
   }
 
   /**
