@@ -35,6 +35,9 @@ interface Report {
   reasons: Record<string, number>;
   cleansing: Record<string, { changed: number; examples: Array<{ line: number; before: string; after: string }> }>;
   problems: Array<{ line: number; kind: 'reject' | 'skip' | 'warning'; message: string }>;
+  /** Rows that added another person to a customer (新增联系人). */
+  contactsAdded?: number;
+  entities?: Record<'contacts' | 'followUps' | 'opportunities', { create: number; skip: number; reject: number }>;
 }
 interface ImportJob {
   id: string;
@@ -78,6 +81,7 @@ function ReportView({ r, title }: { r: Report; title: string }) {
             ['行数', r.rows],
             ['新建', r.create],
             ['更新', r.update],
+            ['新增联系人', r.contactsAdded ?? 0],
             ['跳过', r.skip],
             ['拒绝', r.reject],
           ] as const
@@ -87,6 +91,27 @@ function ReportView({ r, title }: { r: Report; title: string }) {
           </Col>
         ))}
       </Row>
+      {r.entities &&
+        r.entities.followUps.create +
+          r.entities.followUps.skip +
+          r.entities.followUps.reject +
+          r.entities.opportunities.create +
+          r.entities.opportunities.skip +
+          r.entities.opportunities.reject >
+          0 && (
+          <Typography.Paragraph style={{ marginTop: 12 }}>
+            {(
+              [
+                ['跟进记录（含备注）', r.entities.followUps],
+                ['商机', r.entities.opportunities],
+              ] as const
+            ).map(([label, c]) => (
+              <span key={label} style={{ marginRight: 16 }}>
+                {label}：新建 {c.create}，随行跳过 {c.skip}，无法识别 {c.reject}
+              </span>
+            ))}
+          </Typography.Paragraph>
+        )}
       {Object.keys(r.reasons).length > 0 && (
         <Typography.Paragraph style={{ marginTop: 12 }}>
           原因：
