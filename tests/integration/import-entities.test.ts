@@ -177,6 +177,11 @@ describe('one file: customers, several contacts per company, follow-ups, notes a
     const jiaNow = (await t.conn.collection('customers').findOne({ _id: jia._id }))!;
     expect([...jiaNow.dedupe.mobiles].sort()).toEqual(['+8613911110001', '+8613911110002', '+8613911110011']);
     expect(jiaNow.updatedAt.getTime()).toBe(jiaNow.createdAt.getTime()); // still "unchanged since the import"
+    // found by the later rows' people: their names and numbers are in the customer's search keys
+    for (const q of ['王三', '13911110002']) {
+      const found = await t.http.get(`/api/v1/customers?q=${encodeURIComponent(q)}`).set(await as('demo-rep1'));
+      expect(found.body.items.map((c: { id: string }) => c.id)).toEqual([String(jia._id)]);
+    }
     const claim = await t.conn.collection('customer_identity_claims').findOne({ _id: 'mobile:8613911110011' as never });
     expect(String(claim?.customerId)).toBe(String(jia._id));
     // the existing customer in scope got its new person; the other team's customer got nothing

@@ -324,9 +324,10 @@ export class CustomerBulk {
 
   /**
    * Another contact of a customer this import created (several people of one company on several rows): its
-   * mobiles / emails claimed for the customer, the contact written with an id fixed per row, the customer's
-   * derived fields recomputed without touching its `updatedAt` (it still counts as unchanged since the import,
-   * for a rollback). `lost`: one of its identities is held by another customer (nothing written); `gone`: the
+   * mobiles / emails claimed for the customer, the contact written with an id fixed per row, its search keys and
+   * dedupe identities added to the customer's (`$addToSet`: the derivation is per contact, so this equals a full
+   * re-derive without reading every contact) without touching its `updatedAt` (it still counts as unchanged since
+   * the import, for a rollback). `lost`: one of its identities is held by another customer (nothing written); `gone`: the
    * customer is not there (its own row lost its claims). Idempotent per row.
    */
   async addContacts(
@@ -342,7 +343,6 @@ export class CustomerBulk {
       .lean()
       .exec();
     const byId = new Map(customers.map((c) => [String(c._id), c]));
-    const touched = new Set<string>();
     for (const it of items) {
       const customer = byId.get(String(it.customerId));
       if (!customer) {
@@ -392,10 +392,23 @@ export class CustomerBulk {
           __v: 0,
         },
       ]);
-      touched.add(String(it.customerId));
+      const d = deriveCustomerFields({ name: customer.name, company: customer.company }, [it.contact]);
+      await this.#customers
+        .updateOne(
+          { _id: it.customerId },
+          {
+            $addToSet: {
+              searchKeys: { $each: d.searchKeys },
+              'dedupe.mobiles': { $each: d.dedupe.mobiles },
+              'dedupe.emails': { $each: d.dedupe.emails },
+              'dedupe.personNames': { $each: d.dedupe.personNames },
+            },
+          },
+          { timestamps: false },
+        )
+        .exec();
       out.set(it.line, 'added');
     }
-    for (const id of touched) await this.rederive(new Types.ObjectId(id), now, { touch: false });
     return out;
   }
 
@@ -425,15 +438,13 @@ export class CustomerBulk {
     );
   }
 
-  /** Recomputes a customer's derived fields from its contacts (as `refreshDerived`), stamping `updatedAt` unless told not to. */
-  private async rederive(customerId: Types.ObjectId, now: Date, opts: { touch?: boolean } = {}): Promise<void> {
+  /** Recomputes a customer's derived fields from its contacts (as `refreshDerived`), stamping `updatedAt`. */
+  private async rederive(customerId: Types.ObjectId, now: Date): Promise<void> {
     const customer = await this.#customers.findById(customerId, { name: 1, company: 1 }).lean().exec();
     if (!customer) return;
     const contacts = await this.#contacts.find({ customerId }).lean().exec();
     const derived = deriveCustomerFields(customer, contacts);
-    await this.#customers
-      .updateOne({ _id: customerId }, { $set: { ...derived, ...(opts.touch === false ? {} : { updatedAt: now }) } }, { timestamps: false })
-      .exec();
+    await this.#customers.updateOne({ _id: customerId }, { $set: { ...derived, updatedAt: now } }, { timestamps: false }).exec();
     await this.#claims.deleteMany({ customerId, _id: { $nin: identitiesOf(derived) } }).exec();
   }
 
