@@ -341,6 +341,44 @@ describe('update mode: another person of a company already in the database, once
   });
 });
 
+describe("scope: another team's customer is never given a contact, a follow-up or a deal", () => {
+  it.each(['skip', 'update', 'create'])('dedupe %s', async (dedupe) => {
+    const other = (await t.conn.collection('customers').findOne({ company: '深圳远航物流有限公司', importId: { $exists: false } }))!;
+    const before = { contacts: await t.conn.collection('contacts').countDocuments({ customerId: other._id }), updatedAt: other.updatedAt };
+    const rows: Cells[] = [
+      {
+        公司名称: '深圳远航物流有限公司',
+        联系人: `外人${dedupe}甲`,
+        手机: `1393333000${['skip', 'update', 'create'].indexOf(dedupe)}`,
+        跟进内容: '不该写入',
+        商机名称: '不该写入',
+        金额: '1万',
+      },
+      {
+        公司名称: '深圳远航物流有限公司',
+        联系人: `外人${dedupe}乙`,
+        手机: `1394444000${['skip', 'update', 'create'].indexOf(dedupe)}`,
+        跟进内容: '也不该写入',
+      },
+    ];
+    const id = await upload('demo-manager', rows, `远航-${dedupe}.csv`);
+    const dry = (await dryRun('demo-manager', id, { dedupe })).dryRun;
+    // create anyway: one new customer of the importer's own (the forced duplicate), its second person its contact
+    expect(dry).toMatchObject(dedupe === 'create' ? { create: 1, contactsAdded: 1, skip: 0 } : { create: 0, update: 0, contactsAdded: 0, skip: 2 });
+    if (dedupe !== 'create') expect(dry.problems.map((p: { message: string }) => p.message)).toEqual(['其他团队已有（公司相同）', '其他团队已有（公司相同）']);
+    await t.http
+      .post(`/api/v1/imports/${id}/run`)
+      .set(await as('demo-manager'))
+      .send({ dedupe });
+    await drain();
+    const after = (await t.conn.collection('customers').findOne({ _id: other._id }))!;
+    expect(after.updatedAt).toEqual(before.updatedAt);
+    expect(await t.conn.collection('contacts').countDocuments({ customerId: other._id })).toBe(before.contacts);
+    expect(await t.conn.collection('follow_ups').countDocuments({ customerId: other._id, importId: oid(id) })).toBe(0);
+    expect(await t.conn.collection('opportunities').countDocuments({ customerId: other._id })).toBe(0);
+  });
+});
+
 describe('a crash mid-run: follow-ups, opportunities and added contacts are not doubled', () => {
   it('a batch redone by another system after the lease runs out writes nothing twice', async () => {
     const rows: Cells[] = [{ 公司名称: '续传起始有限公司' }]; // the pairs straddle the batches (lines 11 and 12)
