@@ -5,6 +5,7 @@ import ExcelJS from 'exceljs';
 import { can, normalizePersonName, normalizePhone, txt, type SafeText, type StageDefinition } from '@crm/shared';
 import type { Actor, RequestMeta } from '../../context';
 import { AppError, CommonErrorCode, conflict, forbidden, notFound } from '../../errors/app-error';
+import { cellText } from '../../spreadsheet/cells';
 import type { AuditService } from '../audit/audit.service';
 import { canSeeRecord } from '../customer/customer-scope';
 import { importObjectId, type BulkCustomer, type CustomerBulk, type IdentityHolder } from '../customer/customer.bulk';
@@ -898,7 +899,7 @@ export class ImportService {
       }
       if (res) {
         await this.deps.audit.record(
-          { requestId: `import-${String(job._id)}`, channel: 'import', actorId: actor.user._id },
+          { requestId: `import-${String(job._id)}`, channel: 'import', actorId: actor.user._id, actorName: actor.user.name },
           {
             id: importObjectId(job._id, 'audit', p.line),
             action: 'customer.update',
@@ -1081,7 +1082,7 @@ export class ImportService {
       .sort({ line: 1 })
       .lean()
       .cursor();
-    for await (const r of cursor) ws.addRow([r.line, ...r.cells.map(neutralize), r.reason ?? '']).commit();
+    for await (const r of cursor) ws.addRow([r.line, ...r.cells.map(cellText), r.reason ?? '']).commit();
     ws.commit();
     await wb.commit();
   }
@@ -1133,7 +1134,6 @@ const bump = (m: Record<string, number>, k: string) => void (m[k] = (m[k] ?? 0) 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
 const validation = (p: string, message: string) => new AppError(400, CommonErrorCode.VALIDATION_FAILED, message, { details: [{ path: p, message }] });
 /** Cells going back to Excel: a leading = + - @ would run as a formula. */
-const neutralize = (c: string) => (/^[=+\-@\t\r]/.test(c) ? `'${c}` : c);
 export const counts = (r: ImportReport) =>
   `共 ${r.rows} 行：新建 ${r.create}，更新 ${r.update}，${r.contactsAdded ? `新增联系人 ${r.contactsAdded}，` : ''}跳过 ${r.skip}，拒绝 ${r.reject}${extras(r)}`;
 /** The follow-ups and opportunities a report counts, when there are any. */
