@@ -1,7 +1,8 @@
-import { FakeDingTalkServer } from '../fakes/fake-dingtalk-server';
-import { FakeWeComServer } from '../fakes/fake-wecom-server';
-import { startTestApp, type TestApp } from '../helpers/test-app';
-import { WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
+import type { FakeDingTalkServer } from '../fakes/fake-dingtalk-server';
+import type { FakeWeComServer } from '../fakes/fake-wecom-server';
+import { startPlatformApp } from '../helpers/platform-app';
+import type { TestApp } from '../helpers/test-app';
+import { WECOM_TEST_APP } from '../helpers/wecom-packets';
 
 /**
  * The workbench's QR-code sign-ins, server side, round trip against the fake platforms: the API builds the platform's
@@ -13,26 +14,12 @@ const DING = { clientId: 'dingconsole', clientSecret: 'dingconsolesecret', robot
 let wecom: FakeWeComServer;
 let ding: FakeDingTalkServer;
 let t: TestApp;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  wecom = await new FakeWeComServer(WECOM_TEST_APP).start();
-  ding = await new FakeDingTalkServer(DING).start();
-  t = await startTestApp({
-    ...WECOM_TEST_ENV(wecom.baseUrl),
-    WECOM_LOGIN_BASE: wecom.baseUrl,
-    DINGTALK_CLIENT_ID: DING.clientId,
-    DINGTALK_CLIENT_SECRET: DING.clientSecret,
-    DINGTALK_ROBOT_CODE: DING.robotCode,
-    DINGTALK_API_BASE: ding.baseUrl,
-    DINGTALK_OAPI_BASE: ding.baseUrl,
-    DINGTALK_LOGIN_BASE: ding.baseUrl,
-  });
+  ({ t, wecom, ding, close } = await startPlatformApp(DING, { loginPages: true }));
 });
-afterAll(async () => {
-  await t.close();
-  await wecom.stop();
-  await ding.stop();
-});
+afterAll(() => close());
 
 const STATE = 'st4te-Of-this-tab_01';
 

@@ -1,7 +1,8 @@
-import { FakeDingTalkServer } from '../fakes/fake-dingtalk-server';
+import type { FakeDingTalkServer } from '../fakes/fake-dingtalk-server';
 import { FakeWeComServer } from '../fakes/fake-wecom-server';
+import { startPlatformApp } from '../helpers/platform-app';
 import { startTestApp, type TestApp } from '../helpers/test-app';
-import { WECOM_TEST_APP, WECOM_TEST_ENV } from '../helpers/wecom-packets';
+import { WECOM_TEST_APP } from '../helpers/wecom-packets';
 
 /**
  * The mini-app's sign-ins, server side, against the fake platform servers: WeCom mini-program
@@ -13,24 +14,12 @@ const DING = { clientId: 'dingminiapp', clientSecret: 'dingminisecret', robotCod
 let wecom: FakeWeComServer;
 let ding: FakeDingTalkServer;
 let t: TestApp;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  wecom = await new FakeWeComServer(WECOM_TEST_APP).start();
-  ding = await new FakeDingTalkServer(DING).start();
-  t = await startTestApp({
-    ...WECOM_TEST_ENV(wecom.baseUrl),
-    DINGTALK_CLIENT_ID: DING.clientId,
-    DINGTALK_CLIENT_SECRET: DING.clientSecret,
-    DINGTALK_ROBOT_CODE: DING.robotCode,
-    DINGTALK_API_BASE: ding.baseUrl,
-    DINGTALK_OAPI_BASE: ding.baseUrl,
-  });
+  ({ t, wecom, ding, close } = await startPlatformApp(DING));
 });
-afterAll(async () => {
-  await t.close();
-  await wecom.stop();
-  await ding.stop();
-});
+afterAll(() => close());
 
 async function me(token: string) {
   return t.http.get('/api/v1/me').set('authorization', `Bearer ${token}`);
