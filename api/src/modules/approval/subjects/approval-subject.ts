@@ -24,6 +24,24 @@ export interface SubjectFacts {
   productLine: string | null;
 }
 
+/** The facts of an approval about a customer itself (报备, 申请延期): no amount, no discount, no product line. */
+export function customerFacts(
+  customer: { _id: Types.ObjectId; name: string; company?: string | null; tier: string },
+  title: (customerName: string) => string,
+): SubjectFacts {
+  const customerName = customer.company || customer.name;
+  return {
+    id: customer._id,
+    title: title(customerName),
+    amountFen: null,
+    discountPercent: null,
+    customerId: customer._id,
+    customerName,
+    customerTier: customer.tier,
+    productLine: null,
+  };
+}
+
 /** The end of an approval the subject follows. */
 export type FinalOutcome = 'approved' | 'rejected' | 'withdrawn' | 'expired';
 

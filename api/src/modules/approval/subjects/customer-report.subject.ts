@@ -3,7 +3,7 @@ import type { CustomerService } from '../../customer/customer.service';
 import type { OrgService } from '../../org/org.service';
 import { invalidSubject } from '../approval.errors';
 import type { ApprovalPlain } from '../approval.model';
-import type { ApprovalSubject, FinalOutcome, SubjectFacts, SubmitInput } from './approval-subject';
+import { customerFacts, type ApprovalSubject, type FinalOutcome, type SubjectFacts, type SubmitInput } from './approval-subject';
 
 /** A report (报备) of a pool customer: once approved the requester claims it, unless someone else got there first. */
 export class CustomerReportSubject implements ApprovalSubject {
@@ -17,16 +17,7 @@ export class CustomerReportSubject implements ApprovalSubject {
   async load(actor: Actor, input: SubmitInput): Promise<SubjectFacts> {
     const customer = await this.customers.get(actor, input.subjectId);
     if (customer.status !== 'pool') throw invalidSubject('只有公海中的客户可以报备');
-    return {
-      id: customer._id,
-      title: `报备客户 ${customer.company || customer.name}`,
-      amountFen: null,
-      discountPercent: null,
-      customerId: customer._id,
-      customerName: customer.company || customer.name,
-      customerTier: customer.tier as string,
-      productLine: null,
-    };
+    return customerFacts(customer, (name) => `报备客户 ${name}`);
   }
 
   async follow(meta: RequestMeta, a: ApprovalPlain, outcome: FinalOutcome): Promise<void> {

@@ -3,7 +3,7 @@ import type { CustomerService } from '../../customer/customer.service';
 import type { PoolService } from '../../pool/pool.service';
 import { invalidSubject } from '../approval.errors';
 import type { ApprovalPlain } from '../approval.model';
-import type { ApprovalSubject, FinalOutcome, SubjectFacts, SubmitInput } from './approval-subject';
+import { customerFacts, type ApprovalSubject, type FinalOutcome, type SubjectFacts, type SubmitInput } from './approval-subject';
 
 /**
  * 申请延期 (issue #18): the owner of a customer about to return to the pool asks their manager for more time;
@@ -22,16 +22,7 @@ export class PoolExtensionSubject implements ApprovalSubject {
     const customer = await this.customers.get(actor, input.subjectId);
     if (customer.status !== 'owned' || !customer.ownerId?.equals(actor.user._id)) throw invalidSubject('只有自己名下的客户可以申请延期');
     const warning = await this.pools.reclaimWarning(customer._id);
-    return {
-      id: customer._id,
-      title: `申请延期：${customer.company || customer.name}${warning ? `（${warning.text}）` : ''}`,
-      amountFen: null,
-      discountPercent: null,
-      customerId: customer._id,
-      customerName: customer.company || customer.name,
-      customerTier: customer.tier as string,
-      productLine: null,
-    };
+    return customerFacts(customer, (name) => `申请延期：${name}${warning ? `（${warning.text}）` : ''}`);
   }
 
   async follow(meta: RequestMeta, a: ApprovalPlain, outcome: FinalOutcome): Promise<void> {
