@@ -64,6 +64,24 @@ const PAIR_FIELDS = { owner: 'ownerId', department: 'departmentId' };
  * Sums the counters of a family over the days of a period, handing each (document, key rest, value) to `fn`: a
  * month the period covers whole is read from its month totals (day `m`), the others day by day.
  */
+/**
+ * A counter key taken apart (`03|needs|1|~a` → day 03, dimensions, amount): the same few thousand keys recur in
+ * every document, so each is split once per process.
+ */
+type ParsedKey = { dd: string; rest: string[]; amount: boolean };
+const parsedKeys = new Map<string, ParsedKey>();
+function parseKey(key: string): ParsedKey {
+  let p = parsedKeys.get(key);
+  if (!p) {
+    const tilde = key.indexOf('~');
+    const parts = (tilde < 0 ? key : key.slice(0, tilde)).split('|');
+    p = { dd: parts[0]!, rest: parts.slice(1), amount: tilde >= 0 };
+    if (parsedKeys.size >= 200_000) parsedKeys.clear();
+    parsedKeys.set(key, p);
+  }
+  return p;
+}
+
 function each(
   docs: Rollup[],
   family: Family,
@@ -77,13 +95,12 @@ function each(
     const whole = isWhole(doc.month, set) && doc[`${family}M`] !== undefined;
     const counters = doc[whole ? `${family}M` : family] as Counters | undefined;
     if (!counters) continue;
-    for (const [key, value] of Object.entries(counters)) {
+    for (const key in counters) {
+      const value = counters[key]!;
       if (!value) continue;
-      const tilde = key.indexOf('~');
-      const base = tilde < 0 ? key : key.slice(0, tilde);
-      const parts = base.split('|');
-      if (!whole && !set.has(parts[0]!)) continue;
-      fn(doc, parts.slice(1), value, tilde >= 0, parts[0]!);
+      const k = parseKey(key);
+      if (!whole && !set.has(k.dd)) continue;
+      fn(doc, k.rest, value, k.amount, k.dd);
     }
   }
 }
@@ -373,9 +390,13 @@ export class ReportService {
     const perRep = new Map<string, Map<string, number>>();
     let fromChat = 0;
     let total = 0;
+    // the few dozen days of the period, each looked up once (the counters name them thousands of times)
+    const dayKeys = new Map<string, { date: string; week: string }>();
     each(docs, 'w', days, (doc, [author, chat], v, _a, dd) => {
-      const date = `${doc.month}-${dd}`;
-      const week = weekStartOf(doc.month, dd);
+      const at = `${doc.month}-${dd}`;
+      let d = dayKeys.get(at);
+      if (!d) dayKeys.set(at, (d = { date: at, week: weekStartOf(doc.month, dd) }));
+      const { date, week } = d;
       (daily.get(date) ?? daily.set(date, new Set()).get(date)!).add(author!);
       (weekly.get(week) ?? weekly.set(week, new Set()).get(week)!).add(author!);
       const rep = perRep.get(author!) ?? perRep.set(author!, new Map()).get(author!)!;
