@@ -8,8 +8,9 @@ import { wallClock, type StageDefinition } from '@crm/shared';
  *
  * | key | counts | by the day of |
  * |---|---|---|
- * | `fc\|dd\|stage\|reached\|reason` (+`~a` amount) | deals: funnel by created date | createdAt |
- * | `fx\|dd\|stage\|reached\|reason` (+`~a`) | closed deals (won / lost): funnel by closed date | closedAt |
+ * | `fc\|dd\|stage\|reached` (+`~a` amount) | deals: funnel by created date | createdAt |
+ * | `fx\|dd\|stage\|reached` (+`~a`) | closed deals (won / lost): funnel by closed date | closedAt |
+ * | `lc\|dd\|reason`, `lx\|dd\|reason` (+`~a`) | lost deals by loss reason, by created / closed date | createdAt / closedAt |
  * | `sc\|dd\|source\|won` (+`~a`) | deals by their customer's source, won (1) or not (0) | createdAt |
  * | `y\|dd` (+`~m` minutes created→won), `ys\|dd\|stage~m` (minutes in the stage) | won deals: the sales cycle | closedAt |
  * | `wa\|dd` (+`~a`) | won deals, count and amount: the ranking (a handful of keys, where `fx` holds every loss reason) | closedAt |
@@ -124,11 +125,18 @@ export class CellRules {
     const lost = d.stage === this.lostKey;
     const reason = lost ? encodeDim(d.lostReason ?? '未填写') : '';
     const created = this.clock.day(d.createdAt);
-    const funnelKey = `${created.dd}|${d.stage}|${reached}|${reason}`;
+    const funnelKey = `${created.dd}|${d.stage}|${reached}`;
     out.push(
       { ...scope, month: created.month, key: `fc|${funnelKey}`, value: 1 },
       { ...scope, month: created.month, key: `fc|${funnelKey}~a`, value: d.amountFen },
     );
+    // loss reasons apart from the funnel's stages: the funnel's documents stay a few dozen keys a month
+    if (lost) {
+      out.push(
+        { ...scope, month: created.month, key: `lc|${created.dd}|${reason}`, value: 1 },
+        { ...scope, month: created.month, key: `lc|${created.dd}|${reason}~a`, value: d.amountFen },
+      );
+    }
     const won = d.stage === this.wonKey ? 1 : 0;
     const src = encodeDim(source ?? '其他');
     out.push(
@@ -137,8 +145,12 @@ export class CellRules {
     );
     if (d.closedAt && (won || lost)) {
       const closed = this.clock.day(d.closedAt);
-      const k = `fx|${closed.dd}|${d.stage}|${reached}|${reason}`;
+      const k = `fx|${closed.dd}|${d.stage}|${reached}`;
       out.push({ ...scope, month: closed.month, key: k, value: 1 }, { ...scope, month: closed.month, key: `${k}~a`, value: d.amountFen });
+      if (lost) {
+        const l = `lx|${closed.dd}|${reason}`;
+        out.push({ ...scope, month: closed.month, key: l, value: 1 }, { ...scope, month: closed.month, key: `${l}~a`, value: d.amountFen });
+      }
       if (won) {
         out.push(
           { ...scope, month: closed.month, key: `wa|${closed.dd}`, value: 1 },

@@ -5,7 +5,7 @@ import { Schema, type Connection, type Model, type Types } from 'mongoose';
  * (`fc`: keys start with the day of the month) and for the whole month (`fcM`: the same keys with `m` for the
  * day), so a report over whole months reads a handful of counters per document whatever the number of records.
  */
-export const FAMILIES = ['fc', 'fx', 'sc', 'y', 'ys', 'wa', 'cu', 'k', 'w'] as const;
+export const FAMILIES = ['fc', 'fx', 'lc', 'lx', 'sc', 'y', 'ys', 'wa', 'cu', 'k', 'w'] as const;
 export type Family = (typeof FAMILIES)[number];
 export type Counters = Record<string, number>;
 

@@ -183,7 +183,8 @@ export class ReportService {
   async funnel(actor: Actor, q: FunnelQuery): Promise<FunnelDto> {
     const p = this.period(q);
     const family = q.by === 'closed' ? 'fx' : 'fc';
-    const docs = await this.load(actor, q, [p], [family]);
+    const reasonFamily = q.by === 'closed' ? 'lx' : 'lc';
+    const docs = await this.load(actor, q, [p], [family, reasonFamily]);
     const rules = this.d.rollups.rules;
     const open = rules.openStages;
     const count = new Map<string, number>();
@@ -192,25 +193,22 @@ export class ReportService {
     const reasons = new Map<string, { count: number; amountFen: number }>();
     let total = 0;
     let totalAmount = 0;
-    each(docs, family, daysOf(p.from, p.to, this.d.businessTz), (_doc, [stage, reached, reason], v, isAmount) => {
+    const days = daysOf(p.from, p.to, this.d.businessTz);
+    each(docs, family, days, (_doc, [stage, reached], v, isAmount) => {
       if (isAmount) {
         amount.set(stage!, (amount.get(stage!) ?? 0) + v);
         totalAmount += v;
-        if (stage === rules.lostKey) {
-          const r = reasons.get(reason!) ?? { count: 0, amountFen: 0 };
-          r.amountFen += v;
-          reasons.set(reason!, r);
-        }
         return;
       }
       count.set(stage!, (count.get(stage!) ?? 0) + v);
       total += v;
       for (let i = 0; i <= Number(reached) && i < reachedAtLeast.length; i++) reachedAtLeast[i]! += v;
-      if (stage === rules.lostKey) {
-        const r = reasons.get(reason!) ?? { count: 0, amountFen: 0 };
-        r.count += v;
-        reasons.set(reason!, r);
-      }
+    });
+    each(docs, reasonFamily, days, (_doc, [reason], v, isAmount) => {
+      const r = reasons.get(reason!) ?? { count: 0, amountFen: 0 };
+      if (isAmount) r.amountFen += v;
+      else r.count += v;
+      reasons.set(reason!, r);
     });
     const stages: FunnelDto['stages'] = open.map((s, i) => ({
       key: s.key,
