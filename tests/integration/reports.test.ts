@@ -401,9 +401,32 @@ describe('roll-ups kept by the listeners = brute force = rebuild', () => {
 
     const w = await world();
     for (const login of VIEWERS) await checkAll(w, login, 'period=month');
+    // by department: the director reads the department totals (owners folded in), the others the owners' documents;
+    // both add up to the ranking by rep (follow-ups aside: per author there, per record's department here)
+    const byDepartment = async () => {
+      const out: Record<string, number[]> = {};
+      for (const v of VIEWERS) {
+        const dims = await Promise.all(['rep', 'department'].map((d) => get(v, `ranking?period=quarter&dimension=${d}`)));
+        const sums = dims.map((r) => {
+          const rows = rankingDtoSchema.parse(r).rows;
+          const sum = (f: (x: (typeof rows)[number]) => number) => rows.reduce((a, x) => a + f(x), 0);
+          return [
+            sum((x) => x.contractAmountFen.current),
+            sum((x) => x.wonAmountFen.current),
+            sum((x) => x.dealsWon.current),
+            sum((x) => x.newCustomers.previous),
+          ];
+        });
+        expect({ v, byDepartment: sums[1] }).toEqual({ v, byDepartment: sums[0] });
+        out[v] = sums[1]!;
+      }
+      return out;
+    };
+    const departmentsBefore = await byDepartment();
     const before = await Promise.all(VIEWERS.map((v) => get(v, 'ranking?period=month')));
     await t.services.reports.rollups.rebuild();
     expect(await Promise.all(VIEWERS.map((v) => get(v, 'ranking?period=month')))).toEqual(before);
+    expect(await byDepartment()).toEqual(departmentsBefore);
     for (const login of VIEWERS) await checkAll(await world(), login, 'period=month');
   });
 

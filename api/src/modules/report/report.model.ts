@@ -70,8 +70,13 @@ const metaSchema = new Schema<RollupMeta>(
   { versionKey: false },
 );
 
-export function rollupModels(conn: Connection): { rollups: Model<Rollup>; months: Model<Rollup>; meta: Model<RollupMeta> } {
+export function rollupModels(conn: Connection): { rollups: Model<Rollup>; months: Model<Rollup>; departments: Model<Rollup>; meta: Model<RollupMeta> } {
   return {
+    // the month totals once more per department (owners folded in): what a viewer who sees everything reads when no
+    // figure is per person — a tenth of the documents (`gen|YYYY-MM|-|department`, ownerId null)
+    departments:
+      (conn.models.ReportRollupDepartment as Model<Rollup> | undefined) ??
+      conn.model<Rollup>('ReportRollupDepartment', rollupSchema, 'report_rollup_departments'),
     rollups: (conn.models.ReportRollup as Model<Rollup> | undefined) ?? conn.model<Rollup>('ReportRollup', rollupSchema, 'report_rollups'),
     months: (conn.models.ReportRollupMonth as Model<Rollup> | undefined) ?? conn.model<Rollup>('ReportRollupMonth', rollupSchema, 'report_rollup_months'),
     meta: (conn.models.ReportMeta as Model<RollupMeta> | undefined) ?? conn.model<RollupMeta>('ReportMeta', metaSchema, 'report_meta'),

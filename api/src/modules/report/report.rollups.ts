@@ -28,6 +28,8 @@ export interface ScopeMove {
 
 const META_ID = 'rollups';
 const OPS_KEPT = 64;
+/** A department's month totals take every change of its people: a longer memory of the changes applied. */
+const DEPARTMENT_OPS_KEPT = 512;
 
 /**
  * The roll-ups behind every period report: counters per month × owner × department (report.cells.ts), kept up to
@@ -44,6 +46,7 @@ const OPS_KEPT = 64;
 export class ReportRollups {
   readonly #rollups: Model<Rollup>;
   readonly #months: Model<Rollup>;
+  readonly #departments: Model<Rollup>;
   readonly #meta: Model<RollupMeta>;
   readonly rules: CellRules;
 
@@ -57,6 +60,7 @@ export class ReportRollups {
     const m = rollupModels(conn);
     this.#rollups = m.rollups;
     this.#months = m.months;
+    this.#departments = m.departments;
     this.#meta = m.meta;
     this.rules = new CellRules(stages, new DayClock(tz));
   }
@@ -130,6 +134,7 @@ export class ReportRollups {
   private async apply(op: string, before: Cell[], after: Cell[]): Promise<void> {
     const meta = await this.meta();
     for (const gen of meta.building ? [meta.gen, meta.building] : [meta.gen]) {
+      const byDepartment = new Map<string, { month: string; departmentId: Id | null; inc: Record<string, number> }>();
       for (const [id, d] of delta(gen, before, after)) {
         const day: Record<string, number> = {};
         const month: Record<string, number> = {};
@@ -138,28 +143,39 @@ export class ReportRollups {
           day[dayField] = (day[dayField] ?? 0) + n;
           month[monthField] = (month[monthField] ?? 0) + n;
         }
-        // each document refuses a change it has already taken, so a rerun after a crash between the two completes it
-        for (const [model, inc] of [
-          [this.#rollups, day],
-          [this.#months, month],
-        ] as const) {
-          try {
-            await model
-              .updateOne(
-                { _id: id, ops: { $ne: op } },
-                {
-                  $inc: inc,
-                  $push: { ops: { $each: [op], $slice: -OPS_KEPT } },
-                  $setOnInsert: { gen, month: d.month, ownerId: d.ownerId, departmentId: d.departmentId },
-                },
-                { upsert: true },
-              )
-              .exec();
-          } catch (err) {
-            if ((err as { code?: number }).code !== 11000) throw err; // the document has this change already
-          }
-        }
+        await this.increment(this.#rollups, id, op, day, { gen, month: d.month, ownerId: d.ownerId, departmentId: d.departmentId });
+        await this.increment(this.#months, id, op, month, { gen, month: d.month, ownerId: d.ownerId, departmentId: d.departmentId });
+        const deptId = rollupId(gen, d.month, null, d.departmentId);
+        const dept = byDepartment.get(deptId) ?? { month: d.month, departmentId: d.departmentId, inc: {} };
+        for (const [f, n] of Object.entries(month)) dept.inc[f] = (dept.inc[f] ?? 0) + n;
+        byDepartment.set(deptId, dept);
       }
+      for (const [id, d] of byDepartment) {
+        for (const f of Object.keys(d.inc)) if (d.inc[f] === 0) delete d.inc[f]; // a move between two owners of one department
+        if (Object.keys(d.inc).length)
+          await this.increment(this.#departments, id, op, d.inc, { gen, month: d.month, ownerId: null, departmentId: d.departmentId }, DEPARTMENT_OPS_KEPT);
+      }
+    }
+  }
+
+  /**
+   * One document's increments, refused when the document has taken this change already (its last applied change
+   * ids), so a rerun after a crash between the documents of one change completes it without counting twice.
+   */
+  private async increment(
+    model: Model<Rollup>,
+    id: string,
+    op: string,
+    inc: Record<string, number>,
+    fields: { gen: number; month: string; ownerId: Id | null; departmentId: Id | null },
+    kept = OPS_KEPT,
+  ): Promise<void> {
+    try {
+      await model
+        .updateOne({ _id: id, ops: { $ne: op } }, { $inc: inc, $push: { ops: { $each: [op], $slice: -kept } }, $setOnInsert: fields }, { upsert: true })
+        .exec();
+    } catch (err) {
+      if ((err as { code?: number }).code !== 11000) throw err; // the document has this change already
     }
   }
 
@@ -176,7 +192,12 @@ export class ReportRollups {
    * small documents) for months read whole, the day counters for the others. One query per kind; the documents of a
    * month number the owner × department pairs that had records, whatever the number of records.
    */
-  async read(scope: Record<string, unknown>, months: Array<{ month: string; whole: boolean }>, families: readonly Family[]): Promise<Rollup[]> {
+  async read(
+    scope: Record<string, unknown>,
+    months: Array<{ month: string; whole: boolean }>,
+    families: readonly Family[],
+    opts: { byDepartment?: boolean } = {},
+  ): Promise<Rollup[]> {
     if (!months.length) return [];
     const { gen } = await this.meta();
     const out: Rollup[] = [];
@@ -186,7 +207,7 @@ export class ReportRollups {
       const projection: Record<string, 1> = { month: 1, ownerId: 1, departmentId: 1 };
       for (const f of families) projection[whole ? `${f}M` : f] = 1;
       out.push(
-        ...(await (whole ? this.#months : this.#rollups)
+        ...(await (whole ? (opts.byDepartment ? this.#departments : this.#months) : this.#rollups)
           .find({ $and: [{ gen, month: { $in: wanted } }, scope] }, projection)
           .lean<Rollup[]>()
           .exec()),
@@ -208,6 +229,7 @@ export class ReportRollups {
     const gen = Math.max(meta.gen, meta.building ?? 0) + 1;
     await this.#rollups.deleteMany({ gen }).exec();
     await this.#months.deleteMany({ gen }).exec();
+    await this.#departments.deleteMany({ gen }).exec();
     await this.#meta.updateOne({ _id: META_ID }, { $set: { building: gen }, $setOnInsert: { gen: meta.gen, failures: 0 } }, { upsert: true }).exec();
     const docs = new Map<string, { month: string; ownerId: Id | null; departmentId: Id | null; inc: Record<string, number> }>();
     const add = (cells: Cell[]) => {
@@ -259,10 +281,20 @@ export class ReportRollups {
       [this.#months, true],
     ] as const)
       await this.writeGeneration(model, gen, entries, monthly);
+    // and the month totals per department (owners folded in)
+    const departments = new Map<string, { month: string; ownerId: Id | null; departmentId: Id | null; inc: Record<string, number> }>();
+    for (const [, d] of entries) {
+      const id = rollupId(gen, d.month, null, d.departmentId);
+      const dept = departments.get(id) ?? { month: d.month, ownerId: null, departmentId: d.departmentId, inc: {} };
+      for (const [f, n] of Object.entries(d.inc)) if (f.slice(0, f.indexOf('.')).endsWith('M')) dept.inc[f] = (dept.inc[f] ?? 0) + n;
+      departments.set(id, dept);
+    }
+    await this.writeGeneration(this.#departments, gen, [...departments], true);
     const tookMs = Date.now() - started;
     await this.#meta.updateOne({ _id: META_ID }, { $set: { gen, building: null, builtAt: new Date(), tookMs, counted } }).exec();
     await this.#rollups.deleteMany({ gen: { $ne: gen } }).exec();
     await this.#months.deleteMany({ gen: { $ne: gen } }).exec();
+    await this.#departments.deleteMany({ gen: { $ne: gen } }).exec();
     log(`roll-up documents: ${entries.length}, generation ${gen}, ${tookMs} ms`);
     return { gen, tookMs, counted, documents: entries.length };
   }
