@@ -33,7 +33,9 @@ export async function openBenchDatabase(name: string, log: (msg: string) => void
       javaHeapMb: Number(env.BENCH_JAVA_HEAP_MB || 4096),
     }),
   );
-  const conn = await connectMongo(db.uri);
+  // the stand-in runs one command at a time: a long bulk write holds the driver's heartbeat too, and with the
+  // product's tight timeouts (made for a real MongoDB) the driver gives the server up mid-import; be patient with it
+  const conn = await connectMongo(db.uri, db.kind === 'mongo-java-server' ? { requestTimeoutMs: 120_000, operationTimeoutMs: 600_000 } : {});
   await conn.dropDatabase();
   const services = buildServices(conn, config);
   await ensureIndexes(conn);
