@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Types, type Connection, type Model } from 'mongoose';
 import type { CustomerSource, CustomerTier } from '@crm/shared';
+import { insertIgnoringDuplicates } from '../../db/insert-many';
 import { contactModel, type Contact } from '../contact/contact.model';
 import { deriveCustomerFields } from './customer.derive';
 import { customerModel, type Customer } from './customer.model';
 import { similarCompany } from './duplicate-check';
-import { identitiesOf, identityClaimModel, isDuplicateKey, type IdentityClaim } from './identity-claims';
+import { identitiesOf, identityClaimModel, type IdentityClaim } from './identity-claims';
 
 /** A fixed ObjectId for one thing of one import row (its customer, its contact): a rerun writes the same ids, so never twice. */
 export function importObjectId(importId: Types.ObjectId, ...parts: Array<string | number>): Types.ObjectId {
@@ -273,53 +274,69 @@ export class CustomerBulk {
       // a batch redone after a crash: the contact this row added is there already
       if (!fresh.length && (await this.#contacts.exists({ _id: id, customerId }).exec())) contactAdded = true;
       else if (fresh.length && fresh.length === contact.mobiles.length + contact.emails.length) {
-        const wanted = identitiesOf({ dedupe: { mobiles: contact.mobiles, emails: contact.emails } });
-        const claims = wanted.map((identity) => ({
-          _id: identity,
-          customerId,
-          claimedAt: now,
-          name: customer.name,
-          company: customer.company ?? null,
-          ownerId: customer.ownerId ?? null,
-          departmentId: customer.departmentId ?? null,
-          idempotencyKey: null,
-        }));
-        const failed = new Set<string>();
-        try {
-          if (claims.length) await this.#claims.collection.insertMany(claims as never[], { ordered: false });
-        } catch (err) {
-          for (const w of writeErrorsOf(err)) failed.add(claims[w.index]!._id);
-        }
-        const foreign = failed.size
-          ? await this.#claims
-              .find({ _id: { $in: [...failed] }, customerId: { $ne: customerId } })
-              .lean()
-              .exec()
-          : [];
-        if (foreign.length) {
-          await this.#claims.deleteMany({ _id: { $in: wanted.filter((w) => !failed.has(w)) }, customerId }).exec();
-        } else {
-          await insertIgnoringDuplicates(this.#contacts, [
-            {
-              _id: id,
-              ...contact,
-              primary: false,
-              customerId,
-              ownerId: customer.ownerId ?? null,
-              departmentId: customer.departmentId ?? null,
-              sharedWith: customer.sharedWith ?? [],
-              importId,
-              createdAt: now,
-              updatedAt: now,
-              __v: 0,
-            },
-          ]);
-          contactAdded = true;
-        }
+        contactAdded = await this.claimAndWriteContact(importId, id, customerId, customer, contact, now);
       }
     }
     await this.rederive(customerId, now);
     return { updatedAt: now, contactAdded };
+  }
+
+  /**
+   * One imported contact of a customer: its mobiles / emails claimed for the customer, then the contact written
+   * with its fixed id (a repeat changes nothing). False when another customer holds one of them: the claims this
+   * call took are given back and nothing is written.
+   */
+  private async claimAndWriteContact(
+    importId: Types.ObjectId,
+    id: Types.ObjectId,
+    customerId: Types.ObjectId,
+    customer: Pick<Customer, 'name' | 'company' | 'ownerId' | 'departmentId' | 'sharedWith'>,
+    contact: NonNullable<BulkCustomer['contact']>,
+    now: Date,
+  ): Promise<boolean> {
+    const wanted = identitiesOf({ dedupe: { mobiles: contact.mobiles, emails: contact.emails } });
+    const claims = wanted.map((identity) => ({
+      _id: identity,
+      customerId,
+      claimedAt: now,
+      name: customer.name,
+      company: customer.company ?? null,
+      ownerId: customer.ownerId ?? null,
+      departmentId: customer.departmentId ?? null,
+      idempotencyKey: null,
+    }));
+    const failed = new Set<string>();
+    try {
+      if (claims.length) await this.#claims.collection.insertMany(claims as never[], { ordered: false });
+    } catch (err) {
+      for (const w of writeErrorsOf(err)) failed.add(claims[w.index]!._id);
+    }
+    const foreign = failed.size
+      ? await this.#claims
+          .find({ _id: { $in: [...failed] }, customerId: { $ne: customerId } })
+          .lean()
+          .exec()
+      : [];
+    if (foreign.length) {
+      await this.#claims.deleteMany({ _id: { $in: wanted.filter((w) => !failed.has(w)) }, customerId }).exec();
+      return false;
+    }
+    await insertIgnoringDuplicates(this.#contacts, [
+      {
+        _id: id,
+        ...contact,
+        primary: false,
+        customerId,
+        ownerId: customer.ownerId ?? null,
+        departmentId: customer.departmentId ?? null,
+        sharedWith: customer.sharedWith ?? [],
+        importId,
+        createdAt: now,
+        updatedAt: now,
+        __v: 0,
+      },
+    ]);
+    return true;
   }
 
   /**
@@ -349,49 +366,10 @@ export class CustomerBulk {
         out.set(it.line, 'gone');
         continue;
       }
-      const wanted = identitiesOf({ dedupe: { mobiles: it.contact.mobiles, emails: it.contact.emails } });
-      const claims = wanted.map((identity) => ({
-        _id: identity,
-        customerId: it.customerId,
-        claimedAt: now,
-        name: customer.name,
-        company: customer.company ?? null,
-        ownerId: customer.ownerId ?? null,
-        departmentId: customer.departmentId ?? null,
-        idempotencyKey: null,
-      }));
-      const failed = new Set<string>();
-      try {
-        if (claims.length) await this.#claims.collection.insertMany(claims as never[], { ordered: false });
-      } catch (err) {
-        for (const w of writeErrorsOf(err)) failed.add(claims[w.index]!._id);
-      }
-      const foreign = failed.size
-        ? await this.#claims
-            .find({ _id: { $in: [...failed] }, customerId: { $ne: it.customerId } })
-            .lean()
-            .exec()
-        : [];
-      if (foreign.length) {
-        await this.#claims.deleteMany({ _id: { $in: wanted.filter((w) => !failed.has(w)) }, customerId: it.customerId }).exec();
+      if (!(await this.claimAndWriteContact(importId, importObjectId(importId, it.line, 'contact'), it.customerId, customer, it.contact, now))) {
         out.set(it.line, 'lost');
         continue;
       }
-      await insertIgnoringDuplicates(this.#contacts, [
-        {
-          _id: importObjectId(importId, it.line, 'contact'),
-          ...it.contact,
-          primary: false,
-          customerId: it.customerId,
-          ownerId: customer.ownerId ?? null,
-          departmentId: customer.departmentId ?? null,
-          sharedWith: customer.sharedWith ?? [],
-          importId,
-          createdAt: now,
-          updatedAt: now,
-          __v: 0,
-        },
-      ]);
       const d = deriveCustomerFields({ name: customer.name, company: customer.company }, [it.contact]);
       await this.#customers
         .updateOne(
@@ -528,14 +506,4 @@ function writeErrorsOf(err: unknown): Array<{ index: number }> {
   const list = e?.writeErrors ?? [];
   if (!list.length || list.some((w) => (w.code ?? w.err?.code) !== 11000)) throw err;
   return list;
-}
-
-async function insertIgnoringDuplicates<T>(model: Model<T>, docs: object[]): Promise<void> {
-  if (!docs.length) return;
-  try {
-    await model.collection.insertMany(docs as never[], { ordered: false });
-  } catch (err) {
-    if (!isDuplicateKey(err) && !(err as { writeErrors?: unknown[] }).writeErrors) throw err;
-    writeErrorsOf(err);
-  }
 }

@@ -22,6 +22,7 @@ import { identitiesOf, identityClaimModel, isDuplicateKey, reasonOf, type Identi
 import type { ScopeFields } from './scope-fields';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 import { reportReaderOf, type ReportReader } from '../report/report-read';
+import { onlyDuplicateKeys } from '../../db/insert-many';
 
 const oid = (s: string | Types.ObjectId) => (typeof s === 'string' ? new Types.ObjectId(s) : s);
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -467,7 +468,7 @@ export class CustomerService {
     if (!pending) return customer;
     if (pending.contacts.length) {
       await this.#contacts.insertMany(pending.contacts, { ordered: false }).catch((err: unknown) => {
-        if (!allDuplicateKeys(err)) throw err;
+        if (!onlyDuplicateKeys(err)) throw err;
       });
     }
     const a = pending.audit;
@@ -662,7 +663,7 @@ export class CustomerService {
       try {
         claimed += (await this.#claims.insertMany(docs, { ordered: false })).length;
       } catch (err) {
-        if (!allDuplicateKeys(err)) throw err;
+        if (!onlyDuplicateKeys(err)) throw err;
         claimed += (err as { insertedDocs?: unknown[] }).insertedDocs?.length ?? 0;
       }
     }
@@ -920,13 +921,6 @@ function duplicateSuspected(candidates: DuplicateCandidate[]): AppError {
   return new AppError(409, CustomerErrorCode.DUPLICATE_SUSPECTED, '可能与已有客户重复，请确认；如确需新建，请填写原因后强制创建', {
     details: { candidates },
   });
-}
-
-/** An insertMany (ordered: false) whose only failures are duplicate keys: what was already there. */
-function allDuplicateKeys(err: unknown): boolean {
-  const e = err as { code?: number; writeErrors?: Array<{ code?: number; err?: { code?: number } }> } | null;
-  if (e?.writeErrors?.length) return e.writeErrors.every((w) => (w.code ?? w.err?.code) === 11000);
-  return e?.code === 11000;
 }
 
 /** Contact input as typed → stored form. */

@@ -10,6 +10,7 @@ import { PENDING_AFTER_MS } from '../customer/customer.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 import { followUpModel, type FollowUp, type FollowUpDoc, type FollowUpEffect } from './follow-up.model';
 import { reportReaderOf, type RecordChanged, type ReportReader } from '../report/report-read';
+import { insertIgnoringDuplicates } from '../../db/insert-many';
 
 /**
  * The port through which a follow-up's next step reaches the reminders (filled by the reminders work;
@@ -302,12 +303,7 @@ export class FollowUpService {
       updatedAt: now,
       __v: 0,
     }));
-    try {
-      await this.#model.collection.insertMany(docs as never[], { ordered: false });
-    } catch (err) {
-      const e = err as { writeErrors?: Array<{ code?: number; err?: { code?: number } }>; code?: number };
-      if (!(e.writeErrors ?? [{ code: e.code }]).every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
-    }
+    await insertIgnoringDuplicates(this.#model, docs); // a batch redone after a crash: those written stay
     for (const d of docs) await this.events.followUpImported?.(this.#model.hydrate(d));
   }
 

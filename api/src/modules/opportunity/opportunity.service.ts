@@ -9,6 +9,7 @@ import type { CustomerService } from '../customer/customer.service';
 import { createKeyed, findByRecordKey } from '../idempotency/record-key';
 import { opportunityModel, type Opportunity, type OpportunityDoc } from './opportunity.model';
 import { reportReaderOf, type RecordChanged, type ReportReader } from '../report/report-read';
+import { insertIgnoringDuplicates } from '../../db/insert-many';
 
 export const OpportunityErrorCode = {
   UNKNOWN_STAGE: 'UNKNOWN_STAGE',
@@ -254,12 +255,7 @@ export class OpportunityService {
         __v: 0,
       };
     });
-    try {
-      await this.#model.collection.insertMany(docs as never[], { ordered: false });
-    } catch (err) {
-      const e = err as { writeErrors?: Array<{ code?: number; err?: { code?: number } }>; code?: number };
-      if (!(e.writeErrors ?? [{ code: e.code }]).every((w) => (w.code ?? w.err?.code) === 11000)) throw err;
-    }
+    await insertIgnoringDuplicates(this.#model, docs); // a batch redone after a crash: those written stay
     for (const d of docs) await this.changed(null, this.#model.hydrate(d));
   }
 
