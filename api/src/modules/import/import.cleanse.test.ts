@@ -1,4 +1,4 @@
-import type { StageDefinition } from '@crm/shared';
+import { loadConfig } from '@crm/config';
 import {
   cleanseRow,
   excelSerialToDate,
@@ -136,14 +136,8 @@ describe('cleansing', () => {
   });
 });
 
-const STAGES: StageDefinition[] = [
-  { key: 'initial', name: '初步接洽', probability: 10, slaDays: 14, outcome: 'open' },
-  { key: 'needs', name: '需求确认', probability: 30, slaDays: 7, outcome: 'open' },
-  { key: 'proposal', name: '方案报价', probability: 50, slaDays: 5, outcome: 'open' },
-  { key: 'negotiation', name: '商务谈判', probability: 70, slaDays: 10, outcome: 'open' },
-  { key: 'won', name: '赢单', probability: 100, slaDays: null, outcome: 'won' },
-  { key: 'lost', name: '输单', probability: 0, slaDays: null, outcome: 'lost' },
-];
+// the configured stages, as the import reads them (config/src/crm-defaults.ts)
+const STAGES = loadConfig({ NODE_ENV: 'test' }).crm.stages;
 
 describe('follow-ups and opportunities in a row', () => {
   it.each([
